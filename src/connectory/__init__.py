@@ -1,0 +1,1 @@
+"""Connectory: onboard connectors from their interface descriptions into a vetted catalogue."""

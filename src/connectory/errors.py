@@ -1,0 +1,119 @@
+"""Every error Connectory raises on purpose.
+
+    ConnectoryError
+    ├── InputError                  bad input from the user: the CLI exits with code 2
+    │   ├── SourceError             the source cannot be had: missing file, HTTP 4xx, too large
+    │   │   └── SourceUnreachable   network failure or HTTP 5xx/429 (also a TransientError)
+    │   ├── DocumentError           not JSON/YAML/XML, too deep, duplicate keys, NaN, ...
+    │   ├── ProtocolError           not a document of any protocol, or of the wrong one
+    │   ├── BadReference            a $ref that is unresolvable, forbidden or cyclic
+    │   └── InvalidName             a connector name or version label that is not allowed
+    └── CatalogError                the catalogue store refused an operation
+        ├── NotFound                no such connector, version or board (lists the known ones)
+        ├── ImmutableVersion        the version is published: it cannot change
+        ├── Conflict                someone else got there first (concurrent publish, duplicate name)
+        └── ConfirmationRequired    a destructive operation needs an explicit yes
+
+    TransientError (a mixin)        worth retrying: orchestrators key their retries off it
+
+Each error carries a ``location`` (a file, ``file:line:column``, a URL or a JSON pointer) when one is
+known; ``str(error)`` names the problem and where it is, and never contains a secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = [
+    "CatalogError",
+    "ConfirmationRequired",
+    "Conflict",
+    "ConnectoryError",
+    "DocumentError",
+    "ImmutableVersion",
+    "InputError",
+    "InvalidName",
+    "NotFound",
+    "ProtocolError",
+    "BadReference",
+    "SourceError",
+    "SourceUnreachable",
+    "TransientError",
+    "is_transient",
+]
+
+
+class ConnectoryError(Exception):
+    """The base of every error Connectory raises on purpose."""
+
+    def __init__(self, message: str, *, location: str | None = None) -> None:
+        self.message = message
+        self.location = location
+        super().__init__(f"{location}: {message}" if location else message)
+
+
+class TransientError(ConnectoryError):
+    """A failure that may go away on its own (network, HTTP 5xx, a locked database)."""
+
+
+class InputError(ConnectoryError):
+    """The input is at fault; retrying the same input cannot help (unless it is also transient)."""
+
+
+class SourceError(InputError):
+    """The source document cannot be had: a missing file, an HTTP 4xx, a size cap exceeded."""
+
+
+class SourceUnreachable(SourceError, TransientError):
+    """The source could not be fetched because of the network or the server (5xx, 429)."""
+
+
+class DocumentError(InputError):
+    """The document is not well-formed or breaks a safety limit."""
+
+
+class ProtocolError(InputError):
+    """The document is not an interface description Connectory knows, or not of the protocol asked."""
+
+
+class BadReference(InputError):
+    """A reference (``$ref``, import) is unresolvable, forbidden or loops."""
+
+
+class InvalidName(InputError):
+    """A connector name, version label or board name that is not allowed."""
+
+
+class CatalogError(ConnectoryError):
+    """The catalogue store refused an operation."""
+
+
+class NotFound(CatalogError):
+    """No such connector, version or board. The message lists the known names."""
+
+    def __init__(self, what: str, name: str, known: Iterable[str] = ()) -> None:
+        known = sorted(known)
+        hint = f" (known: {', '.join(known[:20])}{', ...' if len(known) > 20 else ''})" if known else ""
+        super().__init__(f"no {what} {name!r}{hint}")
+        self.known = known
+
+
+class ImmutableVersion(CatalogError):
+    """The version is published (or deprecated): it and everything in it cannot change."""
+
+
+class Conflict(CatalogError):
+    """The operation lost a race or collides with something that exists."""
+
+
+class ConfirmationRequired(CatalogError):
+    """A destructive operation needs an explicit confirmation; ``details`` says what it would do."""
+
+    def __init__(self, message: str, details: object = None) -> None:
+        super().__init__(message)
+        self.details = details
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether retrying the operation that raised ``error`` may succeed."""
+    return isinstance(error, TransientError)

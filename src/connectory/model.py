@@ -1,0 +1,382 @@
+"""The domain model: connectors, their versions and everything in a version.
+
+Every record is a pydantic model with a lossless JSON round trip
+(``ConnectorVersion.model_validate_json(v.model_dump_json()) == v``). Closed sets are
+discriminated unions: action bindings on ``kind``, protocol metadata on ``protocol``, auth methods
+on ``type`` (see ``connectory.authmethods``).
+
+JSON Schemas are plain dicts (or booleans). A schema refers to a definition of the same version as
+``{"$ref": "urn:connectory:definition:<name>"}`` (see ``definition_uri``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .authmethods import AuthMethod
+from .errors import InvalidName, NotFound
+
+__all__ = [
+    "RESERVED_LABELS",
+    "Action",
+    "ActionBinding",
+    "ActionOutput",
+    "Board",
+    "BoardUse",
+    "Connector",
+    "ConnectorVersion",
+    "Definition",
+    "Finding",
+    "GraphQLBinding",
+    "GraphQLMetadata",
+    "HttpBinding",
+    "HttpMetadata",
+    "HttpParameter",
+    "HttpTriggerBinding",
+    "JsonSchema",
+    "Protocol",
+    "ProtocolMetadata",
+    "Server",
+    "ServerVariable",
+    "SoapBinding",
+    "SoapEndpoint",
+    "SoapMetadata",
+    "Trigger",
+    "TriggerBinding",
+    "Verification",
+    "VersionState",
+    "check_label",
+    "check_name",
+    "definition_uri",
+]
+
+Protocol = Literal["http", "graphql", "soap"]
+VersionState = Literal["draft", "published", "deprecated"]
+Severity = Literal["error", "warning", "info"]
+JsonSchema = dict[str, Any] | bool
+
+RESERVED_LABELS = frozenset({"latest", "default"})
+DEFINITION_URI_PREFIX = "urn:connectory:definition:"
+_NAME = re.compile(r"[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?")
+_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._+-]{0,62}[A-Za-z0-9])?")
+
+
+def check_name(name: str, what: str = "connector name") -> str:
+    """Return ``name`` if it is a valid slug (lower-case letters, digits, ``.``, ``_``, ``-``)."""
+    if not _NAME.fullmatch(name):
+        raise InvalidName(
+            f"invalid {what} {name!r}: use 1-64 lower-case letters, digits, '.', '_' or '-', "
+            "starting and ending with a letter or digit"
+        )
+    return name
+
+
+def check_label(label: str) -> str:
+    """Return ``label`` if it may name a stored version (``latest`` and ``default`` may not)."""
+    if label in RESERVED_LABELS:
+        raise InvalidName(f"{label!r} is a reserved label that resolves to a version; pick another")
+    if not _LABEL.fullmatch(label):
+        raise InvalidName(
+            f"invalid version label {label!r}: use 1-64 letters, digits, '.', '_', '+' or '-', "
+            "starting and ending with a letter or digit"
+        )
+    return label
+
+
+def definition_uri(name: str) -> str:
+    """The URI by which schemas of a version refer to its definition ``name``."""
+    return DEFINITION_URI_PREFIX + quote(name, safe="")
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", validate_by_name=True, validate_by_alias=True, serialize_by_alias=True
+    )
+
+
+class Finding(_Record):
+    """Something worth knowing about a document, found while onboarding it."""
+
+    severity: Severity
+    kind: str = Field(description="A stable, machine-readable name, e.g. 'invalid-pattern'.")
+    location: str = Field(description="A JSON pointer, an XPath or a GraphQL schema coordinate.")
+    message: str
+
+
+class Definition(_Record):
+    """A named data shape: a JSON Schema, or an XSD (with its JSON Schema mirror)."""
+
+    name: str
+    format: Literal["json-schema", "xsd"] = "json-schema"
+    content: JsonSchema | str
+    json_schema: JsonSchema | None = Field(default=None, description="The mirror of an XSD.")
+    namespace: str | None = None
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _content_matches_format(self) -> Definition:
+        if self.format == "xsd" and not isinstance(self.content, str):
+            raise ValueError("an xsd definition's content is the XSD text")
+        if self.format == "json-schema" and isinstance(self.content, str):
+            raise ValueError("a json-schema definition's content is a JSON object or boolean")
+        return self
+
+
+class HttpParameter(_Record):
+    """Where an input parameter goes. Its schema is ``input.properties[location].properties[name]``."""
+
+    name: str
+    location: Literal["path", "query", "header", "cookie"]
+    required: bool = False
+    style: str | None = None
+    explode: bool | None = None
+    media_type: str | None = Field(default=None, description="For a parameter given as `content`.")
+    deprecated: bool = False
+    description: str | None = None
+
+
+class HttpBinding(_Record):
+    """An HTTP request. The action's input has ``path``, ``query``, ``header``, ``cookie``, ``body``."""
+
+    kind: Literal["http"] = "http"
+    method: str
+    path: str = Field(description="The path template, e.g. /repos/{owner}/{repo}.")
+    parameters: list[HttpParameter] = Field(default_factory=list)
+    request_media_types: list[str] = Field(default_factory=list)
+    body_required: bool = False
+
+    @field_validator("method")
+    @classmethod
+    def _upper(cls, method: str) -> str:
+        return method.upper()
+
+
+class GraphQLBinding(_Record):
+    kind: Literal["graphql"] = "graphql"
+    operation_type: Literal["query", "mutation", "subscription"]
+    field: str
+    document: str
+    operation_name: str | None = None
+
+
+class SoapBinding(_Record):
+    kind: Literal["soap"] = "soap"
+    service: str | None = Field(default=None, description="None when the WSDL has no service.")
+    port: str | None = None
+    binding: str | None = None
+    operation: str
+    soap_action: str | None = None
+    style: Literal["document", "rpc"] = "document"
+    soap_version: Literal["1.1", "1.2"] = "1.1"
+    address: str | None = None
+
+
+ActionBinding = Annotated[HttpBinding | GraphQLBinding | SoapBinding, Field(discriminator="kind")]
+
+
+class ActionOutput(_Record):
+    """One possible answer: an HTTP status (``200``, ``4XX``, ``default``), GraphQL data, a SOAP fault."""
+
+    status: str
+    description: str | None = None
+    media_types: list[str] = Field(default_factory=list)
+    schema_: JsonSchema | None = Field(default=None, alias="schema")
+    headers: dict[str, JsonSchema] = Field(default_factory=dict)
+
+
+class Action(_Record):
+    """A way to call the external system."""
+
+    name: str
+    title: str | None = None
+    description: str | None = None
+    binding: ActionBinding
+    input: JsonSchema | None = None
+    outputs: list[ActionOutput] = Field(default_factory=list)
+    auth: list[list[str]] | None = Field(
+        default=None,
+        description="Alternatives, each a set of auth method names used together; [] means none "
+        "needed, [[]] in a list means optional; None means the version's default.",
+    )
+    tags: list[str] = Field(default_factory=list)
+    deprecated: bool = False
+
+
+class HttpTriggerBinding(_Record):
+    """An HTTP request the external system sends us: a webhook, or a callback of an action."""
+
+    kind: Literal["http"] = "http"
+    method: str = "POST"
+    path: str | None = Field(default=None, description="For a webhook: its name or path.")
+    expression: str | None = Field(default=None, description="For a callback: the URL expression.")
+    action: str | None = Field(default=None, description="For a callback: the action that sets it.")
+    media_types: list[str] = Field(default_factory=list)
+
+
+TriggerBinding = Annotated[HttpTriggerBinding | GraphQLBinding, Field(discriminator="kind")]
+
+
+class Verification(_Record):
+    """How to check that a delivery really comes from the system (e.g. an HMAC signature)."""
+
+    scheme: Literal["hmac"] = "hmac"
+    algorithm: Literal["sha1", "sha256", "sha512"] = "sha256"
+    header: str
+    signed_payload: str = Field(default="{timestamp}.{body}")
+    timestamp_header: str | None = None
+    tolerance_seconds: int = 300
+    encoding: Literal["hex", "base64"] = "hex"
+    prefix: str = ""
+
+
+class Trigger(_Record):
+    """A way for the external system to call us."""
+
+    name: str
+    kind: Literal["webhook", "callback", "subscription"]
+    description: str | None = None
+    binding: TriggerBinding
+    payload: JsonSchema | None = None
+    verification: Verification | None = None
+    deprecated: bool = False
+
+
+class ServerVariable(_Record):
+    default: str
+    enum: list[str] | None = None
+    description: str | None = None
+
+
+class Server(_Record):
+    url: str
+    description: str | None = None
+    variables: dict[str, ServerVariable] = Field(default_factory=dict)
+
+
+class HttpMetadata(_Record):
+    protocol: Literal["http"] = "http"
+    servers: list[Server] = Field(default_factory=list)
+
+
+class GraphQLMetadata(_Record):
+    protocol: Literal["graphql"] = "graphql"
+    endpoint: str | None = None
+    schema_sha256: str | None = None
+    introspected_at: AwareDatetime | None = None
+
+
+class SoapEndpoint(_Record):
+    service: str | None
+    port: str | None
+    binding: str
+    soap_version: Literal["1.1", "1.2"] = "1.1"
+    address: str | None = None
+
+
+class SoapMetadata(_Record):
+    protocol: Literal["soap"] = "soap"
+    target_namespace: str | None = None
+    endpoints: list[SoapEndpoint] = Field(default_factory=list)
+
+
+ProtocolMetadata = Annotated[
+    HttpMetadata | GraphQLMetadata | SoapMetadata, Field(discriminator="protocol")
+]
+
+
+class ConnectorVersion(_Record):
+    """One version of a connector: everything needed to call the system and be called by it."""
+
+    connector: str
+    version: str | None = Field(default=None, description="The label; None until drafted.")
+    state: VersionState = "draft"
+    protocol: Protocol
+    title: str | None = None
+    description: str | None = None
+    document_version: str | None = Field(default=None, description="As the document states it.")
+    source: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    fetched_at: AwareDatetime
+    metadata: ProtocolMetadata
+    auth_methods: list[AuthMethod] = Field(default_factory=list)
+    default_auth: list[list[str]] = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list)
+    triggers: list[Trigger] = Field(default_factory=list)
+    definitions: list[Definition] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    created_at: AwareDatetime | None = None
+    published_at: AwareDatetime | None = None
+    sunset: date | None = None
+    replacement: str | None = None
+
+    @model_validator(mode="after")
+    def _metadata_matches_protocol(self) -> ConnectorVersion:
+        if self.metadata.protocol != self.protocol:
+            raise ValueError(f"{self.metadata.protocol} metadata on a {self.protocol} version")
+        return self
+
+    @property
+    def ref(self) -> str:
+        """``connector@label``, as the CLI writes it."""
+        return f"{self.connector}@{self.version or '?'}"
+
+    def action(self, name: str) -> Action:
+        for action in self.actions:
+            if action.name == name:
+                return action
+        raise NotFound("action", name, (a.name for a in self.actions))
+
+    def definition(self, name: str) -> Definition:
+        for definition in self.definitions:
+            if definition.name == name:
+                return definition
+        raise NotFound("definition", name, (d.name for d in self.definitions))
+
+
+class Connector(_Record):
+    """A catalogue entry: the versions hang off it."""
+
+    name: str
+    title: str | None = None
+    protocol: Protocol
+    description: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    vetting_status: Literal["unvetted", "approved", "rejected", "changes_requested"] = "unvetted"
+    default_version: str | None = None
+    created_at: AwareDatetime | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, name: str) -> str:
+        return check_name(name)
+
+
+class BoardUse(_Record):
+    """A board's use of one connector version (``latest`` resolves when the board is deployed)."""
+
+    connector: str
+    version: str
+    actions: list[str] = Field(default_factory=list, description="Empty: every action.")
+    resolved_version: str | None = None
+
+
+class Board(_Record):
+    """An integration that uses connector versions; deployed or not."""
+
+    name: str
+    description: str | None = None
+    uses: list[BoardUse] = Field(default_factory=list)
+    deployed: bool = False
+    deployed_at: AwareDatetime | None = None
+    undeployed_reason: str | None = None
+    created_at: AwareDatetime | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, name: str) -> str:
+        return check_name(name, "board name")

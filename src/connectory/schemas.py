@@ -1,0 +1,50 @@
+"""JSON Schema helpers: a version's definitions as a ``referencing`` registry, and validators.
+
+Schemas of a version refer to its definitions as ``urn:connectory:definition:<name>``. A registry
+built here holds exactly those definitions: resolving any other URI fails (no file, no network).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from .model import ConnectorVersion, Definition, JsonSchema, definition_uri
+
+__all__ = ["registry_for", "validator_for"]
+
+
+def _json_schema_of(definition: Definition) -> JsonSchema | None:
+    if definition.format == "json-schema":
+        return definition.content  # type: ignore[return-value]
+    return definition.json_schema
+
+
+def registry_for(definitions: ConnectorVersion | Iterable[Definition]) -> Registry[Any]:
+    """A registry of the JSON Schemas (and XSD mirrors) among ``definitions``.
+
+    Unknown URIs are not retrieved: looking one up raises ``referencing.exceptions.Unresolvable``.
+    """
+    if isinstance(definitions, ConnectorVersion):
+        definitions = definitions.definitions
+    resources = []
+    for definition in definitions:
+        schema = _json_schema_of(definition)
+        if schema is not None:
+            resource = Resource(contents=schema, specification=DRAFT202012)
+            resources.append((definition_uri(definition.name), resource))
+    return Registry().with_resources(resources)
+
+
+def validator_for(
+    schema: JsonSchema, definitions: ConnectorVersion | Iterable[Definition] | Registry[Any]
+) -> Draft202012Validator:
+    """A 2020-12 validator for ``schema`` whose refs resolve among ``definitions`` only."""
+    registry = definitions if isinstance(definitions, Registry) else registry_for(definitions)
+    return Draft202012Validator(
+        schema, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
