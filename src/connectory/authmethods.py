@@ -1,4 +1,4 @@
-"""How a connector authenticates: a closed set of kinds, one pydantic model each, a union on ``type``.
+"""How a connector authenticates: a closed set of kinds, a pydantic model each, a union on ``type``.
 
 An auth method describes the *shape* of authentication (where a key goes, which OAuth flow, which
 login request). Credentials are never part of it: they arrive at run time as ``SecretStr``.
@@ -47,7 +47,9 @@ class NoAuth(_Method):
 class ApiKeyAuth(_Method):
     type: Literal["api_key"] = "api_key"
     location: Literal["header", "query", "cookie"]
-    parameter: str = Field(description="The header, query parameter or cookie that carries the key.")
+    parameter: str = Field(
+        description="The header, query parameter or cookie that carries the key."
+    )
 
 
 class BasicAuth(_Method):
@@ -73,7 +75,9 @@ class HttpSchemeAuth(_Method):
 class OAuth2Flow(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    grant: Literal["client_credentials", "authorization_code", "password", "implicit", "device_code"]
+    grant: Literal[
+        "client_credentials", "authorization_code", "password", "implicit", "device_code"
+    ]
     authorization_url: str | None = None
     token_url: str | None = None
     refresh_url: str | None = None
@@ -161,7 +165,9 @@ class CustomRequestAuth(_Method):
     extract: list[ExtractRule]
     inject: list[InjectRule]
     expires_in_seconds: int | None = Field(default=None, ge=1)
-    expiry_from: str | None = Field(default=None, description="The extracted value giving lifetime.")
+    expiry_from: str | None = Field(
+        default=None, description="The extracted value giving lifetime."
+    )
 
 
 class CustomFunctionAuth(_Method):

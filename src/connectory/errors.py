@@ -11,13 +11,13 @@
     └── CatalogError                the catalogue store refused an operation
         ├── NotFound                no such connector, version or board (lists the known ones)
         ├── ImmutableVersion        the version is published: it cannot change
-        ├── Conflict                someone else got there first (concurrent publish, duplicate name)
+        ├── Conflict                someone got there first (concurrent publish, duplicate name)
         └── ConfirmationRequired    a destructive operation needs an explicit yes
 
     TransientError (a mixin)        worth retrying: orchestrators key their retries off it
 
-Each error carries a ``location`` (a file, ``file:line:column``, a URL or a JSON pointer) when one is
-known; ``str(error)`` names the problem and where it is, and never contains a secret.
+Each error carries a ``location`` (a file, ``file:line:column``, a URL or a JSON pointer) when one
+is known; ``str(error)`` names the problem and where it is, and never contains a secret.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = [
+    "BadReference",
     "CatalogError",
     "ConfirmationRequired",
     "Conflict",
@@ -35,7 +36,6 @@ __all__ = [
     "InvalidName",
     "NotFound",
     "ProtocolError",
-    "BadReference",
     "SourceError",
     "SourceUnreachable",
     "TransientError",
@@ -73,7 +73,7 @@ class DocumentError(InputError):
 
 
 class ProtocolError(InputError):
-    """The document is not an interface description Connectory knows, or not of the protocol asked."""
+    """Not an interface description Connectory knows, or not of the protocol asked for."""
 
 
 class BadReference(InputError):
@@ -93,7 +93,11 @@ class NotFound(CatalogError):
 
     def __init__(self, what: str, name: str, known: Iterable[str] = ()) -> None:
         known = sorted(known)
-        hint = f" (known: {', '.join(known[:20])}{', ...' if len(known) > 20 else ''})" if known else ""
+        hint = (
+            f" (known: {', '.join(known[:20])}{', ...' if len(known) > 20 else ''})"
+            if known
+            else ""
+        )
         super().__init__(f"no {what} {name!r}{hint}")
         self.known = known
 

@@ -128,7 +128,7 @@ class Definition(_Record):
 
 
 class HttpParameter(_Record):
-    """Where an input parameter goes. Its schema is ``input.properties[location].properties[name]``."""
+    """Where an input parameter goes; its schema: ``input.properties[location].properties[name]``."""
 
     name: str
     location: Literal["path", "query", "header", "cookie"]
@@ -141,7 +141,7 @@ class HttpParameter(_Record):
 
 
 class HttpBinding(_Record):
-    """An HTTP request. The action's input has ``path``, ``query``, ``header``, ``cookie``, ``body``."""
+    """An HTTP request; the action's input has ``path``, ``query``, ``header``, ``cookie``, ``body``."""
 
     kind: Literal["http"] = "http"
     method: str
@@ -180,7 +180,7 @@ ActionBinding = Annotated[HttpBinding | GraphQLBinding | SoapBinding, Field(disc
 
 
 class ActionOutput(_Record):
-    """One possible answer: an HTTP status (``200``, ``4XX``, ``default``), GraphQL data, a SOAP fault."""
+    """One possible answer: an HTTP status (``200``, ``4XX``, ``default``), GraphQL data, a fault."""
 
     status: str
     description: str | None = None

@@ -1,0 +1,151 @@
+"""Step 1 of onboarding: get the raw bytes of a document, from a file or over HTTP(S).
+
+``fetch`` reads at most ``settings.max_document_bytes`` and, over HTTP, gives up after
+``settings.fetch_deadline`` seconds in total. Failures that may pass (network, HTTP 5xx/429) raise
+``SourceUnreachable``, a ``TransientError``; the others raise ``SourceError``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from .errors import SourceError, SourceUnreachable
+from .redaction import redact_url
+from .settings import DEFAULT_SETTINGS, Settings
+
+__all__ = ["RawDocument", "fetch", "is_url"]
+
+_CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    """The bytes of a document and where they came from."""
+
+    source: str
+    """An absolute path, or the URL with any secret redacted."""
+    content: bytes
+    sha256: str
+    fetched_at: datetime
+    media_type: str | None = None
+
+    @classmethod
+    def from_bytes(cls, content: bytes, source: str, media_type: str | None = None) -> RawDocument:
+        return cls(
+            source=source,
+            content=content,
+            sha256=hashlib.sha256(content).hexdigest(),
+            fetched_at=datetime.now(UTC),
+            media_type=media_type,
+        )
+
+    @property
+    def name(self) -> str:
+        """The last path segment of the source: ``api.json``."""
+        return self.source.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+
+
+def is_url(source: str | Path) -> bool:
+    return isinstance(source, str) and source.lower().startswith(("http://", "https://"))
+
+
+def fetch(
+    source: str | Path,
+    *,
+    client: httpx.Client | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> RawDocument:
+    """Read ``source`` (a path or an http(s) URL). ``client`` is used for URLs when given."""
+    if is_url(source):
+        return _fetch_url(str(source), client, settings)
+    if isinstance(source, str) and "://" in source:
+        scheme = source.split("://", 1)[0]
+        raise SourceError(f"unsupported URL scheme {scheme!r}: use a path, http:// or https://")
+    return _read_file(Path(source), settings)
+
+
+def _too_large(settings: Settings) -> str:
+    return (
+        f"document is larger than the {settings.max_document_bytes:,}-byte cap "
+        "(raise it with CONNECTORY_MAX_DOCUMENT_BYTES if you trust the document)"
+    )
+
+
+def _read_file(path: Path, settings: Settings) -> RawDocument:
+    shown = str(path)
+    try:
+        path = path.resolve(strict=True)
+        if not path.is_file():
+            raise SourceError("not a file", location=shown)
+        with path.open("rb") as handle:
+            content = handle.read(settings.max_document_bytes + 1)
+    except FileNotFoundError:
+        raise SourceError("no such file", location=shown) from None
+    except PermissionError:
+        raise SourceError("permission denied", location=shown) from None
+    except IsADirectoryError:
+        raise SourceError("not a file", location=shown) from None
+    except OSError as error:
+        raise SourceError(f"cannot read: {error.strerror or error}", location=shown) from None
+    if len(content) > settings.max_document_bytes:
+        raise SourceError(_too_large(settings), location=shown)
+    return RawDocument.from_bytes(content, str(path))
+
+
+def _fetch_url(url: str, client: httpx.Client | None, settings: Settings) -> RawDocument:
+    shown = redact_url(url)
+    own_client = client is None
+    if client is None:
+        timeout = httpx.Timeout(settings.fetch_deadline, connect=settings.connect_timeout)
+        client = httpx.Client(
+            timeout=timeout, follow_redirects=True, max_redirects=settings.max_redirects
+        )
+    deadline = time.monotonic() + settings.fetch_deadline
+    try:
+        with client.stream("GET", url, headers={"Accept": "*/*"}) as response:
+            _check_status(response, shown)
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > settings.max_document_bytes:
+                raise SourceError(_too_large(settings), location=shown)
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes(_CHUNK):
+                size += len(chunk)
+                if size > settings.max_document_bytes:
+                    raise SourceError(_too_large(settings), location=shown)
+                if time.monotonic() > deadline:
+                    raise SourceUnreachable(
+                        f"gave up after {settings.fetch_deadline:g} s (the server is too slow)",
+                        location=shown,
+                    )
+                chunks.append(chunk)
+            media_type = response.headers.get("content-type", "").split(";")[0].strip() or None
+    except httpx.TooManyRedirects:
+        raise SourceError(f"more than {settings.max_redirects} redirects", location=shown) from None
+    except httpx.TimeoutException:
+        raise SourceUnreachable("timed out", location=shown) from None
+    except httpx.TransportError as error:
+        reason = str(error) or type(error).__name__
+        raise SourceUnreachable(f"cannot connect: {reason}", location=shown) from None
+    except httpx.InvalidURL as error:
+        raise SourceError(f"invalid URL: {error}", location=shown) from None
+    finally:
+        if own_client:
+            client.close()
+    return RawDocument.from_bytes(b"".join(chunks), shown, media_type)
+
+
+def _check_status(response: httpx.Response, shown: str) -> None:
+    status = response.status_code
+    if status < 300:
+        return
+    reason = f"HTTP {status} {response.reason_phrase}".strip()
+    if status >= 500 or status in (408, 429):
+        raise SourceUnreachable(reason, location=shown)
+    raise SourceError(reason, location=shown)
