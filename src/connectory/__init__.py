@@ -1,1 +1,94 @@
-"""Connectory: onboard connectors from their interface descriptions into a vetted catalogue."""
+"""Connectory: onboard connectors from their interface descriptions into a vetted catalogue.
+
+The table of contents:
+
+    inspect(source)          fetch, parse, generate and validate a document; store nothing
+    Catalog                  the catalogue store (SQLite by default, PostgreSQL for teams)
+
+    fetch / parse / generate / validated
+                             the onboarding steps, one function each (flows/ wraps them as tasks)
+    ConnectorVersion, Connector, Action, Trigger, Definition, AuthMethod, Finding, Board
+                             the domain model (connectory.model, connectory.authmethods)
+    ConnectoryError, ...     the exception hierarchy (connectory.errors)
+    Settings                 limits for hostile input, passed explicitly
+"""
+
+from .authmethods import AuthMethod
+from .catalog import Catalog, Drafted
+from .detect import ParsedDocument, parse
+from .errors import (
+    BadReference,
+    CatalogError,
+    ConfirmationRequired,
+    Conflict,
+    ConnectoryError,
+    DocumentError,
+    ImmutableVersion,
+    InputError,
+    InvalidName,
+    NotFound,
+    ProtocolError,
+    SourceError,
+    SourceUnreachable,
+    TransientError,
+)
+from .fetch import RawDocument, fetch
+from .model import (
+    Action,
+    ActionOutput,
+    Board,
+    BoardUse,
+    Connector,
+    ConnectorVersion,
+    Definition,
+    Finding,
+    Trigger,
+)
+from .onboarding import generate, inspect, validated
+from .schemas import registry_for, validator_for
+from .settings import Settings
+from .summary import summarize
+from .validate import validate
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Action",
+    "ActionOutput",
+    "AuthMethod",
+    "BadReference",
+    "Board",
+    "BoardUse",
+    "Catalog",
+    "CatalogError",
+    "ConfirmationRequired",
+    "Conflict",
+    "Connector",
+    "ConnectorVersion",
+    "ConnectoryError",
+    "Definition",
+    "DocumentError",
+    "Drafted",
+    "Finding",
+    "ImmutableVersion",
+    "InputError",
+    "InvalidName",
+    "NotFound",
+    "ParsedDocument",
+    "ProtocolError",
+    "RawDocument",
+    "Settings",
+    "SourceError",
+    "SourceUnreachable",
+    "TransientError",
+    "Trigger",
+    "fetch",
+    "generate",
+    "inspect",
+    "parse",
+    "registry_for",
+    "summarize",
+    "validate",
+    "validated",
+    "validator_for",
+]

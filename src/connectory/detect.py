@@ -94,8 +94,14 @@ def _structured(raw: RawDocument, value: Any) -> ParsedDocument:
             return ParsedDocument(raw, "graphql", "graphql-introspection", value)
         keys = ", ".join(sorted(map(str, value))[:8])
         found = f"an object with keys {keys}"
+    elif value is None:
+        found = "an empty document"
+    elif isinstance(value, list):
+        found = "a list"
+    elif isinstance(value, str):
+        found = "plain text"
     else:
-        found = f"a {type(value).__name__ if value is not None else 'empty document'}"
+        found = f"a single {type(value).__name__} value"
     raise ProtocolError(
         f"not an interface description: found {found}; expected an OpenAPI or Swagger document "
         "(an 'openapi' or 'swagger' key), a GraphQL SDL or introspection result, or a WSDL",

@@ -9,7 +9,7 @@
     │   ├── BadReference            a $ref that is unresolvable, forbidden or cyclic
     │   └── InvalidName             a connector name or version label that is not allowed
     └── CatalogError                the catalogue store refused an operation
-        ├── NotFound                no such connector, version or board (lists the known ones)
+        ├── NotFound                no such connector, version or board (also an InputError)
         ├── ImmutableVersion        the version is published: it cannot change
         ├── Conflict                someone got there first (concurrent publish, duplicate name)
         └── ConfirmationRequired    a destructive operation needs an explicit yes
@@ -80,7 +80,7 @@ class BadReference(InputError):
     """A reference (``$ref``, import) is unresolvable, forbidden or loops."""
 
 
-class InvalidName(InputError):
+class InvalidName(InputError, ValueError):
     """A connector name, version label or board name that is not allowed."""
 
 
@@ -88,7 +88,7 @@ class CatalogError(ConnectoryError):
     """The catalogue store refused an operation."""
 
 
-class NotFound(CatalogError):
+class NotFound(CatalogError, InputError):
     """No such connector, version or board. The message lists the known names."""
 
     def __init__(self, what: str, name: str, known: Iterable[str] = ()) -> None:

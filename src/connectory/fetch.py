@@ -21,7 +21,7 @@ from .settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["RawDocument", "fetch", "is_url"]
 
-_CHUNK = 64 * 1024
+_MAX_READ_WAIT = 15.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +102,9 @@ def _fetch_url(url: str, client: httpx.Client | None, settings: Settings) -> Raw
     shown = redact_url(url)
     own_client = client is None
     if client is None:
-        timeout = httpx.Timeout(settings.fetch_deadline, connect=settings.connect_timeout)
+        # A read may wait this long for the next bytes; the deadline bounds the whole fetch.
+        read_timeout = min(settings.fetch_deadline, _MAX_READ_WAIT)
+        timeout = httpx.Timeout(read_timeout, connect=settings.connect_timeout)
         client = httpx.Client(
             timeout=timeout, follow_redirects=True, max_redirects=settings.max_redirects
         )
@@ -115,7 +117,7 @@ def _fetch_url(url: str, client: httpx.Client | None, settings: Settings) -> Raw
                 raise SourceError(_too_large(settings), location=shown)
             chunks: list[bytes] = []
             size = 0
-            for chunk in response.iter_bytes(_CHUNK):
+            for chunk in response.iter_bytes():
                 size += len(chunk)
                 if size > settings.max_document_bytes:
                     raise SourceError(_too_large(settings), location=shown)

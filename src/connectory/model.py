@@ -43,6 +43,7 @@ __all__ = [
     "ProtocolMetadata",
     "Server",
     "ServerVariable",
+    "Severity",
     "SoapBinding",
     "SoapEndpoint",
     "SoapMetadata",
@@ -127,6 +128,18 @@ class Definition(_Record):
         return self
 
 
+class ServerVariable(_Record):
+    default: str
+    enum: list[str] | None = None
+    description: str | None = None
+
+
+class Server(_Record):
+    url: str
+    description: str | None = None
+    variables: dict[str, ServerVariable] = Field(default_factory=dict)
+
+
 class HttpParameter(_Record):
     """Where an input parameter goes; its schema: ``input.properties[location].properties[name]``."""
 
@@ -149,6 +162,7 @@ class HttpBinding(_Record):
     parameters: list[HttpParameter] = Field(default_factory=list)
     request_media_types: list[str] = Field(default_factory=list)
     body_required: bool = False
+    servers: list[Server] = Field(default_factory=list, description="Overrides the version's.")
 
     @field_validator("method")
     @classmethod
@@ -198,10 +212,11 @@ class Action(_Record):
     binding: ActionBinding
     input: JsonSchema | None = None
     outputs: list[ActionOutput] = Field(default_factory=list)
-    auth: list[list[str]] | None = Field(
+    auth: list[dict[str, list[str]]] | None = Field(
         default=None,
-        description="Alternatives, each a set of auth method names used together; [] means none "
-        "needed, [[]] in a list means optional; None means the version's default.",
+        description="Alternatives, each the auth methods used together (name -> OAuth scopes); "
+        "[] means none needed, an empty alternative {} makes auth optional; None means the "
+        "version's default_auth.",
     )
     tags: list[str] = Field(default_factory=list)
     deprecated: bool = False
@@ -216,6 +231,7 @@ class HttpTriggerBinding(_Record):
     expression: str | None = Field(default=None, description="For a callback: the URL expression.")
     action: str | None = Field(default=None, description="For a callback: the action that sets it.")
     media_types: list[str] = Field(default_factory=list)
+    parameters: list[HttpParameter] = Field(default_factory=list, description="Headers, ...")
 
 
 TriggerBinding = Annotated[HttpTriggerBinding | GraphQLBinding, Field(discriminator="kind")]
@@ -244,18 +260,6 @@ class Trigger(_Record):
     payload: JsonSchema | None = None
     verification: Verification | None = None
     deprecated: bool = False
-
-
-class ServerVariable(_Record):
-    default: str
-    enum: list[str] | None = None
-    description: str | None = None
-
-
-class Server(_Record):
-    url: str
-    description: str | None = None
-    variables: dict[str, ServerVariable] = Field(default_factory=dict)
 
 
 class HttpMetadata(_Record):
@@ -304,7 +308,7 @@ class ConnectorVersion(_Record):
     fetched_at: AwareDatetime
     metadata: ProtocolMetadata
     auth_methods: list[AuthMethod] = Field(default_factory=list)
-    default_auth: list[list[str]] = Field(default_factory=list)
+    default_auth: list[dict[str, list[str]]] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)
     triggers: list[Trigger] = Field(default_factory=list)
     definitions: list[Definition] = Field(default_factory=list)

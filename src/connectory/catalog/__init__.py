@@ -1,0 +1,38 @@
+"""The catalogue store: connectors, their versions and the boards that use them, in SQL.
+
+SQLite (one file, the default) or PostgreSQL (for teams and several workers), through SQLAlchemy.
+Published versions are immutable, enforced by the database itself; publishing is atomic; several
+processes may write at once.
+
+    store       Catalog: the public API, one transaction per method
+    versions    draft, update_draft, publish, deprecate, delete_version
+    boards      boards, deployments, the blast radius of deleting a version
+    labels      how a drafted version gets its label
+    rows        rows to models and back, lookups
+    tables      the schema (SQLAlchemy Core)
+    guards      the triggers that make published versions immutable (SQLite and PostgreSQL)
+    engine      the default URL, SQLite's pragmas and BEGIN IMMEDIATE, read-only transactions
+    failures    database errors translated to connectory.errors (CatalogBusy, CatalogUnavailable)
+    migrate     Alembic run from code (migrations/), under an advisory lock on PostgreSQL
+    results     the small records the API returns
+"""
+
+from .engine import create_engine, default_database_url
+from .failures import CatalogBusy, CatalogUnavailable
+from .migrate import upgrade
+from .results import BoardImpact, ConnectorSummary, Deletion, Drafted, VersionInfo
+from .store import Catalog
+
+__all__ = [
+    "BoardImpact",
+    "Catalog",
+    "CatalogBusy",
+    "CatalogUnavailable",
+    "ConnectorSummary",
+    "Deletion",
+    "Drafted",
+    "VersionInfo",
+    "create_engine",
+    "default_database_url",
+    "upgrade",
+]

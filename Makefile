@@ -1,0 +1,30 @@
+# One venv, everything installed into it; every target sets it up first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup demo test lint clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# Onboard a real document into the embedded catalogue (catalog/connectory.db), publish it, show it.
+demo: setup
+	PREFECT_SERVER_ANALYTICS_ENABLED=false $(BIN)/connectory onboard examples/openapi/1password-connect.json --name onepassword-connect --publish
+	$(BIN)/connectory list
+	$(BIN)/connectory show onepassword-connect@latest
+
+test: setup
+	PREFECT_SERVER_ANALYTICS_ENABLED=false $(BIN)/pytest -n 2 --dist loadgroup
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) catalog/*.db catalog/*.db-wal catalog/*.db-shm

@@ -1,0 +1,80 @@
+"""What the store's methods return besides the domain models: small frozen pydantic records.
+
+They are flat on purpose, so that ``pandas.DataFrame([r.model_dump() for r in records])`` is the
+whole adapter the vetting notebooks need.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from ..model import Connector, ConnectorVersion, VersionState
+
+__all__ = ["BoardImpact", "ConnectorSummary", "Deletion", "Drafted", "VersionInfo"]
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Drafted(_Result):
+    """The outcome of ``Catalog.draft``: the stored version, and whether it is new.
+
+    ``created`` is False when a version with the same sha256 already existed: nothing was written
+    and ``version`` is that existing one (whatever its state).
+    """
+
+    version: ConnectorVersion
+    created: bool
+
+
+class ConnectorSummary(Connector):
+    """A connector with a summary of its versions."""
+
+    version_count: int
+    latest_published: str | None = None
+    """The label ``latest`` resolves to (the newest published version), if any."""
+    newest: str | None = None
+    """The label of the most recently created version, whatever its state."""
+
+
+class VersionInfo(_Result):
+    """A version without its content: what ``list_versions`` shows."""
+
+    connector: str
+    label: str
+    state: VersionState
+    document_version: str | None
+    sha256: str
+    source: str
+    created_at: AwareDatetime
+    published_at: AwareDatetime | None
+    sunset: date | None
+    replacement: str | None
+    action_count: int
+    trigger_count: int
+    definition_count: int
+    finding_count: int
+
+
+class BoardImpact(_Result):
+    """A board that uses a given version (the blast radius of deleting it)."""
+
+    board: str
+    deployed: bool
+    via: list[str]
+    """How the board names the version: the label itself, ``latest`` or ``default``."""
+    actions: list[str]
+    """The actions it uses; empty means every action."""
+
+
+class Deletion(_Result):
+    """The outcome of ``Catalog.delete_version``."""
+
+    connector: str
+    label: str
+    state: VersionState
+    """The state the version was in when it was deleted."""
+    boards_undeployed: list[str]

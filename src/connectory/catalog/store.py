@@ -1,0 +1,310 @@
+"""``Catalog``: the catalogue store's public face, one method per operation.
+
+Each method is one transaction on the engine: a write starts with ``BEGIN IMMEDIATE`` on SQLite
+and runs at READ COMMITTED on PostgreSQL; a read is a read-only snapshot (see ``engine``). The
+work itself lives in ``versions`` and ``boards`` (functions of a connection); this class opens the
+transaction, supplies the clock, and translates database errors (``failures``), so that callers
+only ever see ``connectory.errors`` exceptions, never SQLAlchemy's or a driver's.
+
+Published and deprecated versions are immutable; the store refuses to change them, and the
+database refuses too (``guards``), whatever the client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, date, datetime
+from types import TracebackType
+from typing import Self, TypeVar
+
+import sqlalchemy as sa
+from alembic.util import CommandError
+
+from ..errors import CatalogError, Conflict
+from ..model import Board, Connector, ConnectorVersion
+from . import boards as board_ops
+from . import versions as version_ops
+from .engine import create_engine, default_database_url, prepare_engine, read_only, redacted_url
+from .failures import translate
+from .migrate import upgrade
+from .results import BoardImpact, ConnectorSummary, Deletion, Drafted, VersionInfo
+from .rows import connector_model, connector_row, load_version, resolve_label, version_row
+from .tables import CHILD_TABLES, connectors, versions
+
+__all__ = ["Catalog"]
+
+T = TypeVar("T")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Catalog:
+    """The catalogue of connectors, their versions and the boards that use them."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        prepare_engine(engine)
+        self.engine = engine
+        self.url = redacted_url(engine.url)
+        self._password = engine.url.password if isinstance(engine.url.password, str) else None
+
+    @classmethod
+    def open(cls, url: str | None = None, *, migrate: bool = True) -> Catalog:
+        """Open the catalogue at ``url`` (default: ``default_database_url()``), migrated to head."""
+        url = url or default_database_url()
+        with translate(redacted_url(url)):
+            engine = create_engine(url)
+        catalog = cls(engine)
+        if migrate:
+            try:
+                with catalog._translated():
+                    upgrade(engine)
+            except CommandError as error:
+                engine.dispose()
+                raise CatalogError(
+                    f"cannot migrate the catalogue {catalog.url}: {error}"
+                ) from error
+            except BaseException:
+                engine.dispose()
+                raise
+        return catalog
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Catalog({self.url!r})"
+
+    # -- plumbing ---------------------------------------------------------------------------------
+
+    def _translated(self, subject: str | None = None) -> AbstractContextManager[None]:
+        return translate(self.url, subject=subject, secret=self._password)
+
+    @contextmanager
+    def _write(self, subject: str | None = None) -> Iterator[sa.Connection]:
+        with self._translated(subject), self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def _read(self, subject: str | None = None) -> Iterator[sa.Connection]:
+        with self._translated(subject), read_only(self.engine) as connection:
+            yield connection
+
+    def _read_with(self, subject: str, work: Callable[[sa.Connection], T]) -> T:
+        with self._read(subject) as connection:
+            return work(connection)
+
+    # -- connectors and versions ------------------------------------------------------------------
+
+    def draft(self, version: ConnectorVersion, *, label: str | None = None) -> Drafted:
+        """Store ``version`` as a draft, unless one with its sha256 exists (then nothing is written).
+
+        The label is ``label``, else ``version.version``, else derived (see ``labels``). The
+        connector is created on its first version.
+        """
+        try:
+            with self._write(version.ref) as connection:
+                return version_ops.draft(connection, version, label, _now())
+        except Conflict as conflict:
+            if not isinstance(conflict.__cause__, sa.exc.IntegrityError):
+                raise
+            # Lost a race on a unique index: if the winner stored the same document, that is ours.
+            existing = self.find_by_sha256(version.connector, version.sha256)
+            if existing is None:
+                raise
+            return Drafted(version=existing, created=False)
+
+    def find_by_sha256(self, connector: str, sha256: str) -> ConnectorVersion | None:
+        """The version of ``connector`` drafted from the document with this sha256, if any."""
+        with self._read(connector) as connection:
+            row = connection.execute(sa.select(connectors).where(connectors.c.name == connector))
+            found = row.first()
+            if found is None:
+                return None
+            return version_ops.find_by_sha256(connection, found.id, connector, sha256)
+
+    def list_connectors(self) -> list[ConnectorSummary]:
+        with self._read() as connection:
+            rows = connection.execute(sa.select(connectors).order_by(connectors.c.name)).all()
+            version_rows = connection.execute(
+                sa.select(
+                    versions.c.connector_id,
+                    versions.c.label,
+                    versions.c.state,
+                    versions.c.created_at,
+                    versions.c.published_at,
+                    versions.c.id,
+                )
+            ).all()
+        summaries = []
+        for row in rows:
+            mine = [v for v in version_rows if v.connector_id == row.id]
+            published = [v for v in mine if v.state == "published"]
+            latest = max(published, key=lambda v: (v.published_at, v.id), default=None)
+            newest = max(mine, key=lambda v: (v.created_at, v.id), default=None)
+            summaries.append(
+                ConnectorSummary(
+                    **connector_model(row).model_dump(),
+                    version_count=len(mine),
+                    latest_published=latest.label if latest else None,
+                    newest=newest.label if newest else None,
+                )
+            )
+        return summaries
+
+    def get_connector(self, name: str) -> Connector:
+        return self._read_with(name, lambda c: connector_model(connector_row(c, name)))
+
+    def list_versions(self, connector: str) -> list[VersionInfo]:
+        """Every version of ``connector``, oldest first, without content."""
+        with self._read(connector) as connection:
+            owner = connector_row(connection, connector)
+            rows = connection.execute(
+                sa.select(versions)
+                .where(versions.c.connector_id == owner.id)
+                .order_by(versions.c.id)
+            ).all()
+            counts: dict[str, dict[int, int]] = {}
+            for name, table in CHILD_TABLES.items():
+                query = (
+                    sa.select(table.c.version_id, sa.func.count())
+                    .join(versions, versions.c.id == table.c.version_id)
+                    .where(versions.c.connector_id == owner.id)
+                    .group_by(table.c.version_id)
+                )
+                counts[name] = {vid: n for vid, n in connection.execute(query)}
+        return [
+            VersionInfo(
+                connector=connector,
+                label=row.label,
+                state=row.state,
+                document_version=row.document_version,
+                sha256=row.sha256,
+                source=row.source,
+                created_at=row.created_at,
+                published_at=row.published_at,
+                sunset=row.sunset,
+                replacement=row.replacement,
+                action_count=counts["actions"].get(row.id, 0),
+                trigger_count=counts["triggers"].get(row.id, 0),
+                definition_count=counts["definitions"].get(row.id, 0),
+                finding_count=counts["findings"].get(row.id, 0),
+            )
+            for row in rows
+        ]
+
+    def resolve(self, connector: str, label: str) -> str:
+        """The stored label ``label`` names: ``latest`` is the newest published version,
+        ``default`` the connector's default version (else ``latest``); others name themselves."""
+        return self._read_with(
+            f"{connector}@{label}",
+            lambda c: resolve_label(c, connector_row(c, connector), label),
+        )
+
+    def get_version(self, connector: str, label: str = "latest") -> ConnectorVersion:
+        """The full version: what was drafted, with its label, state and timestamps."""
+        with self._read(f"{connector}@{label}") as connection:
+            row = version_row(connection, connector_row(connection, connector), label)
+            return load_version(connection, connector, row)
+
+    def update_draft(self, version: ConnectorVersion) -> ConnectorVersion:
+        """Replace the content of the draft ``version.connector@version.version``."""
+        with self._write(version.ref) as connection:
+            return version_ops.update_draft(connection, version)
+
+    def publish(self, connector: str, label: str) -> ConnectorVersion:
+        """Publish a draft, atomically: of concurrent publishers exactly one succeeds; the others
+        get ``Conflict``. The first published version becomes the connector's default."""
+        with self._write(f"{connector}@{label}") as connection:
+            return version_ops.publish(connection, connector, label, _now())
+
+    def deprecate(
+        self,
+        connector: str,
+        label: str,
+        *,
+        sunset: date | None = None,
+        replacement: str | None = None,
+    ) -> ConnectorVersion:
+        """Mark a published version deprecated (it stays usable; ``latest`` skips it)."""
+        with self._write(f"{connector}@{label}") as connection:
+            return version_ops.deprecate(connection, connector, label, sunset, replacement)
+
+    def set_default(self, connector: str, label: str) -> Connector:
+        """Make a published or deprecated version what ``default`` resolves to."""
+        with self._write(f"{connector}@{label}") as connection:
+            owner = connector_row(connection, connector)
+            row = version_row(connection, owner, label, lock="share")
+            if row.state == "draft":
+                raise Conflict(
+                    f"{connector}@{row.label} is a draft: only a published or deprecated "
+                    "version can be the default"
+                )
+            connection.execute(
+                connectors.update()
+                .where(connectors.c.id == owner.id)
+                .values(default_version=row.label)
+            )
+            return connector_model(connector_row(connection, connector))
+
+    def blast_radius(self, connector: str, label: str) -> list[BoardImpact]:
+        """The boards that use ``connector@label`` (what deleting it would affect)."""
+        with self._read(f"{connector}@{label}") as connection:
+            owner = connector_row(connection, connector)
+            row = version_row(connection, owner, label)
+            return board_ops.blast_radius(connection, owner, row.label)
+
+    def delete_version(
+        self, connector: str, label: str, *, confirm: bool = False, reason: str | None = None
+    ) -> Deletion:
+        """Delete a version. A draft goes at once. A published or deprecated one needs
+        ``confirm=True`` (else ``ConfirmationRequired``, whose ``details`` is the blast radius);
+        then, in one transaction, the deletion is recorded in ``version_deletions``, the deployed
+        boards using it are undeployed (the reason names the version), and it is deleted."""
+        with self._write(f"{connector}@{label}") as connection:
+            return version_ops.delete_version(
+                connection, connector, label, confirm=confirm, reason=reason, now=_now()
+            )
+
+    # -- boards -----------------------------------------------------------------------------------
+
+    def create_board(self, board: Board) -> Board:
+        """Store a new, undeployed board; every use must name an existing connector, a version
+        that resolves, and actions of that version."""
+        with self._write(f"board {board.name}") as connection:
+            board_ops.create_board(connection, board, _now())
+            return board_ops.load_board(connection, board.name)
+
+    def get_board(self, name: str) -> Board:
+        return self._read_with(f"board {name}", lambda c: board_ops.load_board(c, name))
+
+    def list_boards(self) -> list[Board]:
+        return self._read_with("boards", board_ops.load_boards)
+
+    def deploy_board(self, name: str) -> Board:
+        """Resolve every use to a published version and mark the board deployed."""
+        with self._write(f"board {name}") as connection:
+            board_ops.deploy_board(connection, name, _now())
+            return board_ops.load_board(connection, name)
+
+    def undeploy_board(self, name: str, *, reason: str | None = None) -> Board:
+        with self._write(f"board {name}") as connection:
+            board_ops.undeploy_board(connection, name, reason)
+            return board_ops.load_board(connection, name)
+
+    def delete_board(self, name: str) -> None:
+        with self._write(f"board {name}") as connection:
+            board_ops.delete_board(connection, name)

@@ -1,0 +1,266 @@
+"""The life of a version, one function per step, each run inside the caller's write transaction.
+
+    draft ──> (update_draft)* ──> publish ──> deprecate
+      └────────────── delete_version ──────────────┘  (a draft at once; otherwise confirmed)
+
+Every state change is a conditional UPDATE (``... WHERE id = ? AND state = 'draft'``): when two
+processes race, the database decides and the loser sees ``rowcount == 0`` and a ``Conflict``. On
+PostgreSQL the losing UPDATE waits for the winner's row lock and re-checks the condition against
+the committed row (READ COMMITTED); on SQLite ``BEGIN IMMEDIATE`` runs the writers one at a time.
+The functions check states themselves to give clear errors; the guards in the database
+(``guards``) are the backstop.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..errors import (
+    ConfirmationRequired,
+    Conflict,
+    ImmutableVersion,
+    InvalidName,
+    ProtocolError,
+)
+from ..model import RESERVED_LABELS, ConnectorVersion, check_label, check_name
+from .boards import blast_radius, undeploy_for_deletion
+from .labels import choose_label
+from .results import Deletion, Drafted
+from .rows import (
+    assemble,
+    child_rows,
+    connector_row,
+    deleted_labels,
+    load_version,
+    version_labels,
+    version_row,
+    version_values,
+)
+from .tables import CHILD_TABLES, connectors, version_deletions, versions
+
+__all__ = ["delete_version", "deprecate", "draft", "find_by_sha256", "publish", "update_draft"]
+
+_DRAFT_LOCK = sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))")
+
+
+def find_by_sha256(
+    connection: sa.Connection, connector_id: int, connector: str, sha256: str
+) -> ConnectorVersion | None:
+    query = sa.select(versions).where(
+        versions.c.connector_id == connector_id, versions.c.sha256 == sha256
+    )
+    row = connection.execute(query).first()
+    return None if row is None else load_version(connection, connector, row)
+
+
+def _insert_children(
+    connection: sa.Connection, name: str, values: dict[str, Any], version: ConnectorVersion
+) -> ConnectorVersion:
+    """Insert the children of the version row ``values``; return the version as stored.
+
+    The returned version is built from the very JSON that was written (as ``get_version`` builds
+    it), not copied from the input: it shares nothing with the caller's object.
+    """
+    rows = child_rows(values["id"], version)
+    for table, table_rows in rows.items():
+        connection.execute(CHILD_TABLES[table].insert(), table_rows)
+    data = {table: [row["data"] for row in table_rows] for table, table_rows in rows.items()}
+    return assemble(name, values, data)
+
+
+def draft(
+    connection: sa.Connection, version: ConnectorVersion, label: str | None, now: datetime
+) -> Drafted:
+    name = check_name(version.connector)
+    if connection.dialect.name == "postgresql":
+        # Drafts of one connector queue up: label choice and connector creation do not race.
+        connection.execute(_DRAFT_LOCK, {"key": f"connectory.catalog.draft:{name}"})
+    row = connection.execute(sa.select(connectors).where(connectors.c.name == name)).first()
+    if row is None:
+        connector_id = connection.execute(
+            connectors.insert().returning(connectors.c.id),
+            {
+                "name": name,
+                "title": version.title,
+                "protocol": version.protocol,
+                "description": version.description,
+                "tags": [],
+                "vetting_status": "unvetted",
+                "default_version": None,
+                "created_at": now,
+            },
+        ).scalar_one()
+    else:
+        connector_id = row.id
+        if row.protocol != version.protocol:
+            raise ProtocolError(
+                f"connector {name!r} is a {row.protocol} connector; "
+                f"this version is {version.protocol}"
+            )
+        existing = find_by_sha256(connection, connector_id, name, version.sha256)
+        if existing is not None:
+            return Drafted(version=existing, created=False)
+    taken = version_labels(connection, connector_id)
+    explicit = label if label is not None else version.version
+    if explicit is not None:
+        label = check_label(explicit)
+        if label in taken:
+            raise Conflict(f"{name}@{label} exists already (with other content)")
+    else:
+        taken += deleted_labels(connection, name)
+        label = choose_label(name, version.document_version, version.sha256, set(taken))
+    values = {
+        **version_values(version),
+        "connector_id": connector_id,
+        "label": label,
+        "state": "draft",
+        "created_at": now,
+        "published_at": None,
+        "sunset": None,
+        "replacement": None,
+    }
+    values["id"] = connection.execute(
+        versions.insert().returning(versions.c.id), values
+    ).scalar_one()
+    return Drafted(version=_insert_children(connection, name, values, version), created=True)
+
+
+def update_draft(connection: sa.Connection, version: ConnectorVersion) -> ConnectorVersion:
+    if version.version is None:
+        raise InvalidName("update_draft needs version.version: the label of the draft to replace")
+    connector = connector_row(connection, version.connector)
+    row = version_row(connection, connector, version.version, lock="update")
+    ref = f"{connector.name}@{row.label}"
+    if row.state != "draft":
+        raise ImmutableVersion(f"{ref} is {row.state}: it cannot change; draft a new version")
+    if version.protocol != connector.protocol:
+        raise ProtocolError(
+            f"connector {connector.name!r} is a {connector.protocol} connector; "
+            f"this version is {version.protocol}"
+        )
+    same_sha = connection.scalar(
+        sa.select(versions.c.label).where(
+            versions.c.connector_id == connector.id,
+            versions.c.sha256 == version.sha256,
+            versions.c.id != row.id,
+        )
+    )
+    if same_sha is not None:
+        raise Conflict(f"{connector.name}@{same_sha} has the same sha256 as this content")
+    values = version_values(version)
+    result = connection.execute(
+        versions.update().where(versions.c.id == row.id, versions.c.state == "draft").values(values)
+    )
+    if result.rowcount != 1:
+        raise ImmutableVersion(f"{ref} was published meanwhile: it cannot change")
+    for table in CHILD_TABLES.values():
+        connection.execute(table.delete().where(table.c.version_id == row.id))
+    return _insert_children(connection, connector.name, {**row._asdict(), **values}, version)
+
+
+def publish(connection: sa.Connection, name: str, label: str, now: datetime) -> ConnectorVersion:
+    connector = connector_row(connection, name)
+    row = version_row(connection, connector, label)
+    ref = f"{name}@{row.label}"
+    if row.state != "draft":
+        raise Conflict(f"{ref} is already {row.state}")
+    result = connection.execute(
+        versions.update()
+        .where(versions.c.id == row.id, versions.c.state == "draft")
+        .values(state="published", published_at=now)
+    )
+    if result.rowcount != 1:
+        raise Conflict(f"{ref} is already published")
+    connection.execute(
+        connectors.update()
+        .where(connectors.c.id == connector.id, connectors.c.default_version.is_(None))
+        .values(default_version=row.label)
+    )
+    published = connection.execute(sa.select(versions).where(versions.c.id == row.id)).one()
+    return load_version(connection, name, published)
+
+
+def deprecate(
+    connection: sa.Connection,
+    name: str,
+    label: str,
+    sunset: date | None,
+    replacement: str | None,
+) -> ConnectorVersion:
+    connector = connector_row(connection, name)
+    row = version_row(connection, connector, label)
+    ref = f"{name}@{row.label}"
+    if row.state != "published":
+        hint = "publish it first" if row.state == "draft" else "it is deprecated already"
+        raise Conflict(f"{ref} is {row.state}: only a published version can be deprecated ({hint})")
+    result = connection.execute(
+        versions.update()
+        .where(versions.c.id == row.id, versions.c.state == "published")
+        .values(state="deprecated", sunset=sunset, replacement=replacement)
+    )
+    if result.rowcount != 1:
+        raise Conflict(f"{ref} was deprecated meanwhile")
+    deprecated = connection.execute(sa.select(versions).where(versions.c.id == row.id)).one()
+    return load_version(connection, name, deprecated)
+
+
+def delete_version(
+    connection: sa.Connection,
+    name: str,
+    label: str,
+    *,
+    confirm: bool,
+    reason: str | None,
+    now: datetime,
+) -> Deletion:
+    if label in RESERVED_LABELS:
+        raise InvalidName(f"name the version to delete by its own label, not {label!r}")
+    connector = connector_row(connection, name)
+    row = version_row(connection, connector, label, lock="update")
+    ref = f"{name}@{row.label}"
+    undeployed: list[str] = []
+    if row.state != "draft":
+        impacts = blast_radius(connection, connector, row.label)
+        if not confirm:
+            using = ", ".join(
+                f"{i.board} ({'deployed' if i.deployed else 'not deployed'})" for i in impacts
+            )
+            raise ConfirmationRequired(
+                f"{ref} is {row.state}: deleting it cannot be undone"
+                + (
+                    f"; boards using it (deployed ones will be undeployed): {using}"
+                    if using
+                    else ""
+                )
+                + "; confirm to delete it",
+                details=impacts,
+            )
+        undeployed = [impact.board for impact in impacts if impact.deployed]
+        # First the record: it is the audit trail and what lets the guards allow the delete.
+        connection.execute(
+            version_deletions.insert(),
+            {
+                "version_id": row.id,
+                "connector": name,
+                "label": row.label,
+                "state": row.state,
+                "sha256": row.sha256,
+                "reason": reason,
+                "boards_undeployed": undeployed,
+                "deleted_at": now,
+            },
+        )
+        because = f"{ref} was deleted" + (f": {reason}" if reason else "")
+        undeploy_for_deletion(connection, undeployed, because)
+    for table in CHILD_TABLES.values():
+        connection.execute(table.delete().where(table.c.version_id == row.id))
+    connection.execute(versions.delete().where(versions.c.id == row.id))
+    connection.execute(
+        connectors.update()
+        .where(connectors.c.id == connector.id, connectors.c.default_version == row.label)
+        .values(default_version=None)
+    )
+    return Deletion(connector=name, label=row.label, state=row.state, boards_undeployed=undeployed)

@@ -1,0 +1,82 @@
+"""The onboarding pipeline, as plain functions: fetch -> parse -> generate -> validate.
+
+``inspect(source)`` runs those steps and returns the version that onboarding would draft, storing
+nothing. The Prefect flow in ``flows/`` runs the same steps as tasks, then drafts and publishes
+through ``connectory.catalog``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import httpx
+
+from . import protocols
+from .detect import ParsedDocument, parse
+from .errors import DocumentError
+from .fetch import RawDocument, fetch
+from .model import ConnectorVersion, check_name
+from .settings import Settings
+from .validate import validate
+
+__all__ = ["generate", "inspect", "suggest_name", "validated"]
+
+
+def generate(parsed: ParsedDocument, *, connector: str | None = None) -> ConnectorVersion:
+    """Step 3: the version a parsed document describes (actions, triggers, definitions, auth)."""
+    name = check_name(connector) if connector else suggest_name(parsed)
+    try:
+        return protocols.generate(parsed, connector=name)
+    except RecursionError:
+        raise DocumentError("nested too deeply to process", location=parsed.raw.source) from None
+
+
+def validated(version: ConnectorVersion) -> ConnectorVersion:
+    """Step 4: ``version`` with the findings of ``connectory.validate`` added (a new object)."""
+    try:
+        findings = validate(version)
+    except RecursionError:
+        raise DocumentError("a schema is nested too deeply", location=version.source) from None
+    if not findings:
+        return version
+    return version.model_copy(update={"findings": [*version.findings, *findings]})
+
+
+def inspect(
+    source: str | Path,
+    *,
+    protocol: str | None = None,
+    connector: str | None = None,
+    client: httpx.Client | None = None,
+    settings: Settings | None = None,
+) -> ConnectorVersion:
+    """The version that onboarding ``source`` (a path or an http(s) URL) would draft.
+
+    Nothing is stored. ``protocol`` (``http``/``openapi``, ``graphql``, ``soap``/``wsdl``) is
+    detected when not given; a document of another protocol is refused.
+    """
+    raw = fetch(source, client=client, settings=settings or Settings.from_env())
+    return validated(generate(parse(raw, protocol=protocol), connector=connector))
+
+
+def suggest_name(parsed: ParsedDocument | RawDocument) -> str:
+    """A connector name from the document's title, or else from its file name."""
+    raw = parsed.raw if isinstance(parsed, ParsedDocument) else parsed
+    title = None
+    if isinstance(parsed, ParsedDocument) and isinstance(parsed.content, dict):
+        info = parsed.content.get("info")
+        if isinstance(info, dict) and isinstance(info.get("title"), str):
+            title = info["title"]
+    for candidate in (title, raw.name.rsplit(".", 1)[0]):
+        slug = _slug(candidate or "")
+        if slug:
+            return slug
+    return "connector"
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:64].rstrip("-")

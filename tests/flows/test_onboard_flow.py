@@ -1,0 +1,73 @@
+"""The onboard flow, run for real through Prefect (a session-wide test harness)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from connectory_flows.onboard import onboard
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+from connectory.catalog import Catalog
+from connectory.errors import DocumentError, SourceError
+
+from ..servers import Reply, serve
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "openapi" / "1password-connect.json"
+
+pytestmark = pytest.mark.usefixtures("prefect_api_url")
+
+
+async def _artifact(key: str) -> str | None:
+    async with get_client() as client:
+        found = await client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])), limit=1
+        )
+    return str(found[0].data) if found else None
+
+
+def test_onboard_drafts_then_publishes_with_an_artifact(sqlite_url: str) -> None:
+    version = onboard(source=str(EXAMPLE), name="onepassword", catalog_url=sqlite_url)
+    assert version.state == "draft"
+    assert version.version == "1.5.7"
+    assert len(version.actions) == 15
+    with Catalog.open(sqlite_url) as catalog:
+        stored = catalog.get_version("onepassword", "1.5.7")
+    assert stored == version
+    markdown = asyncio.run(_artifact("onboard-onepassword"))
+    assert markdown is not None
+    assert "# onepassword@1.5.7" in markdown
+    assert "15 actions" in markdown
+
+    again = onboard(source=str(EXAMPLE), name="onepassword", publish=True, catalog_url=sqlite_url)
+    assert again.version == "1.5.7"
+    assert again.state == "published"
+    with Catalog.open(sqlite_url) as catalog:
+        assert [v.label for v in catalog.list_versions("onepassword")] == ["1.5.7"]
+
+
+def test_transient_fetch_failures_are_retried(sqlite_url: str) -> None:
+    body = EXAMPLE.read_bytes()
+    calls: list[int] = []
+
+    def flaky(_: object) -> Reply:
+        calls.append(1)
+        return Reply(503, b"busy") if len(calls) < 3 else Reply(body=body)
+
+    with serve({"/connect.json": flaky}) as server:
+        version = onboard(source=server.url("/connect.json"), name="op", catalog_url=sqlite_url)
+    assert len(calls) == 3
+    assert version.source == server.url("/connect.json")
+
+
+def test_a_bad_document_is_not_retried_and_stores_nothing(sqlite_url: str) -> None:
+    with serve({"/bad.json": Reply(body=b'{"openapi": "3.0.0",')}) as server:
+        with pytest.raises(DocumentError, match="not valid JSON"):
+            onboard(source=server.url("/bad.json"), name="bad", catalog_url=sqlite_url)
+        with pytest.raises(SourceError, match="HTTP 404"):
+            onboard(source=server.url("/missing.json"), name="bad", catalog_url=sqlite_url)
+    assert server.requests == ["/bad.json", "/missing.json"]
+    with Catalog.open(sqlite_url) as catalog:
+        assert catalog.list_connectors() == []

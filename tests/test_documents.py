@@ -1,0 +1,135 @@
+"""Parsing and recognising documents: every refusal names the problem and where it is."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from connectory.detect import normalise_protocol, parse
+from connectory.documents import parse_json, parse_yaml
+from connectory.errors import DocumentError, ProtocolError
+from connectory.fetch import RawDocument
+
+
+def raw(text: str | bytes, source: str = "doc") -> RawDocument:
+    return RawDocument.from_bytes(text.encode() if isinstance(text, str) else text, source)
+
+
+def test_yaml_keys_become_strings_and_timestamps_stay_text() -> None:
+    value = parse_yaml(
+        "responses:\n  200: {description: ok}\n  default: {}\nwhen: 2024-01-02\n", "d"
+    )
+    assert value == {
+        "responses": {"200": {"description": "ok"}, "default": {}},
+        "when": "2024-01-02",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "where"),
+    [
+        ("a: 1\nb: 2\na: 3\n", "duplicate key 'a'", "d.yaml:3:1"),
+        (
+            "!!python/object/apply:os.system ['true']\n",
+            "could not determine a constructor",
+            "d.yaml:1:1",
+        ),
+        ("a: [1, 2\n", "not valid YAML", "d.yaml:2:1"),
+        ("a: .nan\n", "nan is not a JSON number", "d.yaml"),
+        ("&a [*a]\n", "an alias refers to a node that contains it", "d.yaml:1:1"),
+    ],
+)
+def test_bad_yaml_is_refused_with_its_location(text: str, message: str, where: str) -> None:
+    with pytest.raises(DocumentError, match=message) as caught:
+        parse_yaml(text, "d.yaml")
+    assert caught.value.location == where
+
+
+def test_yaml_alias_bomb_is_refused_quickly() -> None:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, 10):
+        refs = ", ".join([f"*a{i - 1}"] * 9)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    started = time.perf_counter()
+    with pytest.raises(DocumentError, match="aliases expand to more than"):
+        parse_yaml("\n".join(lines), "bomb.yaml")
+    assert time.perf_counter() - started < 2
+
+
+def test_shared_yaml_anchors_within_bounds_are_allowed() -> None:
+    value = parse_yaml("base: &b {type: string}\nother: *b\n", "d.yaml")
+    assert value["other"] == {"type": "string"}
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "where"),
+    [
+        ('{"a": 1,\n "a": 2}', "duplicate key 'a'", "d.json:2:2"),
+        ('{"a": NaN}', "NaN is not JSON", "d.json"),
+        ('{"a": Infinity}', "Infinity is not JSON", "d.json"),
+        ('{"a": }', "not valid JSON: Expecting value", "d.json:1:7"),
+        ("[" * 100_000, "nested too deeply", "d.json"),
+    ],
+)
+def test_bad_json_is_refused_with_its_location(text: str, message: str, where: str) -> None:
+    with pytest.raises(DocumentError, match=message) as caught:
+        parse_json(text, "d.json")
+    assert caught.value.location == where
+
+
+def test_not_utf8_is_refused() -> None:
+    with pytest.raises(DocumentError, match="not UTF-8 text"):
+        parse(raw(b'{"a": "\xff"}'))
+
+
+@pytest.mark.parametrize(
+    ("text", "protocol", "kind"),
+    [
+        ('{"openapi": "3.0.3", "paths": {}}', "http", "openapi-3.0"),
+        ("openapi: 3.1.0\npaths: {}\n", "http", "openapi-3.1"),
+        ('{"swagger": "2.0"}', "http", "swagger-2.0"),
+        ('{"data": {"__schema": {"types": []}}}', "graphql", "graphql-introspection"),
+        ('{"__schema": {"types": []}}', "graphql", "graphql-introspection"),
+        ('"""The root"""\ntype Query { a: Int }\n', "graphql", "graphql-sdl"),
+        ("# comment\nschema { query: Q }\n", "graphql", "graphql-sdl"),
+        (
+            '<?xml version="1.0"?>\n<wsdl:definitions '
+            'xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"/>',
+            "soap",
+            "wsdl-1.1",
+        ),
+    ],
+)
+def test_protocol_is_detected(text: str, protocol: str, kind: str) -> None:
+    parsed = parse(raw(text))
+    assert (parsed.protocol, parsed.kind) == (protocol, kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("title: hello\n", "found an object with keys title"),
+        ("[1, 2]", "found a list"),
+        ("", "found an empty document"),
+        ("just words", "found plain text"),
+        ("<html><body/></html>", "not a WSDL 1.1"),
+    ],
+)
+def test_not_an_interface_description(text: str, message: str) -> None:
+    with pytest.raises(ProtocolError, match=message):
+        parse(raw(text))
+
+
+def test_the_wrong_protocol_is_refused_naming_what_it_is() -> None:
+    with pytest.raises(
+        ProtocolError, match=r"this is a openapi-3.0 document \(http\), not graphql"
+    ):
+        parse(raw('{"openapi": "3.0.0"}'), protocol="graphql")
+
+
+def test_protocol_aliases() -> None:
+    assert normalise_protocol("OpenAPI") == "http"
+    assert normalise_protocol("wsdl") == "soap"
+    with pytest.raises(ProtocolError, match="unknown protocol 'grpc' \\(known: http, openapi"):
+        normalise_protocol("grpc")
