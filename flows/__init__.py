@@ -5,6 +5,6 @@
 Deployments are declared in ``prefect.yaml`` at the repository root.
 """
 
-from .onboard import onboard
+from .onboard import Onboarded, onboard
 
-__all__ = ["onboard"]
+__all__ = ["Onboarded", "onboard"]

@@ -3,30 +3,34 @@
 Each core step is a task, so the Prefect UI shows where a run is and where it failed. Only
 transient failures (network, HTTP 5xx, a busy database) are retried; a bad document fails at once.
 Re-onboarding a document already drafted for the connector (same sha256) skips straight to the
-stored version. The run leaves a markdown artifact summarising the version.
+stored version. The run leaves a markdown artifact summarising the version, and returns a small
+``Onboarded`` record (Prefect walks a flow's return value, so the version itself stays in the
+catalogue).
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
+from pydantic import BaseModel, ConfigDict
 
-from connectory.catalog import Catalog
+from connectory.catalog import Catalog, VersionInfo
 from connectory.detect import ParsedDocument, parse
-from connectory.errors import InputError, is_transient
+from connectory.errors import InputError, NotFound, is_transient
 from connectory.fetch import RawDocument, fetch
-from connectory.model import ConnectorVersion, check_name
+from connectory.model import ConnectorVersion, VersionState, check_name
 from connectory.onboarding import generate, validated
 from connectory.settings import Settings
 from connectory.summary import summarize
 
-__all__ = ["onboard", "retry_if_transient"]
+__all__ = ["Onboarded", "onboard", "retry_if_transient"]
 
 
 def retry_if_transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -61,9 +65,14 @@ def fetch_task(source: str) -> RawDocument:
 
 
 @task(name="lookup", cache_policy=NO_CACHE, **_RETRIES)
-def lookup_task(catalog_url: str | None, connector: str, sha256: str) -> ConnectorVersion | None:
+def lookup_task(catalog_url: str | None, connector: str, sha256: str) -> VersionInfo | None:
+    """The version of ``connector`` that already holds this document, if any."""
     with Catalog.open(catalog_url) as catalog:
-        return catalog.find_by_sha256(connector, sha256)
+        try:
+            known = catalog.list_versions(connector)
+        except NotFound:
+            return None
+    return next((info for info in known if info.sha256 == sha256), None)
 
 
 @task(name="parse", cache_policy=NO_CACHE)
@@ -93,6 +102,53 @@ def publish_task(catalog_url: str | None, connector: str, label: str) -> Connect
         return catalog.publish(connector, label)
 
 
+@task(name="read", cache_policy=NO_CACHE, **_RETRIES)
+def read_task(catalog_url: str | None, connector: str, label: str) -> ConnectorVersion:
+    with Catalog.open(catalog_url) as catalog:
+        return catalog.get_version(connector, label)
+
+
+class Onboarded(BaseModel):
+    """What an onboarding run left in the catalogue (the flow's result: small on purpose).
+
+    Read the version itself with ``Catalog.get_version(connector, version)``.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    connector: str
+    version: str
+    state: VersionState
+    created: bool
+    """False when the connector already held this document (same sha256): nothing was drafted."""
+    sha256: str
+    actions: int
+    triggers: int
+    definitions: int
+    auth_methods: int
+    findings: dict[str, int]
+    """Counts by severity."""
+
+    @classmethod
+    def of(cls, version: ConnectorVersion, *, created: bool) -> Onboarded:
+        return cls(
+            connector=version.connector,
+            version=version.version or "",
+            state=version.state,
+            created=created,
+            sha256=version.sha256,
+            actions=len(version.actions),
+            triggers=len(version.triggers),
+            definitions=len(version.definitions),
+            auth_methods=len(version.auth_methods),
+            findings=dict(Counter(f.severity for f in version.findings)),
+        )
+
+    @property
+    def ref(self) -> str:
+        return f"{self.connector}@{self.version}"
+
+
 def _artifact_key(connector: str) -> str:
     return "onboard-" + re.sub(r"[^a-z0-9-]+", "-", connector.lower()).strip("-")
 
@@ -105,33 +161,25 @@ def onboard(
     label: str | None = None,
     publish: bool = False,
     catalog_url: str | None = None,
-) -> ConnectorVersion:
+) -> Onboarded:
     """Onboard ``source`` (a path or an http(s) URL) as a draft version of connector ``name``.
 
     ``catalog_url`` defaults to ``CONNECTORY_DATABASE_URL`` or the embedded SQLite catalogue.
-    With ``publish``, the version is published too (it must be a draft or already published).
+    With ``publish``, the version is published too (unless it already is).
     """
     logger = get_run_logger()
     check_name(name)
     raw = fetch_task(source)
-    version = lookup_task(catalog_url, name, raw.sha256)
-    if version is not None:
-        logger.info(
-            "Unchanged: %s already holds this document (sha256 %s)", version.ref, raw.sha256
-        )
+    existing = lookup_task(catalog_url, name, raw.sha256)
+    if existing is not None:
+        logger.info("Unchanged: %s@%s holds this document already", name, existing.label)
+        version = read_task(catalog_url, name, existing.label)
     else:
         parsed = parse_task(quote(raw), protocol)
         generated = generate_task(quote(parsed), name)
         checked = validate_task(quote(generated))
         version = draft_task(catalog_url, quote(checked), label).version
-        logger.info(
-            "Drafted %s: %d actions, %d triggers, %d definitions, %d findings",
-            version.ref,
-            len(version.actions),
-            len(version.triggers),
-            len(version.definitions),
-            len(version.findings),
-        )
+        logger.info("Drafted %s", version.ref)
     if publish and version.state == "draft":
         version = publish_task(catalog_url, name, version.version)
         logger.info("Published %s", version.ref)
@@ -140,4 +188,4 @@ def onboard(
         markdown=summarize(version),
         description=f"Onboarding of {version.ref}",
     )
-    return version
+    return Onboarded.of(version, created=existing is None)

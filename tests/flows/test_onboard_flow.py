@@ -29,23 +29,23 @@ async def _artifact(key: str) -> str | None:
 
 
 def test_onboard_drafts_then_publishes_with_an_artifact(sqlite_url: str) -> None:
-    version = onboard(source=str(EXAMPLE), name="onepassword", catalog_url=sqlite_url)
-    assert version.state == "draft"
-    assert version.version == "1.5.7"
-    assert len(version.actions) == 15
+    result = onboard(source=str(EXAMPLE), name="onepassword", catalog_url=sqlite_url)
+    assert (result.ref, result.state, result.created) == ("onepassword@1.5.7", "draft", True)
+    assert (result.actions, result.definitions, result.auth_methods) == (15, 10, 1)
     with Catalog.open(sqlite_url) as catalog:
         stored = catalog.get_version("onepassword", "1.5.7")
-    assert stored == version
+    assert len(stored.actions) == 15
+    assert stored.sha256 == result.sha256
     markdown = asyncio.run(_artifact("onboard-onepassword"))
     assert markdown is not None
     assert "# onepassword@1.5.7" in markdown
     assert "15 actions" in markdown
 
     again = onboard(source=str(EXAMPLE), name="onepassword", publish=True, catalog_url=sqlite_url)
-    assert again.version == "1.5.7"
-    assert again.state == "published"
+    assert (again.ref, again.state, again.created) == ("onepassword@1.5.7", "published", False)
     with Catalog.open(sqlite_url) as catalog:
         assert [v.label for v in catalog.list_versions("onepassword")] == ["1.5.7"]
+        assert catalog.get_version("onepassword", "latest").actions == stored.actions
 
 
 def test_transient_fetch_failures_are_retried(sqlite_url: str) -> None:
@@ -57,9 +57,10 @@ def test_transient_fetch_failures_are_retried(sqlite_url: str) -> None:
         return Reply(503, b"busy") if len(calls) < 3 else Reply(body=body)
 
     with serve({"/connect.json": flaky}) as server:
-        version = onboard(source=server.url("/connect.json"), name="op", catalog_url=sqlite_url)
+        result = onboard(source=server.url("/connect.json"), name="op", catalog_url=sqlite_url)
     assert len(calls) == 3
-    assert version.source == server.url("/connect.json")
+    with Catalog.open(sqlite_url) as catalog:
+        assert catalog.get_version("op", result.version).source == server.url("/connect.json")
 
 
 def test_a_bad_document_is_not_retried_and_stores_nothing(sqlite_url: str) -> None:

@@ -152,7 +152,11 @@ def onboard(
         publish=publish,
         catalog_url=_options["catalog"],
     )
-    _print_version(result, as_json)
+    if as_json:
+        with _open_catalog() as catalog:
+            _print_version(catalog.get_version(result.connector, result.version), as_json=True)
+    else:
+        render.print_onboarded(result)
 
 
 @app.command("list")

@@ -12,7 +12,14 @@ from rich.table import Table
 from ..model import ConnectorVersion
 from ..summary import action_target
 
-__all__ = ["err", "out", "print_connectors", "print_version", "print_versions"]
+__all__ = [
+    "err",
+    "out",
+    "print_connectors",
+    "print_onboarded",
+    "print_version",
+    "print_versions",
+]
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -106,3 +113,16 @@ def print_versions(name: str, versions: Sequence[Any]) -> None:
     )
     _rows(table, rows, len(versions), "versions")
     out.print(table)
+
+
+def print_onboarded(result: Any) -> None:
+    """What onboarding left in the catalogue (a ``connectory_flows.Onboarded``)."""
+    findings = ", ".join(f"{n} {s}" for s, n in sorted(result.findings.items())) or "no findings"
+    verb = "Drafted" if result.created else "Unchanged (this document is already in)"
+    out.print(
+        f"{verb} [bold]{result.ref}[/bold], {result.state}: {result.actions} actions, "
+        f"{result.triggers} triggers, {result.definitions} definitions, "
+        f"{result.auth_methods} auth methods; {findings}.",
+        soft_wrap=True,
+    )
+    out.print(f"Details: connectory show {result.ref}")
