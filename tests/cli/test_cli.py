@@ -23,12 +23,21 @@ CONNECTORY = shutil.which("connectory", path=str(Path(sys.executable).parent))
 def run(tmp_path: Path, sqlite_url: str):  # type: ignore[no-untyped-def]
     """Run ``connectory ARGS`` against a fresh embedded catalogue, in a clean directory."""
     assert CONNECTORY, "the connectory console script is not installed in this venv"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONNECTORY_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("CONNECTORY_") and k != "PREFECT_API_URL"
+    }
     env["CONNECTORY_DATABASE_URL"] = sqlite_url
 
-    def run(*args: str, api_url: str | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, api_url: str | None = None, home: Path | None = None
+    ) -> subprocess.CompletedProcess[str]:
         if api_url:
             env["PREFECT_API_URL"] = api_url
+        if home:
+            env["PREFECT_HOME"] = str(home)
+            env["PREFECT_LOGGING_LEVEL"] = "INFO"
         return subprocess.run(
             [CONNECTORY, *args],
             capture_output=True,
@@ -171,3 +180,12 @@ def test_github_onboards_with_845_actions_and_publishes(run, sqlite_url, prefect
             db.execute("DELETE FROM versions")
     shown = json.loads(run("show", f"github@{label}", "--json").stdout)
     assert shown["actions"] == version["actions"]
+
+
+@pytest.mark.slow
+def test_onboard_runs_on_prefects_embedded_server(run, tmp_path: Path) -> None:
+    """No PREFECT_API_URL: Prefect starts its own temporary server, as on a fresh machine."""
+    result = run("onboard", str(EXAMPLE), "--name", "op", "--publish", home=tmp_path / "prefect")
+    assert result.returncode == 0, result.stderr
+    assert "Drafted op@1.5.7, published: 15 actions" in result.stdout
+    assert "Starting temporary server" in result.stderr
