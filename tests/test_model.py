@@ -3,150 +3,36 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from pydantic import ValidationError
 
 from connectory.authmethods import (
-    ApiKeyAuth,
-    CustomFunctionAuth,
-    CustomRequestAuth,
-    ExtractRule,
-    InjectRule,
-    OAuth2Auth,
-    OAuth2Flow,
-    RequestTemplate,
     WSSecurityUsernameTokenAuth,
 )
 from connectory.errors import InvalidName, NotFound
 from connectory.model import (
     Action,
-    ActionOutput,
     Board,
     BoardUse,
     ConnectorVersion,
     Definition,
-    Finding,
     GraphQLBinding,
     GraphQLMetadata,
-    HttpBinding,
     HttpMetadata,
-    HttpParameter,
-    HttpTriggerBinding,
-    Server,
-    ServerVariable,
     SoapBinding,
-    Trigger,
-    Verification,
     check_label,
     check_name,
-    definition_uri,
 )
+
+from .samples import rich_version
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
 
-def http_version() -> ConnectorVersion:
-    return ConnectorVersion(
-        connector="petstore",
-        version="1.0.0",
-        protocol="http",
-        title="Pet store",
-        document_version="1.0.0",
-        source="/docs/petstore.yaml",
-        sha256="ab" * 32,
-        fetched_at=NOW,
-        metadata=HttpMetadata(
-            servers=[
-                Server(
-                    url="https://{region}.pets.example/v1",
-                    variables={"region": ServerVariable(default="eu", enum=["eu", "us"])},
-                )
-            ]
-        ),
-        auth_methods=[
-            ApiKeyAuth(name="key", location="header", parameter="X-Key"),
-            OAuth2Auth(
-                name="oauth",
-                flows=[
-                    OAuth2Flow(
-                        grant="authorization_code",
-                        authorization_url="https://auth.example/authorize",
-                        token_url="https://auth.example/token",
-                        scopes={"pets:read": "read pets"},
-                        pkce=True,
-                    )
-                ],
-            ),
-            CustomRequestAuth(
-                name="login",
-                request=RequestTemplate(url="https://pets.example/login", body={"u": "{user}"}),
-                extract=[ExtractRule(name="token", path="/token")],
-                inject=[InjectRule(parameter="Authorization", template="Token {token}")],
-                expires_in_seconds=3600,
-            ),
-            CustomFunctionAuth(name="js", source="function authenticate(c) { return {}; }"),
-        ],
-        default_auth=[{"key": []}, {"oauth": ["pets:read"]}],
-        actions=[
-            Action(
-                name="getPet",
-                binding=HttpBinding(
-                    method="get",
-                    path="/pets/{id}",
-                    parameters=[HttpParameter(name="id", location="path", required=True)],
-                ),
-                input={
-                    "type": "object",
-                    "properties": {"path": {"type": "object", "properties": {"id": {}}}},
-                },
-                outputs=[
-                    ActionOutput(
-                        status="200",
-                        media_types=["application/json"],
-                        schema={"$ref": definition_uri("Pet")},
-                        headers={"X-Rate": {"type": "integer"}},
-                    ),
-                    ActionOutput(status="default", schema=True),
-                ],
-                auth=[{"key": []}, {}],
-            )
-        ],
-        triggers=[
-            Trigger(
-                name="petAdded",
-                kind="webhook",
-                binding=HttpTriggerBinding(path="petAdded"),
-                payload={"$ref": definition_uri("Pet")},
-                verification=Verification(header="X-Signature", timestamp_header="X-Timestamp"),
-            )
-        ],
-        definitions=[
-            Definition(
-                name="Pet",
-                content={"type": "object", "properties": {"next": {"$ref": definition_uri("Pet")}}},
-            ),
-            Definition(
-                name="Envelope",
-                format="xsd",
-                content="<xs:schema xmlns:xs='http://www.w3.org/2001/XMLSchema'/>",
-                json_schema={"type": "object"},
-                namespace="urn:pets",
-            ),
-        ],
-        findings=[
-            Finding(severity="warning", kind="invalid-pattern", location="/a~1b", message="bad")
-        ],
-        created_at=NOW,
-        published_at=NOW,
-        state="published",
-        sunset=date(2027, 1, 1),
-    )
-
-
 def test_version_round_trips_through_json_losslessly() -> None:
-    version = http_version()
+    version = rich_version()
     text = version.model_dump_json()
     again = ConnectorVersion.model_validate_json(text)
     assert again == version
@@ -155,20 +41,22 @@ def test_version_round_trips_through_json_losslessly() -> None:
 
 
 def test_json_has_the_documented_keys() -> None:
-    data = json.loads(http_version().model_dump_json())
+    data = json.loads(rich_version().model_dump_json())
     assert {"connector", "version", "state", "protocol", "sha256", "actions", "triggers"} <= set(
         data
     )
     assert {"definitions", "auth_methods", "findings"} <= set(data)
     action = data["actions"][0]
     assert {"name", "binding", "input", "outputs"} <= set(action)
-    assert action["outputs"][0]["schema"] == {"$ref": "urn:connectory:definition:Pet"}
-    assert [m["type"] for m in data["auth_methods"]] == [
+    assert action["outputs"][0]["schema"] == {"$ref": "urn:connectory:definition:Thing"}
+    assert [b["binding"]["kind"] for b in data["actions"]] == ["http", "graphql", "soap"]
+    assert {m["type"] for m in data["auth_methods"]} >= {
         "api_key",
         "oauth2",
         "custom_request",
         "custom_function",
-    ]
+        "ws_security_username_token",
+    }
     assert {d["format"] for d in data["definitions"]} == {"json-schema", "xsd"}
 
 
@@ -208,11 +96,11 @@ def test_metadata_must_match_the_protocol() -> None:
 
 
 def test_unknown_auth_type_and_extra_keys_are_refused() -> None:
-    data = json.loads(http_version().model_dump_json())
+    data = json.loads(rich_version().model_dump_json())
     data["auth_methods"][0]["type"] = "magic"
     with pytest.raises(ValidationError, match="magic"):
         ConnectorVersion.model_validate(data)
-    data = json.loads(http_version().model_dump_json())
+    data = json.loads(rich_version().model_dump_json())
     data["surprise"] = 1
     with pytest.raises(ValidationError, match="surprise"):
         ConnectorVersion.model_validate(data)
@@ -254,9 +142,9 @@ def test_bad_labels(label: str) -> None:
 
 
 def test_lookups_name_the_known_values() -> None:
-    version = http_version()
-    assert version.action("getPet").binding.kind == "http"
-    with pytest.raises(NotFound, match=r"no action 'nope' \(known: getPet\)"):
+    version = rich_version()
+    assert version.action("update-thing").binding.kind == "http"
+    with pytest.raises(NotFound, match=r"no action 'nope' \(known: Calculator.Add, things, upd"):
         version.action("nope")
 
 

@@ -11,7 +11,7 @@ from connectory.metaschema import MetaschemaChecker, iter_metaschema_errors
 from connectory.model import Definition, definition_uri
 from connectory.validate import validate
 
-from .test_model import http_version
+from .samples import rich_version
 
 BROKEN: list[Any] = [
     {"type": 5, "properties": {"a": {"minimum": "x"}}},
@@ -62,11 +62,11 @@ def test_refs_are_collected_with_their_places() -> None:
 
 
 def test_a_clean_version_has_no_findings() -> None:
-    assert validate(http_version()) == []
+    assert validate(rich_version()) == []
 
 
 def test_invalid_schemas_and_dangling_refs_become_findings() -> None:
-    version = http_version()
+    version = rich_version()
     broken = version.model_copy(
         update={
             "definitions": [
@@ -78,8 +78,8 @@ def test_invalid_schemas_and_dangling_refs_become_findings() -> None:
     )
     findings = validate(broken)
     assert [(f.kind, f.location) for f in findings] == [
-        ("invalid-schema", "/definitions/2/content/properties/n/minimum"),
-        ("unresolvable-ref", "/definitions/3/content/items/$ref"),
+        ("invalid-schema", "/definitions/4/content/properties/n/minimum"),
+        ("unresolvable-ref", "/definitions/5/content/items/$ref"),
     ]
     assert "'zero' is not of type 'number'" in findings[0].message
     assert "urn:connectory:definition:Nope" in findings[1].message

@@ -11,7 +11,7 @@ from typing import Any
 from connectory.catalog import Catalog
 from connectory.errors import Conflict
 
-from .catalog_samples import small_version
+from ..samples import small_version
 
 BARRIER_TIMEOUT = 120.0
 

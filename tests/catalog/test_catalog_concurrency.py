@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from connectory.catalog import Catalog
 from connectory.catalog.migrate import head_revision
 
+from ..samples import sha, small_version
 from . import catalog_workers
-from .catalog_samples import sha, small_version
 
 PROCESSES = 8
 

@@ -18,7 +18,7 @@ from connectory.catalog.failures import translate
 from connectory.errors import ImmutableVersion
 from connectory.model import ConnectorVersion
 
-from .catalog_samples import rich_version, sha
+from ..samples import rich_version, sha
 
 CHILDREN = ("actions", "triggers", "definitions", "findings")
 TABLES = ("connectors", "versions", *CHILDREN, "version_deletions")

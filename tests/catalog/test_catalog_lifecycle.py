@@ -18,7 +18,7 @@ from connectory.errors import (
 )
 from connectory.model import Board, BoardUse
 
-from .catalog_samples import rich_version, sha, small_version
+from ..samples import rich_version, sha, small_version
 
 
 def test_publish(catalog: Catalog) -> None:

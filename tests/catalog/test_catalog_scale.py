@@ -11,7 +11,7 @@ import pytest
 
 from connectory.catalog import Catalog
 
-from .catalog_samples import github_scale_version
+from ..samples import github_scale_version
 
 
 def test_a_github_sized_version_round_trips(

@@ -22,7 +22,7 @@ from connectory.catalog.migrate import alembic_config, current_revision, head_re
 from connectory.catalog.tables import metadata
 from connectory.errors import CatalogError, ConnectoryError, is_transient
 
-from .catalog_samples import rich_version, small_version
+from ..samples import rich_version, small_version
 
 
 def _schema_objects(engine: sa.Engine) -> list[str]:

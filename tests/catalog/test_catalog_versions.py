@@ -11,7 +11,7 @@ from connectory.catalog import Catalog, ConnectorSummary
 from connectory.errors import Conflict, InvalidName, NotFound, ProtocolError
 from connectory.model import ConnectorVersion, GraphQLMetadata
 
-from .catalog_samples import FETCHED_AT, rich_version, sha, small_version
+from ..samples import FETCHED_AT, rich_version, sha, small_version
 
 
 def _expected(drafted: ConnectorVersion, stored: ConnectorVersion) -> ConnectorVersion:

@@ -1,4 +1,5 @@
-"""Versions built by hand for the catalogue tests: a rich one, small ones, a GitHub-sized one."""
+"""Versions built by hand for tests: a rich one (every kind of binding, auth method, definition), small
+ones, a GitHub-sized one."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ from connectory.model import (
 )
 
 GITHUB_OPENAPI = (
-    Path(__file__).resolve().parents[3]
+    Path(__file__).resolve().parents[2]
     / "shared/corpus/openapi/apis-guru/github.com/api.github.com.json"
 )
 FETCHED_AT = datetime(2024, 5, 17, 9, 30, 15, 123456, tzinfo=timezone(timedelta(hours=2)))
