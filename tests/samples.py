@@ -28,6 +28,7 @@ from connectory.authmethods import (
 from connectory.model import (
     Action,
     ActionOutput,
+    Change,
     ConnectorVersion,
     Definition,
     Finding,
@@ -263,6 +264,15 @@ def rich_version(connector: str = "acme") -> ConnectorVersion:
             ),
             Finding(severity="info", kind="no-servers", location="/servers", message="none"),
             Finding(severity="error", kind="bad-ref", location="/paths/~1x/get", message="gone"),
+        ],
+        changes=[
+            Change(
+                kind="action-removed",
+                level="breaking",
+                location="actions/delete-thing",
+                message="action delete-thing was removed",
+            ),
+            Change(kind="enum-value-added", level="safe", location="Thing/kind", message="+ big"),
         ],
     )
 

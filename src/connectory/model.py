@@ -28,6 +28,7 @@ __all__ = [
     "ActionOutput",
     "Board",
     "BoardUse",
+    "Change",
     "Connector",
     "ConnectorVersion",
     "Definition",
@@ -106,6 +107,15 @@ class Finding(_Record):
     severity: Severity
     kind: str = Field(description="A stable, machine-readable name, e.g. 'invalid-pattern'.")
     location: str = Field(description="A JSON pointer, an XPath or a GraphQL schema coordinate.")
+    message: str
+
+
+class Change(_Record):
+    """One difference between two versions, and what it does to the integrations that use them."""
+
+    kind: str = Field(description="A stable, machine-readable name, e.g. 'action-removed'.")
+    level: Literal["breaking", "dangerous", "safe"]
+    location: str = Field(description="Where, in the newer version's terms (or the older's).")
     message: str
 
 
@@ -313,6 +323,9 @@ class ConnectorVersion(_Record):
     triggers: list[Trigger] = Field(default_factory=list)
     definitions: list[Definition] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
+    changes: list[Change] = Field(
+        default_factory=list, description="What changed since the version this one replaces."
+    )
     created_at: AwareDatetime | None = None
     published_at: AwareDatetime | None = None
     sunset: date | None = None

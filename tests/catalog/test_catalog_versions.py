@@ -200,3 +200,19 @@ def test_listing(catalog: Catalog) -> None:
     assert infos[1].published_at is None
     with pytest.raises(NotFound):
         catalog.list_versions("nobody")
+
+
+def test_every_field_of_a_version_is_stored(catalog: Catalog) -> None:
+    """A field added to ConnectorVersion must reach the store: the rich sample sets every one."""
+    version = rich_version()
+    unset = [
+        name
+        for name, field in ConnectorVersion.model_fields.items()
+        if getattr(version, name) == field.get_default(call_default_factory=True)
+        and name not in {"version", "state", "created_at", "published_at", "sunset", "replacement"}
+    ]
+    assert unset == []
+    stored = catalog.draft(version).version
+    assert stored.model_dump(exclude={"version", "created_at"}) == version.model_dump(
+        exclude={"version", "created_at"}
+    )

@@ -31,7 +31,7 @@ __all__ = [
     "version_values",
 ]
 
-_CONTENT_FIELDS = frozenset({"fetched_at", "metadata", "auth_methods", "default_auth"})
+_CONTENT_FIELDS = frozenset({"fetched_at", "metadata", "auth_methods", "default_auth", "changes"})
 _COLUMN_FIELDS = ("protocol", "title", "description", "document_version", "source", "sha256")
 
 
