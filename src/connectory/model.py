@@ -47,7 +47,10 @@ __all__ = [
     "Severity",
     "SoapBinding",
     "SoapEndpoint",
+    "SoapFault",
+    "SoapMessage",
     "SoapMetadata",
+    "SoapPart",
     "Trigger",
     "TriggerBinding",
     "Verification",
@@ -188,6 +191,43 @@ class GraphQLBinding(_Record):
     operation_name: str | None = None
 
 
+class SoapPart(_Record):
+    """A part of a WSDL message as it travels in a SOAP body or header.
+
+    QNames are written ``{namespace}local`` (Clark notation). A document-style part names an
+    ``element``; an rpc-style part names a ``type`` and travels as an unqualified child element
+    called after the part.
+    """
+
+    name: str
+    element: str | None = None
+    type: str | None = None
+    message: str | None = Field(
+        default=None, description="For a header part: the QName of the message it comes from."
+    )
+
+
+class SoapMessage(_Record):
+    """The input or output of a SOAP operation: which parts go in the body, which in headers."""
+
+    message: str | None = Field(default=None, description="The wsdl:message QName.")
+    body: list[SoapPart] = Field(default_factory=list)
+    headers: list[SoapPart] = Field(default_factory=list)
+    wrapper: str | None = Field(
+        default=None, description="rpc style: the QName of the element that wraps the parts."
+    )
+    use: Literal["literal", "encoded"] = "literal"
+    encoding_style: str | None = None
+
+
+class SoapFault(_Record):
+    """A fault an operation declares: its name and the element its detail carries."""
+
+    name: str
+    message: str | None = None
+    part: SoapPart | None = None
+
+
 class SoapBinding(_Record):
     kind: Literal["soap"] = "soap"
     service: str | None = Field(default=None, description="None when the WSDL has no service.")
@@ -198,6 +238,10 @@ class SoapBinding(_Record):
     style: Literal["document", "rpc"] = "document"
     soap_version: Literal["1.1", "1.2"] = "1.1"
     address: str | None = None
+    input: SoapMessage | None = None
+    output: SoapMessage | None = Field(default=None, description="None for a one-way operation.")
+    faults: list[SoapFault] = Field(default_factory=list)
+    transport: str | None = Field(default=None, description="e.g. the SOAP-over-HTTP URI.")
 
 
 ActionBinding = Annotated[HttpBinding | GraphQLBinding | SoapBinding, Field(discriminator="kind")]
@@ -341,6 +385,11 @@ class ConnectorVersion(_Record):
     def ref(self) -> str:
         """``connector@label``, as the CLI writes it."""
         return f"{self.connector}@{self.version or '?'}"
+
+    def _repr_html_(self) -> str:
+        from .html import version_html
+
+        return version_html(self)
 
     def action(self, name: str) -> Action:
         for action in self.actions:
