@@ -28,6 +28,7 @@ __all__ = [
     "ActionOutput",
     "Board",
     "BoardUse",
+    "CheckResult",
     "Change",
     "Connector",
     "ConnectorVersion",
@@ -54,6 +55,7 @@ __all__ = [
     "Trigger",
     "TriggerBinding",
     "Verification",
+    "Vetting",
     "VersionState",
     "check_label",
     "check_name",
@@ -323,9 +325,18 @@ class HttpMetadata(_Record):
 
 class GraphQLMetadata(_Record):
     protocol: Literal["graphql"] = "graphql"
-    endpoint: str | None = None
-    schema_sha256: str | None = None
+    endpoint: str | None = Field(
+        default=None, description="The URL introspected (secrets redacted); None for a file."
+    )
+    schema_sha256: str | None = Field(
+        default=None, description="The sha256 of ``sdl``: equal for equal schemas, however given."
+    )
     introspected_at: AwareDatetime | None = None
+    sdl: str | None = Field(
+        default=None,
+        description="The schema in canonical SDL (types and fields sorted), as ``schema_sha256`` "
+        "hashes it: what re-introspection diffs against and user actions are validated against.",
+    )
 
 
 class SoapEndpoint(_Record):
@@ -402,6 +413,28 @@ class ConnectorVersion(_Record):
             if definition.name == name:
                 return definition
         raise NotFound("definition", name, (d.name for d in self.definitions))
+
+
+class CheckResult(_Record):
+    """The outcome of one acceptance check of a version (see ``connectory.checks``)."""
+
+    name: str
+    status: Literal["passed", "failed", "skipped"]
+    message: str
+    details: list[str] = Field(default_factory=list)
+
+
+class Vetting(_Record):
+    """A reviewer's verdict on one version, with the checks they saw. Vettings are never edited."""
+
+    connector: str
+    version: str
+    reviewer: str
+    verdict: Literal["approved", "rejected", "changes_requested"]
+    notes: str | None = None
+    checks: list[CheckResult] = Field(default_factory=list)
+    sha256: str | None = Field(default=None, description="Of the version vetted; set by the store.")
+    vetted_at: AwareDatetime | None = None
 
 
 class Connector(_Record):

@@ -47,8 +47,10 @@ from __future__ import annotations
 __all__ = [
     "GUARDED_CHILDREN",
     "VERSION_CONTENT_COLUMNS",
+    "postgresql_append_only",
     "postgresql_drop_guards",
     "postgresql_guards",
+    "sqlite_append_only",
     "sqlite_drop_guards",
     "sqlite_guards",
 ]
@@ -359,3 +361,29 @@ def postgresql_drop_guards() -> list[str]:
         "connectory_guard_truncate",
     ]
     return [f"DROP FUNCTION IF EXISTS {name}() CASCADE" for name in functions]
+
+
+# -- append-only tables (later migrations) -------------------------------------------------------
+
+
+def sqlite_append_only(table: str, what: str) -> list[str]:
+    """Triggers that refuse every UPDATE and DELETE on ``table`` (SQLite)."""
+    message = f"{what} are append-only: their rows are immutable"
+    return [
+        _sqlite_trigger(f"connectory_{table}_{op}", f"BEFORE {op.upper()} ON {table}", "1", message)
+        for op in ("update", "delete")
+    ]
+
+
+def postgresql_append_only(table: str, what: str, schema: str) -> list[str]:
+    """A function and triggers that refuse every UPDATE, DELETE and TRUNCATE on ``table``."""
+    function = f"connectory_guard_{table}"
+    return [
+        _pg_function(
+            function, schema, _pg_raise(f"{what} are append-only: their rows are immutable")
+        ),
+        f"CREATE TRIGGER connectory_guard BEFORE UPDATE OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {function}()",
+        f"CREATE TRIGGER connectory_guard_truncate BEFORE TRUNCATE ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+    ]

@@ -12,6 +12,7 @@ database refuses too (``guards``), whatever the client.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
@@ -22,9 +23,10 @@ import sqlalchemy as sa
 from alembic.util import CommandError
 
 from ..errors import CatalogError, Conflict
-from ..model import Board, Connector, ConnectorVersion
+from ..model import Board, Connector, ConnectorVersion, Vetting
 from . import boards as board_ops
 from . import versions as version_ops
+from . import vettings as vetting_ops
 from .engine import create_engine, default_database_url, prepare_engine, read_only, redacted_url
 from .failures import translate
 from .migrate import upgrade
@@ -44,19 +46,30 @@ def _now() -> datetime:
 class Catalog:
     """The catalogue of connectors, their versions and the boards that use them."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, *, require_approval: bool = False) -> None:
         prepare_engine(engine)
         self.engine = engine
+        self.require_approval = require_approval
+        """Whether ``publish`` demands that the version's latest vetting approves it."""
         self.url = redacted_url(engine.url)
         self._password = engine.url.password if isinstance(engine.url.password, str) else None
 
     @classmethod
-    def open(cls, url: str | None = None, *, migrate: bool = True) -> Catalog:
-        """Open the catalogue at ``url`` (default: ``default_database_url()``), migrated to head."""
+    def open(
+        cls, url: str | None = None, *, migrate: bool = True, require_approval: bool | None = None
+    ) -> Catalog:
+        """Open the catalogue at ``url`` (default: ``default_database_url()``), migrated to head.
+
+        ``require_approval`` defaults to the environment variable ``CONNECTORY_REQUIRE_APPROVAL``
+        (``1``, ``true`` or ``yes``).
+        """
         url = url or default_database_url()
+        if require_approval is None:
+            flag = os.environ.get("CONNECTORY_REQUIRE_APPROVAL", "")
+            require_approval = flag.strip().lower() in ("1", "true", "yes")
         with translate(redacted_url(url)):
             engine = create_engine(url)
-        catalog = cls(engine)
+        catalog = cls(engine, require_approval=require_approval)
         if migrate:
             try:
                 with catalog._translated():
@@ -227,9 +240,13 @@ class Catalog:
 
     def publish(self, connector: str, label: str) -> ConnectorVersion:
         """Publish a draft, atomically: of concurrent publishers exactly one succeeds; the others
-        get ``Conflict``. The first published version becomes the connector's default."""
+        get ``Conflict``. The first published version becomes the connector's default. With
+        ``require_approval``, the version's latest vetting must approve it (``Conflict`` if not),
+        checked in the same transaction."""
         with self._write(f"{connector}@{label}") as connection:
-            return version_ops.publish(connection, connector, label, _now())
+            return version_ops.publish(
+                connection, connector, label, _now(), require_approval=self.require_approval
+            )
 
     def deprecate(
         self,
@@ -308,3 +325,22 @@ class Catalog:
     def delete_board(self, name: str) -> None:
         with self._write(f"board {name}") as connection:
             board_ops.delete_board(connection, name)
+
+    # -- vetting ----------------------------------------------------------------------------------
+
+    def record_vetting(self, vetting: Vetting) -> Vetting:
+        """Record a verdict on a version (``latest``/``default`` resolve); vettings are never edited.
+
+        The connector's ``vetting_status`` becomes the verdict.
+        """
+        with self._write(f"{vetting.connector}@{vetting.version}") as connection:
+            return vetting_ops.record(connection, vetting, _now())
+
+    def list_vettings(
+        self, connector: str | None = None, label: str | None = None
+    ) -> list[Vetting]:
+        """Vetting records, newest first: all, or of one connector (and one version label)."""
+        with self._read(connector) as connection:
+            if connector is not None and label is not None:
+                label = resolve_label(connection, connector_row(connection, connector), label)
+            return vetting_ops.list_vettings(connection, connector, label)

@@ -3,6 +3,7 @@
     connectors 1──* versions 1──* actions / triggers / definitions / findings
          │
          └──* board_uses *──1 boards                version_deletions (append-only audit)
+                                                    vettings (append-only reviews)
 
 A version is a row of metadata columns plus ``content``, a JSON object with the rest of its small
 top-level fields (``fetched_at``, protocol metadata, auth methods, default auth). Its actions,
@@ -42,6 +43,7 @@ __all__ = [
     "triggers",
     "version_deletions",
     "versions",
+    "vettings",
 ]
 
 
@@ -184,5 +186,21 @@ version_deletions = sa.Table(
     sa.Column("reason", sa.Text),
     sa.Column("boards_undeployed", sa.JSON, nullable=False),
     sa.Column("deleted_at", UTCDateTime, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+
+vettings = sa.Table(
+    "vettings",
+    metadata,
+    _id(),
+    sa.Column("connector", sa.String(64), nullable=False, index=True),
+    sa.Column("label", sa.String(64), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("reviewer", sa.String(200), nullable=False),
+    sa.Column("verdict", sa.String(32), nullable=False),
+    sa.Column("notes", sa.Text),
+    sa.Column("checks", sa.JSON, nullable=False),
+    sa.Column("vetted_at", UTCDateTime, nullable=False),
     sqlite_autoincrement=True,
 )

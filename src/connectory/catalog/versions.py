@@ -26,6 +26,7 @@ from ..errors import (
     ProtocolError,
 )
 from ..model import RESERVED_LABELS, ConnectorVersion, check_label, check_name
+from . import vettings as vetting_ops
 from .boards import blast_radius, undeploy_for_deletion
 from .labels import choose_label
 from .results import Deletion, Drafted
@@ -161,12 +162,21 @@ def update_draft(connection: sa.Connection, version: ConnectorVersion) -> Connec
     return _insert_children(connection, connector.name, {**row._asdict(), **values}, version)
 
 
-def publish(connection: sa.Connection, name: str, label: str, now: datetime) -> ConnectorVersion:
+def publish(
+    connection: sa.Connection,
+    name: str,
+    label: str,
+    now: datetime,
+    *,
+    require_approval: bool = False,
+) -> ConnectorVersion:
     connector = connector_row(connection, name)
     row = version_row(connection, connector, label)
     ref = f"{name}@{row.label}"
     if row.state != "draft":
         raise Conflict(f"{ref} is already {row.state}")
+    if require_approval:
+        vetting_ops.require_approval(connection, name, row.label, row.sha256)
     result = connection.execute(
         versions.update()
         .where(versions.c.id == row.id, versions.c.state == "draft")

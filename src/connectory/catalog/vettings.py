@@ -1,0 +1,90 @@
+"""Vetting records: store a verdict, list them, and what publishing asks of them.
+
+A vetting names the version by connector, label and sha256 (not by a foreign key), so that the
+record outlives the version: the history of a deleted version's review stays readable. The table
+is append-only in the database (``guards.sqlite_append_only`` / ``postgresql_append_only``).
+Recording a vetting also sets the connector's ``vetting_status`` to its verdict.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from ..errors import Conflict
+from ..model import CheckResult, Vetting
+from .rows import connector_row, version_row
+from .tables import connectors, vettings
+
+__all__ = ["list_vettings", "record", "require_approval"]
+
+
+def _model(row: sa.Row) -> Vetting:
+    return Vetting(
+        connector=row.connector,
+        version=row.label,
+        reviewer=row.reviewer,
+        verdict=row.verdict,
+        notes=row.notes,
+        checks=[CheckResult.model_validate(check) for check in row.checks],
+        sha256=row.sha256,
+        vetted_at=row.vetted_at,
+    )
+
+
+def record(connection: sa.Connection, vetting: Vetting, now: datetime) -> Vetting:
+    connector = connector_row(connection, vetting.connector)
+    version = version_row(connection, connector, vetting.version)
+    values = {
+        "connector": vetting.connector,
+        "label": version.label,
+        "sha256": version.sha256,
+        "reviewer": vetting.reviewer,
+        "verdict": vetting.verdict,
+        "notes": vetting.notes,
+        "checks": [check.model_dump(mode="json") for check in vetting.checks],
+        "vetted_at": now,
+    }
+    connection.execute(vettings.insert().values(**values))
+    connection.execute(
+        connectors.update()
+        .where(connectors.c.id == connector.id)
+        .values(vetting_status=vetting.verdict)
+    )
+    return vetting.model_copy(
+        update={"version": version.label, "sha256": version.sha256, "vetted_at": now}
+    )
+
+
+def list_vettings(
+    connection: sa.Connection, connector: str | None = None, label: str | None = None
+) -> list[Vetting]:
+    """Newest first; of one connector (and one of its labels) when given."""
+    query = sa.select(vettings).order_by(vettings.c.vetted_at.desc(), vettings.c.id.desc())
+    if connector is not None:
+        connector_row(connection, connector)  # NotFound for an unknown connector
+        query = query.where(vettings.c.connector == connector)
+    if label is not None:
+        query = query.where(vettings.c.label == label)
+    return [_model(row) for row in connection.execute(query)]
+
+
+def require_approval(connection: sa.Connection, name: str, label: str, sha256: str) -> None:
+    """Refuse unless the newest vetting of this version (this very document) approves it."""
+    newest = connection.execute(
+        sa.select(vettings.c.verdict, vettings.c.reviewer)
+        .where(vettings.c.connector == name, vettings.c.label == label, vettings.c.sha256 == sha256)
+        .order_by(vettings.c.vetted_at.desc(), vettings.c.id.desc())
+        .limit(1)
+    ).first()
+    if newest is None:
+        raise Conflict(
+            f"{name}@{label} has not been vetted, and this catalogue requires an approved "
+            f"vetting before publishing: connectory vet {name}@{label} --verdict approved"
+        )
+    if newest.verdict != "approved":
+        raise Conflict(
+            f"{name}@{label} cannot be published: its latest vetting by {newest.reviewer} "
+            f"says {newest.verdict.replace('_', ' ')}"
+        )
