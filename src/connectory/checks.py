@@ -1,0 +1,132 @@
+"""Acceptance checks of a catalogue entry: what a vetter runs before approving a version.
+
+Like a connector acceptance test suite, but for a catalogue entry. Each check is a function of
+the version (and of the last published version, for the diff) returning a ``CheckResult``:
+``passed``, ``failed`` (with the offending places in ``details``) or ``skipped`` (with why).
+
+    definitions-valid         every definition is valid JSON Schema 2020-12 and its refs resolve
+    actions-complete          every action has an input and at least one output
+    operations-valid          GraphQL: every operation document validates against the schema
+    no-error-findings         no finding of severity ``error``
+    live-auth                 the live auth check (needs credentials and the runtime)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from .model import CheckResult, ConnectorVersion
+from .validate import validate
+
+__all__ = ["CHECKS", "run_checks"]
+
+MAX_DETAILS = 50
+
+
+def _result(name: str, problems: Sequence[str], passed: str, failed: str) -> CheckResult:
+    if not problems:
+        return CheckResult(name=name, status="passed", message=passed)
+    details = list(problems[:MAX_DETAILS])
+    if len(problems) > MAX_DETAILS:
+        details.append(f"... {len(problems) - MAX_DETAILS} more")
+    return CheckResult(name=name, status="failed", message=failed, details=details)
+
+
+def definitions_valid(version: ConnectorVersion, previous: ConnectorVersion | None) -> CheckResult:
+    problems = [
+        f"{f.location}: {f.message}"
+        for f in validate(version)
+        if f.location.startswith("/definitions/")
+    ]
+    return _result(
+        "definitions-valid",
+        problems,
+        f"{len(version.definitions)} definitions, all valid JSON Schema 2020-12",
+        f"{len(problems)} problems in the definitions",
+    )
+
+
+def actions_complete(version: ConnectorVersion, previous: ConnectorVersion | None) -> CheckResult:
+    problems = []
+    for action in version.actions:
+        missing = [
+            what
+            for what, present in (("input", action.input is not None), ("outputs", action.outputs))
+            if not present
+        ]
+        if missing:
+            problems.append(f"{action.name}: no {' and no '.join(missing)}")
+    return _result(
+        "actions-complete",
+        problems,
+        f"{len(version.actions)} actions, each with an input and outputs",
+        f"{len(problems)} of {len(version.actions)} actions are incomplete",
+    )
+
+
+def operations_valid(version: ConnectorVersion, previous: ConnectorVersion | None) -> CheckResult:
+    if version.metadata.protocol != "graphql":
+        return CheckResult(name="operations-valid", status="skipped", message="not GraphQL")
+    if not version.metadata.sdl:
+        return CheckResult(
+            name="operations-valid", status="failed", message="the version carries no schema"
+        )
+    from graphql import GraphQLError, build_schema, parse
+    from graphql import validate as validate_document
+
+    schema = build_schema(version.metadata.sdl, assume_valid_sdl=True)
+    problems = []
+    for item in (*version.actions, *version.triggers):
+        binding = item.binding
+        if binding.kind != "graphql":
+            continue
+        try:
+            errors = validate_document(schema, parse(binding.document))
+        except GraphQLError as error:
+            errors = [error]
+        problems += [f"{item.name}: {error.message}" for error in errors]
+    return _result(
+        "operations-valid",
+        problems,
+        "every operation document validates against the schema",
+        f"{len(problems)} validation errors in operation documents",
+    )
+
+
+def no_error_findings(version: ConnectorVersion, previous: ConnectorVersion | None) -> CheckResult:
+    problems = [
+        f"{f.kind} at {f.location}: {f.message}" for f in version.findings if f.severity == "error"
+    ]
+    warnings = sum(1 for f in version.findings if f.severity == "warning")
+    return _result(
+        "no-error-findings",
+        problems,
+        f"no errors ({warnings} warnings)",
+        f"{len(problems)} error findings",
+    )
+
+
+def live_auth(version: ConnectorVersion, previous: ConnectorVersion | None) -> CheckResult:
+    return CheckResult(
+        name="live-auth",
+        status="skipped",
+        message="no live auth check ran: it needs credentials and the action runtime",
+    )
+
+
+Check = Callable[[ConnectorVersion, ConnectorVersion | None], CheckResult]
+
+CHECKS: dict[str, Check] = {
+    "definitions-valid": definitions_valid,
+    "actions-complete": actions_complete,
+    "operations-valid": operations_valid,
+    "no-error-findings": no_error_findings,
+    "live-auth": live_auth,
+}
+
+
+def run_checks(
+    version: ConnectorVersion, previous: ConnectorVersion | None = None
+) -> list[CheckResult]:
+    """Every acceptance check of ``version`` (``previous``: the last published version, if any)."""
+    return [check(version, previous) for check in CHECKS.values()]
