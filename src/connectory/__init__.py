@@ -7,8 +7,11 @@ The table of contents:
 
     fetch / parse / generate / validated
                              the onboarding steps, one function each (flows/ wraps them as tasks)
-    ConnectorVersion, Connector, Action, Trigger, Definition, AuthMethod, Finding, Board
+    ConnectorVersion, Connector, Action, Trigger, Definition, AuthMethod, Finding, Change,
+    Board, Vetting, CheckResult
                              the domain model (connectory.model, connectory.authmethods)
+    connectory.views         pandas DataFrames of the catalogue, for notebooks
+    connectory.checks        acceptance checks of a version
     ConnectoryError, ...     the exception hierarchy (connectory.errors)
     Settings                 limits for hostile input, passed explicitly
 """
@@ -38,11 +41,14 @@ from .model import (
     ActionOutput,
     Board,
     BoardUse,
+    Change,
+    CheckResult,
     Connector,
     ConnectorVersion,
     Definition,
     Finding,
     Trigger,
+    Vetting,
 )
 from .onboarding import generate, inspect, validated
 from .schemas import registry_for, validator_for
@@ -61,6 +67,8 @@ __all__ = [
     "BoardUse",
     "Catalog",
     "CatalogError",
+    "Change",
+    "CheckResult",
     "ConfirmationRequired",
     "Conflict",
     "Connector",
@@ -82,6 +90,7 @@ __all__ = [
     "SourceUnreachable",
     "TransientError",
     "Trigger",
+    "Vetting",
     "fetch",
     "generate",
     "inspect",
