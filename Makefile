@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint clean
+.PHONY: setup demo desk test lint clean
 
 setup: $(VENV)/.installed
 
@@ -18,6 +18,10 @@ demo: setup
 	PREFECT_SERVER_ANALYTICS_ENABLED=false $(BIN)/connectory onboard examples/openapi/1password-connect.json --name onepassword-connect --publish
 	$(BIN)/connectory list
 	$(BIN)/connectory show onepassword-connect@latest
+
+# The vetters' desk: JupyterLab on the notebooks, against the embedded catalogue.
+desk: setup
+	$(BIN)/jupyter lab notebooks/vetting.ipynb
 
 test: setup
 	PREFECT_SERVER_ANALYTICS_ENABLED=false $(BIN)/pytest -n 2 --dist loadgroup
