@@ -19,14 +19,15 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SecretStr
 
 from connectory.catalog import Catalog, VersionInfo
-from connectory.detect import ParsedDocument, parse
+from connectory.detect import ParsedDocument, normalise_protocol, parse
 from connectory.errors import InputError, NotFound, is_transient
-from connectory.fetch import RawDocument, fetch
+from connectory.fetch import RawDocument
+from connectory.lifecycle import publish as publish_checked
 from connectory.model import ConnectorVersion, VersionState, check_name
-from connectory.onboarding import generate, validated
+from connectory.onboarding import fetch_source, generate, validated
 from connectory.settings import Settings
 from connectory.summary import summarize
 
@@ -60,8 +61,20 @@ _RETRIES: dict[str, Any] = {
 
 
 @task(name="fetch", cache_policy=NO_CACHE, **_RETRIES)
-def fetch_task(source: str) -> RawDocument:
-    return fetch(source, settings=Settings.from_env())
+def fetch_task(
+    source: str,
+    protocol: str | None = None,
+    headers: dict[str, SecretStr] | None = None,
+    connector: str | None = None,
+) -> RawDocument:
+    """The raw document; a GraphQL endpoint is introspected, with ``headers`` or else those of
+    ``CONNECTORY_GRAPHQL_HEADERS_<CONNECTOR>`` (see ``connectory.protocols.graphql.headers``)."""
+    if not headers and connector and normalise_protocol(protocol) == "graphql":
+        from connectory.protocols.graphql import headers_from_env, is_graphql_endpoint
+
+        if is_graphql_endpoint(source):
+            headers = headers_from_env(connector)
+    return fetch_source(source, protocol=protocol, headers=headers, settings=Settings.from_env())
 
 
 @task(name="lookup", cache_policy=NO_CACHE, **_RETRIES)
@@ -98,8 +111,11 @@ def draft_task(catalog_url: str | None, version: ConnectorVersion, label: str | 
 
 @task(name="publish", cache_policy=NO_CACHE, **_RETRIES)
 def publish_task(catalog_url: str | None, connector: str, label: str) -> ConnectorVersion:
+    """Publish under the publish policy (``connectory.lifecycle.publish``): breaking changes since
+    the previous version are refused unless a semver label bumps its major version; the draft
+    stays, for ``connectory publish --allow-breaking`` when its label is not semver."""
     with Catalog.open(catalog_url) as catalog:
-        return catalog.publish(connector, label)
+        return publish_checked(catalog, connector, label).version
 
 
 @task(name="read", cache_policy=NO_CACHE, **_RETRIES)
@@ -161,16 +177,20 @@ def onboard(
     label: str | None = None,
     publish: bool = False,
     catalog_url: str | None = None,
+    headers: dict[str, SecretStr] | None = None,
 ) -> Onboarded:
     """Onboard ``source`` (a path or an http(s) URL) as a draft version of connector ``name``.
 
     ``catalog_url`` defaults to ``CONNECTORY_DATABASE_URL`` or the embedded SQLite catalogue.
-    With ``publish``, the version is published too (unless it already is).
+    With ``publish``, the version is published too (unless it already is). With ``protocol``
+    ``graphql``, an endpoint URL is introspected, sending ``headers`` (secrets: Prefect stores
+    and shows them as ``**********``).
     """
     logger = get_run_logger()
     check_name(name)
-    raw = fetch_task(source)
+    raw = fetch_task(source, protocol, headers, name)
     existing = lookup_task(catalog_url, name, raw.sha256)
+    created = False
     if existing is not None:
         logger.info("Unchanged: %s@%s holds this document already", name, existing.label)
         version = read_task(catalog_url, name, existing.label)
@@ -178,8 +198,11 @@ def onboard(
         parsed = parse_task(quote(raw), protocol)
         generated = generate_task(quote(parsed), name)
         checked = validate_task(quote(generated))
-        version = draft_task(catalog_url, quote(checked), label).version
-        logger.info("Drafted %s", version.ref)
+        # A description split across files has the sha256 of all its files (not the root's):
+        # the catalogue, not the lookup above, then tells whether it holds it already.
+        drafted = draft_task(catalog_url, quote(checked), label)
+        version, created = drafted.version, drafted.created
+        logger.info("Drafted %s" if created else "Unchanged: %s holds it already", version.ref)
     if publish and version.state == "draft":
         version = publish_task(catalog_url, name, version.version)
         logger.info("Published %s", version.ref)
@@ -188,4 +211,4 @@ def onboard(
         markdown=summarize(version),
         description=f"Onboarding of {version.ref}",
     )
-    return Onboarded.of(version, created=existing is None)
+    return Onboarded.of(version, created=created)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
+import json
 import time
 
 import pytest
+import yaml
 
 from connectory.detect import normalise_protocol, parse
 from connectory.documents import parse_json, parse_yaml
@@ -36,8 +39,13 @@ def test_yaml_keys_become_strings_and_timestamps_stay_text() -> None:
             "d.yaml:1:1",
         ),
         ("a: [1, 2\n", "not valid YAML", "d.yaml:2:1"),
-        ("a: .nan\n", "nan is not a JSON number", "d.yaml"),
-        ("&a [*a]\n", "an alias refers to a node that contains it", "d.yaml:1:1"),
+        ("a: .nan\n", "nan is not a JSON number", "d.yaml:1:4"),
+        ("&a [*a]\n", "an alias refers to a node that contains it", "d.yaml:1:5"),
+        ("a: !!binary aGk=\n", "binary values are not JSON", "d.yaml:1:4"),
+        ("a: !!set {x}\n", "could not determine a constructor", "d.yaml:1:4"),
+        ("{a: 1}: 2\n", "a mapping key must be a scalar", "d.yaml:1:1"),
+        ("a: 1\n---\nb: 2\n", "expected a single document", "d.yaml:2:1"),
+        ("a: *nowhere\n", "undefined alias", "d.yaml:1:4"),
     ],
 )
 def test_bad_yaml_is_refused_with_its_location(text: str, message: str, where: str) -> None:
@@ -57,6 +65,31 @@ def test_yaml_alias_bomb_is_refused_quickly() -> None:
     assert time.perf_counter() - started < 2
 
 
+def test_yaml_scalars_resolve_as_pyyaml_safe_load_does() -> None:
+    text = (
+        "a: yes\nb: off\nc: 0x1F\nd: 010\ne: 1_000\nf: 1:30\ng: 1.5e3\nh: ~\ni: ''\n"
+        "j: '123'\nk: !!str 123\nl: !!int '7'\nm: 2024-01-02T03:04:05Z\nn: -.5\no:\n"
+        "p: [null, Null, NULL, TRUE, n, y]\n1.5: float key\nfalse: bool key\n~: null key\n"
+    )
+    keys = {None: "null", True: "true", False: "false"}
+    expected = {
+        keys[k] if k is None or isinstance(k, bool) else str(k): v
+        for k, v in yaml.load(text, Loader=yaml.CSafeLoader).items()
+    }
+    expected["m"] = "2024-01-02T03:04:05Z"  # timestamps stay text
+    assert parse_yaml(text, "d.yaml") == expected
+
+
+def test_yaml_merge_keys_let_explicit_keys_win() -> None:
+    text = "base: &b {type: string, minLength: 1}\nother: &o {format: uuid, type: number}\n"
+    text += "merged: {<<: [*b, *o], minLength: 2}\n"
+    assert parse_yaml(text, "d.yaml")["merged"] == {
+        "type": "string",
+        "minLength": 2,
+        "format": "uuid",
+    }
+
+
 def test_shared_yaml_anchors_within_bounds_are_allowed() -> None:
     value = parse_yaml("base: &b {type: string}\nother: *b\n", "d.yaml")
     assert value["other"] == {"type": "string"}
@@ -66,10 +99,11 @@ def test_shared_yaml_anchors_within_bounds_are_allowed() -> None:
     ("text", "message", "where"),
     [
         ('{"a": 1,\n "a": 2}', "duplicate key 'a'", "d.json:2:2"),
-        ('{"a": NaN}', "NaN is not JSON", "d.json"),
-        ('{"a": Infinity}', "Infinity is not JSON", "d.json"),
+        ('{"a": NaN}', "NaN is not JSON", "d.json:1:7"),
+        ('{"a": Infinity}', "Infinity is not JSON", "d.json:1:7"),
+        ('{"NaN": "NaN",\n "a": -Infinity}', "-Infinity is not JSON", "d.json:2:7"),
         ('{"a": }', "not valid JSON: Expecting value", "d.json:1:7"),
-        ("[" * 100_000, "nested too deeply", "d.json"),
+        ("[" * 100_000, "nested too deeply", "d.json:1:901"),
     ],
 )
 def test_bad_json_is_refused_with_its_location(text: str, message: str, where: str) -> None:
@@ -133,3 +167,14 @@ def test_protocol_aliases() -> None:
     assert normalise_protocol("wsdl") == "soap"
     with pytest.raises(ProtocolError, match="unknown protocol 'grpc' \\(known: http, openapi"):
         normalise_protocol("grpc")
+
+
+def test_json_text_beyond_ascii_parses_to_the_same_value() -> None:
+    value = {"openapi": "3.0.3", "x": "café \u2019 😀 " * 3000, "clé": [1, "ü"]}
+    text = json.dumps(value, ensure_ascii=False).encode()
+    for content in (text, codecs.BOM_UTF8 + text):
+        parsed = parse(raw(content))
+        assert parsed.content == value
+    broken = b'{"a": "' + b"x" * 40_000 + b'\xc3\xa9\xff"}'
+    with pytest.raises(DocumentError, match=r"not UTF-8 text \(byte 40009: b'\\xff'\)"):
+        parse(raw(broken))

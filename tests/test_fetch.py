@@ -124,3 +124,17 @@ def test_secrets_in_the_url_are_redacted_in_source_and_errors() -> None:
         with pytest.raises(SourceError) as caught:
             fetch(s.url("/gone?token=hunter2"))
     assert "hunter2" not in str(caught.value)
+
+
+def test_a_folder_stands_for_its_openapi_or_swagger_file(tmp_path: Path) -> None:
+    (tmp_path / "swagger.json").write_bytes(b'{"swagger": "2.0"}')
+    assert fetch(tmp_path).source == str((tmp_path / "swagger.json").resolve())
+    (tmp_path / "openapi.yml").write_bytes(DOC)
+    raw = fetch(tmp_path)
+    assert (raw.source, raw.content) == (str((tmp_path / "openapi.yml").resolve()), DOC)
+    (tmp_path / "openapi.yaml").write_bytes(b"openapi: 3.1.0\n")
+    assert fetch(tmp_path).name == "openapi.yaml"  # the first of FOLDER_ENTRIES found
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(SourceError, match=r"a folder without any of openapi\.yaml, "):
+        fetch(empty)

@@ -4,6 +4,10 @@ The table of contents:
 
     inspect(source)          fetch, parse, generate and validate a document; store nothing
     Catalog                  the catalogue store (SQLite by default, PostgreSQL for teams)
+    diff(old, new)           what changed between two versions: breaking, dangerous, safe
+                             (connectory.diff, which also documents every kind of change)
+    check_publish(...)       the publish policy: breaking changes need a major version bump
+                             (connectory.lifecycle; connectory.semver for the labels)
 
     fetch / parse / generate / validated
                              the onboarding steps, one function each (flows/ wraps them as tasks)
@@ -19,6 +23,7 @@ The table of contents:
 from .authmethods import AuthMethod
 from .catalog import Catalog, Drafted
 from .detect import ParsedDocument, parse
+from .diff import diff
 from .errors import (
     BadReference,
     CatalogError,
@@ -31,11 +36,13 @@ from .errors import (
     InvalidName,
     NotFound,
     ProtocolError,
+    PublishRefused,
     SourceError,
     SourceUnreachable,
     TransientError,
 )
 from .fetch import RawDocument, fetch
+from .lifecycle import check_publish
 from .model import (
     Action,
     ActionOutput,
@@ -84,6 +91,7 @@ __all__ = [
     "NotFound",
     "ParsedDocument",
     "ProtocolError",
+    "PublishRefused",
     "RawDocument",
     "Settings",
     "SourceError",
@@ -91,6 +99,8 @@ __all__ = [
     "TransientError",
     "Trigger",
     "Vetting",
+    "check_publish",
+    "diff",
     "fetch",
     "generate",
     "inspect",

@@ -82,6 +82,11 @@ def _xml(raw: RawDocument, text: str) -> ParsedDocument:
     )
 
 
+def _graphql_errors(value: dict[str, Any]) -> bool:
+    """A GraphQL response with errors (an introspection query refused): ``{"errors": [...]}``."""
+    return isinstance(value.get("errors"), list) and set(value) <= {"data", "errors", "extensions"}
+
+
 def _structured(raw: RawDocument, value: Any) -> ParsedDocument:
     if isinstance(value, dict):
         for key, kind in (("openapi", "openapi"), ("swagger", "swagger")):
@@ -90,7 +95,7 @@ def _structured(raw: RawDocument, value: Any) -> ParsedDocument:
                 major_minor = ".".join(stated.split(".")[:2])
                 return ParsedDocument(raw, "http", f"{kind}-{major_minor}", value)
         schema_holder = value.get("data") if isinstance(value.get("data"), dict) else value
-        if "__schema" in schema_holder:
+        if "__schema" in schema_holder or _graphql_errors(value):
             return ParsedDocument(raw, "graphql", "graphql-introspection", value)
         keys = ", ".join(sorted(map(str, value))[:8])
         found = f"an object with keys {keys}"

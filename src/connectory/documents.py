@@ -1,8 +1,8 @@
 """Step 2a of onboarding: turn raw bytes into a JSON value, safely.
 
-JSON and YAML (libyaml's ``CSafeLoader``: no Python tags) are read into plain ``dict``/``list``/
-``str``/``int``/``float``/``bool``/``None`` values. Every error names the document and the line and
-column (or JSON pointer) of the problem. Refused: bytes that are not UTF-8, duplicate keys,
+JSON and YAML (libyaml, with ``CSafeLoader``'s data model: no Python tags; see ``yamlbuild``) are
+read into plain ``dict``/``list``/``str``/``int``/``float``/``bool``/``None`` values. Every error
+names the document and the line and column (or JSON pointer) of the problem. Refused: bytes that are not UTF-8, duplicate keys,
 ``NaN``/``Infinity``, nesting deeper than Python's recursion limit, YAML aliases that loop or
 expand past ``MAX_EXPANDED_NODES`` (alias bombs). YAML mapping keys become strings (``200:`` gives
 ``"200"``) and timestamps stay strings, as JSON would have them.
@@ -10,28 +10,83 @@ expand past ``MAX_EXPANDED_NODES`` (alias bombs). YAML mapping keys become strin
 
 from __future__ import annotations
 
+import codecs
 import json
+import re
 from typing import Any, Literal
 
 import yaml
 
 from .errors import DocumentError
 from .fetch import RawDocument
+from .gcpause import paused_gc
+from .yamlbuild import YamlError, build
 
-__all__ = ["TextFormat", "decode_text", "parse_json", "parse_yaml", "sniff_format"]
+__all__ = ["TextFormat", "decode_text", "parse_json", "parse_value", "parse_yaml", "sniff_format"]
 
 TextFormat = Literal["json", "yaml", "xml", "text"]
 
 
+_JSON_START = re.compile(rb"[ \t\r\n]*[\[{]")
+_NON_ASCII = re.compile(rb"[\x80-\xff]+")
+
+
 def decode_text(raw: RawDocument) -> str:
-    """The document as text (UTF-8, with or without BOM)."""
+    """The document as text (UTF-8, with or without BOM).
+
+    A JSON document comes back with its non-ASCII characters written as JSON escapes (``\\u2019``,
+    surrogate pairs beyond the BMP): the same JSON value, as a compact one-byte-per-character string
+    (one emoji would make Python store the whole text with four bytes per character). Columns in
+    error locations then count escapes; lines do not change.
+    """
+    content = raw.content
+    start = 3 if content.startswith(codecs.BOM_UTF8) else 0
     try:
-        return raw.content.decode("utf-8-sig")
+        if _JSON_START.match(content, start):
+            return content.decode("ascii") if content.isascii() else _ascii_json(content, start)
+        return content.decode("utf-8-sig")
+    except _BadUtf8 as error:
+        position = error.position + start
     except UnicodeDecodeError as error:
-        raise DocumentError(
-            f"not UTF-8 text (byte {error.start}: {raw.content[error.start : error.start + 1]!r})",
-            location=raw.source,
-        ) from None
+        position = error.start
+    raise DocumentError(
+        f"not UTF-8 text (byte {position}: {content[position : position + 1]!r})",
+        location=raw.source,
+    ) from None
+
+
+class _BadUtf8(ValueError):
+    def __init__(self, position: int) -> None:
+        super().__init__(position)
+        self.position = position
+
+
+_CHUNK = 1 << 14
+
+
+def _ascii_json(content: bytes, start: int) -> str:
+    """JSON text with its non-ASCII characters escaped; chunks that are ASCII are copied as is."""
+    pieces = []
+    position, end_of_content = start, len(content)
+    while position < end_of_content:
+        end = min(position + _CHUNK, end_of_content)
+        while end < end_of_content and content[end] >= 0x80:  # never cut a character
+            end += 1
+        chunk = content[position:end]
+        if not chunk.isascii():
+            offset = position
+
+            def escaped(match: re.Match[bytes], offset: int = offset) -> bytes:
+                try:
+                    text = match.group().decode("utf-8")
+                except UnicodeDecodeError as error:
+                    raise _BadUtf8(offset + match.start() + error.start - start) from None
+                return json.dumps(text)[1:-1].encode("ascii")
+
+            chunk = _NON_ASCII.sub(escaped, chunk)
+        pieces.append(chunk)
+        position = end
+    return b"".join(pieces).decode("ascii")
 
 
 def sniff_format(text: str) -> TextFormat:
@@ -74,7 +129,10 @@ def _refuse_constant(name: str) -> Any:
 def parse_json(text: str, source: str) -> Any:
     """Parse JSON text, refusing duplicate keys, NaN/Infinity and too deep nesting."""
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant)
+        with paused_gc():  # no cycles in JSON: see connectory.gcpause
+            return json.loads(
+                text, object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant
+            )
     except json.JSONDecodeError as error:
         location = f"{source}:{error.lineno}:{error.colno}"
         raise DocumentError(f"not valid JSON: {error.msg}", location=location) from None
@@ -83,9 +141,40 @@ def parse_json(text: str, source: str) -> Any:
         where = f"{source}:{_line_col(text, position)}" if position >= 0 else source
         raise DocumentError(f"duplicate key {error.key!r}", location=where) from None
     except ValueError as error:  # NaN, Infinity
-        raise DocumentError(str(error), location=source) from None
+        raise DocumentError(str(error), location=_where(text, source, _constant_at)) from None
     except RecursionError:
-        raise DocumentError("nested too deeply", location=source) from None
+        raise DocumentError(
+            "nested too deeply", location=_where(text, source, _too_deep_at)
+        ) from None
+
+
+# Tokens outside strings, for the location of an error (scanned only once an error is raised).
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|(-?Infinity|NaN)|([\[{])|([\]}])')
+_DEEP = 900
+
+
+def _constant_at(text: str) -> int:
+    for match in _TOKENS.finditer(text):
+        if match.group(1):
+            return match.start(1)
+    return -1
+
+
+def _too_deep_at(text: str) -> int:
+    depth = 0
+    for match in _TOKENS.finditer(text):
+        if match.group(2):
+            depth += 1
+            if depth > _DEEP:
+                return match.start(2)
+        elif match.group(3):
+            depth -= 1
+    return -1
+
+
+def _where(text: str, source: str, find: Any) -> str:
+    position = find(text)
+    return f"{source}:{_line_col(text, position)}" if position >= 0 else source
 
 
 def _find_key(text: str, key: str) -> int:
@@ -98,94 +187,22 @@ def _find_key(text: str, key: str) -> int:
     return text.find(needle, first + 1) if first >= 0 else -1
 
 
-class _Loader(yaml.CSafeLoader):
-    """libyaml's safe loader with JSON's data model: string keys, no duplicates, bounded aliases."""
-
-    def get_single_data(self) -> Any:
-        node = self.get_single_node()
-        if node is None:
-            return None
-        _check_expansion(node)
-        return self.construct_document(node)
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> dict[str, Any]:  # type: ignore[override]
-        if not isinstance(node, yaml.MappingNode):
-            return super().construct_mapping(node, deep=deep)
-        self.flatten_mapping(node)
-        mapping: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
-            key = _json_key(key)
-            if key in mapping:
-                raise yaml.MarkedYAMLError(
-                    problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark
-                )
-            mapping[key] = self.construct_object(value_node, deep=deep)
-        return mapping
-
-
 MAX_EXPANDED_NODES = 5_000_000
-
-
-def _check_expansion(root: yaml.Node) -> None:
-    """Refuse alias cycles and aliases that expand to more than ``MAX_EXPANDED_NODES`` nodes.
-
-    libyaml shares an aliased node, so loading a "billion laughs" is cheap; every consumer that
-    walks the result is not. Expanded sizes are computed once per distinct node.
-    """
-    expanded: dict[int, int] = {}
-    on_path: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        key = id(node)
-        children = _children(node)
-        if done:
-            on_path.discard(key)
-            size = 1 + sum(expanded[id(child)] for child in children)
-            if size > MAX_EXPANDED_NODES:
-                raise yaml.MarkedYAMLError(
-                    problem=f"aliases expand to more than {MAX_EXPANDED_NODES:,} nodes",
-                    problem_mark=node.start_mark,
-                )
-            expanded[key] = size
-            continue
-        if key in expanded:
-            continue
-        if key in on_path:
-            raise yaml.MarkedYAMLError(
-                problem="an alias refers to a node that contains it", problem_mark=node.start_mark
-            )
-        on_path.add(key)
-        stack.append((node, True))
-        stack.extend((child, False) for child in children if id(child) not in expanded)
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [item for pair in node.value for item in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []
-
-
-def _json_key(key: Any) -> str:
-    if isinstance(key, str):
-        return key
-    if isinstance(key, bool) or key is None:
-        return json.dumps(key)
-    if isinstance(key, int | float):
-        return str(key)
-    raise yaml.YAMLError(f"a mapping key must be a scalar, not {type(key).__name__}")
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+"""A YAML document with more nodes than this, aliases expanded, is refused (an alias bomb)."""
 
 
 def parse_yaml(text: str, source: str) -> Any:
-    """Parse YAML text with libyaml, refusing aliases, duplicate keys and non-JSON values."""
+    """Parse YAML text with libyaml, refusing aliases, duplicate keys and non-JSON values.
+
+    The values are built straight from libyaml's events (``connectory.yamlbuild``), with the data
+    model and the refusals described there.
+    """
     try:
-        value = yaml.load(text, Loader=_Loader)
+        with paused_gc():  # aliases share values, but build no cycles: see connectory.gcpause
+            return build(text, max_nodes=MAX_EXPANDED_NODES)
+    except YamlError as error:
+        where = f"{source}:{error.line + 1}:{error.column + 1}"
+        raise DocumentError(f"not valid YAML: {error.problem}", location=where) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
@@ -193,22 +210,14 @@ def parse_yaml(text: str, source: str) -> Any:
         raise DocumentError(f"not valid YAML: {problem}", location=where) from None
     except yaml.YAMLError as error:
         raise DocumentError(f"not valid YAML: {error}", location=source) from None
-    except RecursionError:
-        raise DocumentError("nested too deeply", location=source) from None
-    _check_json_values(value, source)
-    return value
 
 
-def _check_json_values(value: Any, source: str) -> None:
-    """Refuse values JSON cannot hold (``.nan``, ``.inf``, binary)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, float) and (item != item or item in (float("inf"), float("-inf"))):
-            raise DocumentError(f"{item} is not a JSON number", location=source)
-        elif isinstance(item, bytes):
-            raise DocumentError("binary values are not JSON", location=source)
+def parse_value(raw: RawDocument) -> Any:
+    """A JSON or YAML document's value (the syntax sniffed from its text); XML is refused."""
+    text = decode_text(raw)
+    syntax = sniff_format(text)
+    if syntax == "json":
+        return parse_json(text, raw.source)
+    if syntax == "xml":
+        raise DocumentError("an XML document where JSON or YAML was expected", location=raw.source)
+    return parse_yaml(text, raw.source)

@@ -12,7 +12,8 @@
         ├── NotFound                no such connector, version or board (also an InputError)
         ├── ImmutableVersion        the version is published: it cannot change
         ├── Conflict                someone got there first (concurrent publish, duplicate name)
-        └── ConfirmationRequired    a destructive operation needs an explicit yes
+        ├── ConfirmationRequired    a destructive operation needs an explicit yes
+        └── PublishRefused          breaking changes without a major version bump (or consent)
 
     TransientError (a mixin)        worth retrying: orchestrators key their retries off it
 
@@ -36,6 +37,7 @@ __all__ = [
     "InvalidName",
     "NotFound",
     "ProtocolError",
+    "PublishRefused",
     "SourceError",
     "SourceUnreachable",
     "TransientError",
@@ -116,6 +118,27 @@ class ConfirmationRequired(CatalogError):
     def __init__(self, message: str, details: object = None) -> None:
         super().__init__(message)
         self.details = details
+
+
+class PublishRefused(CatalogError):
+    """Publishing would ship breaking changes that the label does not announce.
+
+    ``changes`` are the breaking changes (``connectory.model.Change``) since ``baseline``, the
+    version compared with; ``suggested_label`` is the next semver label, when labels are semver.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        changes: Iterable[object] = (),
+        baseline: str | None = None,
+        suggested_label: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.changes = list(changes)
+        self.baseline = baseline
+        self.suggested_label = suggested_label
 
 
 def is_transient(error: BaseException) -> bool:

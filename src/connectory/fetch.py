@@ -1,13 +1,16 @@
 """Step 1 of onboarding: get the raw bytes of a document, from a file or over HTTP(S).
 
 ``fetch`` reads at most ``settings.max_document_bytes`` and, over HTTP, gives up after
-``settings.fetch_deadline`` seconds in total. Failures that may pass (network, HTTP 5xx/429) raise
+``settings.fetch_deadline`` seconds in total. A folder stands for the first of ``FOLDER_ENTRIES``
+found in it (``openapi.yaml``, ..., ``swagger.json``): a document split across files is onboarded
+from its folder. Failures that may pass (network, HTTP 5xx/429) raise
 ``SourceUnreachable``, a ``TransientError``; the others raise ``SourceError``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,9 +22,18 @@ from .errors import SourceError, SourceUnreachable
 from .redaction import redact_url
 from .settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["RawDocument", "fetch", "is_url"]
+__all__ = ["FOLDER_ENTRIES", "RawDocument", "fetch", "is_url"]
 
 _MAX_READ_WAIT = 15.0
+FOLDER_ENTRIES = (
+    "openapi.yaml",
+    "openapi.yml",
+    "openapi.json",
+    "swagger.yaml",
+    "swagger.yml",
+    "swagger.json",
+)
+"""The files that stand for a folder given as a source, in order of preference."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +93,14 @@ def _read_file(path: Path, settings: Settings) -> RawDocument:
     shown = str(path)
     try:
         path = path.resolve(strict=True)
+        if path.is_dir():
+            path = _folder_entry(path, shown)
         if not path.is_file():
             raise SourceError("not a file", location=shown)
         with path.open("rb") as handle:
-            content = handle.read(settings.max_document_bytes + 1)
+            # Read what is there, up to the cap and a byte: read(cap) would allocate the cap.
+            size = min(os.fstat(handle.fileno()).st_size, settings.max_document_bytes)
+            content = handle.read(size + 1)
     except FileNotFoundError:
         raise SourceError("no such file", location=shown) from None
     except PermissionError:
@@ -96,6 +112,15 @@ def _read_file(path: Path, settings: Settings) -> RawDocument:
     if len(content) > settings.max_document_bytes:
         raise SourceError(_too_large(settings), location=shown)
     return RawDocument.from_bytes(content, str(path))
+
+
+def _folder_entry(folder: Path, shown: str) -> Path:
+    for name in FOLDER_ENTRIES:
+        if (folder / name).is_file():
+            return folder / name
+    raise SourceError(
+        f"not a file, and a folder without any of {', '.join(FOLDER_ENTRIES)}", location=shown
+    )
 
 
 def _fetch_url(url: str, client: httpx.Client | None, settings: Settings) -> RawDocument:

@@ -14,7 +14,7 @@ the same places.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -93,6 +93,81 @@ def _memo_key(value: Any) -> Any:
     return json.dumps(value, sort_keys=True)
 
 
+_SIMPLE_TYPES = frozenset({"array", "boolean", "integer", "null", "number", "object", "string"})
+
+
+def _is_string(value: Any) -> bool:
+    return type(value) is str
+
+
+def _is_number(value: Any) -> bool:
+    return type(value) is int or type(value) is float
+
+
+def _is_count(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
+def _is_type(value: Any) -> bool:
+    if type(value) is str:
+        return value in _SIMPLE_TYPES
+    return (
+        type(value) is list
+        and 0 < len(value) == len(set(value))
+        and all(type(item) is str and item in _SIMPLE_TYPES for item in value)
+    )
+
+
+def _is_names(value: Any) -> bool:
+    return (
+        type(value) is list
+        and all(type(item) is str for item in value)
+        and len(set(value)) == len(value)
+    )
+
+
+_FAST: dict[str, Callable[[Any], bool]] = {
+    **dict.fromkeys(
+        (
+            *("title", "description", "format", "$comment", "contentEncoding"),
+            *("contentMediaType", "pattern", "$ref", "$schema", "$dynamicRef"),
+        ),
+        _is_string,
+    ),
+    **dict.fromkeys(
+        ("readOnly", "writeOnly", "deprecated", "uniqueItems"), lambda v: v is True or v is False
+    ),
+    **dict.fromkeys(("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum"), _is_number),
+    **dict.fromkeys(
+        (
+            *("maxLength", "minLength", "maxItems", "minItems", "maxProperties"),
+            *("minProperties", "maxContains", "minContains"),
+        ),
+        _is_count,
+    ),
+    **dict.fromkeys(("enum", "examples"), lambda v: type(v) is list),
+    **dict.fromkeys(
+        ("allOf", "anyOf", "oneOf", "prefixItems"), lambda v: type(v) is list and v != []
+    ),
+    **dict.fromkeys(
+        ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas"),
+        lambda v: type(v) is dict,
+    ),
+    "multipleOf": lambda v: _is_number(v) and v > 0,
+    "required": _is_names,
+    "type": _is_type,
+}
+"""Keyword values the meta-schema surely accepts, told cheaply (formats are not asserted by it).
+A value these reject goes to the keyword's validator, which gives the errors, if any."""
+
+
+def _never(value: Any) -> bool:
+    return False
+
+
+_SUBSCHEMAS, _MAP, _LIST, _REF, _VALUE = range(5)
+
+
 @dataclass
 class SchemaCheck:
     """The result of checking one schema: metaschema errors, and every ``$ref`` with its place."""
@@ -109,8 +184,22 @@ class MetaschemaChecker:
     """
 
     def __init__(self) -> None:
-        self._keywords = _keywords()
+        keywords = self._keywords = _keywords()
         self._memo: dict[tuple[str, Any], list[tuple[tuple[str | int, ...], str]]] = {}
+        roles = {
+            **dict.fromkeys(keywords.validators, _VALUE),
+            **dict.fromkeys(keywords.single, _SUBSCHEMAS),
+            **dict.fromkeys(keywords.mapping, _MAP),
+            **dict.fromkeys(keywords.listing, _LIST),
+            "$ref": _REF,
+        }
+        self._table: dict[str, tuple[Callable[[Any], bool] | None, int]] = {
+            keyword: (
+                _FAST.get(keyword, _never) if keyword in keywords.validators else None,
+                role,
+            )
+            for keyword, role in roles.items()
+        }
 
     def _value_errors(self, keyword: str, value: Any) -> list[tuple[tuple[str | int, ...], str]]:
         validator = self._keywords.validators[keyword]
@@ -122,19 +211,23 @@ class MetaschemaChecker:
         return errors
 
     def check(self, schema: Any) -> SchemaCheck:
-        keywords = self._keywords
+        table = self._table
         result = SchemaCheck([], [])
         stack: list[tuple[Any, tuple[str | int, ...]]] = [(schema, ())]
         while stack:
             node, path = stack.pop()
-            if isinstance(node, bool):
+            if node is True or node is False:
                 continue
-            if not isinstance(node, dict):
+            if type(node) is not dict:
                 message = f"{node!r} is not of type 'object', 'boolean'"
                 result.errors.append(MetaschemaError(path, message))
                 continue
             for keyword, value in node.items():
-                if keyword in keywords.validators:
+                entry = table.get(keyword)
+                if entry is None:
+                    continue  # an annotation, or a keyword any value of which is valid
+                fast, role = entry
+                if fast is not None and not fast(value):
                     errors = self._value_errors(keyword, value)
                     if errors:
                         result.errors.extend(
@@ -142,13 +235,15 @@ class MetaschemaChecker:
                             for where, message in errors
                         )
                         continue
-                if keyword == "$ref":
+                if role == _VALUE:
+                    continue
+                if role == _REF:
                     result.refs.append(((*path, keyword), value))
-                elif keyword in keywords.single:
+                elif role == _SUBSCHEMAS:
                     stack.append((value, (*path, keyword)))
-                elif keyword in keywords.mapping:
+                elif role == _MAP:
                     stack.extend((sub, (*path, keyword, name)) for name, sub in value.items())
-                elif keyword in keywords.listing:
+                else:
                     stack.extend((sub, (*path, keyword, i)) for i, sub in enumerate(value))
         return result
 

@@ -9,26 +9,65 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
 from . import protocols
-from .detect import ParsedDocument, parse
-from .errors import DocumentError
+from .detect import ParsedDocument, normalise_protocol, parse
+from .errors import DocumentError, InputError
 from .fetch import RawDocument, fetch
 from .model import ConnectorVersion, check_name
 from .settings import Settings
 from .validate import validate
 
-__all__ = ["generate", "inspect", "suggest_name", "validated"]
+__all__ = ["fetch_source", "generate", "inspect", "suggest_name", "validated"]
 
 
-def generate(parsed: ParsedDocument, *, connector: str | None = None) -> ConnectorVersion:
-    """Step 3: the version a parsed document describes (actions, triggers, definitions, auth)."""
+def fetch_source(
+    source: str | Path,
+    *,
+    protocol: str | None = None,
+    headers: Mapping[str, SecretStr] | None = None,
+    client: httpx.Client | None = None,
+    settings: Settings | None = None,
+) -> RawDocument:
+    """Step 1: the raw document. With ``protocol`` ``graphql``, an http(s) URL that does not name
+    a schema file (``.graphql``, ``.json``, ...) is a live endpoint: it is sent the introspection
+    query, with ``headers``, and the document is its answer (``protocols.graphql.fetch_graphql``).
+    """
+    settings = settings or Settings.from_env()
+    if normalise_protocol(protocol) == "graphql":
+        from .protocols.graphql import fetch_graphql, is_graphql_endpoint
+
+        if is_graphql_endpoint(source):
+            return fetch_graphql(str(source), headers=headers, client=client, settings=settings)
+    if headers:
+        raise InputError(
+            "headers are only sent to GraphQL endpoints (--protocol graphql and an http(s) URL)"
+        )
+    return fetch(source, client=client, settings=settings)
+
+
+def generate(
+    parsed: ParsedDocument,
+    *,
+    connector: str | None = None,
+    settings: Settings | None = None,
+    loader: Any = None,
+) -> ConnectorVersion:
+    """Step 3: the version a parsed document describes (actions, triggers, definitions, auth).
+
+    A document that imports others (a WSDL) reads them through ``loader``, by default one bound
+    to the document's own folder or origin with ``settings``' limits.
+    """
     name = check_name(connector) if connector else suggest_name(parsed)
+    settings = settings or Settings.from_env()
     try:
-        return protocols.generate(parsed, connector=name)
+        return protocols.generate(parsed, connector=name, settings=settings, loader=loader)
     except RecursionError:
         raise DocumentError("nested too deeply to process", location=parsed.raw.source) from None
 
@@ -51,14 +90,18 @@ def inspect(
     connector: str | None = None,
     client: httpx.Client | None = None,
     settings: Settings | None = None,
+    headers: Mapping[str, SecretStr] | None = None,
 ) -> ConnectorVersion:
     """The version that onboarding ``source`` (a path or an http(s) URL) would draft.
 
     Nothing is stored. ``protocol`` (``http``/``openapi``, ``graphql``, ``soap``/``wsdl``) is
-    detected when not given; a document of another protocol is refused.
+    detected when not given; a document of another protocol is refused. With ``graphql``, an
+    endpoint URL is introspected, sending ``headers`` (see ``fetch_source``).
     """
-    raw = fetch(source, client=client, settings=settings or Settings.from_env())
-    return validated(generate(parse(raw, protocol=protocol), connector=connector))
+    settings = settings or Settings.from_env()
+    raw = fetch_source(source, protocol=protocol, headers=headers, client=client, settings=settings)
+    parsed = parse(raw, protocol=protocol)
+    return validated(generate(parsed, connector=connector, settings=settings))
 
 
 def suggest_name(parsed: ParsedDocument | RawDocument) -> str:

@@ -41,10 +41,17 @@ def registry_for(definitions: ConnectorVersion | Iterable[Definition]) -> Regist
 
 
 def validator_for(
-    schema: JsonSchema, definitions: ConnectorVersion | Iterable[Definition] | Registry[Any]
+    schema: JsonSchema,
+    definitions: ConnectorVersion | Iterable[Definition] | Registry[Any],
+    *,
+    validator_class: type[Draft202012Validator] = Draft202012Validator,
 ) -> Draft202012Validator:
-    """A 2020-12 validator for ``schema`` whose refs resolve among ``definitions`` only."""
+    """A 2020-12 validator for ``schema`` whose refs resolve among ``definitions`` only.
+
+    ``validator_class`` may be an extension of ``Draft202012Validator`` (``jsonschema.validators
+    .extend``), e.g. one that bounds the time a validation may take.
+    """
     registry = definitions if isinstance(definitions, Registry) else registry_for(definitions)
-    return Draft202012Validator(
+    return validator_class(
         schema, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER
     )

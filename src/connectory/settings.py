@@ -15,6 +15,8 @@ from .errors import InputError
 
 __all__ = ["DEFAULT_SETTINGS", "Settings"]
 
+_FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Settings:
@@ -24,6 +26,26 @@ class Settings:
     """Total seconds one fetch may take, however slowly the server drips its answer."""
     connect_timeout: float = 10.0
     max_redirects: int = 5
+    max_referenced_documents: int = 1000
+    """Refuse a document split across more files than this (itself and every file its refs reach)."""
+    max_ref_chain: int = 100
+    """Refuse a chain of references (a ``$ref`` to a ``$ref`` to ...) longer than this."""
+    max_schema_nodes: int = 1_000_000
+    """Refuse a document whose schemas, once references are inlined, exceed this many nodes
+    (references that fan out exponentially)."""
+    max_example_checks: int = 2000
+    """Check at most this many examples against their schemas (a finding says when capped)."""
+    example_check_seconds: float = 1.0
+    """Stop checking examples after this many seconds (a finding says when stopped)."""
+    xml_forbid_dtd: bool = True
+    """Refuse an XML document (WSDL, XSD) with a DOCTYPE. Even when allowed, no DTD is ever loaded
+    and no entity is ever expanded: a document that uses an entity reference is refused."""
+    xml_forbid_external: bool = True
+    """Load a WSDL's imports only from its own folder (a path) or origin (a URL), or from the
+    catalogue of well-known schemas shipped with Connectory. ``False`` (for a trusted document)
+    also allows other paths and other http(s) hosts; ``file:`` URLs stay refused."""
+    max_xml_documents: int = 256
+    """Refuse a WSDL that needs more documents than this (itself, imported WSDLs and XSDs)."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -31,14 +53,24 @@ class Settings:
         overrides: dict[str, object] = {}
         for field in dataclasses.fields(cls):
             value = environ.get(f"CONNECTORY_{field.name.upper()}")
-            if value is not None:
-                kind = int if field.type in ("int", int) else float
-                try:
-                    overrides[field.name] = kind(value)
-                except ValueError:
+            if value is None:
+                continue
+            if field.type in ("bool", bool):
+                flag = _FLAGS.get(value.strip().lower())
+                if flag is None:
                     raise InputError(
-                        f"CONNECTORY_{field.name.upper()}={value!r} is not a number"
-                    ) from None
+                        f"CONNECTORY_{field.name.upper()}={value!r} is not a boolean "
+                        "(use true or false)"
+                    )
+                overrides[field.name] = flag
+                continue
+            kind = int if field.type in ("int", int) else float
+            try:
+                overrides[field.name] = kind(value)
+            except ValueError:
+                raise InputError(
+                    f"CONNECTORY_{field.name.upper()}={value!r} is not a number"
+                ) from None
         return dataclasses.replace(cls(), **overrides)  # type: ignore[arg-type]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from .gcpause import paused_gc
 from .metaschema import MetaschemaChecker
 from .model import DEFINITION_URI_PREFIX, ConnectorVersion, Finding, JsonSchema, definition_uri
 
@@ -42,6 +43,11 @@ def iter_schemas(version: ConnectorVersion) -> Iterator[tuple[str, JsonSchema]]:
 
 def validate(version: ConnectorVersion) -> list[Finding]:
     """Findings for invalid schemas and dangling definition references (an empty list when clean)."""
+    with paused_gc():
+        return _validate(version)
+
+
+def _validate(version: ConnectorVersion) -> list[Finding]:
     findings: list[Finding] = []
     known = {definition_uri(d.name) for d in version.definitions}
     checker = MetaschemaChecker()

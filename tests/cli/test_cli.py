@@ -189,3 +189,51 @@ def test_onboard_runs_on_prefects_embedded_server(run, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Drafted op@1.5.7, published: 15 actions" in result.stdout
     assert "Starting temporary server" in result.stderr
+
+
+OPENAPI_MULTI = Path(__file__).resolve().parents[1] / "fixtures" / "openapi" / "openapi-multi"
+
+
+def test_inspect_a_description_split_across_files(run) -> None:
+    result = run("inspect", str(OPENAPI_MULTI), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["source"] == str(OPENAPI_MULTI / "openapi.yaml")
+    assert len(data["actions"]) == 8
+    assert {"Order", "Category", "Customer"} <= {d["name"] for d in data["definitions"]}
+    assert [t["kind"] for t in data["triggers"]] == ["webhook", "callback"]
+
+
+def _escaping_folder(tmp_path: Path) -> Path:
+    (tmp_path / "secret.yaml").write_text("p: {name: password, in: query}\n")
+    folder = tmp_path / "api"
+    folder.mkdir()
+    get = {"parameters": [{"$ref": "../secret.yaml#/p"}], "responses": {}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"get": get}},
+    }
+    (folder / "openapi.json").write_text(json.dumps(document))
+    return folder
+
+
+def test_a_refused_ref_exits_2_naming_where(run, tmp_path: Path) -> None:
+    result = run("inspect", str(_escaping_folder(tmp_path)))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert "/paths/~1a/get/parameters/0/$ref" in line
+    assert "outside the document's folder" in line
+
+
+def test_onboard_a_refused_ref_writes_nothing(run, tmp_path: Path, sqlite_url, prefect_api_url):
+    result = run(
+        "onboard", str(_escaping_folder(tmp_path)), "--name", "bad", api_url=prefect_api_url
+    )
+    assert result.returncode == 2
+    assert "outside the document's folder" in result.stderr
+    assert "Traceback" not in result.stderr
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as db:
+        assert db.execute("SELECT count(*) FROM versions").fetchone() == (0,)

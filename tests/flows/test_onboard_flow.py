@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,21 @@ def test_a_bad_document_is_not_retried_and_stores_nothing(sqlite_url: str) -> No
     assert server.requests == ["/bad.json", "/missing.json"]
     with Catalog.open(sqlite_url) as catalog:
         assert catalog.list_connectors() == []
+
+
+def test_a_description_split_across_files_is_new_when_any_file_changes(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    multi = Path(__file__).resolve().parents[1] / "fixtures" / "openapi" / "openapi-multi"
+    folder = tmp_path / "orders"
+    shutil.copytree(multi, folder)
+    first = onboard(source=str(folder), name="orders", catalog_url=sqlite_url)
+    assert (first.ref, first.created, first.actions, first.triggers) == ("orders@2.0.0", True, 8, 2)
+    again = onboard(source=str(folder), name="orders", catalog_url=sqlite_url)
+    assert (again.ref, again.created) == ("orders@2.0.0", False)
+    customer = folder / "schemas" / "Customer.json"  # a sibling changes; the root does not
+    customer.write_text(customer.read_text().replace('"email"]', '"email", "name"]'))
+    changed = onboard(source=str(folder), name="orders", catalog_url=sqlite_url)
+    assert changed.created is True
+    assert changed.sha256 != first.sha256
+    assert changed.version.startswith("2.0.0+")

@@ -8,8 +8,15 @@ from typing import Any
 import pytest
 
 from connectory.errors import DocumentError, InputError, ProtocolError
-from connectory.model import ConnectorVersion, HttpMetadata, Server, ServerVariable
+from connectory.model import (
+    ConnectorVersion,
+    HttpMetadata,
+    Server,
+    ServerVariable,
+    definition_uri,
+)
 from connectory.protocols import openapi
+from connectory.schemas import validator_for
 
 from .openapi_support import (
     FIXTURES,
@@ -29,10 +36,10 @@ def test_public_surface() -> None:
     assert openapi.__all__ == ["generate"]
 
 
-def test_swagger_2_is_rejected() -> None:
-    with pytest.raises(ProtocolError, match=r"Swagger 2\.0 .*not supported yet") as error:
-        generate_version(fixture("swagger-2.0.yaml"))
-    assert error.value.location == "/swagger"
+def test_swagger_2_is_read_into_the_same_model() -> None:
+    version = generate_version(fixture("swagger-2.0.yaml"))
+    assert [(a.name, a.binding.method) for a in version.actions] == [("get_pets", "GET")]  # type: ignore[union-attr]
+    assert [s.url for s in version.metadata.servers] == ["https://example.com/v1"]  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -44,6 +51,8 @@ def test_swagger_2_is_rejected() -> None:
         ({"openapi": "3.2.0", "paths": {}}, ProtocolError, "/openapi"),
         ({"openapi": 3, "paths": {}}, ProtocolError, "/openapi"),
         ({"openapi": "3.0.3", "paths": ["/a"]}, ProtocolError, "/paths"),
+        ({"swagger": "1.2", "paths": {}}, ProtocolError, "/swagger"),
+        ({"swagger": "2.0", "definitions": []}, ProtocolError, "/definitions"),
         ({"openapi": "3.1.0", "paths": {}, "components": "none"}, ProtocolError, "/components"),
     ],
 )
@@ -111,7 +120,9 @@ def test_small_real_documents(name: str) -> None:
     version = generate_version(document)
     assert len(version.actions) == count_operations(document)
     assert len({a.name for a in version.actions}) == len(version.actions)
-    assert len(version.definitions) == len(document.get("components", {}).get("schemas", {}))
+    components = list(document.get("components", {}).get("schemas", {}))
+    names = [d.name for d in version.definitions]
+    assert names[: len(components)] == components  # then the promoted recursive ones
     check_schemas(version)
 
 
@@ -124,15 +135,29 @@ def test_twilio_nullable_and_security() -> None:
     assert version.findings == []
 
 
-def test_codat_recursive_local_definitions_are_cut_where_they_loop() -> None:
+def test_codat_recursive_local_definitions_become_definitions() -> None:
     version = generate_version(load(FIXTURES / "apis-guru" / "codat.io-bank-feeds.json"))
-    assert [(f.kind, f.location) for f in version.findings] == [
-        (
-            "ref-cycle",
-            "/components/schemas/PushOption/definitions/pushOptionProperty/properties/properties"
-            "/additionalProperties/$ref",
-        )
-    ]
+    # A schema under PushOption's own `definitions` refers to itself: it becomes a definition of
+    # its own, and stays recursive, instead of being inlined.
+    name = "PushOption.definitions.pushOptionProperty"
+    assert version.definitions[-1].name == name
+    content = version.definition(name).content
+    assert content["properties"]["properties"]["additionalProperties"] == {  # type: ignore[index]
+        "$ref": definition_uri(name)
+    }
+    option = version.definition("PushOption").content
+    assert option["properties"]["properties"]["additionalProperties"] == {  # type: ignore[index]
+        "$ref": definition_uri(name)
+    }
+    validator = validator_for({"$ref": definition_uri(name)}, version)
+    nested = {"displayName": "a", "description": "b", "required": True, "type": "Object"}
+    assert validator.is_valid({**nested, "properties": {"x": nested}})
+    assert not validator.is_valid({**nested, "properties": {"x": {**nested, "type": 5}}})
+    # Its real warts: example links that are not URI references.
+    assert {(f.kind, f.location) for f in version.findings} == {
+        ("example-mismatch", "/components/schemas/BankTransactionsResponse/allOf/1/examples/0"),
+        ("example-mismatch", "/components/schemas/Links/examples/0"),
+    }
 
 
 def test_adyen_webhooks_only() -> None:

@@ -256,7 +256,10 @@ class Catalog:
         sunset: date | None = None,
         replacement: str | None = None,
     ) -> ConnectorVersion:
-        """Mark a published version deprecated (it stays usable; ``latest`` skips it)."""
+        """Mark a published version deprecated (it stays usable; ``latest`` skips it).
+
+        ``replacement`` must name another published version of the same connector (``latest``
+        and ``default`` resolve to their label); else ``NotFound`` or ``Conflict``."""
         with self._write(f"{connector}@{label}") as connection:
             return version_ops.deprecate(connection, connector, label, sunset, replacement)
 

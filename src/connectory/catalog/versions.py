@@ -193,6 +193,21 @@ def publish(
     return load_version(connection, name, published)
 
 
+def _replacement(
+    connection: sa.Connection, connector: sa.Row[Any], deprecated: sa.Row[Any], label: str
+) -> str:
+    """The stored label of the replacement ``label`` names: a published version of the same
+    connector, other than the one deprecated (``latest`` and ``default`` resolve first)."""
+    row = version_row(connection, connector, label, lock="share")
+    ref = f"{connector.name}@{row.label}"
+    if row.id == deprecated.id:
+        raise Conflict(f"{ref} cannot replace itself: name another version as its replacement")
+    if row.state != "published":
+        hint = "publish it first" if row.state == "draft" else "it is deprecated too"
+        raise Conflict(f"the replacement {ref} is {row.state}: it must be published ({hint})")
+    return str(row.label)
+
+
 def deprecate(
     connection: sa.Connection,
     name: str,
@@ -206,6 +221,8 @@ def deprecate(
     if row.state != "published":
         hint = "publish it first" if row.state == "draft" else "it is deprecated already"
         raise Conflict(f"{ref} is {row.state}: only a published version can be deprecated ({hint})")
+    if replacement is not None:
+        replacement = _replacement(connection, connector, row, replacement)
     result = connection.execute(
         versions.update()
         .where(versions.c.id == row.id, versions.c.state == "published")

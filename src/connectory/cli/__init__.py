@@ -7,17 +7,20 @@ adds the traceback.
 
 from __future__ import annotations
 
-import functools
-import json
-import sys
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
+from pydantic import SecretStr
 
-from ..errors import ConnectoryError, InputError, InvalidName
-from ..model import ConnectorVersion
-from . import render
+from ..redaction import redact_url
+from . import boards, compare, lifecycle, render, vetting
+from .common import JsonOption, ProtocolOption
+from .common import handles_errors as _handles_errors
+from .common import open_catalog as _open_catalog
+from .common import options as _options
+from .common import print_json as _print_json
+from .common import print_version as _print_version
+from .common import split_ref as _split_ref
 from .flowrun import quiet_expected_tracebacks
 
 __all__ = ["app", "main"]
@@ -30,9 +33,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-_options: dict[str, Any] = {"catalog": None, "debug": False}
-F = TypeVar("F", bound=Callable[..., Any])
-
 CatalogOption = Annotated[
     str | None,
     typer.Option(
@@ -42,10 +42,15 @@ CatalogOption = Annotated[
         show_default=False,
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
-ProtocolOption = Annotated[
-    str | None,
-    typer.Option("--protocol", "-p", help="http (openapi), graphql or soap (wsdl); detected."),
+HeaderOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--header",
+        "-H",
+        help="'Name: value', sent with the introspection query to a GraphQL endpoint (repeatable; "
+        "never stored or printed). Default: CONNECTORY_GRAPHQL_HEADERS_<NAME>, a JSON object.",
+        show_default=False,
+    ),
 ]
 
 
@@ -57,69 +62,41 @@ def _global_options(
     _options.update(catalog=catalog, debug=debug)
 
 
-def _handles_errors(command: F) -> F:
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except ConnectoryError as error:
-            if _options["debug"]:
-                raise
-            render.err.print(f"[red]error:[/red] {error}", markup=True, highlight=False)
-            raise typer.Exit(2 if isinstance(error, InputError) else 1) from None
-        except KeyboardInterrupt:
-            raise typer.Exit(130) from None
-        except Exception as error:
-            if _options["debug"]:
-                raise
-            message = str(error).splitlines()[0] if str(error) else ""
-            render.err.print(
-                f"[red]internal error:[/red] {type(error).__name__}: {message} "
-                "(run with --debug for the traceback)"
-            )
-            raise typer.Exit(1) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _split_ref(ref: str, *, label_required: bool = True) -> tuple[str, str | None]:
-    name, at, label = ref.partition("@")
-    if label_required and (not at or not label):
-        raise InvalidName(f"expected NAME@VERSION, got {ref!r}")
-    return name, (label or None)
-
-
-def _print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
-
-
-def _print_version(version: ConnectorVersion, as_json: bool) -> None:
-    if as_json:
-        _print_json(version.model_dump(mode="json"))
-    else:
-        render.print_version(version)
-
-
-def _open_catalog() -> Any:
-    from ..catalog import Catalog
-
-    return Catalog.open(_options["catalog"])
-
-
 @app.command()
 @_handles_errors
 def inspect(
     source: Annotated[str, typer.Argument(help="A path or an http(s) URL.")],
     protocol: ProtocolOption = None,
     name: Annotated[str | None, typer.Option("--name", help="The connector name.")] = None,
+    header: HeaderOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Show the version SOURCE would become. Nothing is stored."""
+    """Show the version SOURCE would become. Nothing is stored.
+
+    With --protocol graphql, an http(s) URL (not ending in .graphql, .json, ...) is a GraphQL
+    endpoint: it is sent the introspection query.
+    """
     from ..onboarding import inspect as inspect_source
 
-    with render.err.status(f"Inspecting {source}"):
-        version = inspect_source(source, protocol=protocol, connector=name)
+    headers = _headers(header, protocol, source, name)
+    with render.err.status(f"Inspecting {redact_url(source)}"):
+        version = inspect_source(source, protocol=protocol, connector=name, headers=headers)
     _print_version(version, as_json)
+
+
+def _headers(
+    given: list[str] | None, protocol: str | None, source: str, name: str | None
+) -> dict[str, SecretStr] | None:
+    """``--header`` values as secrets; else, for a GraphQL endpoint, the connector's from the
+    environment (``CONNECTORY_GRAPHQL_HEADERS_<NAME>``)."""
+    from ..detect import normalise_protocol
+    from ..protocols.graphql import headers_from_env, is_graphql_endpoint, parse_headers
+
+    if given:
+        return parse_headers(given)
+    if name and normalise_protocol(protocol) == "graphql" and is_graphql_endpoint(source):
+        return headers_from_env(name) or None
+    return None
 
 
 @app.command()
@@ -132,14 +109,21 @@ def onboard(
         str | None, typer.Option("--version", help="The version label (default: derived).")
     ] = None,
     publish: Annotated[bool, typer.Option("--publish", help="Publish the version too.")] = False,
+    header: HeaderOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Onboard SOURCE as a draft version of connector NAME (runs the Prefect flow `onboard`)."""
+    """Onboard SOURCE as a draft version of connector NAME (runs the Prefect flow `onboard`).
+
+    With --protocol graphql, an http(s) URL (not ending in .graphql, .json, ...) is a GraphQL
+    endpoint: it is sent the introspection query, and `connectory reintrospect` can check it for
+    changes later.
+    """
     from ..model import check_label, check_name
 
     check_name(name)
     if version is not None:
         check_label(version)
+    headers = _headers(header, protocol, source, None)  # the flow reads the environment
     from connectory_flows.onboard import onboard as onboard_flow
 
     if not _options["debug"]:
@@ -151,6 +135,7 @@ def onboard(
         label=version,
         publish=publish,
         catalog_url=_options["catalog"],
+        headers=headers,
     )
     if as_json:
         with _open_catalog() as catalog:
@@ -215,50 +200,40 @@ def show(
 
 @app.command()
 @_handles_errors
-def publish(
-    ref: Annotated[str, typer.Argument(metavar="NAME@VERSION")], as_json: JsonOption = False
-) -> None:
-    """Publish a draft version. A published version can never change."""
-    name, label = _split_ref(ref)
-    with _open_catalog() as catalog:
-        version = catalog.publish(name, label)
-    if as_json:
-        _print_json(version.model_dump(mode="json"))
-    else:
-        render.out.print(f"Published [bold]{version.ref}[/bold] (sha256 {version.sha256}).")
-
-
-@app.command()
-@_handles_errors
-def delete(
-    ref: Annotated[str, typer.Argument(metavar="NAME@VERSION")],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    reason: Annotated[
-        str | None, typer.Option("--reason", help="Recorded with the deletion.")
+def reintrospect(
+    name: Annotated[
+        str | None,
+        typer.Argument(help="A GraphQL connector (default: every one with an endpoint)."),
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Delete a version. Deleting a published one un-deploys the boards that use it."""
-    from ..errors import ConfirmationRequired
+    """Re-introspect GraphQL endpoints now (runs the Prefect flow `reintrospect`); draft a new
+    version, with its change report, of each connector whose schema changed.
 
-    name, label = _split_ref(ref)
-    with _open_catalog() as catalog:
-        try:
-            deletion = catalog.delete_version(name, label, confirm=yes, reason=reason)
-        except ConfirmationRequired as needed:
-            impacts = needed.details or []
-            render.err.print(f"{name}@{label} is published. {needed.message}")
-            for impact in impacts:
-                state = "deployed" if impact.deployed else "not deployed"
-                render.err.print(f"  board {impact.board} ({state})")
-            if not sys.stdin.isatty() or not typer.confirm("Delete it anyway?", err=True):
-                raise ConfirmationRequired(
-                    f"{name}@{label} not deleted: pass --yes to confirm"
-                ) from None
-            deletion = catalog.delete_version(name, label, confirm=True, reason=reason)
-    undeployed = ", ".join(deletion.boards_undeployed) or "none"
-    render.out.print(
-        f"Deleted {name}@{label} ({deletion.state}); boards un-deployed: {undeployed}."
-    )
+    Headers (auth) come from CONNECTORY_GRAPHQL_HEADERS_<NAME>: a JSON object of header names to
+    values. Exit code 1 if an endpoint failed.
+    """
+    if name is not None:
+        from ..model import check_name
+
+        check_name(name)
+    from connectory_flows.reintrospect import reintrospect as reintrospect_flow
+
+    if not _options["debug"]:
+        quiet_expected_tracebacks()
+    result = reintrospect_flow(connector=name, catalog_url=_options["catalog"])
+    if as_json:
+        _print_json([outcome.model_dump(mode="json") for outcome in result.outcomes])
+    else:
+        render.print_reintrospected(result)
+    if result.failed:
+        raise typer.Exit(1)
+
+
+lifecycle.register(app)  # publish, deprecate, delete
+compare.register(app)  # diff
+app.add_typer(boards.app, name="board")
+vetting.register(app)  # vet, vetting list
 
 
 def main() -> None:

@@ -15,8 +15,12 @@ from ..summary import action_target
 __all__ = [
     "err",
     "out",
+    "print_boards",
+    "print_changes",
     "print_connectors",
+    "print_impacts",
     "print_onboarded",
+    "print_reintrospected",
     "print_version",
     "print_versions",
 ]
@@ -54,6 +58,16 @@ def print_version(version: ConnectorVersion) -> None:
         out.print("servers  " + ", ".join(s.url for s in version.metadata.servers))
     if version.published_at:
         out.print(f"published {version.published_at:%Y-%m-%d %H:%M:%S %Z}")
+    if version.state == "deprecated":
+        instead = f", replaced by {version.replacement}" if version.replacement else ""
+        out.print(f"deprecated: sunset {version.sunset or 'not set'}{instead}")
+    if version.changes:
+        counts = Counter(change.level for change in version.changes)
+        out.print(
+            "changes  "
+            + ", ".join(f"{counts[level]} {level}" for level in ("breaking", "dangerous", "safe"))
+            + " (--json shows them)"
+        )
     out.print(
         f"{len(version.actions)} actions, {len(version.triggers)} triggers, "
         f"{len(version.definitions)} definitions, {len(version.auth_methods)} auth methods, "
@@ -106,12 +120,63 @@ def print_connectors(connectors: Sequence[Any]) -> None:
 
 
 def print_versions(name: str, versions: Sequence[Any]) -> None:
-    table = _table(f"Versions of {name}", ["version", "state", "actions", "findings", "created"])
+    columns = ["version", "state", "actions", "findings", "created"]
+    deprecations = any(v.sunset or v.replacement for v in versions)
+    if deprecations:
+        columns += ["sunset", "replacement"]
+    table = _table(f"Versions of {name}", columns)
     rows = (
         (v.label, v.state, v.action_count, v.finding_count, f"{v.created_at:%Y-%m-%d %H:%M}")
+        + ((v.sunset, v.replacement) if deprecations else ())
         for v in versions
     )
     _rows(table, rows, len(versions), "versions")
+    out.print(table)
+
+
+_LEVEL_STYLES = {"breaking": "red", "dangerous": "yellow", "safe": "green"}
+
+
+def print_changes(
+    changes: Sequence[Any], *, limit: int | None = None, console: Console = out
+) -> None:
+    """Changes (``connectory.model.Change``) as a table: level, kind, location, message."""
+    table = _table("", ["level", "kind", "location", "message"])
+    for i, change in enumerate(changes):
+        if limit is not None and i == limit:
+            table.add_row(f"[dim]... {len(changes) - limit} more[/dim]")
+            break
+        style = _LEVEL_STYLES.get(change.level, "")
+        level = f"[{style}]{change.level}[/{style}]" if style else change.level
+        table.add_row(level, change.kind, change.location, change.message)
+    console.print(table)
+
+
+def print_impacts(impacts: Sequence[Any], *, console: Console = err) -> None:
+    """The blast radius of a version (``connectory.catalog.BoardImpact``): each board, whether it
+    is deployed, how it names the version, and the actions of it that the board uses."""
+    for impact in impacts:
+        state = "deployed" if impact.deployed else "not deployed"
+        actions = ", ".join(impact.actions) if impact.actions else "every action"
+        console.print(
+            f"  board {impact.board} ({state}, via {', '.join(impact.via)}): {actions}",
+            soft_wrap=True,
+        )
+
+
+def print_boards(boards: Sequence[Any]) -> None:
+    """Boards (``connectory.model.Board``): state, and each version used with its actions."""
+    table = _table("Boards", ["board", "state", "uses", "note"])
+    for board in boards:
+        uses = []
+        for use in board.uses:
+            label = use.version
+            if use.resolved_version and use.resolved_version != use.version:
+                label = f"{use.version} -> {use.resolved_version}"
+            actions = ", ".join(use.actions) if use.actions else "every action"
+            uses.append(f"{use.connector}@{label}: {actions}")
+        state = "[green]deployed[/green]" if board.deployed else "not deployed"
+        table.add_row(board.name, state, "\n".join(uses), board.undeployed_reason or "")
     out.print(table)
 
 
@@ -126,3 +191,46 @@ def print_onboarded(result: Any) -> None:
         soft_wrap=True,
     )
     out.print(f"Details: connectory show {result.ref}")
+
+
+def print_reintrospected(result: Any) -> None:
+    """Per-connector outcomes of a ``reintrospect`` run (a ``connectory_flows.Reintrospected``)."""
+    if not result.outcomes:
+        err.print("No GraphQL connector with an endpoint to re-introspect.")
+        return
+    styles = {"unchanged": "dim", "drafted": "green", "failed": "red"}
+    for outcome in result.outcomes:
+        style = styles[outcome.status]
+        connector, _, rest = str(outcome).partition(": ")
+        out.print(f"{connector}: [{style}]{rest}[/{style}]", soft_wrap=True)
+
+
+def print_checks(checks: Sequence[Any]) -> None:
+    """The acceptance checks of a version: status, name, message, and the first details."""
+    styles = {"passed": "green", "failed": "red", "skipped": "dim"}
+    table = _table("Acceptance checks", ["status", "check", "result"])
+    for check in checks:
+        style = styles[check.status]
+        details = "".join(f"\n  {d}" for d in check.details[:5])
+        table.add_row(f"[{style}]{check.status}[/{style}]", check.name, check.message + details)
+    out.print(table)
+
+
+def print_vettings(vettings: Sequence[Any]) -> None:
+    if not vettings:
+        err.print("No vetting recorded: `connectory vet NAME@VERSION --verdict ...` records one.")
+        return
+    table = _table("Vettings", ["when", "version", "verdict", "reviewer", "checks", "notes"])
+    rows = (
+        (
+            f"{v.vetted_at:%Y-%m-%d %H:%M}",
+            f"{v.connector}@{v.version}",
+            v.verdict.replace("_", " "),
+            v.reviewer,
+            " ".join(f"{c.status[0]}" for c in v.checks),
+            v.notes,
+        )
+        for v in vettings
+    )
+    _rows(table, rows, len(vettings), "vettings")
+    out.print(table)

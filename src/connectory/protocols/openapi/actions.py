@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from connectory.model import Action, HttpBinding
 
+from . import swagger
 from .auth import requirements
 from .bodies import request_body, responses
 from .context import Context
@@ -38,6 +39,8 @@ class Operation(NamedTuple):
     path_item_location: str
     via: str | None = None
     """The ``$ref`` through which the path item was reached, if it was."""
+    parameters_location: str = ""
+    """Where the path item's ``parameters`` are (beside its ``$ref``, or in the path item)."""
 
 
 def _path_item(context: Context, value: Any, location: str) -> tuple[Mapping[str, Any], str] | None:
@@ -83,7 +86,12 @@ def operations(context: Context, items: Any, location: str) -> Iterator[Operatio
                     "invalid-object", op_location, f"not an operation: {shorten(operation)}"
                 )
                 continue
-            yield Operation(key_text, method, operation, op_location, path_item, where, via)
+            here = child(location, key_text)
+            own = isinstance(value, Mapping) and "$ref" in value and "parameters" in value
+            parameters = child(here if own else where, "parameters")
+            yield Operation(
+                key_text, method, operation, op_location, path_item, where, via, parameters
+            )
 
 
 def _names(context: Context, ops: list[Operation]) -> list[str]:
@@ -127,20 +135,25 @@ def _action(context: Context, name: str, op: Operation, openapi_30: bool) -> Act
     params = merge(
         context,
         op.path_item.get("parameters"),
-        child(op.path_item_location, "parameters"),
+        op.parameters_location,
         value.get("parameters"),
         child(location, "parameters"),
     )
     body = None
-    if "requestBody" in value:
+    if context.swagger:
+        params, body = swagger.request_body(context, params, value, location)
+    elif "requestBody" in value:
         body = request_body(context, value["requestBody"], child(location, "requestBody"))
     bindings, input_schema = build_input(context, params, body, op.key, location)
-    if "responses" in value:
-        outputs = responses(context, value["responses"], child(location, "responses"))
-    else:
-        outputs = []
+    outputs = []
+    if "responses" not in value:
         if openapi_30:
             context.findings.warning("missing-responses", location, "an operation needs responses")
+    elif context.swagger:
+        where = child(location, "responses")
+        outputs = swagger.responses(context, value["responses"], where, value, location)
+    else:
+        outputs = responses(context, value["responses"], child(location, "responses"))
     auth = None
     if "security" in value:
         where = child(location, "security")

@@ -10,9 +10,13 @@
 | ``oauth2``                | ``OAuth2Auth``, one ``OAuth2Flow`` per flow                      |
 | ``openIdConnect``         | ``OpenIDConnectAuth``                                            |
 | ``mutualTLS`` (3.1)       | ``MutualTLSAuth``                                                |
+| Swagger 2.0 ``basic``     | ``BasicAuth``                                                    |
+| Swagger 2.0 ``oauth2``    | ``OAuth2Auth`` with its one ``flow`` (``application`` is client  |
+|                           | credentials, ``accessCode`` authorization code)                  |
 
-A requirement ``[{"a": [], "b": ["scope"]}, {}]`` becomes ``[["a", "b"], []]``: alternatives, each the
-names used together; ``[]`` among them makes authentication optional. Scopes are not kept.
+A ``security`` list ``[{"a": [], "b": ["scope"]}, {}]`` stays a list of alternatives, each the
+schemes used together with the OAuth scopes each needs; an empty alternative ``{}`` makes
+authentication optional; ``[]`` means none is needed.
 """
 
 from __future__ import annotations
@@ -44,8 +48,15 @@ _GRANTS = {
     "clientCredentials": "client_credentials",
     "authorizationCode": "authorization_code",
 }
+_SWAGGER_GRANTS = {
+    "implicit": "implicit",
+    "password": "password",
+    "application": "client_credentials",
+    "accessCode": "authorization_code",
+}
 _API_KEY_LOCATIONS = ("header", "query", "cookie")
 _TYPES = ("apiKey", "http", "oauth2", "openIdConnect", "mutualTLS")
+_SWAGGER_TYPES = ("basic", "apiKey", "oauth2")
 
 
 def _text(value: Any) -> str | None:
@@ -68,19 +79,48 @@ def _flows(value: Any, location: str, findings: Findings) -> list[OAuth2Flow]:
                 f"unknown OAuth 2 flow {key!r} (known: {', '.join(_GRANTS)}): skipped",
             )
             continue
-        scopes = flow.get("scopes")
-        flows.append(
-            OAuth2Flow(
-                grant=_GRANTS[key],  # type: ignore[arg-type]
-                authorization_url=_text(flow.get("authorizationUrl")),
-                token_url=_text(flow.get("tokenUrl")),
-                refresh_url=_text(flow.get("refreshUrl")),
-                scopes={str(k): str(v) for k, v in scopes.items()}
-                if isinstance(scopes, Mapping)
-                else {},
-            )
-        )
+        flows.append(_flow(_GRANTS[key], flow))
     return flows
+
+
+def _flow(grant: str, flow: Mapping[str, Any]) -> OAuth2Flow:
+    scopes = flow.get("scopes")
+    return OAuth2Flow(
+        grant=grant,  # type: ignore[arg-type]
+        authorization_url=_text(flow.get("authorizationUrl")),
+        token_url=_text(flow.get("tokenUrl")),
+        refresh_url=_text(flow.get("refreshUrl")),
+        scopes={str(k): str(v) for k, v in scopes.items()} if isinstance(scopes, Mapping) else {},
+    )
+
+
+def _swagger_method(
+    name: str, scheme: Mapping[str, Any], location: str, findings: Findings
+) -> AuthMethod | None:
+    kind = scheme.get("type")
+    if kind == "basic":
+        return BasicAuth(name=name, description=_text(scheme.get("description")))
+    if kind == "oauth2":
+        flow = scheme.get("flow")
+        if flow not in _SWAGGER_GRANTS:
+            findings.warning(
+                "invalid-security-scheme",
+                child(location, "flow"),
+                f"unknown OAuth 2 flow {shorten(flow)} (known: {', '.join(_SWAGGER_GRANTS)})",
+            )
+            flows = []
+        else:
+            flows = [_flow(_SWAGGER_GRANTS[flow], scheme)]
+        return OAuth2Auth(name=name, description=_text(scheme.get("description")), flows=flows)
+    if kind == "apiKey":
+        return _method(name, scheme, location, findings)
+    findings.warning(
+        "unknown-security-scheme-type",
+        child(location, "type"),
+        f"unknown security scheme type {shorten(kind)} (known: {', '.join(_SWAGGER_TYPES)}): "
+        "skipped",
+    )
+    return None
 
 
 def _method(
@@ -134,15 +174,19 @@ def _method(
     return None
 
 
-def auth_methods(schemes: Any, location: str, resolver: Resolver) -> list[AuthMethod]:
-    """One auth method per usable entry of ``components.securitySchemes``."""
+def auth_methods(
+    schemes: Any, location: str, resolver: Resolver, *, swagger: bool = False
+) -> list[AuthMethod]:
+    """One auth method per usable security scheme (``components.securitySchemes``, or
+    ``securityDefinitions`` in Swagger 2.0)."""
     if not isinstance(schemes, Mapping):
         return []
     methods = []
+    build = _swagger_method if swagger else _method
     for name, value in schemes.items():
         resolved = resolver.follow(value, child(location, name), "security scheme")
         if resolved is not None:
-            method = _method(str(name), resolved.value, resolved.location, resolver.findings)
+            method = build(str(name), resolved.value, resolved.location, resolver.findings)
             if method is not None:
                 methods.append(method)
     return methods

@@ -1,8 +1,9 @@
 """Request bodies, responses and their headers: media types and the schema of each.
 
-Where a body comes in several media types, its schema is that of the first JSON-like one
-(``application/json``, ``*/*+json``, ``text/json``; parameters ignored), else of the first one. A media
-type without a schema gives ``{}`` (anything).
+Where a body comes in several media types (JSON, form, multipart, XML, octet-stream...), all are
+listed and its schema is that of the first JSON-like one (``application/json``, ``*/*+json``,
+``text/json``; parameters ignored), else of the first one. A media type without a schema gives ``{}``
+(anything). The examples of a JSON media type and of a header are kept to be checked.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, NamedTuple
 from connectory.model import ActionOutput, JsonSchema
 
 from .context import Context
+from .examples import collect
 from .findings import shorten
 from .refs import child
 
@@ -56,9 +58,11 @@ def content_schema(
         return media_types, {}
     if "schema" not in media:
         return media_types, {}
-    return media_types, context.schemas.convert(
-        media["schema"], child(child(location, chosen), "schema")
-    )
+    where = child(location, chosen)
+    schema = context.schemas.convert(media["schema"], child(where, "schema"))
+    if is_json(chosen):
+        collect(context, media, where, schema)
+    return media_types, schema
 
 
 def _text(value: Any) -> str | None:
@@ -90,7 +94,9 @@ def _headers(context: Context, value: Any, location: str) -> dict[str, JsonSchem
             continue
         if "schema" in resolved.value:
             where = child(resolved.location, "schema")
-            headers[str(name)] = context.schemas.convert(resolved.value["schema"], where)
+            schema = context.schemas.convert(resolved.value["schema"], where)
+            headers[str(name)] = schema
+            collect(context, resolved.value, resolved.location, schema)
         else:
             where = child(resolved.location, "content")
             schema = content_schema(context, resolved.value.get("content"), where)[1]

@@ -1,7 +1,14 @@
-"""``components.schemas`` -> definitions, one per entry, in JSON Schema 2020-12.
+"""Definitions: ``components.schemas`` (``definitions`` in Swagger 2.0), then the bundled ones.
 
-A definition that is only a ``$ref`` to another, in a loop (``A: {$ref: B}``, ``B: {$ref: A}``), would
-send a validator round forever: each member of such a loop becomes ``{}`` with a ``ref-cycle`` finding.
+One definition per entry of the root document's schemas, in document order, then one per schema
+that references made a definition (schemas in other files, recursive schemas elsewhere in the root
+document; see ``schemarefs``), in the order they were met. Converting those may meet more: the
+loop runs until none is left.
+
+A definition that is only a ``$ref`` to another is an alias. Aliases in a loop (``A: {$ref: B}``,
+``B: {$ref: A}``) would send a validator round forever: each member becomes a schema that accepts
+anything, with a ``ref-cycle`` finding. A chain of aliases longer than ``settings.max_ref_chain``
+raises ``BadReference``.
 """
 
 from __future__ import annotations
@@ -9,51 +16,104 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from connectory.errors import BadReference
 from connectory.model import Definition, JsonSchema, definition_uri
+from connectory.settings import Settings
 
 from .findings import Findings
 from .refs import child
 from .schemas import SchemaConverter
 
-__all__ = ["definitions"]
+__all__ = ["Entry", "bundled_entries", "definitions", "root_entries"]
 
-LOCATION = "/components/schemas"
+Entry = tuple[JsonSchema, str]
+"""A definition's content and where its schema is in the description."""
 
 
-def _alias_cycles(contents: dict[str, JsonSchema]) -> set[str]:
-    names_by_uri = {definition_uri(name): name for name in contents}
-    target: dict[str, str] = {}
-    for name, content in contents.items():
-        ref = content.get("$ref") if isinstance(content, dict) else None
-        if isinstance(ref, str) and ref in names_by_uri:
-            target[name] = names_by_uri[ref]
+def root_entries(
+    schemas: Any, location: str, converter: SchemaConverter, findings: Findings
+) -> dict[str, Entry]:
+    """The converted entries of the root document's map of schemas (at ``location``)."""
+    if not isinstance(schemas, Mapping):
+        if schemas is not None:
+            findings.warning("invalid-object", location, "the map of schemas must be an object")
+        return {}
+    entries = {}
+    for name, schema in schemas.items():
+        where = child(location, name)
+        entries[str(name)] = (converter.convert(schema, where), where)
+    return entries
+
+
+def bundled_entries(converter: SchemaConverter) -> dict[str, Entry]:
+    """The definitions references made (other files, recursive schemas), converted."""
+    generated = converter.refs.generated
+    entries: dict[str, Entry] = {}
+    while len(entries) < len(generated):
+        for name, (schema, location) in list(generated.items())[len(entries) :]:
+            entries[name] = (converter.convert(schema, location), location)
+    return entries
+
+
+def _alias_targets(entries: dict[str, Entry]) -> dict[str, str]:
+    names_by_uri = {definition_uri(name): name for name in entries}
+    targets: dict[str, str] = {}
+    for name, (content, _) in entries.items():
+        if isinstance(content, dict) and len(content) == 1:
+            ref = content.get("$ref")
+            if isinstance(ref, str) and ref in names_by_uri:
+                targets[name] = names_by_uri[ref]
+    return targets
+
+
+def _check_aliases(entries: dict[str, Entry], findings: Findings, settings: Settings) -> set[str]:
+    """The names of aliases in a loop (with findings); raises for a too long chain of aliases."""
+    targets = _alias_targets(entries)
+    lengths: dict[str, int] = {}
     in_cycle: set[str] = set()
-    for start in target:
+    for start in targets:
         chain: list[str] = []
+        on_chain: set[str] = set()
         name: str | None = start
-        while name is not None and name not in chain and name not in in_cycle:
+        while name is not None and name in targets and name not in lengths:
+            if name in on_chain:
+                loop = chain[chain.index(name) :]
+                in_cycle.update(loop)
+                for member in loop:
+                    lengths[member] = 0
+                break
             chain.append(name)
-            name = target.get(name)
-        if name is not None and name in chain:
-            in_cycle.update(chain[chain.index(name) :])
+            on_chain.add(name)
+            name = targets[name]
+        after = lengths.get(name, 0) if name is not None else 0
+        for member in reversed(chain):
+            if member in lengths:
+                after = lengths[member]
+                continue
+            after = lengths[member] = after + 1
+            if after > settings.max_ref_chain:
+                raise BadReference(
+                    f"definition {member!r} starts a chain of more than {settings.max_ref_chain} "
+                    "references to references",
+                    location=child(entries[member][1], "$ref"),
+                )
+    for name in sorted(in_cycle):
+        findings.error(
+            "ref-cycle",
+            child(entries[name][1], "$ref"),
+            f"schema {name!r} is a reference that loops back to itself through other references",
+        )
     return in_cycle
 
 
-def definitions(schemas: Any, converter: SchemaConverter, findings: Findings) -> list[Definition]:
-    """One definition per entry of ``schemas`` (the ``components.schemas`` map)."""
-    if not isinstance(schemas, Mapping):
-        if schemas is not None:
-            findings.warning("invalid-object", LOCATION, "components.schemas must be an object")
-        return []
-    contents = {
-        str(name): converter.convert(schema, child(LOCATION, name))
-        for name, schema in schemas.items()
-    }
-    for name in sorted(_alias_cycles(contents)):
-        findings.error(
-            "ref-cycle",
-            child(child(LOCATION, name), "$ref"),
-            f"schema {name!r} is a reference that loops back to itself through other references",
-        )
-        contents[name] = {"description": "Accepts anything: the schema is a reference loop."}
-    return [Definition(name=name, content=content) for name, content in contents.items()]
+def definitions(
+    entries: dict[str, Entry], findings: Findings, settings: Settings
+) -> list[Definition]:
+    """The definitions of ``entries``, aliases in a loop replaced."""
+    looping = _check_aliases(entries, findings, settings)
+    result = []
+    for name, (content, _) in entries.items():
+        if name in looping:
+            content = {"description": "Accepts anything: the schema is a reference loop."}
+        result.append(Definition(name=name, content=content))
+    return result

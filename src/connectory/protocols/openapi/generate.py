@@ -1,35 +1,54 @@
-"""An OpenAPI 3.0 / 3.1 document -> a draft ``ConnectorVersion`` of protocol ``http``.
+"""An OpenAPI 3.0 / 3.1 or Swagger 2.0 description -> a draft ``ConnectorVersion`` of protocol ``http``.
 
-``generate`` raises only when the document is not OpenAPI 3.x at all (``ProtocolError``: Swagger 2.0,
-no ``openapi`` key, another version, ``paths`` not an object; ``DocumentError``: not an object).
-Everything else wrong with a real document becomes a ``Finding`` on the version. The document is read,
-never changed; the steps run in this order, all sharing one ``Context``:
+``generate`` raises when the document is not such a description at all (``ProtocolError``: no
+``openapi``/``swagger`` key, another version, ``paths`` not an object; ``DocumentError``: not an
+object), and for hostile input (``BadReference``: a reference outside the document's folder or
+origin, a loop of non-schema references, a chain longer than ``settings.max_ref_chain``, schemas
+that fan out past ``settings.max_schema_nodes``; ``DocumentError``: another file of the description
+that is not well-formed). Everything else wrong with a real document becomes a ``Finding`` on the
+version. No document is ever changed; the steps run in this order, all sharing one ``Context``:
 
-    servers      root ``servers``                      -> metadata
-    definitions  ``components.schemas``                -> definitions (JSON Schema 2020-12)
-    auth         ``components.securitySchemes``        -> auth methods; root ``security`` -> default
-    actions      ``paths``                             -> actions (parameters, bodies, responses)
-    triggers     ``webhooks`` / ``x-webhooks``, ``callbacks`` -> triggers
+    servers      ``servers`` (Swagger: ``host``, ``basePath``, ``schemes``)  -> metadata
+    definitions  ``components.schemas`` (Swagger: ``definitions``)           -> definitions
+    auth         ``components.securitySchemes`` (Swagger: ``securityDefinitions``) -> auth methods;
+                 root ``security``                                            -> default auth
+    actions      ``paths``                          -> actions (parameters, bodies, responses)
+    triggers     ``webhooks`` / ``x-webhooks``, ``callbacks``                 -> triggers
+    bundle       schemas of other files, recursive schemas                    -> more definitions
+    examples     examples checked against their schemas                      -> findings
+
+Other files of the description are read through ``loader`` (see ``connectory.loader``); without
+one, a reference to another file is an ``unresolvable-ref`` finding. The version's ``sha256`` is the
+root document's; for a description split across files, it is the SHA-256 of the root's and of each
+other file's name and SHA-256, so that a change in any file makes a new version.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from connectory.errors import DocumentError, ProtocolError
+from connectory.gcpause import paused_gc
+from connectory.loader import DocumentLoader
 from connectory.model import ConnectorVersion, HttpMetadata
+from connectory.settings import DEFAULT_SETTINGS, Settings
 
 from .actions import build_actions
 from .auth import auth_methods, requirements
 from .context import Context
-from .definitions import definitions
+from .definitions import bundled_entries, definitions, root_entries
+from .examples import check_examples
 from .findings import Findings, shorten
 from .refs import Resolver
+from .schemarefs import SchemaRefs
 from .schemas import SchemaConverter
-from .servers import servers
+from .servers import servers, swagger_servers
+from .swagger import media_types
 from .triggers import callback_triggers, webhook_triggers
 
 __all__ = ["generate"]
@@ -38,46 +57,97 @@ _VERSION = re.compile(r"3\.([01])\.\d+(?:-[0-9A-Za-z.-]+)?")
 _DEFAULT_DIALECT = "https://spec.openapis.org/oas/3.1/dialect/base"
 
 
-def _openapi_version(document: Any, findings: Findings) -> str:
-    """The ``openapi`` version (``3.0.x`` or ``3.1.x``), or an exception saying what this is not."""
+def _checked_version(document: Any, findings: Findings) -> str:
+    """``2.0``, ``3.0`` or ``3.1``, or an exception saying what this is not."""
     if not isinstance(document, Mapping):
         raise DocumentError(
             f"an OpenAPI document is a JSON/YAML object, not {type(document).__name__}", location=""
         )
     if "swagger" in document:
-        raise ProtocolError(
-            f"Swagger {document['swagger']} documents are not supported yet: convert the document "
-            "to OpenAPI 3 first",
-            location="/swagger",
-        )
-    if "openapi" not in document:
+        if document["swagger"] != "2.0":
+            raise ProtocolError(
+                f"unsupported Swagger version {shorten(document['swagger'])} (supported: 2.0)",
+                location="/swagger",
+            )
+        version = "2.0"
+    elif "openapi" not in document:
         raise ProtocolError("no 'openapi' key: not an OpenAPI 3.x document", location="/openapi")
-    version = document["openapi"]
-    if isinstance(version, float) and version in (3.0, 3.1):
+    else:
+        version = _openapi_version(document["openapi"], findings)
+    for key in ("paths", "components", "definitions"):
+        value = document.get(key)
+        if value is not None and not isinstance(value, Mapping):
+            raise ProtocolError(
+                f"{key} must be an object, not {shorten(value)}", location=f"/{key}"
+            )
+    return version
+
+
+def _openapi_version(stated: Any, findings: Findings) -> str:
+    if isinstance(stated, float) and stated in (3.0, 3.1):
         findings.warning(
             "invalid-openapi-version",
             "/openapi",
-            f"openapi must be a string like '3.0.3', not {version}",
+            f"openapi must be a string like '3.0.3', not {stated}",
         )
-        version = f"{version}.0"
-    if not isinstance(version, str) or not _VERSION.fullmatch(version):
+        stated = f"{stated}.0"
+    if not isinstance(stated, str) or not _VERSION.fullmatch(stated):
         raise ProtocolError(
-            f"unsupported OpenAPI version {shorten(version)} (supported: 3.0.x, 3.1.x)",
+            f"unsupported OpenAPI version {shorten(stated)} (supported: 3.0.x, 3.1.x; Swagger 2.0)",
             location="/openapi",
         )
-    paths = document.get("paths")
-    if paths is not None and not isinstance(paths, Mapping):
-        raise ProtocolError(f"paths must be an object, not {shorten(paths)}", location="/paths")
-    components = document.get("components")
-    if components is not None and not isinstance(components, Mapping):
-        raise ProtocolError(
-            f"components must be an object, not {shorten(components)}", location="/components"
-        )
-    return version
+    return stated[:3]
 
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _context(
+    document: Mapping[str, Any],
+    version: str,
+    findings: Findings,
+    loader: DocumentLoader,
+    settings: Settings,
+) -> Context:
+    resolver = Resolver(document, findings, loader, settings)
+    swagger = version == "2.0"
+    refs = SchemaRefs(resolver, ("definitions",) if swagger else ("components", "schemas"))
+    converter = SchemaConverter(refs, version=version, settings=settings)
+    schemes = _security_schemes(document, swagger)
+    context = Context(
+        resolver=resolver,
+        schemas=converter,
+        findings=findings,
+        scheme_names=frozenset(map(str, schemes)) if isinstance(schemes, Mapping) else frozenset(),
+        version=version,
+        settings=settings,
+    )
+    if swagger:
+        context = dataclasses.replace(
+            context,
+            consumes=tuple(media_types(context, document, "consumes", "")),
+            produces=tuple(media_types(context, document, "produces", "")),
+        )
+    return context
+
+
+def _bundle_sha256(sha256: str, resolver: Resolver) -> str:
+    files = resolver.files()
+    if not files:
+        return sha256
+    digest = hashlib.sha256(sha256.encode())
+    for name, location in files:
+        raw = resolver.loader.read(location, where=name)  # read already: cached
+        digest.update(b"\0" + name.encode() + b"\0" + raw.sha256.encode())
+    return digest.hexdigest()
+
+
+def _security_schemes(document: Mapping[str, Any], swagger: bool) -> Any:
+    if swagger:
+        return document.get("securityDefinitions")
+    components = document.get("components") or {}
+    return components.get("securitySchemes")
 
 
 def generate(
@@ -87,12 +157,27 @@ def generate(
     source: str,
     sha256: str,
     fetched_at: datetime,
+    loader: DocumentLoader | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> ConnectorVersion:
-    """The draft connector version that the OpenAPI 3.0/3.1 ``document`` describes."""
+    """The draft connector version that the OpenAPI / Swagger ``document`` describes."""
+    with paused_gc():  # hundreds of thousands of acyclic containers: see connectory.gcpause
+        return _generate(document, connector, source, sha256, fetched_at, loader, settings)
+
+
+def _generate(
+    document: Mapping[str, Any],
+    connector: str,
+    source: str,
+    sha256: str,
+    fetched_at: datetime,
+    loader: DocumentLoader | None,
+    settings: Settings,
+) -> ConnectorVersion:
     findings = Findings()
-    version = _openapi_version(document, findings)
-    openapi_30 = version.startswith("3.0")
-    if not openapi_30:
+    version = _checked_version(document, findings)
+    swagger = version == "2.0"
+    if version == "3.1":
         dialect = document.get("jsonSchemaDialect")
         if dialect is not None and dialect != _DEFAULT_DIALECT:
             findings.info(
@@ -100,32 +185,32 @@ def generate(
                 "/jsonSchemaDialect",
                 f"schemas are read as JSON Schema 2020-12, not as {shorten(dialect)}",
             )
-    if document.get("paths") is None and openapi_30:
-        findings.warning("missing-paths", "/paths", "an OpenAPI 3.0 document needs paths")
-    resolver = Resolver(document, findings)
-    converter = SchemaConverter(resolver, openapi_30=openapi_30)
-    components = document.get("components") or {}
-    schemes = components.get("securitySchemes")
-    context = Context(
-        resolver=resolver,
-        schemas=converter,
-        findings=findings,
-        scheme_names=frozenset(map(str, schemes)) if isinstance(schemes, Mapping) else frozenset(),
-    )
+    elif document.get("paths") is None:
+        findings.warning("missing-paths", "/paths", f"a {version} document needs paths")
+    context = _context(document, version, findings, loader or DocumentLoader(), settings)
     info = document.get("info")
     if not isinstance(info, Mapping):
         findings.warning("invalid-object", "/info", "info must be an object with a title")
         info = {}
     document_version = info.get("version")
 
-    metadata = HttpMetadata(servers=servers(document.get("servers"), "/servers", findings))
-    defs = definitions(components.get("schemas"), converter, findings)
-    methods = auth_methods(schemes, "/components/securitySchemes", resolver)
+    if swagger:
+        metadata = HttpMetadata(servers=swagger_servers(document, source, findings))
+        schemas, schemas_at = document.get("definitions"), "/definitions"
+        schemes_at = "/securityDefinitions"
+    else:
+        metadata = HttpMetadata(servers=servers(document.get("servers"), "/servers", findings))
+        schemas = (document.get("components") or {}).get("schemas")
+        schemas_at, schemes_at = "/components/schemas", "/components/securitySchemes"
+    entries = root_entries(schemas, schemas_at, context.schemas, findings)
+    methods = auth_methods(
+        _security_schemes(document, swagger), schemes_at, context.resolver, swagger=swagger
+    )
     default_auth: list[dict[str, list[str]]] = []
     if "security" in document:
         found = requirements(document["security"], "/security", context.scheme_names, findings)
         default_auth = found or []
-    built = build_actions(context, document.get("paths"), openapi_30=openapi_30)
+    built = build_actions(context, document.get("paths"), openapi_30=version != "3.1")
     taken: set[str] = set()
     triggers = []
     for key in ("webhooks", "x-webhooks"):
@@ -133,6 +218,9 @@ def generate(
             triggers += webhook_triggers(context, document[key], f"/{key}", taken)
     for action, operation in built:
         triggers += callback_triggers(context, action.name, operation, taken)
+    entries.update(bundled_entries(context.schemas))
+    defs = definitions(entries, findings, settings)
+    check_examples([*context.schemas.examples, *context.examples], defs, findings, settings)
 
     return ConnectorVersion(
         connector=connector,
@@ -141,7 +229,7 @@ def generate(
         description=_text(info.get("description")),
         document_version=None if document_version is None else str(document_version),
         source=source,
-        sha256=sha256,
+        sha256=_bundle_sha256(sha256, context.resolver),
         fetched_at=fetched_at,
         metadata=metadata,
         auth_methods=methods,

@@ -20,14 +20,17 @@ from typing import Any, NamedTuple
 
 from connectory.model import HttpParameter, JsonSchema
 
+from . import swagger
 from .bodies import Body, content_schema
 from .context import Context
+from .examples import collect
 from .findings import shorten
 from .refs import child
 
 __all__ = ["Declared", "build_input", "merge"]
 
 LOCATIONS = ("path", "query", "header", "cookie")
+SWAGGER_LOCATIONS = ("path", "query", "header", "body", "formData")
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 _TEMPLATE = re.compile(r"\{([^{}]+)\}")
 
@@ -51,6 +54,7 @@ def _declared(context: Context, value: Any, location: str) -> list[Declared]:
         )
         return []
     result = []
+    locations = SWAGGER_LOCATIONS if context.swagger else LOCATIONS
     for index, item in enumerate(value):
         used_at = child(location, index)
         resolved = context.resolver.follow(item, used_at, "parameter")
@@ -58,11 +62,11 @@ def _declared(context: Context, value: Any, location: str) -> list[Declared]:
             continue
         param, defined_at = resolved
         name, where = param.get("name"), param.get("in")
-        if not isinstance(name, str) or where not in LOCATIONS:
+        if not isinstance(name, str) or where not in locations:
             context.findings.warning(
                 "invalid-parameter",
                 defined_at,
-                f"a parameter needs a name and in (one of {', '.join(LOCATIONS)}): "
+                f"a parameter needs a name and in (one of {', '.join(locations)}): "
                 f"got name={shorten(name)}, in={shorten(where)}: skipped",
             )
             continue
@@ -103,8 +107,12 @@ def merge(
 
 def _schema(context: Context, param: Declared) -> tuple[JsonSchema, str | None]:
     value, where = param.value, param.defined_at
+    if context.swagger:
+        return swagger.parameter_schema(context, value, where), None
     if "schema" in value:
-        return context.schemas.convert(value["schema"], child(where, "schema")), None
+        schema = context.schemas.convert(value["schema"], child(where, "schema"))
+        collect(context, value, where, schema)
+        return schema, None
     if "content" in value:
         media_types, schema = content_schema(context, value["content"], child(where, "content"))
         if media_types:
@@ -157,8 +165,9 @@ def build_input(
             value.get("description") if isinstance(value.get("description"), str) else None
         )
         deprecated = value.get("deprecated") is True
-        style = value.get("style")
-        explode = value.get("explode")
+        style, explode = value.get("style"), value.get("explode")
+        if context.swagger:
+            style, explode = swagger.parameter_style(value, param.location)
         bindings.append(
             HttpParameter(
                 name=param.name,

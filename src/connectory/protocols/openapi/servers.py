@@ -1,4 +1,10 @@
-"""The root ``servers`` list -> ``Server`` records (with their URL template variables)."""
+"""The root ``servers`` list -> ``Server`` records (with their URL template variables).
+
+Swagger 2.0 has ``host``, ``basePath`` and ``schemes`` instead: one server per scheme,
+``{scheme}://{host}{basePath}``. Without ``schemes``, the scheme the document was read with (for a
+URL), else ``https`` with an info finding; without ``host``, the server is the relative ``basePath``
+(the host that serves the document), as OpenAPI 3's relative server URLs are.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from connectory.model import Server, ServerVariable
 from .findings import Findings, shorten
 from .refs import child
 
-__all__ = ["servers"]
+__all__ = ["servers", "swagger_servers"]
 
 
 def _text(value: Any) -> str | None:
@@ -56,3 +62,35 @@ def servers(value: Any, location: str, findings: Findings) -> list[Server]:
         description = _text(server.get("description"))
         result.append(Server(url=url, description=description, variables=variables))
     return result
+
+
+def swagger_servers(document: Mapping[str, Any], source: str, findings: Findings) -> list[Server]:
+    """The servers a Swagger 2.0 document's ``host``, ``basePath`` and ``schemes`` describe."""
+    host, base_path = document.get("host"), document.get("basePath", "")
+    if host is not None and (not isinstance(host, str) or "/" in host or not host):
+        findings.warning("invalid-server", "/host", f"host must be a host name: {shorten(host)}")
+        host = None
+    if not isinstance(base_path, str) or (base_path and not base_path.startswith("/")):
+        findings.warning(
+            "invalid-server", "/basePath", f"basePath must start with '/': {shorten(base_path)}"
+        )
+        base_path = ""
+    if host is None:
+        return [Server(url=base_path or "/")]
+    schemes = document.get("schemes")
+    if isinstance(schemes, list) and schemes and all(isinstance(s, str) for s in schemes):
+        listed = [s.lower() for s in schemes]
+    else:
+        if schemes is not None:
+            findings.warning("invalid-server", "/schemes", "schemes must be a list of schemes")
+        read_with = source.split("://", 1)[0].lower() if "://" in source else ""
+        if read_with in ("http", "https"):
+            listed = [read_with]
+        else:
+            listed = ["https"]
+            findings.info(
+                "assumed-scheme",
+                "/schemes",
+                "no schemes, and the document was not read from a URL: https assumed",
+            )
+    return [Server(url=f"{scheme}://{host}{base_path}") for scheme in dict.fromkeys(listed)]

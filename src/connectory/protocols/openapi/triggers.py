@@ -38,7 +38,7 @@ def _parameters(context: Context, op: Operation) -> list[HttpParameter]:
     declared = merge(
         context,
         op.path_item.get("parameters"),
-        child(op.path_item_location, "parameters"),
+        op.parameters_location,
         op.value.get("parameters"),
         child(op.location, "parameters"),
     )

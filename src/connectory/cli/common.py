@@ -1,0 +1,99 @@
+"""What every command module shares: the global options, error handling, references, printing.
+
+Exit codes: 0 success, 2 bad input (``InputError``), 1 any other failure; ``handles_errors`` turns
+an error into one line on stderr (``--debug``: the traceback).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from ..errors import ConnectoryError, InputError, InvalidName
+from ..model import ConnectorVersion
+from . import render
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog
+
+__all__ = [
+    "JsonOption",
+    "ProtocolOption",
+    "handles_errors",
+    "open_catalog",
+    "options",
+    "print_json",
+    "print_version",
+    "split_ref",
+]
+
+options: dict[str, Any] = {"catalog": None, "debug": False}
+"""The global options, set by the app's callback."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+ProtocolOption = Annotated[
+    str | None,
+    typer.Option("--protocol", "-p", help="http (openapi), graphql or soap (wsdl); detected."),
+]
+
+
+def handles_errors(command: F) -> F:
+    """Run ``command``; a ConnectoryError becomes one line on stderr and exit code 2 or 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ConnectoryError as error:
+            if options["debug"]:
+                raise
+            render.err.print(f"[red]error:[/red] {error}", markup=True, highlight=False)
+            raise typer.Exit(2 if isinstance(error, InputError) else 1) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+        except typer.Exit:  # a command's own exit code
+            raise
+        except Exception as error:
+            if options["debug"]:
+                raise
+            message = str(error).splitlines()[0] if str(error) else ""
+            render.err.print(
+                f"[red]internal error:[/red] {type(error).__name__}: {message} "
+                "(run with --debug for the traceback)"
+            )
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def split_ref(ref: str, *, label_required: bool = True) -> tuple[str, str | None]:
+    """``NAME@VERSION`` as ``(NAME, VERSION)``; VERSION is None when absent and not required."""
+    name, at, label = ref.partition("@")
+    if label_required and (not at or not label):
+        raise InvalidName(f"expected NAME@VERSION, got {ref!r}")
+    return name, (label or None)
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+
+
+def print_version(version: ConnectorVersion, as_json: bool) -> None:
+    if as_json:
+        print_json(version.model_dump(mode="json"))
+    else:
+        render.print_version(version)
+
+
+def open_catalog() -> Catalog:
+    """The catalogue named by ``--catalog`` (or ``CONNECTORY_DATABASE_URL``, or the default)."""
+    from ..catalog import Catalog
+
+    return Catalog.open(options["catalog"])

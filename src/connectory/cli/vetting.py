@@ -1,0 +1,110 @@
+"""``connectory vet`` and ``connectory vetting list``: the vetter's verdict, from the terminal.
+
+``vet`` runs the acceptance checks (``connectory.checks``) on the version, compares it with the
+last published one, prints both, and records the verdict with the check results. The notebooks in
+``notebooks/`` do the same with more to look at.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections import Counter
+from typing import Annotated
+
+import typer
+
+from ..model import Vetting
+from . import render
+from .common import JsonOption, handles_errors, open_catalog, print_json, split_ref
+
+__all__ = ["app", "register"]
+
+_VERDICTS = {
+    "approved": "approved",
+    "rejected": "rejected",
+    "changes-requested": "changes_requested",
+}
+
+app = typer.Typer(
+    name="vetting", help="Vetting records (verdicts on versions).", no_args_is_help=True
+)
+
+
+def _reviewer() -> str:
+    return os.environ.get("CONNECTORY_REVIEWER") or getpass.getuser()
+
+
+@handles_errors
+def vet(
+    ref: Annotated[str, typer.Argument(metavar="NAME@VERSION")],
+    verdict: Annotated[
+        str, typer.Option("--verdict", help="approved, rejected or changes-requested.")
+    ],
+    notes: Annotated[str | None, typer.Option("--notes", help="Why; recorded with it.")] = None,
+    reviewer: Annotated[
+        str | None,
+        typer.Option("--reviewer", help="Default: CONNECTORY_REVIEWER, else your user name."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run the acceptance checks on a version and record your verdict on it."""
+    from ..checks import run_checks
+    from ..errors import InvalidName
+    from ..vetting import compare_with_published
+
+    chosen = _VERDICTS.get(verdict.replace("_", "-"))
+    if chosen is None:
+        raise InvalidName(f"unknown verdict {verdict!r} (known: {', '.join(_VERDICTS)})")
+    name, label = split_ref(ref)
+    with open_catalog() as catalog:
+        version = catalog.get_version(name, label or "")
+        previous, changes = compare_with_published(catalog, version)
+        checks = run_checks(version, previous)
+        vetting = catalog.record_vetting(
+            Vetting(
+                connector=name,
+                version=version.version or "",
+                reviewer=reviewer or _reviewer(),
+                verdict=chosen,  # type: ignore[arg-type]
+                notes=notes,
+                checks=checks,
+            )
+        )
+    if as_json:
+        print_json(vetting.model_dump(mode="json"))
+        return
+    render.print_checks(checks)
+    if previous is not None:
+        levels = Counter(change.level for change in changes)
+        render.out.print(
+            f"Since {previous.ref}: {levels['breaking']} breaking, {levels['dangerous']} dangerous, "
+            f"{levels['safe']} safe changes (connectory diff {previous.ref} {version.ref})"
+        )
+    verdict_text = vetting.verdict.replace("_", " ")
+    render.out.print(
+        f"Recorded: {vetting.connector}@{vetting.version} {verdict_text} by {vetting.reviewer}."
+    )
+
+
+@app.command("list")
+@handles_errors
+def list_vettings(
+    ref: Annotated[
+        str | None, typer.Argument(metavar="[NAME[@VERSION]]", help="Default: every connector.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List vetting records, newest first."""
+    name, label = split_ref(ref, label_required=False) if ref else (None, None)
+    with open_catalog() as catalog:
+        found = catalog.list_vettings(name, label)
+    if as_json:
+        print_json([v.model_dump(mode="json") for v in found])
+    else:
+        render.print_vettings(found)
+
+
+def register(main: typer.Typer) -> None:
+    main.command("vet")(vet)
+    main.add_typer(app, name="vetting")

@@ -1,0 +1,126 @@
+"""A WSDL 1.1 document -> a draft ``ConnectorVersion`` of protocol ``soap``.
+
+The steps, all reading the parsed documents and sharing one ``Findings``:
+
+    xml         the WSDL's bytes, parsed hardened (no DTD, no entity, no network)
+    loading     every imported WSDL and XSD, through the injected ``Loader`` (folder/origin only)
+    wsdl        messages, port types, bindings, services
+    xsd         the global XSD components and their content models
+    mirror      a JSON Schema mirror of every global type and element, per schema document
+    policy      WS-Policy -> auth methods
+    actions     one per operation of each SOAP port (or of each binding no port uses)
+
+``generate`` raises ``ProtocolError`` when the document is not a WSDL 1.1 with at least one SOAP
+binding, ``DocumentError`` for unsafe or malformed XML, ``BadReference`` for a refused or missing
+import; anything else wrong becomes a finding. It does no I/O itself: every read goes through
+``loader`` (by default a ``SiblingLoader`` bound to the WSDL's folder or origin).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from connectory.errors import ProtocolError
+from connectory.model import ConnectorVersion, Definition, SoapEndpoint, SoapMetadata
+from connectory.settings import DEFAULT_SETTINGS, Settings
+
+from .actions import build_actions
+from .findings import Findings
+from .loading import load_documents
+from .mirror import Mirror
+from .names import WSDL, local_name
+from .policy import Policies
+from .resolver import Loader, SiblingLoader
+from .wsdl import Wsdl, read_wsdl
+from .xml import parse_xml
+from .xsd import SchemaSet
+
+__all__ = ["generate"]
+
+
+def _endpoints(wsdl: Wsdl) -> list[SoapEndpoint]:
+    endpoints = []
+    used = set()
+    for service in wsdl.services.values():
+        for port in service.ports:
+            binding = wsdl.bindings.get(port.binding or "")
+            if binding is None or binding.soap_version is None:
+                continue
+            used.add(binding.qname)
+            endpoints.append(
+                SoapEndpoint(
+                    service=local_name(service.qname),
+                    port=port.name,
+                    binding=local_name(binding.qname),
+                    soap_version=binding.soap_version,
+                    address=port.address,
+                )
+            )
+    for binding in wsdl.bindings.values():
+        if binding.qname not in used and binding.soap_version is not None:
+            endpoints.append(
+                SoapEndpoint(
+                    service=None,
+                    port=None,
+                    binding=local_name(binding.qname),
+                    soap_version=binding.soap_version,
+                )
+            )
+    return endpoints
+
+
+def generate(
+    content: bytes,
+    *,
+    connector: str,
+    source: str,
+    sha256: str,
+    fetched_at: datetime,
+    loader: Loader | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> ConnectorVersion:
+    """The draft connector version that the WSDL 1.1 ``content`` (read from ``source``) describes."""
+    loader = loader or SiblingLoader(source, settings=settings)
+    findings = Findings()
+    root = parse_xml(content, source, settings)
+    if root.tag != f"{{{WSDL}}}definitions":
+        raise ProtocolError(
+            f"not a WSDL 1.1 document: the root element is {root.tag}, not wsdl:definitions",
+            location=source,
+        )
+    documents = load_documents(root, loader, settings, findings)
+    wsdl = read_wsdl(documents.wsdls, findings)
+    if not any(binding.soap_version for binding in wsdl.bindings.values()):
+        raise ProtocolError(
+            "the WSDL has no SOAP 1.1 or 1.2 binding: nothing to onboard", location=source
+        )
+    schemas = SchemaSet(documents.schemas, findings)
+    mirror = Mirror(schemas, findings)
+    definitions = [
+        Definition(
+            name=document.name,
+            format="xsd",
+            content=document.text,
+            json_schema=mirror.document(document),
+            namespace=document.target_namespace,
+        )
+        for document in documents.schemas
+    ]
+    policies = Policies(((d.name, d.root) for d in documents.wsdls), findings)
+    actions = build_actions(wsdl, mirror, policies, findings)
+    services = list(wsdl.services.values())
+    return ConnectorVersion(
+        connector=connector,
+        protocol="soap",
+        title=wsdl.name or (local_name(services[0].qname) if services else None),
+        description=wsdl.documentation
+        or next((s.documentation for s in services if s.documentation), None),
+        source=source,
+        sha256=sha256,
+        fetched_at=fetched_at,
+        metadata=SoapMetadata(target_namespace=wsdl.target_namespace, endpoints=_endpoints(wsdl)),
+        auth_methods=policies.methods(),
+        actions=actions,
+        definitions=definitions,
+        findings=findings.to_list(),
+    )

@@ -1,0 +1,68 @@
+"""Deprecating a version: its replacement must be another published version of the connector."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from connectory.catalog import Catalog
+from connectory.errors import Conflict, NotFound
+
+from ..samples import small_version
+
+SUNSET = date(2031, 3, 31)
+
+
+@pytest.fixture
+def releases(catalog: Catalog) -> Catalog:
+    """acme 1 and 2 published, 3 a draft; other 1 published."""
+    for label in ("1", "2", "3"):
+        catalog.draft(small_version(seed=label), label=label)
+    catalog.publish("acme", "1")
+    catalog.publish("acme", "2")
+    catalog.draft(small_version(connector="other"), label="1")
+    catalog.publish("other", "1")
+    return catalog
+
+
+def test_the_replacement_is_recorded_by_its_label(releases: Catalog) -> None:
+    deprecated = releases.deprecate("acme", "1", sunset=SUNSET, replacement="latest")
+    assert (deprecated.state, deprecated.sunset, deprecated.replacement) == (
+        "deprecated",
+        SUNSET,
+        "2",
+    )
+    info = {v.label: v for v in releases.list_versions("acme")}["1"]
+    assert (info.state, info.sunset, info.replacement) == ("deprecated", SUNSET, "2")
+
+
+@pytest.mark.parametrize(
+    ("replacement", "error", "message"),
+    [
+        ("9", NotFound, r"no version of acme '9' \(known: 1, 2, 3\)"),
+        (
+            "3",
+            Conflict,
+            r"the replacement acme@3 is draft: it must be published \(publish it first\)",
+        ),
+        ("1", Conflict, r"acme@1 cannot replace itself"),
+    ],
+)
+def test_a_replacement_that_is_not_a_published_version_is_refused(
+    releases: Catalog, replacement: str, error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        releases.deprecate("acme", "1", sunset=SUNSET, replacement=replacement)
+    assert releases.get_version("acme", "1").state == "published"  # nothing happened
+
+
+def test_a_deprecated_version_cannot_replace_another(releases: Catalog) -> None:
+    releases.deprecate("acme", "2")
+    with pytest.raises(Conflict, match="acme@2 is deprecated: it must be published"):
+        releases.deprecate("acme", "1", replacement="2")
+
+
+def test_a_replacement_belongs_to_the_same_connector(releases: Catalog) -> None:
+    with pytest.raises(NotFound, match="no version of other '2'"):
+        releases.deprecate("other", "1", replacement="2")
