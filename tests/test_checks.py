@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from connectory import inspect
@@ -16,6 +17,7 @@ from connectory.model import (
     definition_uri,
 )
 
+from .conftest import FIXTURES
 from .samples import FETCHED_AT, rich_version, sha
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "openapi" / "1password-connect.json"
@@ -36,7 +38,9 @@ def test_a_real_clean_version_passes() -> None:
     )
     assert results["no-error-findings"][0] == "passed"
     assert results["operations-valid"][0] == "skipped"
+    assert results["xsd-compiles"][0] == "skipped"
     assert results["live-auth"][0] == "skipped"
+    assert results["diff-reviewed"] == ("passed", "nothing published yet", [])
 
 
 def test_broken_definitions_actions_and_findings_fail_with_details() -> None:
@@ -94,3 +98,23 @@ def test_graphql_operation_documents_are_validated_against_the_schema() -> None:
     assert "Argument 'Query.hello(name:)' of type 'String!' is required" in details[0]
     unparsable = _by_name(_graphql("query {"))
     assert unparsable["operations-valid"][0] == "failed"
+
+
+def test_the_xsds_of_a_real_wsdl_compile() -> None:
+    results = _by_name(inspect(FIXTURES / "wsdl" / "calculator-soap11and12.wsdl"))
+    status, message, _ = results["xsd-compiles"]
+    assert status == "passed"
+    assert message.startswith("the XSDs compile (lax)")
+
+
+def test_breaking_changes_since_the_published_version_fail_the_review(tmp_path: Path) -> None:
+    document = json.loads(EXAMPLE.read_text())
+    del document["paths"]["/metrics"]
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(document))
+    published = inspect(EXAMPLE, connector="op").model_copy(update={"version": "1.5.7"})
+    draft = inspect(edited, connector="op")
+    (result,) = [r for r in run_checks(draft, published) if r.name == "diff-reviewed"]
+    assert result.status == "failed"
+    assert result.message.startswith("since op@1.5.7: 1 breaking")
+    assert "actions/GetPrometheusMetrics" in result.details[0]

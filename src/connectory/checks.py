@@ -7,14 +7,19 @@ the version (and of the last published version, for the diff) returning a ``Chec
     definitions-valid         every definition is valid JSON Schema 2020-12 and its refs resolve
     actions-complete          every action has an input and at least one output
     operations-valid          GraphQL: every operation document validates against the schema
+    xsd-compiles              SOAP: the XSDs compile (leniently; what they report, as details)
     no-error-findings         no finding of severity ``error``
     live-auth                 the live auth check (needs credentials and the runtime)
+    diff-reviewed             the changes since the last published version (fails if breaking)
 """
 
 from __future__ import annotations
 
+import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 
+from .errors import ConnectoryError
 from .model import CheckResult, ConnectorVersion
 from .validate import validate
 
@@ -93,6 +98,47 @@ def operations_valid(version: ConnectorVersion, previous: ConnectorVersion | Non
     )
 
 
+def xsd_compiles(version: ConnectorVersion, previous: ConnectorVersion | None) -> CheckResult:
+    if version.metadata.protocol != "soap":
+        return CheckResult(name="xsd-compiles", status="skipped", message="not SOAP")
+    from .protocols.soap import compile_xsd
+
+    started = time.perf_counter()
+    try:
+        _, findings = compile_xsd(version)
+    except (ValueError, ConnectoryError) as error:
+        return CheckResult(name="xsd-compiles", status="failed", message=str(error))
+    seconds = time.perf_counter() - started
+    errors = [f"{f.location}: {f.message}" for f in findings if f.severity == "error"]
+    warnings = sum(1 for f in findings if f.severity != "error")
+    return _result(
+        "xsd-compiles",
+        errors,
+        f"the XSDs compile (lax) in {seconds:.1f} s, {warnings} warnings",
+        f"the XSDs compile (lax) in {seconds:.1f} s with {len(errors)} errors",
+    )
+
+
+def diff_reviewed(version: ConnectorVersion, previous: ConnectorVersion | None) -> CheckResult:
+    """What changed since the last published version: for the reviewer to read before approving.
+
+    Fails when there are breaking changes (the reviewer should see them listed, and decide);
+    passes when there is nothing published yet or nothing breaking.
+    """
+    if previous is None:
+        return CheckResult(name="diff-reviewed", status="passed", message="nothing published yet")
+    from .diff import diff
+
+    changes = diff(previous, version)
+    levels = Counter(change.level for change in changes)
+    summary = (
+        f"since {previous.ref}: {levels['breaking']} breaking, {levels['dangerous']} dangerous, "
+        f"{levels['safe']} safe changes"
+    )
+    breaking = [f"{c.location}: {c.message}" for c in changes if c.level == "breaking"]
+    return _result("diff-reviewed", breaking, summary, summary)
+
+
 def no_error_findings(version: ConnectorVersion, previous: ConnectorVersion | None) -> CheckResult:
     problems = [
         f"{f.kind} at {f.location}: {f.message}" for f in version.findings if f.severity == "error"
@@ -120,8 +166,10 @@ CHECKS: dict[str, Check] = {
     "definitions-valid": definitions_valid,
     "actions-complete": actions_complete,
     "operations-valid": operations_valid,
+    "xsd-compiles": xsd_compiles,
     "no-error-findings": no_error_findings,
     "live-auth": live_auth,
+    "diff-reviewed": diff_reviewed,
 }
 
 
