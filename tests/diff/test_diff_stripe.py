@@ -72,9 +72,5 @@ def test_the_report_is_sorted_deterministic_and_fast(
 ) -> None:
     levels = [c.level for c in changes]
     assert levels == sorted(levels, key=["breaking", "dangerous", "safe"].index)
-    started = time.perf_counter()
-    again = diff(*stripe)
-    elapsed = time.perf_counter() - started
-    assert again == changes
-    assert elapsed < 2.0, f"diffing took {elapsed:.2f} s (target: well under a second)"
+    assert diff(*stripe) == changes  # deterministic (its speed is in benchmarks/diff.py)
     assert diff(stripe[1], stripe[1]) == []
