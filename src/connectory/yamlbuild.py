@@ -205,18 +205,39 @@ class _Builder:
     def _value(self, get: Any) -> Any:
         """Build one node (and everything in it) from the events; its value."""
         stack: list[_Frame] = []
+        plain_values = self.plain
+        scalar_event = yaml.ScalarEvent
         while True:
             event = get()
             kind = type(event)
-            if kind is yaml.ScalarEvent:
-                value, size = self._scalar(event), 1
+            if kind is scalar_event:  # the most frequent event: handled here, inline
+                plain = event.tag is None and event.implicit[0]
+                value = plain_values.get(event.value, _NO_KEY) if plain else _NO_KEY
+                if value is _NO_KEY:
+                    value = self._scalar(event)
                 if event.anchor is not None:
                     self.anchors[event.anchor] = value
                 if not stack:
                     return value
-                self._add(
-                    stack[-1], value, size, event, plain=event.implicit[0] and event.tag is None
-                )
+                frame = stack[-1]
+                container = frame.container
+                if type(container) is list:
+                    container.append(value)
+                    frame.size += 1
+                elif (
+                    frame.key is _NO_KEY
+                    and type(value) is str
+                    and not (plain and value == "<<")  # a merge: see _add
+                ):
+                    if value in container:
+                        raise YamlError(f"duplicate key {value!r}", event.start_mark)
+                    frame.key = value
+                elif frame.key is not _NO_KEY and frame.key is not _MERGE:
+                    container[frame.key] = value
+                    frame.key = _NO_KEY
+                    frame.size += 2
+                else:
+                    self._add(frame, value, 1, event, plain=plain)
                 continue
             if kind is yaml.AliasEvent:
                 value, size = self._alias(event)

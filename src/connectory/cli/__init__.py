@@ -21,7 +21,7 @@ from .common import options as _options
 from .common import print_json as _print_json
 from .common import print_version as _print_version
 from .common import split_ref as _split_ref
-from .flowrun import quiet_expected_tracebacks
+from .flowrun import give_prefect_time_to_start, quiet_expected_tracebacks
 
 __all__ = ["app", "main"]
 
@@ -124,6 +124,7 @@ def onboard(
     if version is not None:
         check_label(version)
     headers = _headers(header, protocol, source, None)  # the flow reads the environment
+    give_prefect_time_to_start()
     from connectory_flows.onboard import onboard as onboard_flow
 
     if not _options["debug"]:
@@ -217,6 +218,7 @@ def reintrospect(
         from ..model import check_name
 
         check_name(name)
+    give_prefect_time_to_start()
     from connectory_flows.reintrospect import reintrospect as reintrospect_flow
 
     if not _options["debug"]:

@@ -8,11 +8,25 @@ log line without it; the Prefect API (and UI) still receives everything. ``--deb
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from ..errors import ConnectoryError
 
-__all__ = ["quiet_expected_tracebacks"]
+__all__ = ["give_prefect_time_to_start", "quiet_expected_tracebacks"]
+
+EPHEMERAL_STARTUP_SECONDS = "90"
+
+
+def give_prefect_time_to_start() -> None:
+    """Let Prefect's temporary (embedded) server take up to 90 s to start, not its default 20 s.
+
+    On a busy or small machine the embedded server can take longer than 20 s to answer, and the
+    whole command then fails. A value the user set is kept. Call before Prefect is imported.
+    """
+    os.environ.setdefault(
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", EPHEMERAL_STARTUP_SECONDS
+    )
 
 
 class _WithoutExpectedTracebacks(logging.Formatter):
