@@ -8,37 +8,11 @@ the specification says (an ignored ``Authorization`` header parameter).
 
 from __future__ import annotations
 
-from connectory.model import Finding, Severity
+from connectory.findings import Findings
 
 __all__ = ["Findings", "shorten"]
 
 _MAX_VALUE = 80
-
-
-class Findings:
-    """An ordered, de-duplicated collection of findings."""
-
-    def __init__(self) -> None:
-        self._seen: dict[tuple[str, str, str], Finding] = {}
-
-    def add(self, severity: Severity, kind: str, location: str, message: str) -> None:
-        key = (kind, location, message)
-        if key not in self._seen:
-            self._seen[key] = Finding(
-                severity=severity, kind=kind, location=location, message=message
-            )
-
-    def error(self, kind: str, location: str, message: str) -> None:
-        self.add("error", kind, location, message)
-
-    def warning(self, kind: str, location: str, message: str) -> None:
-        self.add("warning", kind, location, message)
-
-    def info(self, kind: str, location: str, message: str) -> None:
-        self.add("info", kind, location, message)
-
-    def to_list(self) -> list[Finding]:
-        return list(self._seen.values())
 
 
 def shorten(value: object) -> str:
