@@ -22,7 +22,7 @@ from .errors import SourceError, SourceUnreachable
 from .redaction import redact_url
 from .settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["FOLDER_ENTRIES", "RawDocument", "fetch", "is_url"]
+__all__ = ["FOLDER_ENTRIES", "RawDocument", "fetch", "is_url", "read_capped"]
 
 _MAX_READ_WAIT = 15.0
 FOLDER_ENTRIES = (
@@ -137,21 +137,7 @@ def _fetch_url(url: str, client: httpx.Client | None, settings: Settings) -> Raw
     try:
         with client.stream("GET", url, headers={"Accept": "*/*"}) as response:
             _check_status(response, shown)
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > settings.max_document_bytes:
-                raise SourceError(_too_large(settings), location=shown)
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > settings.max_document_bytes:
-                    raise SourceError(_too_large(settings), location=shown)
-                if time.monotonic() > deadline:
-                    raise SourceUnreachable(
-                        f"gave up after {settings.fetch_deadline:g} s (the server is too slow)",
-                        location=shown,
-                    )
-                chunks.append(chunk)
+            content = read_capped(response, shown, settings, deadline, _too_large(settings))
             media_type = response.headers.get("content-type", "").split(";")[0].strip() or None
     except httpx.TooManyRedirects:
         raise SourceError(f"more than {settings.max_redirects} redirects", location=shown) from None
@@ -165,7 +151,31 @@ def _fetch_url(url: str, client: httpx.Client | None, settings: Settings) -> Raw
     finally:
         if own_client:
             client.close()
-    return RawDocument.from_bytes(b"".join(chunks), shown, media_type)
+    return RawDocument.from_bytes(content, shown, media_type)
+
+
+def read_capped(
+    response: httpx.Response, shown: str, settings: Settings, deadline: float, too_large: str
+) -> bytes:
+    """The body of a streamed ``response``: at most ``settings.max_document_bytes`` (else
+    ``SourceError(too_large)``), read before ``deadline`` (``time.monotonic``; else
+    ``SourceUnreachable``), however slowly the server sends it."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > settings.max_document_bytes:
+        raise SourceError(too_large, location=shown)
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > settings.max_document_bytes:
+            raise SourceError(too_large, location=shown)
+        if time.monotonic() > deadline:
+            raise SourceUnreachable(
+                f"gave up after {settings.fetch_deadline:g} s (the server is too slow)",
+                location=shown,
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _check_status(response: httpx.Response, shown: str) -> None:

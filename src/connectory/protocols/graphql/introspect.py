@@ -27,7 +27,7 @@ from graphql import get_introspection_query
 from pydantic import SecretStr
 
 from connectory.errors import ProtocolError, SourceError, SourceUnreachable
-from connectory.fetch import RawDocument, is_url
+from connectory.fetch import RawDocument, is_url, read_capped
 from connectory.redaction import redact_url
 from connectory.settings import DEFAULT_SETTINGS, Settings
 
@@ -58,22 +58,7 @@ def _too_large(settings: Settings) -> str:
 
 
 def _read(response: httpx.Response, shown: str, settings: Settings, deadline: float) -> bytes:
-    declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > settings.max_document_bytes:
-        raise SourceError(_too_large(settings), location=shown)
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > settings.max_document_bytes:
-            raise SourceError(_too_large(settings), location=shown)
-        if time.monotonic() > deadline:
-            raise SourceUnreachable(
-                f"gave up after {settings.fetch_deadline:g} s (the server is too slow)",
-                location=shown,
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
+    return read_capped(response, shown, settings, deadline, _too_large(settings))
 
 
 def _errors_in(body: bytes) -> str | None:
