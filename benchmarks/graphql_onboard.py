@@ -33,10 +33,14 @@ DEFAULT = ROOT.parent / "shared/corpus/graphql/github"
 
 def best_times(fns: list[Callable[[], object]], runs: int = 5) -> list[float]:
     """The best of ``runs`` times of each function, run in turns (so that a busy machine slows
-    them alike): the figure least disturbed by other processes."""
+    them alike): the figure least disturbed by other processes. The heap is collected before each
+    run, so that none pays for the garbage of the one before: the paused floor leaves its parsed
+    document's cyclic garbage (tokens) to whatever runs next, ``inspect`` collects its own when
+    it resumes the collector."""
     times: list[list[float]] = [[] for _ in fns]
     for _ in range(runs):
         for fn, found in zip(fns, times, strict=True):
+            gc.collect()  # start clean: nobody pays for the garbage of the one before
             started = time.perf_counter()
             fn()
             found.append(time.perf_counter() - started)

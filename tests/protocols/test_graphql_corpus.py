@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from graphql import GraphQLSchema, parse, validate
+from graphql import GraphQLSchema, parse, print_ast, validate
 
 from connectory import registry_for
 from connectory.model import ConnectorVersion
+from connectory.protocols.graphql.operations import FieldIndex, root_operation
+from connectory.protocols.graphql.printer import print_operation
 from connectory.protocols.graphql.schema import schema_from_sdl
 from connectory.schemas import validator_for
 
@@ -59,6 +61,20 @@ def test_every_generated_document_validates(
     version, schema = onboarded
     for item in [*version.actions, *version.triggers]:
         assert validate(schema, parse(item.binding.document)) == [], item.name
+
+
+def test_every_document_is_printed_as_print_ast_prints_it(
+    onboarded: tuple[ConnectorVersion, GraphQLSchema],
+) -> None:
+    """The fast printer of generated documents is graphql-core's ``print_ast``, to the byte."""
+    version, schema = onboarded
+    index = FieldIndex()
+    for item in [*version.actions, *version.triggers]:
+        binding = item.binding
+        document = root_operation(
+            schema, binding.operation_type, binding.field, binding.operation_name, index
+        )
+        assert print_operation(document) == print_ast(document), item.name
 
 
 def test_answers_to_every_operation_fit_its_output_schema(

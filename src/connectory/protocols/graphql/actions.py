@@ -21,7 +21,6 @@ from typing import Any
 from graphql import (
     GraphQLError,
     GraphQLSchema,
-    print_ast,
     type_from_ast,
     validate,
     value_from_ast_untyped,
@@ -42,6 +41,7 @@ from connectory.model import Action, ActionOutput, ConnectorVersion, GraphQLBind
 
 from .jsonschema import TypeSchemas
 from .operations import FieldIndex, root_operation
+from .printer import print_operation
 from .responses import data_schema
 from .schema import schema_from_sdl
 from .sdl import parse_graphql
@@ -82,7 +82,7 @@ def root_actions(schema: GraphQLSchema, types: TypeSchemas) -> tuple[list[Action
                     binding=GraphQLBinding(
                         operation_type=operation,  # type: ignore[arg-type]
                         field=field_name,
-                        document=print_ast(document),
+                        document=print_operation(document),
                         operation_name=name,
                     ),
                     input=types.arguments(field.args),
@@ -103,7 +103,7 @@ def root_actions(schema: GraphQLSchema, types: TypeSchemas) -> tuple[list[Action
                 binding=GraphQLBinding(
                     operation_type="subscription",
                     field=field_name,
-                    document=print_ast(document),
+                    document=print_operation(document),
                     operation_name=field_name,
                 ),
                 payload=data_schema(schema, types, document.definitions[0]),  # type: ignore[arg-type]

@@ -7,8 +7,8 @@ checks and then checked here: ``validate_sdl`` (SDL only) and ``validate_schema`
 a syntax error, an introspection result of the wrong shape (see ``introspection``), an SDL that
 names types it never defines.
 
-``schema_sha256`` is the sha256 of the canonical SDL: ``print_schema`` of the schema as the
-standard introspection query sees it, with types, fields, arguments and values sorted. The same
+``schema_sha256`` is the sha256 of the canonical SDL (``canonical``): the schema as the standard
+introspection query sees it, printed with types, fields, arguments and values sorted. The same
 schema given as SDL, as an introspection result, or as an introspection result with its lists in
 another order has the same hash; any change that introspection shows (a description too) changes it.
 """
@@ -26,17 +26,15 @@ from graphql import (
     GraphQLSchema,
     build_ast_schema,
     build_client_schema,
-    print_schema,
     validate_schema,
 )
 from graphql.language import DocumentNode
-from graphql.utilities.lexicographic_sort_schema import sort_by_name, sort_obj_map
-from graphql.utilities.map_schema_config import SchemaElementKind, map_schema_config
 from graphql.validation.validate import validate_sdl
 
 from connectory.errors import DocumentError, ProtocolError
 from connectory.model import Finding
 
+from .canonical import canonical_sdl
 from .coordinates import SdlIndex, locate
 from .introspection import check_introspection
 from .sdl import MAX_SDL_TOKENS, parse_graphql, parse_sdl
@@ -56,64 +54,6 @@ class LoadedSchema:
     findings: list[Finding]
     sdl: str
     sha256: str
-
-
-def _unseen_by_introspection(_context: Any) -> Any:
-    """Sort every list, and drop what the standard introspection query cannot see."""
-    fields = {
-        "interfaces": lambda config: lambda: sort_by_name(config["interfaces"]()),
-        "fields": lambda config: lambda: sort_obj_map(config["fields"]()),
-    }
-    return {
-        SchemaElementKind.SCHEMA: lambda config: {
-            **config,
-            "description": None,
-            "types": sort_by_name(config["types"]),
-            "directives": sort_by_name(config["directives"]),
-        },
-        SchemaElementKind.SCALAR: lambda config: {**config, "specified_by_url": None},
-        SchemaElementKind.OBJECT: lambda config: {
-            **config,
-            **{key: make(config) for key, make in fields.items()},
-        },
-        SchemaElementKind.INTERFACE: lambda config: {
-            **config,
-            **{key: make(config) for key, make in fields.items()},
-        },
-        SchemaElementKind.FIELD: lambda config, *_: {
-            **config,
-            "args": sort_obj_map(config["args"]),
-        },
-        SchemaElementKind.ARGUMENT: lambda config, *_: {**config, "deprecation_reason": None},
-        SchemaElementKind.UNION: lambda config: {
-            **config,
-            "types": lambda: sort_by_name(config["types"]()),
-        },
-        SchemaElementKind.ENUM: lambda config: {
-            **config,
-            "values": lambda: sort_obj_map(config["values"]()),
-        },
-        SchemaElementKind.INPUT_OBJECT: lambda config: {
-            **config,
-            "is_one_of": False,
-            "fields": lambda: sort_obj_map(config["fields"]()),
-        },
-        SchemaElementKind.INPUT_FIELD: lambda config, *_: {**config, "deprecation_reason": None},
-        SchemaElementKind.DIRECTIVE: lambda config: {
-            **config,
-            "is_repeatable": False,
-            "locations": sorted(config["locations"], key=lambda location: location.name),
-            "args": sort_obj_map(config["args"]),
-        },
-    }
-
-
-def canonical_sdl(schema: GraphQLSchema) -> str:
-    """What ``schema_sha256`` hashes: the schema as SDL, as the standard introspection query
-    sees it (no schema description, ``@oneOf``, ``@specifiedBy``, repeatable directives or
-    deprecated arguments: a server's answer would not have them), every list sorted."""
-    seen = map_schema_config(schema.to_kwargs(), _unseen_by_introspection)
-    return print_schema(GraphQLSchema(**seen))
 
 
 def _listed(errors: list[GraphQLError], source: str) -> str:
