@@ -31,7 +31,7 @@ from connectory.onboarding import fetch_source, generate, validated
 from connectory.settings import Settings
 from connectory.summary import summarize
 
-__all__ = ["Onboarded", "onboard", "retry_if_transient"]
+__all__ = ["TRANSIENT_RETRIES", "Onboarded", "onboard", "retry_if_transient"]
 
 
 def retry_if_transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -53,14 +53,14 @@ def _retry_delays() -> list[float]:
 
 
 _DELAYS = _retry_delays()
-_RETRIES: dict[str, Any] = {
+TRANSIENT_RETRIES: dict[str, Any] = {  # a task's options: retry what failed for a passing reason
     "retries": len(_DELAYS),
     "retry_delay_seconds": _DELAYS,
     "retry_condition_fn": retry_if_transient,
 }
 
 
-@task(name="fetch", cache_policy=NO_CACHE, **_RETRIES)
+@task(name="fetch", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def fetch_task(
     source: str,
     protocol: str | None = None,
@@ -77,7 +77,7 @@ def fetch_task(
     return fetch_source(source, protocol=protocol, headers=headers, settings=Settings.from_env())
 
 
-@task(name="lookup", cache_policy=NO_CACHE, **_RETRIES)
+@task(name="lookup", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def lookup_task(catalog_url: str | None, connector: str, sha256: str) -> VersionInfo | None:
     """The version of ``connector`` that already holds this document, if any."""
     with Catalog.open(catalog_url) as catalog:
@@ -103,13 +103,13 @@ def validate_task(version: ConnectorVersion) -> ConnectorVersion:
     return validated(version)
 
 
-@task(name="draft", cache_policy=NO_CACHE, **_RETRIES)
+@task(name="draft", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def draft_task(catalog_url: str | None, version: ConnectorVersion, label: str | None) -> Any:
     with Catalog.open(catalog_url) as catalog:
         return catalog.draft(version, label=label)
 
 
-@task(name="publish", cache_policy=NO_CACHE, **_RETRIES)
+@task(name="publish", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def publish_task(catalog_url: str | None, connector: str, label: str) -> ConnectorVersion:
     """Publish under the publish policy (``connectory.lifecycle.publish``): breaking changes since
     the previous version are refused unless a semver label bumps its major version; the draft
@@ -118,7 +118,7 @@ def publish_task(catalog_url: str | None, connector: str, label: str) -> Connect
         return publish_checked(catalog, connector, label).version
 
 
-@task(name="read", cache_policy=NO_CACHE, **_RETRIES)
+@task(name="read", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def read_task(catalog_url: str | None, connector: str, label: str) -> ConnectorVersion:
     with Catalog.open(catalog_url) as catalog:
         return catalog.get_version(connector, label)

@@ -23,7 +23,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Literal
 
-from connectory_flows.onboard import _RETRIES, draft_task, generate_task, parse_task, validate_task
+from connectory_flows.onboard import (
+    TRANSIENT_RETRIES,
+    draft_task,
+    generate_task,
+    parse_task,
+    validate_task,
+)
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
@@ -91,7 +97,7 @@ class Reintrospected(BaseModel):
 _LEVELS = ("breaking", "dangerous", "safe")
 
 
-@task(name="targets", cache_policy=NO_CACHE, **_RETRIES)
+@task(name="targets", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def targets_task(catalog_url: str | None, connector: str | None) -> list[Target]:
     """The connectors to re-introspect (a named one must be a GraphQL one with an endpoint)."""
     with Catalog.open(catalog_url) as catalog:
@@ -124,13 +130,13 @@ def targets_task(catalog_url: str | None, connector: str | None) -> list[Target]
     return targets
 
 
-@task(name="introspect", cache_policy=NO_CACHE, **_RETRIES)
+@task(name="introspect", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def introspect_task(target: Target) -> RawDocument:
     headers = headers_from_env(target.connector)
     return fetch_graphql(target.endpoint, headers=headers, settings=Settings.from_env())
 
 
-@task(name="changes", cache_policy=NO_CACHE, **_RETRIES)
+@task(name="changes", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def changes_task(
     catalog_url: str | None, target: Target, version: ConnectorVersion
 ) -> list[Change]:

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,39 +12,6 @@ from ..conftest import GITHUB_OPENAPI
 from ..servers import serve
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "openapi" / "1password-connect.json"
-CONNECTORY = shutil.which("connectory", path=str(Path(sys.executable).parent))
-
-
-@pytest.fixture
-def run(tmp_path: Path, sqlite_url: str):  # type: ignore[no-untyped-def]
-    """Run ``connectory ARGS`` against a fresh embedded catalogue, in a clean directory."""
-    assert CONNECTORY, "the connectory console script is not installed in this venv"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("CONNECTORY_") and k != "PREFECT_API_URL"
-    }
-    env["CONNECTORY_DATABASE_URL"] = sqlite_url
-
-    def run(
-        *args: str, api_url: str | None = None, home: Path | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        if api_url:
-            env["PREFECT_API_URL"] = api_url
-        if home:
-            env["PREFECT_HOME"] = str(home)
-            env["PREFECT_LOGGING_LEVEL"] = "INFO"
-        return subprocess.run(
-            [CONNECTORY, *args],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env=env,
-            timeout=300,
-            check=False,
-        )
-
-    return run
 
 
 def test_inspect_prints_the_version_as_json_and_stores_nothing(run, sqlite_url: str) -> None:

@@ -3,49 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from graphql import build_schema
 
 from ..graphql_server import serve_graphql
 from ..protocols.graphql_support import SHOP
+from .conftest import Run
 
-CONNECTORY = shutil.which("connectory", path=str(Path(sys.executable).parent))
 SECRET = "cli-s3cret-value"
 AUTH = {"Authorization": f"Bearer {SECRET}"}
-
-Run = Callable[..., subprocess.CompletedProcess[str]]
-
-
-@pytest.fixture
-def cli(tmp_path: Path, sqlite_url: str) -> Run:
-    """Run ``connectory ARGS`` in a clean directory against a fresh embedded catalogue."""
-    assert CONNECTORY, "the connectory console script is not installed in this venv"
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("CONNECTORY_") and k != "PREFECT_API_URL"
-    }
-    base["CONNECTORY_DATABASE_URL"] = sqlite_url
-
-    def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [CONNECTORY, *args],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env={**base, **(env or {})},
-            timeout=300,
-            check=False,
-        )
-
-    return run
 
 
 def _no_secret(*results: subprocess.CompletedProcess[str]) -> None:
@@ -54,30 +22,30 @@ def _no_secret(*results: subprocess.CompletedProcess[str]) -> None:
         assert SECRET not in result.stderr
 
 
-def test_inspect_an_sdl_file(cli: Run, sqlite_url: str) -> None:
-    result = cli("inspect", str(SHOP), "--protocol", "graphql", "--json")
+def test_inspect_an_sdl_file(run: Run, sqlite_url: str) -> None:
+    result = run("inspect", str(SHOP), "--protocol", "graphql", "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert (data["protocol"], len(data["actions"]), len(data["triggers"])) == ("graphql", 9, 2)
     assert data["actions"][0]["binding"]["document"].startswith("query product($id: ID!)")
     assert not Path(sqlite_url.removeprefix("sqlite:///")).exists()
-    tables = cli("inspect", str(SHOP))
+    tables = run("inspect", str(SHOP))
     assert tables.returncode == 0, tables.stderr
     assert "query product" in tables.stdout
     assert "subscription" in tables.stdout
 
 
-def test_inspect_an_endpoint_with_a_secret_header(cli: Run) -> None:
+def test_inspect_an_endpoint_with_a_secret_header(run: Run) -> None:
     with serve_graphql(build_schema(SHOP.read_text()), required_headers=AUTH) as server:
-        refused = cli("inspect", server.url, "--protocol", "graphql")
-        accepted = cli(
+        refused = run("inspect", server.url, "--protocol", "graphql")
+        accepted = run(
             "inspect", server.url, "-p", "graphql", "--header", f"Authorization: Bearer {SECRET}"
         )
-        from_env = cli(
+        from_env = run(
             "inspect", server.url, "-p", "graphql", "--name", "shop",
             env={"CONNECTORY_GRAPHQL_HEADERS_SHOP": json.dumps(AUTH)},
         )  # fmt: skip
-        bad = cli("inspect", server.url, "-p", "graphql", "--header", SECRET)
+        bad = run("inspect", server.url, "-p", "graphql", "--header", SECRET)
     assert refused.returncode == 2
     assert "HTTP 401" in refused.stderr
     assert "--header" in refused.stderr
@@ -89,21 +57,21 @@ def test_inspect_an_endpoint_with_a_secret_header(cli: Run) -> None:
     _no_secret(refused, accepted, from_env, bad)
 
 
-def test_onboard_then_reintrospect(cli: Run, sqlite_url: str, prefect_api_url: str) -> None:
+def test_onboard_then_reintrospect(run: Run, sqlite_url: str, prefect_api_url: str) -> None:
     prefect = {"PREFECT_API_URL": prefect_api_url}
     with serve_graphql(build_schema(SHOP.read_text()), required_headers=AUTH) as server:
-        onboarded = cli(
+        onboarded = run(
             "onboard", server.url, "--protocol", "graphql", "--name", "shop",
             "-H", f"Authorization: Bearer {SECRET}", env=prefect,
         )  # fmt: skip
         assert onboarded.returncode == 0, onboarded.stderr
         assert "Drafted shop@1" in onboarded.stdout
-        without_headers = cli("reintrospect", env=prefect)
+        without_headers = run("reintrospect", env=prefect)
         with_headers = {**prefect, "CONNECTORY_GRAPHQL_HEADERS_SHOP": json.dumps(AUTH)}
-        unchanged = cli("reintrospect", env=with_headers)
+        unchanged = run("reintrospect", env=with_headers)
         server.schema = build_schema(SHOP.read_text().replace("  me: Customer\n", ""))
-        drafted = cli("reintrospect", "shop", "--json", env=with_headers)
-        unknown = cli("reintrospect", "nobody", env=with_headers)
+        drafted = run("reintrospect", "shop", "--json", env=with_headers)
+        unknown = run("reintrospect", "nobody", env=with_headers)
     assert without_headers.returncode == 1
     assert "shop: failed" in without_headers.stdout
     assert "HTTP 401" in without_headers.stdout
@@ -118,5 +86,5 @@ def test_onboard_then_reintrospect(cli: Run, sqlite_url: str, prefect_api_url: s
     assert "no connector 'nobody'" in unknown.stderr
     _no_secret(onboarded, without_headers, unchanged, drafted, unknown)
     assert SECRET.encode() not in Path(sqlite_url.removeprefix("sqlite:///")).read_bytes()
-    shown = cli("show", "shop@2", "--json")
+    shown = run("show", "shop@2", "--json")
     assert json.loads(shown.stdout)["changes"][0]["location"] == "Query.me"

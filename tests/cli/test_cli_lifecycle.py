@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,32 +16,7 @@ import pytest
 from connectory.catalog import Catalog
 
 from ..diff.documents import onepassword, version_of, write
-
-CONNECTORY = shutil.which("connectory", path=str(Path(sys.executable).parent))
-Run = Callable[..., subprocess.CompletedProcess[str]]
-
-
-@pytest.fixture
-def run(tmp_path: Path, sqlite_url: str) -> Run:
-    """Run ``connectory ARGS`` against the embedded catalogue ``sqlite_url``."""
-    assert CONNECTORY, "the connectory console script is not installed in this venv"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONNECTORY_")}
-    env["CONNECTORY_DATABASE_URL"] = sqlite_url
-    env["COLUMNS"] = "200"  # tables as wide as they need: no folded cells
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [CONNECTORY, *args],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            timeout=300,
-            check=False,
-        )
-
-    return run
+from .conftest import Run
 
 
 @pytest.fixture

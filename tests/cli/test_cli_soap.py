@@ -3,48 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
-
-import pytest
 
 from ..conftest import FIXTURES
 from ..servers import Reply, serve
 
-CONNECTORY = shutil.which("connectory", path=str(Path(sys.executable).parent))
 CYBERSOURCE = FIXTURES / "wsdl" / "cybersource"
 CALCULATOR = FIXTURES / "wsdl" / "calculator-soap11and12.wsdl"
-
-
-@pytest.fixture
-def run(tmp_path: Path, sqlite_url: str):  # type: ignore[no-untyped-def]
-    """Run ``connectory ARGS`` against a fresh embedded catalogue, in a clean directory."""
-    assert CONNECTORY, "the connectory console script is not installed in this venv"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("CONNECTORY_") and k != "PREFECT_API_URL"
-    }
-    env["CONNECTORY_DATABASE_URL"] = sqlite_url
-
-    def run(*args: str, api_url: str | None = None) -> subprocess.CompletedProcess[str]:
-        if api_url:
-            env["PREFECT_API_URL"] = api_url
-        return subprocess.run(
-            [CONNECTORY, *args],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env=env,
-            timeout=300,
-            check=False,
-        )
-
-    return run
 
 
 def test_inspect_a_wsdl_by_path(run) -> None:
