@@ -20,6 +20,7 @@ from . import protocols
 from .detect import ParsedDocument, normalise_protocol, parse
 from .errors import DocumentError, InputError
 from .fetch import RawDocument, fetch
+from .gcpause import paused_gc
 from .model import ConnectorVersion, check_name
 from .settings import Settings
 from .validate import validate
@@ -99,9 +100,14 @@ def inspect(
     endpoint URL is introspected, sending ``headers`` (see ``fetch_source``).
     """
     settings = settings or Settings.from_env()
-    raw = fetch_source(source, protocol=protocol, headers=headers, client=client, settings=settings)
-    parsed = parse(raw, protocol=protocol)
-    return validated(generate(parsed, connector=connector, settings=settings))
+    # The steps pause the cyclic garbage collector each; pausing it across them too saves its
+    # collections in between, which walk the whole parsed document (see connectory.gcpause).
+    with paused_gc():
+        raw = fetch_source(
+            source, protocol=protocol, headers=headers, client=client, settings=settings
+        )
+        parsed = parse(raw, protocol=protocol)
+        return validated(generate(parsed, connector=connector, settings=settings))
 
 
 def suggest_name(parsed: ParsedDocument | RawDocument) -> str:
