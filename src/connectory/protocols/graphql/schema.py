@@ -32,6 +32,7 @@ from graphql.language import DocumentNode
 from graphql.validation.validate import validate_sdl
 
 from connectory.errors import DocumentError, ProtocolError
+from connectory.gcpause import paused_gc
 from connectory.model import Finding
 
 from .canonical import canonical_sdl
@@ -142,9 +143,12 @@ def schema_from_sdl(sdl: str) -> GraphQLSchema:
     """The schema of a version's canonical SDL (``GraphQLMetadata.sdl``, which ``load_sdl`` and
     ``load_introspection`` printed), built as valid: to validate operations and diff against."""
     where = "the version's schema"
-    document = parse_graphql(sdl, where, max_tokens=None, what="GraphQL SDL")
     try:
-        return build_ast_schema(document, assume_valid=True, assume_valid_sdl=True)
+        with paused_gc():  # a large AST, built at once: see connectory.gcpause
+            document = parse_graphql(
+                sdl, where, max_tokens=None, what="GraphQL SDL", no_location=True
+            )
+            return build_ast_schema(document, assume_valid=True, assume_valid_sdl=True)
     except (GraphQLError, TypeError, ValueError, KeyError, AttributeError) as error:
         raise ProtocolError(
             f"cannot build a schema from this SDL: {error}", location=where

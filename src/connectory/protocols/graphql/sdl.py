@@ -58,12 +58,15 @@ def line_of(node: Node) -> int | None:
     return node.loc.start_token.line if node.loc is not None else None
 
 
-def parse_graphql(text: str, source: str, *, max_tokens: int | None, what: str) -> DocumentNode:
+def parse_graphql(
+    text: str, source: str, *, max_tokens: int | None, what: str, no_location: bool = False
+) -> DocumentNode:
     """Parse GraphQL text (SDL or operations); every failure is a ``DocumentError``.
 
-    ``max_tokens`` is None only for text Connectory printed itself (a version's stored SDL)."""
+    ``max_tokens`` is None only for text Connectory printed itself (a version's stored SDL);
+    ``no_location`` leaves out where each node is (faster, for text nobody reads positions in)."""
     try:
-        return parse(text, max_tokens=max_tokens)
+        return parse(text, max_tokens=max_tokens, no_location=no_location)
     except GraphQLSyntaxError as error:
         where = source
         if error.locations:
