@@ -9,13 +9,29 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from .model import ConnectorVersion, Definition, JsonSchema, definition_uri
 
-__all__ = ["registry_for", "validator_for"]
+__all__ = ["FORMATS", "FORMAT_CHECKER", "registry_for", "validator_for"]
+
+FORMATS = ("date", "date-time", "time", "email", "idn-email", "ipv4", "ipv6", "regex", "uuid")
+"""The ``format``s a validator checks, the same wherever Connectory runs. jsonschema checks more
+where optional packages happen to be installed (the notebooks' dependencies bring several: ``uri``,
+``hostname``, ``iri``...), which would make a document's findings depend on the machine. These
+need only the standard library and ``rfc3339-validator``."""
+
+
+def _format_checker() -> FormatChecker:
+    known = Draft202012Validator.FORMAT_CHECKER.checkers
+    checker = FormatChecker(formats=())
+    checker.checkers = {name: known[name] for name in FORMATS}
+    return checker
+
+
+FORMAT_CHECKER = _format_checker()
 
 
 def _json_schema_of(definition: Definition) -> JsonSchema | None:
@@ -52,6 +68,4 @@ def validator_for(
     .extend``), e.g. one that bounds the time a validation may take.
     """
     registry = definitions if isinstance(definitions, Registry) else registry_for(definitions)
-    return validator_class(
-        schema, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER
-    )
+    return validator_class(schema, registry=registry, format_checker=FORMAT_CHECKER)

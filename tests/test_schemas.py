@@ -1,0 +1,48 @@
+"""Validators of a version's schemas: refs only among its definitions, the same formats anywhere."""
+
+from __future__ import annotations
+
+import pytest
+from referencing.exceptions import Unresolvable
+
+from connectory.model import Definition, definition_uri
+from connectory.schemas import FORMATS, validator_for
+
+PET = Definition(name="Pet", format="json-schema", content={"type": "object", "required": ["id"]})
+
+
+def _errors(schema: dict, value: object) -> list[str]:
+    return [error.message for error in validator_for(schema, [PET]).iter_errors(value)]
+
+
+@pytest.mark.parametrize(
+    ("format_", "good", "bad"),
+    [
+        ("date-time", "2024-05-01T10:00:00Z", "2024-05-01 10:00"),
+        ("date", "2024-05-01", "2024-13-01"),
+        ("time", "10:00:00Z", "25:00:00Z"),
+        ("email", "a@example.com", "no-at-sign"),
+        ("ipv4", "10.0.0.1", "10.0.0.300"),
+        ("uuid", "0b9c1a52-7c0e-4a5e-9c87-3c5f0a1f2b3c", "not-a-uuid"),
+        ("regex", "^a+$", "(unclosed"),
+    ],
+)
+def test_the_pinned_formats_are_checked(format_: str, good: str, bad: str) -> None:
+    assert format_ in FORMATS
+    schema = {"type": "string", "format": format_}
+    assert _errors(schema, good) == []
+    assert len(_errors(schema, bad)) == 1
+
+
+@pytest.mark.parametrize("format_", ["uri", "hostname", "iri", "duration", "json-pointer"])
+def test_formats_that_need_optional_packages_are_never_checked(format_: str) -> None:
+    """jsonschema checks these only where optional packages are installed (the notebooks bring
+    several): a document's findings must not depend on the machine."""
+    assert format_ not in FORMATS
+    assert _errors({"type": "string", "format": format_}, "\x00 not anything valid \x00") == []
+
+
+def test_refs_resolve_among_the_definitions_only() -> None:
+    assert _errors({"$ref": definition_uri("Pet")}, {}) == ["'id' is a required property"]
+    with pytest.raises(Unresolvable):
+        _errors({"$ref": "https://example.com/schema.json"}, {})
