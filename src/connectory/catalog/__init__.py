@@ -15,10 +15,12 @@ processes may write at once.
     failures    database errors translated to connectory.errors (CatalogBusy, CatalogUnavailable)
     migrate     Alembic run from code (migrations/), under an advisory lock on PostgreSQL
     results     the small records the API returns
+    files       the catalogue as reviewable files (catalog/ at the repository root): export, import
 """
 
 from .engine import create_engine, default_database_url
 from .failures import CatalogBusy, CatalogUnavailable
+from .files import Exported, Imported, export_catalog, import_catalog
 from .migrate import upgrade
 from .results import BoardImpact, ConnectorSummary, Deletion, Drafted, VersionInfo
 from .store import Catalog
@@ -31,8 +33,12 @@ __all__ = [
     "ConnectorSummary",
     "Deletion",
     "Drafted",
+    "Exported",
+    "Imported",
     "VersionInfo",
     "create_engine",
     "default_database_url",
+    "export_catalog",
+    "import_catalog",
     "upgrade",
 ]

@@ -1,0 +1,305 @@
+"""The catalogue as reviewable files: export from a store, import into one.
+
+The vetted catalogue that ships with the project lives in ``catalog/`` at the repository root,
+one folder per connector and one file per published version::
+
+    catalog/<connector>/connector.json      title, protocol, description, tags, default version
+    catalog/<connector>/<label>.json        the published version and the vettings of it
+
+Files are JSON with two-space indents, keys in the model's order, one trailing newline: exporting
+the same store twice writes the same bytes, so a review sees exactly what changed (a new version
+is a new file). Drafts are not exported; deprecated versions are, with their sunset.
+
+``import_catalog`` reads every file first, checks it (size, JSON, the model, the folder and file
+names against the content, the vettings against the version) and whether the store can take it,
+and only then writes: a bad file fails the import with its name and nothing is stored. Each version
+is drafted with its label, its vettings recorded (so a store that requires approval accepts it),
+then published and, if it was, deprecated. A version the store already holds with the same
+document is left as it is; the same label with another document is a ``Conflict``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..documents import parse_json
+from ..errors import Conflict, DocumentError, InputError, InvalidName, NotFound
+from ..model import Connector, ConnectorVersion, Vetting, check_label, check_name
+from ..settings import DEFAULT_SETTINGS, Settings
+from .store import Catalog
+
+__all__ = ["ENTRY_FORMAT", "Exported", "Imported", "export_catalog", "import_catalog"]
+
+ENTRY_FORMAT = "connectory.catalogue-entry/1"
+CONNECTOR_FORMAT = "connectory.connector/1"
+_CONNECTOR_FILE = "connector.json"
+_CONNECTOR_FIELDS = ("name", "title", "protocol", "description", "tags", "default_version")
+
+
+@dataclass
+class Exported:
+    """What ``export_catalog`` did: files written (new or changed) and files already up to date."""
+
+    written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class Imported:
+    """What ``import_catalog`` did, as ``connector@label`` references."""
+
+    published: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def _dumps(data: Any) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def _write(path: Path, content: bytes, report: Exported) -> None:
+    """Write ``content`` to ``path`` atomically, unless it holds exactly that already."""
+    if path.is_file() and path.read_bytes() == content:
+        report.unchanged.append(path)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    report.written.append(path)
+
+
+def export_catalog(
+    catalog: Catalog, folder: str | Path, *, connectors: list[str] | None = None
+) -> Exported:
+    """Write the published versions of ``connectors`` (default: all) under ``folder``."""
+    folder, report = Path(folder), Exported()
+    names = connectors or [summary.name for summary in catalog.list_connectors()]
+    for name in names:
+        connector = catalog.get_connector(name)
+        published = [info.label for info in catalog.list_versions(name) if info.state != "draft"]
+        if not published:
+            continue
+        entry = {"format": CONNECTOR_FORMAT, **connector.model_dump(mode="json")}
+        kept = {key: entry[key] for key in ("format", *_CONNECTOR_FIELDS)}
+        _write(folder / name / _CONNECTOR_FILE, _dumps(kept), report)
+        for label in published:
+            version = catalog.get_version(name, label)
+            vettings = [
+                vetting.model_dump(mode="json")
+                for vetting in reversed(catalog.list_vettings(name, label))
+                if vetting.sha256 == version.sha256
+            ]
+            data = {
+                "format": ENTRY_FORMAT,
+                "version": version.model_dump(mode="json"),
+                "vettings": vettings,
+            }
+            _write(folder / name / f"{label}.json", _dumps(data), report)
+    return report
+
+
+# -- import -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Entry:
+    path: Path
+    version: ConnectorVersion
+    vettings: list[Vetting]
+
+
+def _read(path: Path, folder: Path, settings: Settings) -> Any:
+    real = path.resolve()
+    if not real.is_relative_to(folder.resolve()):
+        raise InputError(f"leads out of the catalogue folder {folder}", location=str(path))
+    size = real.stat().st_size
+    if size > settings.max_document_bytes:
+        raise DocumentError(
+            f"{size:,} bytes: larger than the cap of {settings.max_document_bytes:,} "
+            "(CONNECTORY_MAX_DOCUMENT_BYTES)",
+            location=str(path),
+        )
+    try:
+        text = real.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DocumentError(f"not UTF-8: {error.reason}", location=str(path)) from None
+    data = parse_json(text, str(path))
+    if not isinstance(data, dict):
+        raise DocumentError("a catalogue file holds a JSON object", location=str(path))
+    return data
+
+
+def _model(kind: type[Any], data: Any, path: Path, where: str) -> Any:
+    try:
+        return kind.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        at = "/".join(str(part) for part in (where, *first["loc"]) if part != "")
+        raise DocumentError(f"{first['msg']} at /{at}", location=str(path)) from None
+
+
+def _format(data: dict[str, Any], expected: str, path: Path) -> None:
+    if data.get("format") != expected:
+        raise DocumentError(
+            f"format {data.get('format')!r}: expected {expected!r}", location=str(path)
+        )
+
+
+def _entry(path: Path, folder: Path, connector: str, settings: Settings) -> _Entry:
+    data = _read(path, folder, settings)
+    _format(data, ENTRY_FORMAT, path)
+    version: ConnectorVersion = _model(ConnectorVersion, data.get("version"), path, "version")
+    label = path.name.removesuffix(".json")
+    if (version.connector, version.version) != (connector, label):
+        raise DocumentError(
+            f"holds {version.connector}@{version.version}, not {connector}@{label} as its folder "
+            "and name say",
+            location=str(path),
+        )
+    if version.state == "draft":
+        raise DocumentError("a draft: the catalogue holds published versions", location=str(path))
+    raw_vettings = data.get("vettings", [])
+    if not isinstance(raw_vettings, list):
+        raise DocumentError("vettings must be a list", location=str(path))
+    vettings = []
+    for index, raw in enumerate(raw_vettings):
+        vetting: Vetting = _model(Vetting, raw, path, f"vettings/{index}")
+        if (vetting.connector, vetting.version, vetting.sha256) != (
+            connector,
+            label,
+            version.sha256,
+        ):
+            raise DocumentError(
+                f"vetting {index} is of another version or document", location=str(path)
+            )
+        vettings.append(vetting)
+    return _Entry(path, version, vettings)
+
+
+def _named(check: Any, name: str, path: Path) -> None:
+    try:
+        check(name)
+    except InvalidName as error:
+        raise DocumentError(error.message, location=str(path)) from None
+
+
+def _entries(folder: Path, settings: Settings) -> Iterator[tuple[Connector, list[_Entry]]]:
+    if not folder.is_dir():
+        raise InputError(f"no catalogue folder at {folder}")
+    for directory in sorted(p for p in folder.iterdir() if p.is_dir()):
+        described = directory / _CONNECTOR_FILE
+        if not described.is_file():
+            continue  # not a connector's folder
+        _named(check_name, directory.name, directory)
+        data = _read(described, folder, settings)
+        _format(data, CONNECTOR_FORMAT, described)
+        fields = {key: data.get(key) for key in _CONNECTOR_FIELDS if key in data}
+        connector: Connector = _model(Connector, fields, described, "")
+        if connector.name != directory.name:
+            raise DocumentError(
+                f"names connector {connector.name!r}, not {directory.name!r} as its folder says",
+                location=str(described),
+            )
+        files = sorted(p for p in directory.glob("*.json") if p.name != _CONNECTOR_FILE)
+        for path in files:
+            _named(check_label, path.name.removesuffix(".json"), path)
+        entries = [_entry(path, folder, connector.name, settings) for path in files]
+        labels = {entry.version.version for entry in entries}
+        if connector.default_version is not None and connector.default_version not in labels:
+            raise DocumentError(
+                f"the default version {connector.default_version} has no file",
+                location=str(described),
+            )
+        yield connector, entries
+
+
+def _held(catalog: Catalog, entry: _Entry) -> bool:
+    """Whether the store holds this very version already; ``Conflict`` if it holds another, or
+    if the store requires an approval that the file does not carry."""
+    version = entry.version
+    existing = catalog.find_by_sha256(version.connector, version.sha256)
+    if existing is not None:
+        if existing.version == version.version and existing.state != "draft":
+            return True
+        raise Conflict(
+            f"the store holds this document as {existing.ref} ({existing.state}), not as "
+            f"a published {version.ref}",
+            location=str(entry.path),
+        )
+    try:
+        other = catalog.get_version(version.connector, version.version)  # type: ignore[arg-type]
+    except NotFound:
+        if catalog.require_approval and (
+            not entry.vettings or entry.vettings[-1].verdict != "approved"
+        ):
+            raise Conflict(
+                f"{version.ref} has no approving vetting, and this catalogue requires one to "
+                "publish",
+                location=str(entry.path),
+            ) from None
+        return False
+    raise Conflict(
+        f"the store's {other.ref} holds another document (sha256 {other.sha256[:12]}...)",
+        location=str(entry.path),
+    )
+
+
+def _publish(catalog: Catalog, entry: _Entry) -> None:
+    version = entry.version
+    draft = version.model_copy(
+        update={
+            "state": "draft",
+            "created_at": None,
+            "published_at": None,
+            "sunset": None,
+            "replacement": None,
+        }
+    )
+    catalog.draft(draft, label=version.version)
+    for vetting in entry.vettings:  # before publishing: a store may require an approval
+        catalog.record_vetting(vetting)
+    catalog.publish(version.connector, version.version)  # type: ignore[arg-type]
+
+
+def import_catalog(
+    catalog: Catalog, folder: str | Path, *, settings: Settings = DEFAULT_SETTINGS
+) -> Imported:
+    """Import every connector and published version under ``folder`` (see the module docstring)."""
+    folder, report = Path(folder), Imported()
+    plan = [
+        (connector, [(entry, _held(catalog, entry)) for entry in entries])
+        for connector, entries in _entries(folder, settings)
+    ]
+    for connector, entries in plan:
+        new = [entry.version for entry, held in entries if not held]
+        report.unchanged += [entry.version.ref for entry, held in entries if held]
+        for entry, held in entries:
+            if not held:
+                _publish(catalog, entry)
+        for version in new:  # once all are in: a replacement may be a later version
+            if version.state == "deprecated":
+                catalog.deprecate(
+                    version.connector,
+                    version.version,  # type: ignore[arg-type]
+                    sunset=version.sunset,
+                    replacement=version.replacement,
+                )
+        report.published += [version.ref for version in new]
+        if connector.default_version is not None:
+            current = catalog.get_connector(connector.name).default_version
+            if current != connector.default_version:
+                catalog.set_default(connector.name, connector.default_version)
+    return report
