@@ -173,7 +173,9 @@ class SiblingLoader:
             raise self._refused(written, importer, f"{real} is outside the WSDL's folder {folder}")
         try:
             with open(real, "rb") as handle:
-                content = handle.read(self._settings.max_document_bytes + 1)
+                cap = self._settings.max_document_bytes
+                size = min(os.fstat(handle.fileno()).st_size, cap)
+                content = handle.read(size + 1)  # read(cap) would allocate the cap
         except FileNotFoundError:
             raise BadReference(
                 f"imports {written!r}, which does not exist ({real})", location=importer
