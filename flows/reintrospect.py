@@ -30,6 +30,7 @@ from connectory_flows.onboard import (
     parse_task,
     validate_task,
 )
+from connectory_flows.reporting import cell, error_text
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
@@ -37,7 +38,7 @@ from prefect.utilities.annotations import quote
 from pydantic import BaseModel, ConfigDict
 
 from connectory.catalog import Catalog
-from connectory.errors import ConnectoryError, InputError
+from connectory.errors import InputError
 from connectory.fetch import RawDocument
 from connectory.model import Change, ConnectorVersion
 from connectory.protocols.graphql import fetch_graphql, headers_from_env, sdl_changes
@@ -147,10 +148,6 @@ def changes_task(
     return sdl_changes(old.metadata.sdl, version.metadata.sdl)
 
 
-def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def change_report(target: Target, version: ConnectorVersion) -> str:
     """Markdown: what changed from ``target``'s newest version to the drafted ``version``."""
     counts = Counter(change.level for change in version.changes)
@@ -173,7 +170,7 @@ def change_report(target: Target, version: ConnectorVersion) -> str:
             "|---|---|---|",
         ]
         lines += [
-            f"| {c.kind} | `{_cell(c.location)}` | {_cell(c.message)} |" for c in found[:MAX_ROWS]
+            f"| {c.kind} | `{cell(c.location)}` | {cell(c.message)} |" for c in found[:MAX_ROWS]
         ]
         if len(found) > MAX_ROWS:
             lines.append(f"| ... {len(found) - MAX_ROWS} more | | |")
@@ -182,7 +179,7 @@ def change_report(target: Target, version: ConnectorVersion) -> str:
 
 def _summary(outcomes: list[Outcome]) -> str:
     lines = ["# Re-introspection", "", "| connector | outcome |", "|---|---|"]
-    lines += [f"| {_cell(o.connector)} | {_cell(str(o).split(': ', 1)[1])} |" for o in outcomes]
+    lines += [f"| {cell(o.connector)} | {cell(str(o).split(': ', 1)[1])} |" for o in outcomes]
     if not outcomes:
         lines.append("| (no GraphQL connector with an endpoint) | |")
     return "\n".join(lines) + "\n"
@@ -219,12 +216,6 @@ def _one(target: Target, raw: RawDocument, catalog_url: str | None) -> Outcome:
     )
 
 
-def _error(error: BaseException) -> str:
-    if isinstance(error, ConnectoryError):
-        return str(error)
-    return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
-
-
 @flow(name="reintrospect", validate_parameters=True)
 def reintrospect(connector: str | None = None, catalog_url: str | None = None) -> Reintrospected:
     """Re-introspect every GraphQL connector with an endpoint (or ``connector``); draft a new
@@ -240,7 +231,7 @@ def reintrospect(connector: str | None = None, catalog_url: str | None = None) -
         try:
             outcome = _one(target, future.result(), catalog_url)
         except Exception as error:
-            outcome = Outcome(connector=target.connector, status="failed", error=_error(error))
+            outcome = Outcome(connector=target.connector, status="failed", error=error_text(error))
             logger.warning("%s", outcome)
         else:
             logger.info("%s", outcome)

@@ -1,0 +1,167 @@
+"""The ``onboard-batch`` flow: many documents in, one draft (or published) version each, in parallel.
+
+Each document is one task run (``onboard-document``) on the flow's task runner, Prefect's thread
+pool by default (``max_workers``: how many at once). Fetching overlaps, which is what a batch of
+URLs waits on; for CPU-bound batches across machines, run it with prefect-dask's task runner. A
+document's task fetches, parses, generates, validates, drafts and (with ``publish``) publishes;
+only transient failures (network, HTTP 5xx, a busy database) are retried, and a document that
+fails does not stop the others: the result and the ``onboard-batch`` artifact list every
+document's outcome, failures with the error that names the problem and where it is.
+
+A document's connector is named by its title (or file name), as ``connectory inspect`` suggests,
+unless the source is given as ``NAME=SOURCE``. A document the connector already holds (same
+sha256) creates nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Literal
+
+from connectory_flows.onboard import TRANSIENT_RETRIES, Onboarded
+from connectory_flows.reporting import cell, error_text
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+from pydantic import BaseModel, ConfigDict
+
+from connectory.catalog import Catalog
+from connectory.detect import parse
+from connectory.errors import InputError, is_transient
+from connectory.lifecycle import publish as publish_checked
+from connectory.model import check_name
+from connectory.onboarding import fetch_source, generate, suggest_name, validated
+from connectory.settings import Settings
+
+__all__ = ["Batch", "DocumentOutcome", "onboard_batch", "split_source"]
+
+
+def split_source(item: str) -> tuple[str | None, str]:
+    """``NAME=SOURCE`` -> ``(NAME, SOURCE)``; a plain source (a path or URL) -> ``(None, item)``."""
+    name, separator, source = item.partition("=")
+    if separator and name and "/" not in name and ":" not in name:
+        return check_name(name), source
+    return None, item
+
+
+class DocumentOutcome(BaseModel):
+    """What onboarding one document of the batch did."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    status: Literal["drafted", "published", "unchanged", "failed"]
+    onboarded: Onboarded | None = None
+    error: str | None = None
+    bad_input: bool = False
+    """The failure is the document's (retrying cannot help), not the network's or the store's."""
+
+    def __str__(self) -> str:
+        if self.onboarded is None:
+            return f"{self.source}: failed: {self.error}"
+        done = self.onboarded
+        return f"{self.source}: {self.status} {done.ref} ({done.actions} actions)"
+
+
+class Batch(BaseModel):
+    """The flow's result: one outcome per document, in the order given."""
+
+    model_config = ConfigDict(frozen=True)
+
+    outcomes: list[DocumentOutcome]
+
+    @property
+    def failed(self) -> list[DocumentOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.status == "failed"]
+
+
+@task(name="onboard-document", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
+def onboard_document(
+    item: str, protocol: str | None, publish: bool, catalog_url: str | None
+) -> DocumentOutcome:
+    name, source = split_source(item)
+    settings = Settings.from_env()
+    raw = fetch_source(source, protocol=protocol, settings=settings)
+    parsed = parse(raw, protocol=protocol)
+    connector = name or suggest_name(parsed)
+    with Catalog.open(catalog_url) as catalog:
+        version = catalog.find_by_sha256(connector, raw.sha256)
+        created = False
+        if version is None:
+            generated = validated(generate(parsed, connector=connector, settings=settings))
+            drafted = catalog.draft(generated)
+            version, created = drafted.version, drafted.created
+        status: Literal["drafted", "published", "unchanged"] = "drafted" if created else "unchanged"
+        if publish and version.state == "draft":
+            version = publish_checked(catalog, connector, version.version or "").version
+            status = "published"
+    return DocumentOutcome(
+        source=source, status=status, onboarded=Onboarded.of(version, created=created)
+    )
+
+
+def _failure(item: str, error: BaseException) -> DocumentOutcome:
+    message = error_text(error)
+    bad_input = isinstance(error, InputError) and not is_transient(error)
+    return DocumentOutcome(
+        source=split_source(item)[1], status="failed", error=message, bad_input=bad_input
+    )
+
+
+def _summary(outcomes: list[DocumentOutcome]) -> str:
+    counts = Counter(outcome.status for outcome in outcomes)
+    head = ", ".join(f"{counts[s]} {s}" for s in ("drafted", "published", "unchanged", "failed"))
+    lines = [
+        "# Batch onboarding",
+        "",
+        f"{len(outcomes)} documents: {head}.",
+        "",
+        "| source | outcome | version | actions | triggers | findings |",
+        "|---|---|---|---|---|---|",
+    ]
+    for outcome in outcomes:
+        done = outcome.onboarded
+        if done is None:
+            error = cell(outcome.error or "")
+            lines.append(f"| {cell(outcome.source)} | failed: {error} | | | | |")
+            continue
+        findings = ", ".join(f"{n} {severity}" for severity, n in sorted(done.findings.items()))
+        lines.append(
+            f"| {cell(outcome.source)} | {outcome.status} | {done.ref} | {done.actions} "
+            f"| {done.triggers} | {findings or 'none'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+@flow(name="onboard-batch", validate_parameters=True, task_runner=ThreadPoolTaskRunner(8))
+def onboard_batch(
+    sources: list[str],
+    protocol: str | None = None,
+    publish: bool = False,
+    catalog_url: str | None = None,
+) -> Batch:
+    """Onboard every source (a path, a URL, or ``NAME=SOURCE``) as a version of its connector.
+
+    ``catalog_url`` defaults to ``CONNECTORY_DATABASE_URL`` or the embedded SQLite catalogue.
+    Run with more or fewer at once: ``onboard_batch.with_options(task_runner=
+    ThreadPoolTaskRunner(max_workers=N))``.
+    """
+    logger = get_run_logger()
+    with Catalog.open(catalog_url):  # create or migrate the store once, before the tasks open it
+        pass
+    futures = [onboard_document.submit(item, protocol, publish, catalog_url) for item in sources]
+    outcomes = []
+    for item, future in zip(sources, futures, strict=True):
+        try:
+            outcome = future.result()
+        except Exception as error:
+            outcome = _failure(item, error)
+            logger.warning("%s", outcome)
+        else:
+            logger.info("%s", outcome)
+        outcomes.append(outcome)
+    create_markdown_artifact(
+        key="onboard-batch", markdown=_summary(outcomes), description="Batch onboarding outcomes"
+    )
+    return Batch(outcomes=outcomes)
