@@ -9,7 +9,7 @@ the version (and of the last published version, for the diff) returning a ``Chec
     operations-valid          GraphQL: every operation document validates against the schema
     xsd-compiles              SOAP: the XSDs compile (leniently; what they report, as details)
     no-error-findings         no finding of severity ``error``
-    live-auth                 the live auth check (needs credentials and the runtime)
+    live-auth                 a call with the connector's credentials, if given (runtime.probe)
     diff-reviewed             the changes since the last published version (fails if breaking)
 """
 
@@ -153,11 +153,16 @@ def no_error_findings(version: ConnectorVersion, previous: ConnectorVersion | No
 
 
 def live_auth(version: ConnectorVersion, previous: ConnectorVersion | None) -> CheckResult:
-    return CheckResult(
-        name="live-auth",
-        status="skipped",
-        message="no live auth check ran: it needs credentials and the action runtime",
-    )
+    """A call with the credentials of ``CONNECTORY_CREDENTIALS_<NAME>`` (``runtime.probe``);
+    skipped, and nothing called, without them."""
+    from .runtime import credentials_from_env
+    from .runtime.probe import probe_auth
+
+    try:
+        status, message = probe_auth(version, credentials_from_env(version.connector))
+    except ConnectoryError as error:  # unreadable credentials
+        status, message = "failed", str(error)
+    return CheckResult(name="live-auth", status=status, message=message)
 
 
 Check = Callable[[ConnectorVersion, ConnectorVersion | None], CheckResult]

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -135,12 +137,27 @@ def _fetch_url(url: str, client: httpx.Client | None, settings: Settings) -> Raw
         )
     deadline = time.monotonic() + settings.fetch_deadline
     try:
-        with client.stream("GET", url, headers={"Accept": "*/*"}) as response:
+        with (
+            translated_http_errors(shown),
+            client.stream("GET", url, headers={"Accept": "*/*"}) as response,
+        ):
             _check_status(response, shown)
             content = read_capped(response, shown, settings, deadline, _too_large(settings))
             media_type = response.headers.get("content-type", "").split(";")[0].strip() or None
     except httpx.TooManyRedirects:
         raise SourceError(f"more than {settings.max_redirects} redirects", location=shown) from None
+    finally:
+        if own_client:
+            client.close()
+    return RawDocument.from_bytes(content, shown, media_type)
+
+
+@contextmanager
+def translated_http_errors(shown: str) -> Iterator[None]:
+    """httpx's failures as Connectory's: timeouts and transport errors are ``SourceUnreachable``
+    (worth retrying), an invalid URL a ``SourceError``; ``shown`` (redacted) is the location."""
+    try:
+        yield
     except httpx.TimeoutException:
         raise SourceUnreachable("timed out", location=shown) from None
     except httpx.TransportError as error:
@@ -148,10 +165,6 @@ def _fetch_url(url: str, client: httpx.Client | None, settings: Settings) -> Raw
         raise SourceUnreachable(f"cannot connect: {reason}", location=shown) from None
     except httpx.InvalidURL as error:
         raise SourceError(f"invalid URL: {error}", location=shown) from None
-    finally:
-        if own_client:
-            client.close()
-    return RawDocument.from_bytes(content, shown, media_type)
 
 
 def read_capped(

@@ -8,12 +8,15 @@ e.g. ``CONNECTORY_MAX_DOCUMENT_BYTES``.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import InputError
 
-__all__ = ["DEFAULT_SETTINGS", "Settings"]
+__all__ = ["DEFAULT_SETTINGS", "Settings", "env_json_object"]
 
 _FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
@@ -75,3 +78,21 @@ class Settings:
 
 
 DEFAULT_SETTINGS = Settings()
+
+
+def env_json_object(
+    variable: str, expected: str, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The JSON object in environment variable ``variable`` ({} when unset or blank); an
+    ``InputError`` saying ``expected`` (what it should hold) otherwise. Errors never repeat the
+    value: such variables hold secrets."""
+    text = (os.environ if environ is None else environ).get(variable)
+    if text is None or not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise InputError(f"{variable} is not JSON: expected {expected}") from None
+    if not isinstance(value, dict):
+        raise InputError(f"{variable} must be {expected}")
+    return value

@@ -13,14 +13,13 @@ the catalogue, and no error message here repeats one (a mistyped ``--header`` ma
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from collections.abc import Iterable, Mapping
 
 from pydantic import SecretStr
 
 from connectory.errors import InputError
+from connectory.settings import env_json_object
 
 __all__ = [
     "HEADERS_ENV_PREFIX",
@@ -66,15 +65,7 @@ def headers_from_env(
 ) -> dict[str, SecretStr]:
     """The headers in ``CONNECTORY_GRAPHQL_HEADERS_<NAME>`` (none when it is not set)."""
     variable = headers_env_var(connector)
-    text = (os.environ if environ is None else environ).get(variable)
-    if text is None or not text.strip():
-        return {}
-    try:
-        value = json.loads(text)
-    except ValueError:
-        raise InputError(
-            f"{variable} is not JSON: expected an object of header names to values"
-        ) from None
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+    value = env_json_object(variable, "a JSON object of header names to values", environ)
+    if not all(isinstance(v, str) for v in value.values()):
         raise InputError(f"{variable} must be a JSON object of header names to string values")
     return dict(_checked(str(name), item, variable) for name, item in value.items())

@@ -1,0 +1,160 @@
+"""Auth methods applied to a request: an ``httpx.Auth`` per method kind, from run-time secrets.
+
+    api_key        the key in its header, query parameter or cookie          secrets: key
+    http_basic     httpx.BasicAuth                                           username, password
+    http_digest    httpx.DigestAuth (challenge and response)                 username, password
+    http_bearer    Authorization: Bearer <token>                             token
+    http_scheme    Authorization: <scheme> <credentials>                     credentials
+    oauth2         client credentials: the token is fetched from the flow's token URL once,
+                   with the scopes the action needs, and sent as a bearer    client_id, client_secret
+                   (a ``token`` secret is sent as it is, for the other flows)
+    none           nothing
+
+Other kinds (OpenID Connect discovery, JWT bearer, HMAC signing, mutual TLS, WS-Security, custom
+login requests and functions) are refused with an error naming the method: they are not run yet.
+A missing secret is an error that names the method and the secret, never a value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping
+
+import httpx
+from pydantic import SecretStr
+
+from ..authmethods import (
+    ApiKeyAuth,
+    AuthMethod,
+    BasicAuth,
+    BearerAuth,
+    DigestAuth,
+    HttpSchemeAuth,
+    NoAuth,
+    OAuth2Auth,
+)
+from ..errors import InputError, SourceError, SourceUnreachable
+
+__all__ = ["auth_for"]
+
+
+def _secret(secrets: Mapping[str, SecretStr], method: AuthMethod, name: str) -> str:
+    value = secrets.get(name)
+    if value is None:
+        raise InputError(
+            f"auth method {method.name!r} ({method.type}) needs the secret {name!r}; "
+            f"given: {', '.join(sorted(secrets)) or 'none'}"
+        )
+    return value.get_secret_value()
+
+
+class _Header(httpx.Auth):
+    def __init__(self, name: str, value: str) -> None:
+        self._name, self._value = name, value
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers[self._name] = self._value
+        yield request
+
+
+class _QueryKey(httpx.Auth):
+    def __init__(self, name: str, value: str) -> None:
+        self._name, self._value = name, value
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.url = request.url.copy_merge_params({self._name: self._value})
+        yield request
+
+
+class _Cookie(httpx.Auth):
+    def __init__(self, name: str, value: str) -> None:
+        self._name, self._value = name, value
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        cookie = f"{self._name}={self._value}"
+        existing = request.headers.get("Cookie")
+        request.headers["Cookie"] = f"{existing}; {cookie}" if existing else cookie
+        yield request
+
+
+class _ClientCredentials(httpx.Auth):
+    """OAuth 2 client credentials (RFC 6749 4.4): one token request, then a bearer."""
+
+    requires_response_body = True
+
+    def __init__(self, token_url: str, client_id: str, secret: str, scopes: list[str]) -> None:
+        self._token_url, self._client_id, self._secret = token_url, client_id, secret
+        self._scopes = scopes
+        self._token: str | None = None
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if self._token is None:
+            form = {"grant_type": "client_credentials"}
+            if self._scopes:
+                form["scope"] = " ".join(self._scopes)
+            token_request = httpx.Request(
+                "POST", self._token_url, data=form, headers={"Accept": "application/json"}
+            )
+            # client_secret_basic (RFC 6749 2.3.1): httpx's Basic auth sets the header
+            next(httpx.BasicAuth(self._client_id, self._secret).auth_flow(token_request))
+            response = yield token_request
+            self._token = _access_token(response, self._token_url)
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        yield request
+
+
+def _access_token(response: httpx.Response, url: str) -> str:
+    if response.status_code >= 500:
+        raise SourceUnreachable(
+            f"the token endpoint answered HTTP {response.status_code}", location=url
+        )
+    try:
+        token = response.json().get("access_token") if response.status_code < 300 else None
+    except ValueError:
+        token = None
+    if not isinstance(token, str) or not token:
+        raise SourceError(
+            f"the token endpoint answered HTTP {response.status_code} without an access_token",
+            location=url,
+        )
+    return token
+
+
+def auth_for(
+    method: AuthMethod, secrets: Mapping[str, SecretStr], scopes: list[str] | None = None
+) -> httpx.Auth | None:
+    """The ``httpx.Auth`` that applies ``method`` with ``secrets`` (None: nothing to apply)."""
+    if isinstance(method, NoAuth):
+        return None
+    if isinstance(method, ApiKeyAuth):
+        key = _secret(secrets, method, "key")
+        kinds = {"header": _Header, "query": _QueryKey, "cookie": _Cookie}
+        return kinds[method.location](method.parameter, key)  # type: ignore[abstract]
+    if isinstance(method, BasicAuth):
+        return httpx.BasicAuth(
+            _secret(secrets, method, "username"), _secret(secrets, method, "password")
+        )
+    if isinstance(method, DigestAuth):
+        return httpx.DigestAuth(
+            _secret(secrets, method, "username"), _secret(secrets, method, "password")
+        )
+    if isinstance(method, BearerAuth):
+        return _Header("Authorization", f"Bearer {_secret(secrets, method, 'token')}")
+    if isinstance(method, HttpSchemeAuth):
+        credentials = _secret(secrets, method, "credentials")
+        return _Header("Authorization", f"{method.scheme} {credentials}")
+    if isinstance(method, OAuth2Auth):
+        if "token" in secrets:
+            return _Header("Authorization", f"Bearer {_secret(secrets, method, 'token')}")
+        flow = next((f for f in method.flows if f.grant == "client_credentials"), None)
+        if flow is None or not flow.token_url:
+            raise InputError(
+                f"auth method {method.name!r} (oauth2) has no client credentials flow: give a "
+                "'token' secret"
+            )
+        return _ClientCredentials(
+            flow.token_url,
+            _secret(secrets, method, "client_id"),
+            _secret(secrets, method, "client_secret"),
+            scopes or [],
+        )
+    raise InputError(f"auth method {method.name!r} ({method.type}) is not supported by invoke yet")

@@ -1,0 +1,287 @@
+"""Invoke an action: build its request from the version and an input, send it, check the answer.
+
+``invoke(version, "getItem", {"path": {"id": "7"}})`` runs HTTP and GraphQL actions:
+
+1. The input is validated against the action's input schema (refs among the version's
+   definitions only); an invalid input is an ``InputError`` listing what is wrong, and nothing is
+   sent.
+2. The auth: the first of the action's alternatives (``Action.auth``, else the version's
+   ``default_auth``) whose methods all have credentials (``runtime.credentials``); an alternative
+   with no methods means none is needed. Secrets are applied by ``runtime.auth``.
+3. HTTP: the server (``server=``, else the binding's or the version's first, variables at their
+   defaults; a relative one resolves against the version's source URL), the path template filled
+   and the query, headers and cookies serialised by their style (``runtime.styles``), the body in
+   the first request media type (JSON preferred; form, multipart, text). GraphQL: a POST of the
+   action's document with the input as its variables, to ``server=`` or the introspected endpoint.
+4. The answer is read under ``settings``' size cap and deadline, matched to an output (exact
+   status, then ``4XX``-style ranges, then ``default``) and a JSON body validated against that
+   output's schema: what does not fit is listed in ``Invocation.problems`` (the call still happened).
+
+Redirects are not followed (a 3xx is the answer). Secrets never appear in the ``Invocation``, in
+errors or in the URL it reports.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+import httpx
+
+from ..errors import InputError
+from ..fetch import is_url, read_capped, translated_http_errors
+from ..model import Action, ActionOutput, ConnectorVersion, GraphQLBinding, HttpBinding, Server
+from ..redaction import redact_url
+from ..schemas import validator_for
+from ..settings import Settings
+from .auth import auth_for
+from .credentials import Credentials
+from .styles import path_value, query_pairs, simple_value
+
+__all__ = ["Invocation", "build_request", "invoke"]
+
+_MAX_LISTED = 5
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """What an invocation sent and got back."""
+
+    action: str
+    method: str
+    url: str
+    """The URL requested, secret-looking query values hidden (an API key in the query is not
+    in it: auth is applied as the request is sent)."""
+    status: int
+    headers: dict[str, str]
+    body: Any
+    """The answer parsed as JSON when it says it is JSON, else its text."""
+    output: str | None
+    """The output it matched (``200``, ``4XX``, ``default``), None if none."""
+    problems: list[str] = field(default_factory=list)
+    """Where the answer does not fit the matched output's schema."""
+    seconds: float = 0.0
+
+
+def _listed(errors: list[str]) -> str:
+    more = f"; and {len(errors) - _MAX_LISTED} more" if len(errors) > _MAX_LISTED else ""
+    return "; ".join(errors[:_MAX_LISTED]) + more
+
+
+def _checked_input(version: ConnectorVersion, action: Action, given: Any) -> None:
+    if action.input is None:
+        return
+    validator = validator_for(action.input, version)
+    errors = [
+        f"{'/'.join(str(p) for p in error.absolute_path) or '(input)'}: {error.message}"
+        for error in validator.iter_errors(given)
+    ]
+    if errors:
+        raise InputError(f"invalid input for {action.name}: {_listed(errors)}")
+
+
+class _Chain(httpx.Auth):
+    """Several auth methods used together (each adds its header, parameter or cookie)."""
+
+    def __init__(self, auths: list[httpx.Auth]) -> None:
+        self._auths = auths
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        for auth in self._auths[:-1]:
+            request = next(auth.auth_flow(request))
+        yield from self._auths[-1].auth_flow(request)
+
+
+def _auth(version: ConnectorVersion, action: Action, credentials: Credentials) -> httpx.Auth | None:
+    alternatives = action.auth if action.auth is not None else version.default_auth
+    if not alternatives:
+        return None
+    methods = {method.name: method for method in version.auth_methods}
+    for alternative in alternatives:
+        if all(name in credentials for name in alternative):
+            auths = [
+                auth
+                for name, scopes in alternative.items()
+                if name in methods
+                and (auth := auth_for(methods[name], credentials[name], scopes)) is not None
+            ]
+            if not auths:
+                return None
+            return auths[0] if len(auths) == 1 else _Chain(auths)
+    wanted = " or ".join(" + ".join(a) or "(none)" for a in alternatives)
+    raise InputError(
+        f"{action.name} needs credentials for {wanted}; give them in "
+        f"CONNECTORY_CREDENTIALS_<CONNECTOR> (see connectory.runtime.credentials)"
+    )
+
+
+def _server_url(version: ConnectorVersion, servers: list[Server], server: str | None) -> str:
+    if server is not None:
+        url = server
+    elif servers:
+        url = servers[0].url
+        for name, variable in servers[0].variables.items():
+            url = url.replace("{" + name + "}", variable.default)
+    else:
+        raise InputError(f"{version.ref} names no server: give one (server=, --server)")
+    if not is_url(url):
+        if is_url(version.source):
+            return urljoin(version.source, url)
+        raise InputError(f"the server URL {url!r} is relative to a file: give one (--server)")
+    return url
+
+
+def _body(binding: HttpBinding, value: Any) -> dict[str, Any]:
+    types = binding.request_media_types or ["application/json"]
+    media = next((t for t in types if t == "application/json" or t.endswith("+json")), types[0])
+    if media == "application/json" or media.endswith("+json"):
+        return {"content": json.dumps(value).encode(), "headers": {"Content-Type": media}}
+    if media == "application/x-www-form-urlencoded":
+        if not isinstance(value, dict):
+            raise InputError("a form body is an object of fields")
+        return {"data": {k: v if isinstance(v, str) else json.dumps(v) for k, v in value.items()}}
+    if media.startswith("multipart/"):
+        if not isinstance(value, dict):
+            raise InputError("a multipart body is an object of parts")
+        files = {k: (None, v if isinstance(v, str) else json.dumps(v)) for k, v in value.items()}
+        return {"files": files}
+    text = value if isinstance(value, str) else json.dumps(value)
+    return {"content": text.encode(), "headers": {"Content-Type": media}}
+
+
+def _http_request(
+    version: ConnectorVersion, binding: HttpBinding, given: Mapping[str, Any], server: str | None
+) -> httpx.Request:
+    servers = binding.servers or getattr(version.metadata, "servers", [])
+    base = _server_url(version, servers, server).rstrip("/")
+    path, query, headers, cookies = binding.path, [], {}, []
+    for parameter in binding.parameters:
+        values = given.get(parameter.location) or {}
+        if parameter.name not in values:
+            continue
+        value = values[parameter.name]
+        if parameter.location == "path":
+            path = path.replace("{" + parameter.name + "}", path_value(parameter, value))
+        elif parameter.location == "query":
+            query += query_pairs(parameter, value)
+        elif parameter.location == "header":
+            headers[parameter.name] = simple_value(parameter, value)
+        else:
+            cookies += query_pairs(parameter, value)
+    if "{" in path:
+        raise InputError(f"no value for the path parameters of {binding.path}")
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies)
+    body = _body(binding, given["body"]) if "body" in given else {}
+    headers = {**headers, **body.pop("headers", {})}
+    return httpx.Request(binding.method, base + path, params=query, headers=headers, **body)
+
+
+def build_request(
+    version: ConnectorVersion, action_name: str, given: Any = None, *, server: str | None = None
+) -> httpx.Request:
+    """The request ``action_name`` makes with input ``given`` (validated first), before auth."""
+    action = version.action(action_name)
+    given = {} if given is None else given
+    _checked_input(version, action, given)
+    binding = action.binding
+    if isinstance(binding, HttpBinding):
+        return _http_request(version, binding, given, server)
+    if isinstance(binding, GraphQLBinding):
+        endpoint = server or getattr(version.metadata, "endpoint", None)
+        if not endpoint:
+            raise InputError(f"{version.ref} has no endpoint: give one (server=, --server)")
+        payload = {"query": binding.document, "variables": given}
+        if binding.operation_name:
+            payload["operationName"] = binding.operation_name
+        return httpx.Request("POST", endpoint, json=payload)
+    raise InputError(f"{action.name} is a {binding.kind} action: invoke runs HTTP and GraphQL")
+
+
+def _output(action: Action, status: int) -> ActionOutput | None:
+    by_status = {output.status.upper(): output for output in action.outputs}
+    return (
+        by_status.get(str(status))
+        or by_status.get(f"{str(status)[0]}XX")
+        or by_status.get("DEFAULT")
+        or (by_status.get("DATA") if status < 300 else None)
+    )
+
+
+def _parsed(response: httpx.Response, content: bytes) -> Any:
+    media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    text = content.decode(response.encoding or "utf-8", errors="replace")
+    if media == "application/json" or media.endswith("+json"):
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    return text
+
+
+def _problems(version: ConnectorVersion, output: ActionOutput | None, body: Any) -> list[str]:
+    if output is None or output.schema_ is None or isinstance(body, str):
+        return []
+    validator = validator_for(output.schema_, version)
+    return [
+        f"{'/'.join(str(p) for p in error.absolute_path) or '(body)'}: {error.message}"
+        for error in validator.iter_errors(body)
+    ][:50]
+
+
+def invoke(
+    version: ConnectorVersion,
+    action_name: str,
+    given: Any = None,
+    *,
+    credentials: Credentials | None = None,
+    server: str | None = None,
+    client: httpx.Client | None = None,
+    settings: Settings | None = None,
+) -> Invocation:
+    """Call ``action_name`` of ``version`` with input ``given`` (see the module docstring)."""
+    settings = settings or Settings.from_env()
+    action = version.action(action_name)
+    request = build_request(version, action_name, given, server=server)
+    auth = _auth(version, action, credentials or {})
+    shown = redact_url(str(request.url))
+    own = client is None
+    client = client or httpx.Client(
+        timeout=httpx.Timeout(settings.fetch_deadline, connect=settings.connect_timeout)
+    )
+    started = time.monotonic()
+    deadline = started + settings.fetch_deadline
+    too_large = f"the answer is larger than {settings.max_document_bytes:,} bytes"
+    try:
+        with translated_http_errors(shown):
+            response = client.send(request, auth=auth, stream=True, follow_redirects=False)
+            try:
+                content = read_capped(response, shown, settings, deadline, too_large)
+            finally:
+                response.close()
+    finally:
+        if own:
+            client.close()
+    body = _parsed(response, content)
+    output = _output(action, response.status_code)
+    checked, problems = body, []
+    if isinstance(action.binding, GraphQLBinding) and isinstance(body, dict):
+        checked = body.get("data")
+        errors = body.get("errors") or []
+        problems = [f"errors: {e.get('message') if isinstance(e, dict) else e}" for e in errors]
+    problems += _problems(version, output, checked) if checked is not None else []
+    return Invocation(
+        action=action.name,
+        method=request.method,
+        url=shown,
+        status=response.status_code,
+        headers=dict(response.headers),
+        body=body,
+        output=output.status if output else None,
+        problems=problems,
+        seconds=time.monotonic() - started,
+    )
