@@ -8,8 +8,10 @@
     auth          auth methods as httpx.Auth: API keys, basic, digest, bearer, OAuth 2 client
                   credentials
     credentials   run-time secrets, never stored or printed
+    soap          SOAP envelopes out, answers and faults back (protocols.soap.convert)
 
-HTTP and GraphQL actions run; SOAP actions, custom login requests and functions do not yet.
+HTTP, GraphQL and SOAP actions run; custom login requests and functions, WS-Security and
+request signing do not yet.
 """
 
 from .credentials import Credentials, credentials_env_var, credentials_from_env

@@ -1,6 +1,6 @@
 """Invoke an action: build its request from the version and an input, send it, check the answer.
 
-``invoke(version, "getItem", {"path": {"id": "7"}})`` runs HTTP and GraphQL actions:
+``invoke(version, "getItem", {"path": {"id": "7"}})`` runs HTTP, GraphQL and SOAP actions:
 
 1. The input is validated against the action's input schema (refs among the version's
    definitions only); an invalid input is an ``InputError`` listing what is wrong, and nothing is
@@ -13,6 +13,8 @@
    and the query, headers and cookies serialised by their style (``runtime.styles``), the body in
    the first request media type (JSON preferred; form, multipart, text). GraphQL: a POST of the
    action's document with the input as its variables, to ``server=`` or the introspected endpoint.
+   SOAP: the input (``{"body": {...}, "header": {...}}``) as an envelope (``runtime.soap``), to
+   ``server=`` or the port's address.
 4. The answer is read under ``settings``' size cap and deadline, matched to an output (exact
    status, then ``4XX``-style ranges, then ``default``) and a JSON body validated against that
    output's schema: what does not fit is listed in ``Invocation.problems`` (the call still happened).
@@ -34,12 +36,21 @@ import httpx
 
 from ..errors import InputError
 from ..fetch import is_url, read_capped, translated_http_errors
-from ..model import Action, ActionOutput, ConnectorVersion, GraphQLBinding, HttpBinding, Server
+from ..model import (
+    Action,
+    ActionOutput,
+    ConnectorVersion,
+    GraphQLBinding,
+    HttpBinding,
+    Server,
+    SoapBinding,
+)
 from ..redaction import redact_url
 from ..schemas import validator_for
 from ..settings import Settings
 from .auth import auth_for
 from .credentials import Credentials
+from .soap import soap_answer, soap_request
 from .styles import path_value, query_pairs, simple_value
 
 __all__ = ["Invocation", "build_request", "invoke"]
@@ -199,7 +210,9 @@ def build_request(
         if binding.operation_name:
             payload["operationName"] = binding.operation_name
         return httpx.Request("POST", endpoint, json=payload)
-    raise InputError(f"{action.name} is a {binding.kind} action: invoke runs HTTP and GraphQL")
+    if isinstance(binding, SoapBinding):
+        return soap_request(version, action, given, server)
+    raise InputError(f"{action.name} is a {binding.kind} action: it cannot be invoked")
 
 
 def _output(action: Action, status: int) -> ActionOutput | None:
@@ -266,6 +279,19 @@ def invoke(
     finally:
         if own:
             client.close()
+    if isinstance(action.binding, SoapBinding):
+        body, matched, problems = soap_answer(version, action, content, shown, settings)
+        return Invocation(
+            action=action.name,
+            method=request.method,
+            url=shown,
+            status=response.status_code,
+            headers=dict(response.headers),
+            body=body,
+            output=matched,
+            problems=problems,
+            seconds=time.monotonic() - started,
+        )
     body = _parsed(response, content)
     output = _output(action, response.status_code)
     checked, problems = body, []
