@@ -246,6 +246,21 @@ def _problems(version: ConnectorVersion, output: ActionOutput | None, body: Any)
     ][:50]
 
 
+def _answer(
+    version: ConnectorVersion, action: Action, response: httpx.Response, content: bytes
+) -> tuple[Any, str | None, list[str]]:
+    """``(body, output, problems)`` of an HTTP or GraphQL answer."""
+    body = _parsed(response, content)
+    output = _output(action, response.status_code)
+    checked, problems = body, []
+    if isinstance(action.binding, GraphQLBinding) and isinstance(body, dict):
+        checked = body.get("data")
+        errors = body.get("errors") or []
+        problems = [f"errors: {e.get('message') if isinstance(e, dict) else e}" for e in errors]
+    problems += _problems(version, output, checked) if checked is not None else []
+    return body, output.status if output else None, problems
+
+
 def invoke(
     version: ConnectorVersion,
     action_name: str,
@@ -281,25 +296,8 @@ def invoke(
             client.close()
     if isinstance(action.binding, SoapBinding):
         body, matched, problems = soap_answer(version, action, content, shown, settings)
-        return Invocation(
-            action=action.name,
-            method=request.method,
-            url=shown,
-            status=response.status_code,
-            headers=dict(response.headers),
-            body=body,
-            output=matched,
-            problems=problems,
-            seconds=time.monotonic() - started,
-        )
-    body = _parsed(response, content)
-    output = _output(action, response.status_code)
-    checked, problems = body, []
-    if isinstance(action.binding, GraphQLBinding) and isinstance(body, dict):
-        checked = body.get("data")
-        errors = body.get("errors") or []
-        problems = [f"errors: {e.get('message') if isinstance(e, dict) else e}" for e in errors]
-    problems += _problems(version, output, checked) if checked is not None else []
+    else:
+        body, matched, problems = _answer(version, action, response, content)
     return Invocation(
         action=action.name,
         method=request.method,
@@ -307,7 +305,7 @@ def invoke(
         status=response.status_code,
         headers=dict(response.headers),
         body=body,
-        output=output.status if output else None,
+        output=matched,
         problems=problems,
         seconds=time.monotonic() - started,
     )
