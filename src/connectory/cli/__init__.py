@@ -13,7 +13,7 @@ import typer
 from pydantic import SecretStr
 
 from ..redaction import redact_url
-from . import batch, boards, compare, files, invoke, lifecycle, render, vetting
+from . import batch, boards, compare, files, invoke, lifecycle, render, serve, vetting
 from .common import JsonOption, ProtocolOption
 from .common import handles_errors as _handles_errors
 from .common import open_catalog as _open_catalog
@@ -239,6 +239,7 @@ vetting.register(app)  # vet, vetting list
 files.register(app)  # export, import
 batch.register(app)  # onboard-batch
 invoke.register(app)  # invoke
+serve.register(app)  # serve
 
 
 def main() -> None:

@@ -1,0 +1,27 @@
+"""The HTTP API: the catalogue over HTTP, for platforms and for manual creation (FastAPI).
+
+    GET    /health
+    GET    /connectors                                   ConnectorSummary[]
+    GET    /connectors/{name}                            Connector
+    GET    /connectors/{name}/versions                   VersionInfo[]
+    POST   /connectors/{name}/versions[?label=L]         draft a ConnectorVersion given as JSON
+    GET    /connectors/{name}/versions/{label}           ConnectorVersion (latest, default resolve)
+    GET    /connectors/{name}/versions/{label}/changes?since=L2    Change[] (connectory.diff)
+    POST   /connectors/{name}/versions/{label}/publish[?allow_breaking=true]   under the policy
+    POST   /connectors/{name}/versions/{label}/deprecate {sunset, replacement}
+    DELETE /connectors/{name}/versions/{label}[?confirm=true&reason=...]   409 + blast radius
+    GET    /connectors/{name}/vettings[?label=L]         Vetting[], newest first
+    POST   /connectors/{name}/versions/{label}/vettings  record a Vetting
+    GET    /boards, GET /boards/{name}, POST /boards, POST /boards/{name}/deploy|undeploy
+
+A version created by hand is checked as onboarding checks one (``connectory.validated``: its
+schemas against the metaschema, its refs) and stored as a draft with those findings. Errors are
+``{"error": kind, "message", "location"}`` with the status their kind means (400 bad input, 404,
+409 conflict or a confirmation needed, 503 busy). With ``CONNECTORY_API_TOKEN`` set, every route
+but ``/health`` wants ``Authorization: Bearer <token>``; ``connectory serve`` refuses to listen
+beyond loopback without one.
+"""
+
+from .app import create_app
+
+__all__ = ["create_app"]
