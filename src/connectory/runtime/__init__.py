@@ -9,9 +9,10 @@
                   credentials
     credentials   run-time secrets, never stored or printed
     soap          SOAP envelopes out, answers and faults back (protocols.soap.convert)
+    custom        custom auth: a login request, or a JavaScript function (mini-racer, sandboxed)
 
-HTTP, GraphQL and SOAP actions run; custom login requests and functions, WS-Security and
-request signing do not yet.
+HTTP, GraphQL and SOAP actions run; WS-Security, request signing, JWT bearer and OpenID
+Connect discovery are not run yet.
 """
 
 from .credentials import Credentials, credentials_env_var, credentials_from_env

@@ -8,10 +8,12 @@
     oauth2         client credentials: the token is fetched from the flow's token URL once,
                    with the scopes the action needs, and sent as a bearer    client_id, client_secret
                    (a ``token`` secret is sent as it is, for the other flows)
+    custom_request a login request whose answer yields what each request carries  (its placeholders)
+    custom_function  a JavaScript function in a V8 sandbox (mini-racer)      (its placeholders)
     none           nothing
 
-Other kinds (OpenID Connect discovery, JWT bearer, HMAC signing, mutual TLS, WS-Security, custom
-login requests and functions) are refused with an error naming the method: they are not run yet.
+(``runtime.custom`` runs the two custom kinds.) Other kinds (OpenID Connect discovery, JWT
+bearer, HMAC signing, mutual TLS, WS-Security) are refused with an error naming the method.
 A missing secret is an error that names the method and the secret, never a value.
 """
 
@@ -27,12 +29,15 @@ from ..authmethods import (
     AuthMethod,
     BasicAuth,
     BearerAuth,
+    CustomFunctionAuth,
+    CustomRequestAuth,
     DigestAuth,
     HttpSchemeAuth,
     NoAuth,
     OAuth2Auth,
 )
 from ..errors import InputError, SourceError, SourceUnreachable
+from .custom import FunctionAuth, LoginAuth
 
 __all__ = ["auth_for"]
 
@@ -157,4 +162,8 @@ def auth_for(
             _secret(secrets, method, "client_secret"),
             scopes or [],
         )
+    if isinstance(method, CustomRequestAuth):
+        return LoginAuth(method, secrets)
+    if isinstance(method, CustomFunctionAuth):
+        return FunctionAuth(method, secrets)
     raise InputError(f"auth method {method.name!r} ({method.type}) is not supported by invoke yet")

@@ -1,0 +1,240 @@
+"""Custom auth methods at run time: a login request, or a JavaScript function in a sandbox.
+
+``custom_request``: before the first call (and again once what it gave expires), the login
+request is sent, with ``{name}`` placeholders in its URL, query, headers and body filled from the
+run-time secrets; ``extract`` rules take values out of the answer (a JSON pointer into the body, a
+header, a cookie) and ``inject`` rules put them on each request (``{name}`` placeholders in a
+header, query parameter or cookie). A login refused, or an answer without a value a rule wants,
+is an error naming the method and the rule.
+
+``custom_function``: ``source`` defines ``entrypoint(request, credentials)``, run by V8 through
+mini-racer, a fresh isolate per call with the method's time and memory limits; it has no I/O at
+all (no network, no files, no timers beyond the call). ``request`` is ``{method, url, headers,
+body}`` (the body as text), ``credentials`` the secrets as strings. It returns ``{headers, query,
+cookies}`` (objects of strings, each optional) to add to the request. A function that throws,
+loops or eats memory is stopped and reported with the method's name; a secret the function
+echoes in its error is masked.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Generator, Mapping
+from http.cookies import SimpleCookie
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from ..authmethods import CustomFunctionAuth, CustomRequestAuth
+from ..errors import InputError, SourceError
+
+__all__ = ["FunctionAuth", "LoginAuth"]
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_MASK = "**********"
+
+
+def _fill(value: Any, values: Mapping[str, str]) -> Any:
+    """``{name}`` placeholders filled in every string of ``value`` (others left as written)."""
+    if isinstance(value, str):
+        return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), value)
+    if isinstance(value, dict):
+        return {key: _fill(item, values) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fill(item, values) for item in value]
+    return value
+
+
+def _pointer(document: Any, pointer: str) -> Any:
+    if pointer in ("", "/"):
+        return document
+    for token in pointer.lstrip("/").split("/"):
+        token = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(document, list) and token.isdigit() and int(token) < len(document):
+            document = document[int(token)]
+        elif isinstance(document, dict) and token in document:
+            document = document[token]
+        else:
+            return None
+    return document
+
+
+def _inject(request: httpx.Request, location: str, name: str, value: str) -> None:
+    if location == "header":
+        request.headers[name] = value
+    elif location == "query":
+        request.url = request.url.copy_merge_params({name: value})
+    else:  # replaces a cookie of that name (the client's jar may hold it from the login)
+        kept = [
+            part
+            for part in request.headers.get("Cookie", "").split(";")
+            if part.strip() and part.strip().split("=", 1)[0] != name
+        ]
+        request.headers["Cookie"] = "; ".join([*(p.strip() for p in kept), f"{name}={value}"])
+
+
+class LoginAuth(httpx.Auth):
+    """A ``custom_request`` method (see the module docstring)."""
+
+    requires_response_body = True
+
+    def __init__(self, method: CustomRequestAuth, secrets: Mapping[str, SecretStr]) -> None:
+        self._method = method
+        self._secrets = {name: value.get_secret_value() for name, value in secrets.items()}
+        self._values: dict[str, str] | None = None
+        self._expires_at = float("inf")
+
+    def _login_request(self) -> httpx.Request:
+        template = self._method.request
+        url = _fill(template.url, self._secrets)
+        headers = _fill(dict(template.headers), self._secrets)
+        params = _fill(dict(template.query), self._secrets)
+        body = _fill(template.body, self._secrets)
+        if isinstance(body, dict):
+            if template.media_type == "application/x-www-form-urlencoded":
+                return httpx.Request(
+                    template.method, url, params=params, headers=headers, data=body
+                )
+            content = json.dumps(body).encode()
+            headers.setdefault("Content-Type", template.media_type or "application/json")
+            return httpx.Request(
+                template.method, url, params=params, headers=headers, content=content
+            )
+        if isinstance(body, str):
+            if template.media_type:
+                headers.setdefault("Content-Type", template.media_type)
+            return httpx.Request(template.method, url, params=params, headers=headers, content=body)
+        return httpx.Request(template.method, url, params=params, headers=headers)
+
+    def _extracted(self, response: httpx.Response) -> dict[str, str]:
+        name = self._method.name
+        if response.status_code >= 400:
+            raise SourceError(
+                f"auth method {name!r}: the login request was answered HTTP {response.status_code}",
+                location=str(response.request.url.copy_with(query=None)),
+            )
+        body: Any = None
+        values: dict[str, str] = {}
+        for rule in self._method.extract:
+            if rule.source == "header":
+                found: Any = response.headers.get(rule.path)
+            elif rule.source == "cookie":
+                cookies = SimpleCookie()
+                for header in response.headers.get_list("set-cookie"):
+                    cookies.load(header)
+                found = cookies[rule.path].value if rule.path in cookies else None
+            else:
+                if body is None:
+                    try:
+                        body = response.json()
+                    except ValueError:
+                        raise SourceError(
+                            f"auth method {name!r}: the login answer is not JSON",
+                            location=str(response.request.url.copy_with(query=None)),
+                        ) from None
+                found = _pointer(body, rule.path)
+            if found is None or isinstance(found, dict | list):
+                raise SourceError(
+                    f"auth method {name!r}: the login answer has no value for {rule.name!r} "
+                    f"({rule.source} {rule.path})",
+                    location=str(response.request.url.copy_with(query=None)),
+                )
+            values[rule.name] = found if isinstance(found, str) else json.dumps(found)
+        return values
+
+    def _lifetime(self, values: Mapping[str, str]) -> float:
+        method = self._method
+        if method.expiry_from and method.expiry_from in values:
+            try:
+                return float(values[method.expiry_from])
+            except ValueError:
+                pass
+        return float(method.expires_in_seconds) if method.expires_in_seconds else float("inf")
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if self._values is None or time.monotonic() >= self._expires_at:
+            response = yield self._login_request()
+            self._values = self._extracted(response)
+            self._expires_at = time.monotonic() + self._lifetime(self._values)
+        for rule in self._method.inject:
+            _inject(request, rule.location, rule.parameter, _fill(rule.template, self._values))
+        yield request
+
+
+def _close(racer: Any, *, later: bool) -> None:
+    """Close a sandbox. After V8 stopped a call (time or memory), it still reports the stopped
+    call back a moment later, and mini-racer prints a traceback if its context is gone by then:
+    such a sandbox is closed a second later, on a daemon timer."""
+    if not later:
+        racer.close()
+        return
+    timer = threading.Timer(1.0, racer.close)
+    timer.daemon = True
+    timer.start()
+
+
+class FunctionAuth(httpx.Auth):
+    """A ``custom_function`` method (see the module docstring)."""
+
+    def __init__(self, method: CustomFunctionAuth, secrets: Mapping[str, SecretStr]) -> None:
+        self._method = method
+        self._secrets = {name: value.get_secret_value() for name, value in secrets.items()}
+
+    def _masked(self, text: str) -> str:
+        for value in self._secrets.values():
+            if value:
+                text = text.replace(value, _MASK)
+        return text
+
+    def _run(self, request: httpx.Request) -> Any:
+        from py_mini_racer import JSEvalException, JSOOMException, JSTimeoutException, MiniRacer
+
+        method = self._method
+        given = {
+            "method": request.method,
+            "url": str(request.url),
+            "headers": dict(request.headers),
+            "body": request.content.decode("utf-8", errors="replace"),
+        }
+        where = f"auth method {method.name!r} (custom_function)"
+        racer, stopped = MiniRacer(), False
+        try:
+            racer.eval(method.source, timeout_sec=method.timeout_ms / 1000)
+            return racer.call(
+                method.entrypoint,
+                given,
+                self._secrets,
+                timeout_sec=method.timeout_ms / 1000,
+                max_memory=method.memory_limit_mb * 1024 * 1024,
+            )
+        except JSTimeoutException:
+            stopped = True
+            raise InputError(f"{where}: stopped after {method.timeout_ms} ms") from None
+        except JSOOMException:
+            stopped = True
+            raise InputError(f"{where}: stopped at its {method.memory_limit_mb} MB limit") from None
+        except JSEvalException as error:
+            first = self._masked(str(error)).strip().splitlines()
+            raise InputError(f"{where} failed: {first[0] if first else 'an error'}") from None
+        finally:
+            _close(racer, later=stopped)
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        added = self._run(request)
+        where = f"auth method {self._method.name!r} (custom_function)"
+        if added is None:
+            yield request
+            return
+        if not isinstance(added, dict):
+            raise InputError(f"{where} must return an object of headers, query and cookies")
+        for location, key in (("header", "headers"), ("query", "query"), ("cookie", "cookies")):
+            values = added.get(key) or {}
+            if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
+                raise InputError(f"{where}: {key!r} must be an object of strings")
+            for name, value in values.items():
+                _inject(request, location, str(name), value)
+        yield request
