@@ -13,12 +13,14 @@
     GET    /connectors/{name}/vettings[?label=L]         Vetting[], newest first
     POST   /connectors/{name}/versions/{label}/vettings  record a Vetting
     GET    /boards, GET /boards/{name}, POST /boards, POST /boards/{name}/deploy|undeploy
+    POST   /hooks/{connector}/{trigger}[?version=L]      a webhook delivery: 202, or 401 refused
+    GET    /connectors/{name}/deliveries[?trigger=T]     the inbox, newest first
 
 A version created by hand is checked as onboarding checks one (``connectory.validated``: its
 schemas against the metaschema, its refs) and stored as a draft with those findings. Errors are
 ``{"error": kind, "message", "location"}`` with the status their kind means (400 bad input, 404,
 409 conflict or a confirmation needed, 503 busy). With ``CONNECTORY_API_TOKEN`` set, every route
-but ``/health`` wants ``Authorization: Bearer <token>``; ``connectory serve`` refuses to listen
+but ``/health`` and the hooks (which signatures guard) wants ``Authorization: Bearer <token>``; ``connectory serve`` refuses to listen
 beyond loopback without one.
 """
 

@@ -9,12 +9,14 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, SecretStr
 
 from ..catalog import Catalog
 from ..catalog.failures import CatalogBusy, CatalogUnavailable
+from ..deliveries import DeliveryRefused, receive, secret_for
 from ..diff import diff
 from ..errors import (
     ConfirmationRequired,
@@ -28,10 +30,13 @@ from ..errors import (
 from ..lifecycle import publish as publish_checked
 from ..model import Board, ConnectorVersion, Vetting
 from ..onboarding import validated
+from ..runtime.credentials import credentials_from_env
+from ..settings import Settings
 
 __all__ = ["create_app"]
 
 _STATUS: list[tuple[type[ConnectoryError], int]] = [
+    (DeliveryRefused, status.HTTP_401_UNAUTHORIZED),
     (NotFound, status.HTTP_404_NOT_FOUND),
     (ConfirmationRequired, status.HTTP_409_CONFLICT),
     (PublishRefused, status.HTTP_409_CONFLICT),
@@ -96,6 +101,13 @@ def create_app(catalog_url: str | None = None, *, token: SecretStr | None = None
         version="1",
     )
     app.add_exception_handler(ConnectoryError, _error)
+    app.add_exception_handler(
+        _TooLarge,
+        lambda _request, error: JSONResponse(
+            status_code=413,
+            content={"error": "TooLarge", "message": f"more than {error.args[0]:,} bytes"},
+        ),
+    )
     app.add_exception_handler(
         _Unauthorised,
         lambda _request, _error: JSONResponse(
@@ -173,6 +185,31 @@ def create_app(catalog_url: str | None = None, *, token: SecretStr | None = None
             raise InputError(f"the vetting is of {vetting.connector}@{vetting.version}")
         return catalog.record_vetting(vetting).model_dump(mode="json")
 
+    @app.post("/hooks/{connector}/{trigger}", status_code=202)
+    async def hook(
+        connector: str, trigger: str, request: Request, version: str = "latest"
+    ) -> dict[str, Any]:
+        """A delivery for a trigger: verified by its signature (not by the API token), checked
+        against the trigger's payload schema, kept in the connector's inbox."""
+        cap = Settings.from_env().max_document_bytes
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > cap:
+                raise _TooLarge(cap)
+        found = await run_in_threadpool(catalog.get_version, connector, version)
+        secret = secret_for(credentials_from_env(connector), trigger)
+        delivery = receive(found, trigger, dict(request.headers), bytes(body), secret)
+        kept = await run_in_threadpool(catalog.record_delivery, delivery)
+        return {"id": kept.id, "verified": kept.verified, "problems": kept.problems}
+
+    @app.get("/connectors/{name}/deliveries", dependencies=guarded)
+    def list_deliveries(
+        name: str, catalog: Store, trigger: str | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        found = catalog.list_deliveries(name, trigger=trigger, limit=min(limit, 1000))
+        return [delivery.model_dump(mode="json") for delivery in found]
+
     @app.get("/boards", dependencies=guarded)
     def list_boards(catalog: Store) -> list[dict[str, Any]]:
         return [b.model_dump(mode="json") for b in catalog.list_boards()]
@@ -198,3 +235,7 @@ def create_app(catalog_url: str | None = None, *, token: SecretStr | None = None
 
 class _Unauthorised(Exception):
     """A request without the API's bearer token."""
+
+
+class _TooLarge(Exception):
+    """A delivery above the size cap (``CONNECTORY_MAX_DOCUMENT_BYTES``)."""

@@ -22,9 +22,11 @@ from typing import Self, TypeVar
 import sqlalchemy as sa
 from alembic.util import CommandError
 
+from ..deliveries import Delivery
 from ..errors import CatalogError, Conflict
 from ..model import Board, Connector, ConnectorVersion, Vetting
 from . import boards as board_ops
+from . import deliveries as delivery_ops
 from . import versions as version_ops
 from . import vettings as vetting_ops
 from .engine import create_engine, default_database_url, prepare_engine, read_only, redacted_url
@@ -347,3 +349,17 @@ class Catalog:
             if connector is not None and label is not None:
                 label = resolve_label(connection, connector_row(connection, connector), label)
             return vetting_ops.list_vettings(connection, connector, label)
+
+    # -- trigger deliveries -----------------------------------------------------------------------
+
+    def record_delivery(self, delivery: Delivery) -> Delivery:
+        """Keep a delivery received for a trigger (``connectory.deliveries.receive``)."""
+        with self._write(f"{delivery.connector}@{delivery.version}") as connection:
+            return delivery_ops.record(connection, delivery, _now())
+
+    def list_deliveries(
+        self, connector: str, *, trigger: str | None = None, limit: int = 100
+    ) -> list[Delivery]:
+        """The deliveries received for ``connector`` (one trigger's), newest first."""
+        with self._read(connector) as connection:
+            return delivery_ops.list_deliveries(connection, connector, trigger, limit)

@@ -4,6 +4,7 @@
          │
          └──* board_uses *──1 boards                version_deletions (append-only audit)
                                                     vettings (append-only reviews)
+                                                    deliveries (append-only webhook inbox)
 
 A version is a row of metadata columns plus ``content``, a JSON object with the rest of its small
 top-level fields (``fetched_at``, protocol metadata, auth methods, default auth). Its actions,
@@ -38,6 +39,7 @@ __all__ = [
     "boards",
     "connectors",
     "definitions",
+    "deliveries",
     "findings",
     "metadata",
     "triggers",
@@ -202,5 +204,21 @@ vettings = sa.Table(
     sa.Column("notes", sa.Text),
     sa.Column("checks", sa.JSON, nullable=False),
     sa.Column("vetted_at", UTCDateTime, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    _id(),
+    sa.Column("connector", sa.String(64), nullable=False, index=True),
+    sa.Column("label", sa.String(64), nullable=False),
+    sa.Column("trigger", sa.String(200), nullable=False),
+    sa.Column("verified", sa.Boolean, nullable=False),
+    sa.Column("problems", sa.JSON, nullable=False),
+    sa.Column("headers", sa.JSON, nullable=False),
+    sa.Column("payload", sa.JSON),
+    sa.Column("received_at", UTCDateTime, nullable=False),
     sqlite_autoincrement=True,
 )
