@@ -10,9 +10,9 @@
     credentials   run-time secrets, never stored or printed
     soap          SOAP envelopes out, answers and faults back (protocols.soap.convert)
     custom        custom auth: a login request, or a JavaScript function (mini-racer, sandboxed)
+    signing       auth that signs the request: HMAC over its parts, WS-Security UsernameToken
 
-HTTP, GraphQL and SOAP actions run; WS-Security, request signing, JWT bearer and OpenID
-Connect discovery are not run yet.
+HTTP, GraphQL and SOAP actions run; JWT bearer and mutual TLS auth are not run yet.
 """
 
 from .credentials import Credentials, credentials_env_var, credentials_from_env

@@ -8,12 +8,16 @@
     oauth2         client credentials: the token is fetched from the flow's token URL once,
                    with the scopes the action needs, and sent as a bearer    client_id, client_secret
                    (a ``token`` secret is sent as it is, for the other flows)
+    openid_connect the discovery document's token endpoint, then client credentials (scope
+                   openid and the action's)                                  client_id, client_secret
+    hmac           an HMAC over the request's parts, in a header (runtime.signing)   secret
+    ws_security_username_token  a wsse:Security header in the SOAP envelope  username, password
     custom_request a login request whose answer yields what each request carries  (its placeholders)
     custom_function  a JavaScript function in a V8 sandbox (mini-racer)      (its placeholders)
     none           nothing
 
-(``runtime.custom`` runs the two custom kinds.) Other kinds (OpenID Connect discovery, JWT
-bearer, HMAC signing, mutual TLS, WS-Security) are refused with an error naming the method.
+(``runtime.custom`` runs the two custom kinds.) JWT bearer and mutual TLS are refused with an
+error naming the method.
 A missing secret is an error that names the method and the secret, never a value.
 """
 
@@ -32,12 +36,16 @@ from ..authmethods import (
     CustomFunctionAuth,
     CustomRequestAuth,
     DigestAuth,
+    HMACAuth,
     HttpSchemeAuth,
     NoAuth,
     OAuth2Auth,
+    OpenIDConnectAuth,
+    WSSecurityUsernameTokenAuth,
 )
 from ..errors import InputError, SourceError, SourceUnreachable
 from .custom import FunctionAuth, LoginAuth
+from .signing import HmacSigner, UsernameTokenAuth
 
 __all__ = ["auth_for"]
 
@@ -86,13 +94,26 @@ class _ClientCredentials(httpx.Auth):
 
     requires_response_body = True
 
-    def __init__(self, token_url: str, client_id: str, secret: str, scopes: list[str]) -> None:
+    def __init__(
+        self,
+        token_url: str | None,
+        client_id: str,
+        secret: str,
+        scopes: list[str],
+        discovery_url: str | None = None,
+    ) -> None:
         self._token_url, self._client_id, self._secret = token_url, client_id, secret
-        self._scopes = scopes
+        self._scopes, self._discovery_url = scopes, discovery_url
         self._token: str | None = None
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if self._token_url is None and self._discovery_url is not None:
+            discovery = yield httpx.Request(
+                "GET", self._discovery_url, headers={"Accept": "application/json"}
+            )
+            self._token_url = _token_endpoint(discovery, self._discovery_url)
         if self._token is None:
+            assert self._token_url is not None
             form = {"grant_type": "client_credentials"}
             if self._scopes:
                 form["scope"] = " ".join(self._scopes)
@@ -105,6 +126,21 @@ class _ClientCredentials(httpx.Auth):
             self._token = _access_token(response, self._token_url)
         request.headers["Authorization"] = f"Bearer {self._token}"
         yield request
+
+
+def _token_endpoint(response: httpx.Response, url: str) -> str:
+    """The ``token_endpoint`` of an OpenID Connect discovery document."""
+    try:
+        found = response.json().get("token_endpoint") if response.status_code < 300 else None
+    except (ValueError, AttributeError):
+        found = None
+    if not isinstance(found, str) or not found.startswith(("https://", "http://")):
+        raise SourceError(
+            f"the OpenID Connect discovery document (HTTP {response.status_code}) names no "
+            "token_endpoint",
+            location=url,
+        )
+    return found
 
 
 def _access_token(response: httpx.Response, url: str) -> str:
@@ -161,6 +197,22 @@ def auth_for(
             _secret(secrets, method, "client_id"),
             _secret(secrets, method, "client_secret"),
             scopes or [],
+        )
+    if isinstance(method, OpenIDConnectAuth):
+        if "token" in secrets:
+            return _Header("Authorization", f"Bearer {_secret(secrets, method, 'token')}")
+        return _ClientCredentials(
+            None,
+            _secret(secrets, method, "client_id"),
+            _secret(secrets, method, "client_secret"),
+            ["openid", *(scopes or [])],
+            discovery_url=method.discovery_url,
+        )
+    if isinstance(method, HMACAuth):
+        return HmacSigner(method, _secret(secrets, method, "secret"))
+    if isinstance(method, WSSecurityUsernameTokenAuth):
+        return UsernameTokenAuth(
+            method, _secret(secrets, method, "username"), _secret(secrets, method, "password")
         )
     if isinstance(method, CustomRequestAuth):
         return LoginAuth(method, secrets)
