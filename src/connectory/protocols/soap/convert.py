@@ -27,7 +27,7 @@ from connectory.settings import DEFAULT_SETTINGS, Settings
 from .lexical import generic_element, generic_value, items, lexical, put, scalar, typed
 from .names import SOAP11_ENV, SOAP12_ENV, XSI, clark, local_name, namespace_of
 from .stored import schema_set
-from .xsd import ANY_TYPE, ComplexModel, ElementUse, Group, TypeRef, iter_element_uses
+from .xsdmodel import ANY_TYPE, ComplexModel, ElementUse, Group, TypeRef, iter_element_uses
 
 __all__ = ["MessageConverter", "message_from_xml", "message_to_xml"]
 

@@ -33,7 +33,8 @@ from .builtins import builtin_kind, builtin_schema, pattern
 from .findings import Findings
 from .loading import SchemaDocument
 from .names import local_name
-from .xsd import AnyUse, ComplexModel, ElementUse, Group, SchemaSet, SimpleModel, TypeRef
+from .xsd import SchemaSet
+from .xsdmodel import AnyUse, ComplexModel, ElementUse, Group, SimpleModel, TypeRef
 
 __all__ = ["Mirror"]
 

@@ -38,24 +38,12 @@ from .xsdmodel import (
     Group,
     SimpleModel,
     TypeRef,
-    iter_element_uses,
     occurs,
     xsd_tag,
 )
 from .xsdsimple import compile_simple
 
-__all__ = [
-    "ANY_TYPE",
-    "AnyUse",
-    "AttributeUse",
-    "ComplexModel",
-    "ElementUse",
-    "Group",
-    "SchemaSet",
-    "SimpleModel",
-    "TypeRef",
-    "iter_element_uses",
-]
+__all__ = ["SchemaSet"]  # the shapes it compiles to are in xsdmodel
 
 _x = xsd_tag
 _occurs = occurs
