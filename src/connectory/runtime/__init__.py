@@ -11,8 +11,9 @@
     soap          SOAP envelopes out, answers and faults back (protocols.soap.convert)
     custom        custom auth: a login request, or a JavaScript function (mini-racer, sandboxed)
     signing       auth that signs the request: HMAC over its parts, WS-Security UsernameToken
+    jwtbearer     JWT bearer (RFC 7523), signed with joserfc
 
-HTTP, GraphQL and SOAP actions run; JWT bearer and mutual TLS auth are not run yet.
+HTTP, GraphQL and SOAP actions run; mutual TLS auth is not run yet.
 """
 
 from .credentials import Credentials, credentials_env_var, credentials_from_env

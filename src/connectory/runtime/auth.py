@@ -10,14 +10,15 @@
                    (a ``token`` secret is sent as it is, for the other flows)
     openid_connect the discovery document's token endpoint, then client credentials (scope
                    openid and the action's)                                  client_id, client_secret
+    jwt_bearer     a signed JWT (RFC 7523), exchanged for a token or sent itself  private_key, issuer
     hmac           an HMAC over the request's parts, in a header (runtime.signing)   secret
     ws_security_username_token  a wsse:Security header in the SOAP envelope  username, password
     custom_request a login request whose answer yields what each request carries  (its placeholders)
     custom_function  a JavaScript function in a V8 sandbox (mini-racer)      (its placeholders)
     none           nothing
 
-(``runtime.custom`` runs the two custom kinds.) JWT bearer and mutual TLS are refused with an
-error naming the method.
+(``runtime.custom`` runs the two custom kinds, ``runtime.jwtbearer`` JWT bearer.) Mutual TLS is
+refused with an error naming the method.
 A missing secret is an error that names the method and the secret, never a value.
 """
 
@@ -38,6 +39,7 @@ from ..authmethods import (
     DigestAuth,
     HMACAuth,
     HttpSchemeAuth,
+    JWTBearerAuth,
     NoAuth,
     OAuth2Auth,
     OpenIDConnectAuth,
@@ -45,9 +47,10 @@ from ..authmethods import (
 )
 from ..errors import InputError, SourceError, SourceUnreachable
 from .custom import FunctionAuth, LoginAuth
+from .jwtbearer import JwtBearer
 from .signing import HmacSigner, UsernameTokenAuth
 
-__all__ = ["auth_for"]
+__all__ = ["access_token", "auth_for"]
 
 
 def _secret(secrets: Mapping[str, SecretStr], method: AuthMethod, name: str) -> str:
@@ -123,7 +126,7 @@ class _ClientCredentials(httpx.Auth):
             # client_secret_basic (RFC 6749 2.3.1): httpx's Basic auth sets the header
             next(httpx.BasicAuth(self._client_id, self._secret).auth_flow(token_request))
             response = yield token_request
-            self._token = _access_token(response, self._token_url)
+            self._token = access_token(response, self._token_url)
         request.headers["Authorization"] = f"Bearer {self._token}"
         yield request
 
@@ -143,7 +146,7 @@ def _token_endpoint(response: httpx.Response, url: str) -> str:
     return found
 
 
-def _access_token(response: httpx.Response, url: str) -> str:
+def access_token(response: httpx.Response, url: str) -> str:
     if response.status_code >= 500:
         raise SourceUnreachable(
             f"the token endpoint answered HTTP {response.status_code}", location=url
@@ -208,6 +211,8 @@ def auth_for(
             ["openid", *(scopes or [])],
             discovery_url=method.discovery_url,
         )
+    if isinstance(method, JWTBearerAuth):
+        return JwtBearer(method, secrets, scopes or [])
     if isinstance(method, HMACAuth):
         return HmacSigner(method, _secret(secrets, method, "secret"))
     if isinstance(method, WSSecurityUsernameTokenAuth):
