@@ -12,8 +12,9 @@
     custom        custom auth: a login request, or a JavaScript function (mini-racer, sandboxed)
     signing       auth that signs the request: HMAC over its parts, WS-Security UsernameToken
     jwtbearer     JWT bearer (RFC 7523), signed with joserfc
+    tls           mutual TLS: the client certificate, set up with the connection
 
-HTTP, GraphQL and SOAP actions run; mutual TLS auth is not run yet.
+HTTP, GraphQL and SOAP actions run, with every auth method kind.
 """
 
 from .credentials import Credentials, credentials_env_var, credentials_from_env

@@ -17,8 +17,8 @@
     custom_function  a JavaScript function in a V8 sandbox (mini-racer)      (its placeholders)
     none           nothing
 
-(``runtime.custom`` runs the two custom kinds, ``runtime.jwtbearer`` JWT bearer.) Mutual TLS is
-refused with an error naming the method.
+(``runtime.custom`` runs the two custom kinds, ``runtime.jwtbearer`` JWT bearer; mutual TLS is
+set up with the connection, by ``runtime.tls``.)
 A missing secret is an error that names the method and the secret, never a value.
 """
 

@@ -26,6 +26,7 @@ errors or in the URL it reports.
 from __future__ import annotations
 
 import json
+import ssl
 import time
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from ..authmethods import MutualTLSAuth
 from ..errors import InputError
 from ..fetch import is_url, read_capped, translated_http_errors
 from ..model import (
@@ -52,6 +54,7 @@ from .auth import auth_for
 from .credentials import Credentials
 from .soap import soap_answer, soap_request
 from .styles import path_value, query_pairs, simple_value
+from .tls import client_context
 
 __all__ = ["Invocation", "build_request", "invoke"]
 
@@ -107,22 +110,27 @@ class _Chain(httpx.Auth):
         yield from self._auths[-1].auth_flow(request)
 
 
-def _auth(version: ConnectorVersion, action: Action, credentials: Credentials) -> httpx.Auth | None:
+def _auth(
+    version: ConnectorVersion, action: Action, credentials: Credentials
+) -> tuple[httpx.Auth | None, ssl.SSLContext | None]:
+    """The auth of the first alternative the credentials cover, and the TLS context of a mutual
+    TLS method in it (TLS is set up with the connection, not on the request)."""
     alternatives = action.auth if action.auth is not None else version.default_auth
     if not alternatives:
-        return None
+        return None, None
     methods = {method.name: method for method in version.auth_methods}
     for alternative in alternatives:
         if all(name in credentials for name in alternative):
-            auths = [
-                auth
-                for name, scopes in alternative.items()
-                if name in methods
-                and (auth := auth_for(methods[name], credentials[name], scopes)) is not None
-            ]
-            if not auths:
-                return None
-            return auths[0] if len(auths) == 1 else _Chain(auths)
+            auths, context = [], None
+            for name, scopes in alternative.items():
+                method = methods.get(name)
+                if isinstance(method, MutualTLSAuth):
+                    context = client_context(method, credentials[name])
+                elif method is not None:
+                    auth = auth_for(method, credentials[name], scopes)
+                    auths += [auth] if auth is not None else []
+            chained = None if not auths else auths[0] if len(auths) == 1 else _Chain(auths)
+            return chained, context
     wanted = " or ".join(" + ".join(a) or "(none)" for a in alternatives)
     raise InputError(
         f"{action.name} needs credentials for {wanted}; give them in "
@@ -275,11 +283,14 @@ def invoke(
     settings = settings or Settings.from_env()
     action = version.action(action_name)
     request = build_request(version, action_name, given, server=server)
-    auth = _auth(version, action, credentials or {})
+    auth, tls = _auth(version, action, credentials or {})
+    if tls is not None and client is not None:
+        raise InputError("mutual TLS needs invoke to make its own HTTP client: pass no client")
     shown = redact_url(str(request.url))
     own = client is None
     client = client or httpx.Client(
-        timeout=httpx.Timeout(settings.fetch_deadline, connect=settings.connect_timeout)
+        timeout=httpx.Timeout(settings.fetch_deadline, connect=settings.connect_timeout),
+        verify=tls if tls is not None else True,
     )
     started = time.monotonic()
     deadline = started + settings.fetch_deadline
