@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from pydantic import SecretStr
+from rich.markup import escape
 
 from ..redaction import redact_url
 from . import batch, boards, compare, files, invoke, lifecycle, render, serve, vetting
@@ -195,7 +196,8 @@ def show(
             }
         )
     else:
-        render.out.print(f"[bold]{connector.name}[/bold]  {connector.protocol}  {connector.title}")
+        title = escape(connector.title or "")
+        render.out.print(f"[bold]{connector.name}[/bold]  {connector.protocol}  {title}")
         render.print_versions(name, found)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from ..errors import ConfirmationRequired, InvalidName
 from ..model import Board, BoardUse
@@ -89,7 +90,7 @@ def deploy(name: NameArgument, as_json: JsonOption = False) -> None:
         resolved = use.resolved_version or use.version
         via = f" ({use.version})" if resolved != use.version else ""
         actions = ", ".join(use.actions) if use.actions else "every action"
-        render.out.print(f"  {use.connector}@{resolved}{via}: {actions}", soft_wrap=True)
+        render.out.print(f"  {use.connector}@{resolved}{via}: {escape(actions)}", soft_wrap=True)
 
 
 @app.command("undeploy")

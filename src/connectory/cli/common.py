@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from rich.markup import escape
 
 from ..errors import ConnectoryError, InputError, InvalidName
 from ..model import ConnectorVersion
@@ -54,7 +55,9 @@ def handles_errors(command: F) -> F:
         except ConnectoryError as error:
             if options["debug"]:
                 raise
-            render.err.print(f"[red]error:[/red] {error}", markup=True, highlight=False)
+            render.err.print(
+                f"[red]error:[/red] {escape(str(error))}", markup=True, highlight=False
+            )
             raise typer.Exit(2 if isinstance(error, InputError) else 1) from None
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
@@ -65,7 +68,7 @@ def handles_errors(command: F) -> F:
                 raise
             message = str(error).splitlines()[0] if str(error) else ""
             render.err.print(
-                f"[red]internal error:[/red] {type(error).__name__}: {message} "
+                f"[red]internal error:[/red] {type(error).__name__}: {escape(message)} "
                 "(run with --debug for the traceback)"
             )
             raise typer.Exit(1) from None

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from ..errors import InputError
 from ..model import ConnectorVersion
@@ -98,7 +99,9 @@ def diff(
         )
     else:
         totals = ", ".join(f"{n} {level}" for level, n in summary.items())
-        render.out.print(f"[bold]{old}[/bold] -> [bold]{new}[/bold]: {totals}", soft_wrap=True)
+        render.out.print(
+            f"[bold]{escape(old)}[/bold] -> [bold]{escape(new)}[/bold]: {totals}", soft_wrap=True
+        )
         if changes:
             render.print_changes(changes)
     if fail_on is not None:

@@ -7,7 +7,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ..model import ConnectorVersion
 from ..summary import action_target
@@ -37,12 +39,17 @@ def _table(title: str, columns: Sequence[str]) -> Table:
     return table
 
 
+def _text(cell: Any) -> Text:
+    """A cell of data: shown as it is, never read as markup (document text has brackets)."""
+    return cell if isinstance(cell, Text) else Text("" if cell is None else str(cell))
+
+
 def _rows(table: Table, rows: Iterable[Sequence[Any]], total: int, what: str) -> None:
     for i, row in enumerate(rows):
         if i == MAX_ROWS:
             table.add_row(f"[dim]... {total - MAX_ROWS} more {what} (--json shows all)[/dim]")
             break
-        table.add_row(*(("" if cell is None else str(cell)) for cell in row))
+        table.add_row(*(_text(cell) for cell in row))
 
 
 def print_version(version: ConnectorVersion) -> None:
@@ -50,16 +57,16 @@ def print_version(version: ConnectorVersion) -> None:
     out.print(
         f"[bold]{version.connector}@{version.version or '(not drafted)'}[/bold] "
         f"[{state_style}]{version.state}[/{state_style}]  {version.protocol}  "
-        f"{version.title or ''}"
+        f"{escape(version.title or '')}"
     )
-    out.print(f"source   {version.source}")
+    out.print(f"source   {escape(version.source)}")
     out.print(f"sha256   {version.sha256}")
     if version.metadata.protocol == "http" and version.metadata.servers:
-        out.print("servers  " + ", ".join(s.url for s in version.metadata.servers))
+        out.print("servers  " + escape(", ".join(s.url for s in version.metadata.servers)))
     if version.published_at:
         out.print(f"published {version.published_at:%Y-%m-%d %H:%M:%S %Z}")
     if version.state == "deprecated":
-        instead = f", replaced by {version.replacement}" if version.replacement else ""
+        instead = f", replaced by {escape(version.replacement)}" if version.replacement else ""
         out.print(f"deprecated: sunset {version.sunset or 'not set'}{instead}")
     if version.changes:
         counts = Counter(change.level for change in version.changes)
@@ -148,7 +155,9 @@ def print_changes(
             break
         style = _LEVEL_STYLES.get(change.level, "")
         level = f"[{style}]{change.level}[/{style}]" if style else change.level
-        table.add_row(level, change.kind, change.location, change.message)
+        table.add_row(
+            level, *(_text(cell) for cell in (change.kind, change.location, change.message))
+        )
     console.print(table)
 
 
@@ -159,7 +168,7 @@ def print_impacts(impacts: Sequence[Any], *, console: Console = err) -> None:
         state = "deployed" if impact.deployed else "not deployed"
         actions = ", ".join(impact.actions) if impact.actions else "every action"
         console.print(
-            f"  board {impact.board} ({state}, via {', '.join(impact.via)}): {actions}",
+            f"  board {impact.board} ({state}, via {', '.join(impact.via)}): {escape(actions)}",
             soft_wrap=True,
         )
 
@@ -176,7 +185,9 @@ def print_boards(boards: Sequence[Any]) -> None:
             actions = ", ".join(use.actions) if use.actions else "every action"
             uses.append(f"{use.connector}@{label}: {actions}")
         state = "[green]deployed[/green]" if board.deployed else "not deployed"
-        table.add_row(board.name, state, "\n".join(uses), board.undeployed_reason or "")
+        table.add_row(
+            board.name, state, _text("\n".join(uses)), _text(board.undeployed_reason or "")
+        )
     out.print(table)
 
 
@@ -202,7 +213,7 @@ def print_reintrospected(result: Any) -> None:
     for outcome in result.outcomes:
         style = styles[outcome.status]
         connector, _, rest = str(outcome).partition(": ")
-        out.print(f"{connector}: [{style}]{rest}[/{style}]", soft_wrap=True)
+        out.print(f"{connector}: [{style}]{escape(rest)}[/{style}]", soft_wrap=True)
 
 
 def print_checks(checks: Sequence[Any]) -> None:
@@ -212,7 +223,9 @@ def print_checks(checks: Sequence[Any]) -> None:
     for check in checks:
         style = styles[check.status]
         details = "".join(f"\n  {d}" for d in check.details[:5])
-        table.add_row(f"[{style}]{check.status}[/{style}]", check.name, check.message + details)
+        table.add_row(
+            f"[{style}]{check.status}[/{style}]", _text(check.name), _text(check.message + details)
+        )
     out.print(table)
 
 
@@ -233,4 +246,27 @@ def print_vettings(vettings: Sequence[Any]) -> None:
         for v in vettings
     )
     _rows(table, rows, len(vettings), "vettings")
+    out.print(table)
+
+
+def print_deliveries(deliveries: Sequence[Any]) -> None:
+    """A connector's webhook inbox (``connectory.deliveries.Delivery``), newest first."""
+    if not deliveries:
+        err.print(
+            "No delivery received: systems deliver to POST /hooks/NAME/TRIGGER (connectory serve)."
+        )
+        return
+    table = _table("Deliveries", ["when", "version", "trigger", "verified", "problems", "payload"])
+    rows = (
+        (
+            f"{d.received_at:%Y-%m-%d %H:%M:%S}",
+            f"{d.connector}@{d.version}",
+            d.trigger,
+            "yes" if d.verified else "no",
+            "; ".join(d.problems[:3]) or "none",
+            str(d.payload)[:80],
+        )
+        for d in deliveries
+    )
+    _rows(table, rows, len(deliveries), "deliveries")
     out.print(table)

@@ -1,4 +1,5 @@
-"""``connectory vet`` and ``connectory vetting list``: the vetter's verdict, from the terminal.
+"""``connectory vet``, ``connectory vetting list`` and ``connectory deliveries``: the vetter's
+verdict, and what systems delivered to a connector's webhooks, from the terminal.
 
 ``vet`` runs the acceptance checks (``connectory.checks``) on the version, compares it with the
 last published one, prints both, and records the verdict with the check results. The notebooks in
@@ -13,6 +14,7 @@ from collections import Counter
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from ..model import Vetting
 from . import render
@@ -83,7 +85,8 @@ def vet(
         )
     verdict_text = vetting.verdict.replace("_", " ")
     render.out.print(
-        f"Recorded: {vetting.connector}@{vetting.version} {verdict_text} by {vetting.reviewer}."
+        f"Recorded: {vetting.connector}@{vetting.version} {verdict_text} by "
+        f"{escape(vetting.reviewer)}."
     )
 
 
@@ -105,6 +108,23 @@ def list_vettings(
         render.print_vettings(found)
 
 
+@handles_errors
+def deliveries(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The connector.")],
+    trigger: Annotated[str | None, typer.Option("--trigger", help="Only this trigger's.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 50,
+    as_json: JsonOption = False,
+) -> None:
+    """List the webhook deliveries received for connector NAME (connectory serve), newest first."""
+    with open_catalog() as catalog:
+        found = catalog.list_deliveries(name, trigger=trigger, limit=limit)
+    if as_json:
+        print_json([d.model_dump(mode="json") for d in found])
+    else:
+        render.print_deliveries(found)
+
+
 def register(main: typer.Typer) -> None:
     main.command("vet")(vet)
     main.add_typer(app, name="vetting")
+    main.command("deliveries")(deliveries)
