@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 
 from connectory import inspect
 from connectory.api import create_app
@@ -150,3 +152,30 @@ def test_the_inbox_is_append_only(hooks: httpx.Client, sqlite_url: str) -> None:
     with pytest.raises(sqlite3.DatabaseError, match="deliveries"):
         database.execute("DELETE FROM deliveries")
     database.close()
+
+
+def test_with_an_api_token_unsigned_triggers_need_it(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "shop.json").write_text(json.dumps(DOCUMENT))
+    version = inspect(tmp_path / "shop.json", connector="shop")
+    triggers = [
+        t.model_copy(update={"verification": SIGNED}) if t.name == "orderPaid" else t
+        for t in version.triggers
+    ]
+    with Catalog.open(sqlite_url) as catalog:
+        catalog.draft(version.model_copy(update={"triggers": triggers}))
+        catalog.publish("shop", "1.0.0")
+    monkeypatch.setenv("CONNECTORY_CREDENTIALS_SHOP", json.dumps({"webhooks": {"secret": SECRET}}))
+    token = "api-t0ken"
+    basic = "Basic " + base64.b64encode(f"provider:{token}".encode()).decode()
+    for base in _serve(create_app(sqlite_url, token=SecretStr(token))):
+        with httpx.Client(base_url=base) as client:
+            denied = client.post("/hooks/shop/ping", content=b"x")
+            wrong = client.post("/hooks/shop/ping", content=b"x", headers={"Authorization": "Bearer no"})  # fmt: skip
+            bearer = client.post("/hooks/shop/ping", content=b"x", headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+            basic_ok = client.post("/hooks/shop/ping", content=b"x", headers={"Authorization": basic})  # fmt: skip
+            body = b'{"order": "o-1"}'
+            signed = client.post("/hooks/shop/orderPaid", content=body, headers={k: v for k, v in _signed(body).items() if k != "Authorization"})  # fmt: skip
+    assert [r.status_code for r in (denied, wrong, bearer, basic_ok, signed)] == [401, 401, 202, 202, 202]  # fmt: skip
+    assert token not in denied.text

@@ -20,7 +20,8 @@ A version created by hand is checked as onboarding checks one (``connectory.vali
 schemas against the metaschema, its refs) and stored as a draft with those findings. Errors are
 ``{"error": kind, "message", "location"}`` with the status their kind means (400 bad input, 404,
 409 conflict or a confirmation needed, 503 busy). With ``CONNECTORY_API_TOKEN`` set, every route
-but ``/health`` and the hooks (which signatures guard) wants ``Authorization: Bearer <token>``; ``connectory serve`` refuses to listen
+but ``/health`` wants ``Authorization: Bearer <token>``, but for the hooks of signed triggers
+(their signature guards them; the others take the token as Bearer or as a Basic password); ``connectory serve`` refuses to listen
 beyond loopback without one.
 """
 

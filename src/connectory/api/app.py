@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,7 +17,7 @@ from pydantic import BaseModel, SecretStr
 
 from ..catalog import Catalog
 from ..catalog.failures import CatalogBusy, CatalogUnavailable
-from ..deliveries import DeliveryRefused, receive, secret_for
+from ..deliveries import DeliveryRefused, receive, secret_for, trigger_of
 from ..diff import diff
 from ..errors import (
     ConfirmationRequired,
@@ -82,6 +83,24 @@ def _authorised(request: Request, authorization: Annotated[str | None, Header()]
     expected = f"Bearer {token.get_secret_value()}"
     if authorization is None or not hmac.compare_digest(authorization, expected):
         raise _Unauthorised
+
+
+def _hook_token(authorization: str | None, token: SecretStr) -> bool:
+    """Whether ``authorization`` carries the API token: ``Bearer <token>``, or ``Basic`` with the
+    token as the password (whatever the user name)."""
+    if not authorization:
+        return False
+    scheme, _, value = authorization.partition(" ")
+    expected = token.get_secret_value()
+    if scheme.lower() == "bearer":
+        return hmac.compare_digest(value.strip().encode(), expected.encode())
+    if scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode()
+        except (ValueError, UnicodeDecodeError):
+            return False
+        return hmac.compare_digest(decoded.partition(":")[2].encode(), expected.encode())
+    return False
 
 
 def create_app(catalog_url: str | None = None, *, token: SecretStr | None = None) -> FastAPI:
@@ -189,15 +208,20 @@ def create_app(catalog_url: str | None = None, *, token: SecretStr | None = None
     async def hook(
         connector: str, trigger: str, request: Request, version: str = "latest"
     ) -> dict[str, Any]:
-        """A delivery for a trigger: verified by its signature (not by the API token), checked
-        against the trigger's payload schema, kept in the connector's inbox."""
+        """A delivery for a trigger, checked against the trigger's payload schema and kept in the
+        connector's inbox. A signed trigger is verified by its signature; an unsigned one, when
+        the API has a token, needs it (Bearer, or Basic with the token as password: providers
+        that do not sign can usually put credentials in the URL they call)."""
+        found = await run_in_threadpool(catalog.get_version, connector, version)
+        unsigned = trigger_of(found, trigger).verification is None
+        if unsigned and token is not None and not _hook_token(request.headers.get("authorization"), token):  # fmt: skip
+            raise _Unauthorised
         cap = Settings.from_env().max_document_bytes
         body = bytearray()
         async for chunk in request.stream():
             body += chunk
             if len(body) > cap:
                 raise _TooLarge(cap)
-        found = await run_in_threadpool(catalog.get_version, connector, version)
         secret = secret_for(credentials_from_env(connector), trigger)
         delivery = receive(found, trigger, dict(request.headers), bytes(body), secret)
         kept = await run_in_threadpool(catalog.record_delivery, delivery)
