@@ -52,10 +52,8 @@ SIGNED = Verification(
 )
 
 
-@pytest.fixture
-def hooks(
-    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[httpx.Client]:
+def _publish_shop(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """shop@1.0.0 published: orderPaid signed (SIGNED), ping unsigned; its secret set."""
     (tmp_path / "shop.json").write_text(json.dumps(DOCUMENT))
     version = inspect(tmp_path / "shop.json", connector="shop")
     triggers = [
@@ -66,6 +64,13 @@ def hooks(
         catalog.draft(version.model_copy(update={"triggers": triggers}))
         catalog.publish("shop", "1.0.0")
     monkeypatch.setenv("CONNECTORY_CREDENTIALS_SHOP", json.dumps({"webhooks": {"secret": SECRET}}))
+
+
+@pytest.fixture
+def hooks(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[httpx.Client]:
+    _publish_shop(sqlite_url, tmp_path, monkeypatch)
     for base in _serve(create_app(sqlite_url)):
         with httpx.Client(base_url=base) as client:
             yield client
@@ -157,16 +162,7 @@ def test_the_inbox_is_append_only(hooks: httpx.Client, sqlite_url: str) -> None:
 def test_with_an_api_token_unsigned_triggers_need_it(
     sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "shop.json").write_text(json.dumps(DOCUMENT))
-    version = inspect(tmp_path / "shop.json", connector="shop")
-    triggers = [
-        t.model_copy(update={"verification": SIGNED}) if t.name == "orderPaid" else t
-        for t in version.triggers
-    ]
-    with Catalog.open(sqlite_url) as catalog:
-        catalog.draft(version.model_copy(update={"triggers": triggers}))
-        catalog.publish("shop", "1.0.0")
-    monkeypatch.setenv("CONNECTORY_CREDENTIALS_SHOP", json.dumps({"webhooks": {"secret": SECRET}}))
+    _publish_shop(sqlite_url, tmp_path, monkeypatch)
     token = "api-t0ken"
     basic = "Basic " + base64.b64encode(f"provider:{token}".encode()).decode()
     for base in _serve(create_app(sqlite_url, token=SecretStr(token))):
