@@ -30,7 +30,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr
 from .documents import parse_json
 from .errors import ConnectoryError, InputError, NotFound
 from .model import ConnectorVersion, Trigger
-from .schemas import validator_for
+from .schemas import errors_of
 
 __all__ = ["Delivery", "DeliveryRefused", "receive", "secret_for", "trigger_of"]
 
@@ -135,11 +135,9 @@ def receive(
         except ConnectoryError as error:
             problems.append(f"not JSON: {error}")
     if trigger.payload is not None and not problems:
-        validator = validator_for(trigger.payload, version)
-        problems = [
-            f"{'/'.join(str(p) for p in error.absolute_path) or '(payload)'}: {error.message}"
-            for error in validator.iter_errors(payload)
-        ][:_MAX_PROBLEMS]
+        problems = errors_of(
+            trigger.payload, version, payload, root="(payload)", limit=_MAX_PROBLEMS
+        )
     kept = {k: v for k, v in headers.items() if k.lower() not in _PRIVATE_HEADERS}
     return Delivery(
         connector=version.connector,

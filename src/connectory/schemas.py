@@ -6,6 +6,7 @@ built here holds exactly those definitions: resolving any other URI fails (no fi
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,7 +16,7 @@ from referencing.jsonschema import DRAFT202012
 
 from .model import ConnectorVersion, Definition, JsonSchema, definition_uri
 
-__all__ = ["FORMATS", "FORMAT_CHECKER", "registry_for", "validator_for"]
+__all__ = ["FORMATS", "FORMAT_CHECKER", "errors_of", "registry_for", "validator_for"]
 
 FORMATS = ("date", "date-time", "time", "email", "idn-email", "ipv4", "ipv6", "regex", "uuid")
 """The ``format``s a validator checks, the same wherever Connectory runs. jsonschema checks more
@@ -69,3 +70,20 @@ def validator_for(
     """
     registry = definitions if isinstance(definitions, Registry) else registry_for(definitions)
     return validator_class(schema, registry=registry, format_checker=FORMAT_CHECKER)
+
+
+def errors_of(
+    schema: JsonSchema,
+    definitions: ConnectorVersion | Iterable[Definition] | Registry[Any],
+    value: Any,
+    *,
+    root: str,
+    limit: int | None = None,
+) -> list[str]:
+    """Where ``value`` does not fit ``schema``: ``path/to/it: message`` (``root`` names the
+    whole value), at most ``limit`` of them."""
+    found = validator_for(schema, definitions).iter_errors(value)
+    return [
+        f"{'/'.join(str(p) for p in error.absolute_path) or root}: {error.message}"
+        for error in itertools.islice(found, limit)
+    ]

@@ -48,7 +48,7 @@ from ..model import (
     SoapBinding,
 )
 from ..redaction import redact_url
-from ..schemas import validator_for
+from ..schemas import errors_of
 from ..settings import Settings
 from .auth import auth_for
 from .credentials import Credentials
@@ -89,11 +89,7 @@ def _listed(errors: list[str]) -> str:
 def _checked_input(version: ConnectorVersion, action: Action, given: Any) -> None:
     if action.input is None:
         return
-    validator = validator_for(action.input, version)
-    errors = [
-        f"{'/'.join(str(p) for p in error.absolute_path) or '(input)'}: {error.message}"
-        for error in validator.iter_errors(given)
-    ]
+    errors = errors_of(action.input, version, given, root="(input)")
     if errors:
         raise InputError(f"invalid input for {action.name}: {_listed(errors)}")
 
@@ -247,11 +243,7 @@ def _parsed(response: httpx.Response, content: bytes) -> Any:
 def _problems(version: ConnectorVersion, output: ActionOutput | None, body: Any) -> list[str]:
     if output is None or output.schema_ is None or isinstance(body, str):
         return []
-    validator = validator_for(output.schema_, version)
-    return [
-        f"{'/'.join(str(p) for p in error.absolute_path) or '(body)'}: {error.message}"
-        for error in validator.iter_errors(body)
-    ][:50]
+    return errors_of(output.schema_, version, body, root="(body)", limit=50)
 
 
 def _answer(
