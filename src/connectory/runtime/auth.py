@@ -49,6 +49,7 @@ from ..errors import InputError, SourceError, SourceUnreachable
 from .custom import FunctionAuth, LoginAuth
 from .jwtbearer import JwtBearer
 from .signing import HmacSigner, UsernameTokenAuth
+from .styles import put
 
 __all__ = ["access_token", "auth_for"]
 
@@ -63,32 +64,14 @@ def _secret(secrets: Mapping[str, SecretStr], method: AuthMethod, name: str) -> 
     return value.get_secret_value()
 
 
-class _Header(httpx.Auth):
-    def __init__(self, name: str, value: str) -> None:
-        self._name, self._value = name, value
+class _Put(httpx.Auth):
+    """A value set on every request: a header, a query parameter or a cookie."""
+
+    def __init__(self, name: str, value: str, location: str = "header") -> None:
+        self._name, self._value, self._location = name, value, location
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers[self._name] = self._value
-        yield request
-
-
-class _QueryKey(httpx.Auth):
-    def __init__(self, name: str, value: str) -> None:
-        self._name, self._value = name, value
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.url = request.url.copy_merge_params({self._name: self._value})
-        yield request
-
-
-class _Cookie(httpx.Auth):
-    def __init__(self, name: str, value: str) -> None:
-        self._name, self._value = name, value
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        cookie = f"{self._name}={self._value}"
-        existing = request.headers.get("Cookie")
-        request.headers["Cookie"] = f"{existing}; {cookie}" if existing else cookie
+        put(request, self._location, self._name, self._value)
         yield request
 
 
@@ -170,9 +153,7 @@ def auth_for(
     if isinstance(method, NoAuth):
         return None
     if isinstance(method, ApiKeyAuth):
-        key = _secret(secrets, method, "key")
-        kinds = {"header": _Header, "query": _QueryKey, "cookie": _Cookie}
-        return kinds[method.location](method.parameter, key)  # type: ignore[abstract]
+        return _Put(method.parameter, _secret(secrets, method, "key"), method.location)
     if isinstance(method, BasicAuth):
         return httpx.BasicAuth(
             _secret(secrets, method, "username"), _secret(secrets, method, "password")
@@ -182,13 +163,13 @@ def auth_for(
             _secret(secrets, method, "username"), _secret(secrets, method, "password")
         )
     if isinstance(method, BearerAuth):
-        return _Header("Authorization", f"Bearer {_secret(secrets, method, 'token')}")
+        return _Put("Authorization", f"Bearer {_secret(secrets, method, 'token')}")
     if isinstance(method, HttpSchemeAuth):
         credentials = _secret(secrets, method, "credentials")
-        return _Header("Authorization", f"{method.scheme} {credentials}")
+        return _Put("Authorization", f"{method.scheme} {credentials}")
     if isinstance(method, OAuth2Auth):
         if "token" in secrets:
-            return _Header("Authorization", f"Bearer {_secret(secrets, method, 'token')}")
+            return _Put("Authorization", f"Bearer {_secret(secrets, method, 'token')}")
         flow = next((f for f in method.flows if f.grant == "client_credentials"), None)
         if flow is None or not flow.token_url:
             raise InputError(
@@ -203,7 +184,7 @@ def auth_for(
         )
     if isinstance(method, OpenIDConnectAuth):
         if "token" in secrets:
-            return _Header("Authorization", f"Bearer {_secret(secrets, method, 'token')}")
+            return _Put("Authorization", f"Bearer {_secret(secrets, method, 'token')}")
         return _ClientCredentials(
             None,
             _secret(secrets, method, "client_id"),

@@ -31,6 +31,7 @@ from pydantic import SecretStr
 
 from ..authmethods import CustomFunctionAuth, CustomRequestAuth
 from ..errors import InputError, SourceError
+from .styles import put
 
 __all__ = ["FunctionAuth", "LoginAuth"]
 
@@ -61,20 +62,6 @@ def _pointer(document: Any, pointer: str) -> Any:
         else:
             return None
     return document
-
-
-def _inject(request: httpx.Request, location: str, name: str, value: str) -> None:
-    if location == "header":
-        request.headers[name] = value
-    elif location == "query":
-        request.url = request.url.copy_merge_params({name: value})
-    else:  # replaces a cookie of that name (the client's jar may hold it from the login)
-        kept = [
-            part
-            for part in request.headers.get("Cookie", "").split(";")
-            if part.strip() and part.strip().split("=", 1)[0] != name
-        ]
-        request.headers["Cookie"] = "; ".join([*(p.strip() for p in kept), f"{name}={value}"])
 
 
 class LoginAuth(httpx.Auth):
@@ -161,7 +148,7 @@ class LoginAuth(httpx.Auth):
             self._values = self._extracted(response)
             self._expires_at = time.monotonic() + self._lifetime(self._values)
         for rule in self._method.inject:
-            _inject(request, rule.location, rule.parameter, _fill(rule.template, self._values))
+            put(request, rule.location, rule.parameter, _fill(rule.template, self._values))
         yield request
 
 
@@ -236,5 +223,5 @@ class FunctionAuth(httpx.Auth):
             if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
                 raise InputError(f"{where}: {key!r} must be an object of strings")
             for name, value in values.items():
-                _inject(request, location, str(name), value)
+                put(request, location, str(name), value)
         yield request

@@ -15,7 +15,8 @@ The rules are the OpenAPI 3 "style values" table (after RFC 6570):
 
 Values print as JSON scalars do (``true``, ``1.5``); ``null`` as an empty string. Path values are
 percent-encoded here; query values are returned as (name, value) pairs for the HTTP client to
-encode. A parameter given with ``content`` (a media type) is sent as JSON text.
+encode. A parameter given with ``content`` (a media type) is sent as JSON text. ``put`` sets one
+value on a request already built (what auth methods add).
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+import httpx
+
 from ..errors import InputError
 from ..model import HttpParameter
 
-__all__ = ["path_value", "query_pairs", "scalar", "simple_value"]
+__all__ = ["path_value", "put", "query_pairs", "scalar", "simple_value"]
 
 _DEFAULT_STYLES = {"path": "simple", "query": "form", "header": "simple", "cookie": "form"}
 
@@ -129,3 +132,19 @@ def query_pairs(parameter: HttpParameter, value: Any) -> list[tuple[str, str]]:
             return _pairs(value)
         return [(name, ",".join(part for pair in _pairs(value) for part in pair))]
     return [(name, scalar(value))]
+
+
+def put(request: httpx.Request, location: str, name: str, value: str) -> None:
+    """Set ``name`` to ``value`` on a built request: a header, a query parameter, or a cookie
+    (replacing one of that name: the client's cookie jar may hold it already)."""
+    if location == "header":
+        request.headers[name] = value
+    elif location == "query":
+        request.url = request.url.copy_merge_params({name: value})
+    else:
+        kept = [
+            part.strip()
+            for part in request.headers.get("Cookie", "").split(";")
+            if part.strip() and part.strip().split("=", 1)[0] != name
+        ]
+        request.headers["Cookie"] = "; ".join([*kept, f"{name}={value}"])
