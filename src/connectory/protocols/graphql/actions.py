@@ -39,6 +39,7 @@ from graphql.language import (
 from connectory.errors import DocumentError, InputError
 from connectory.model import Action, ActionOutput, ConnectorVersion, GraphQLBinding, Trigger
 
+from ..naming import unique_name
 from .jsonschema import TypeSchemas
 from .operations import FieldIndex, root_operation
 from .printer import print_operation
@@ -69,11 +70,8 @@ def root_actions(schema: GraphQLSchema, types: TypeSchemas) -> tuple[list[Action
     index = FieldIndex()
     for operation, root in (("query", schema.query_type), ("mutation", schema.mutation_type)):
         for field_name, field in (root.fields if root is not None else {}).items():
-            name = field_name if field_name not in taken else f"{operation}_{field_name}"
-            counter = 2
-            while name in taken:
-                name, counter = f"{operation}_{field_name}_{counter}", counter + 1
-            taken.add(name)
+            base = field_name if field_name not in taken else f"{operation}_{field_name}"
+            name = unique_name(base, taken)
             document = root_operation(schema, operation, field_name, name, index)
             actions.append(
                 Action(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ..naming import unique_name
+
 __all__ = ["generated_name", "unique_name"]
 
 _NOT_WORD = re.compile(r"[^A-Za-z0-9]+")
@@ -12,14 +14,3 @@ _NOT_WORD = re.compile(r"[^A-Za-z0-9]+")
 def generated_name(method: str, path: str) -> str:
     """A name for an operation without an operationId: ``get /repos/{owner}`` -> ``get_repos_owner``."""
     return _NOT_WORD.sub("_", f"{method} {path}").strip("_").lower() or method
-
-
-def unique_name(base: str, taken: set[str]) -> str:
-    """``base``, or ``base_2``, ``base_3``... whichever is free first; the result is marked taken."""
-    name = base
-    counter = 2
-    while name in taken:
-        name = f"{base}_{counter}"
-        counter += 1
-    taken.add(name)
-    return name

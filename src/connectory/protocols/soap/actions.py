@@ -30,24 +30,14 @@ from connectory.model import (
     SoapPart,
 )
 
+from ..naming import unique_name
 from .findings import Findings
 from .mirror import Mirror
 from .names import local_name
 from .policy import Policies
 from .wsdl import Binding, BindingIO, BindingOperation, Operation, Port, Service, Wsdl
 
-__all__ = ["build_actions", "unique_name"]
-
-
-def unique_name(base: str, taken: set[str]) -> str:
-    """``base``, or ``base_2``, ``base_3``... whichever is free first; the result is marked taken."""
-    name = base
-    counter = 2
-    while name in taken:
-        name = f"{base}_{counter}"
-        counter += 1
-    taken.add(name)
-    return name
+__all__ = ["build_actions"]
 
 
 @dataclass(slots=True)
