@@ -7,7 +7,12 @@ say so). Everything downstream handles QNames in Clark notation, as lxml writes 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from lxml import etree
+
+if TYPE_CHECKING:
+    from .findings import Findings
 
 __all__ = [
     "SOAP11",
@@ -23,6 +28,7 @@ __all__ = [
     "XML",
     "XSD",
     "XSI",
+    "attribute_qname",
     "clark",
     "local_name",
     "namespace_of",
@@ -81,3 +87,16 @@ def resolve_qname(element: etree._Element, value: str | None) -> str | None:
     if namespace is None:
         return None
     return clark(namespace, local)
+
+
+def attribute_qname(
+    element: etree._Element, attribute: str, where: str, findings: Findings
+) -> str | None:
+    """``resolve_qname`` of ``element``'s ``attribute``; an undeclared prefix is an error finding."""
+    value = element.get(attribute)
+    resolved = resolve_qname(element, value)
+    if value and resolved is None:
+        findings.error(
+            "undeclared-prefix", where, f"{attribute}={value!r} uses an undeclared prefix"
+        )
+    return resolved

@@ -17,7 +17,7 @@ from lxml import etree
 
 from .findings import Findings
 from .loading import WsdlDocument
-from .names import SOAP11, SOAP12, WSDL, clark, resolve_qname
+from .names import SOAP11, SOAP12, WSDL, attribute_qname, clark
 
 __all__ = [
     "Binding",
@@ -185,13 +185,7 @@ class _Reader:
         self.findings = findings
 
     def qname(self, element: etree._Element, attribute: str, where: str) -> str | None:
-        value = element.get(attribute)
-        resolved = resolve_qname(element, value)
-        if value and resolved is None:
-            self.findings.error(
-                "undeclared-prefix", where, f"{attribute}={value!r} uses an undeclared prefix"
-            )
-        return resolved
+        return attribute_qname(element, attribute, where, self.findings)
 
     def message(self, element: etree._Element, tns: str | None, base: str) -> Message:
         name = element.get("name", "")

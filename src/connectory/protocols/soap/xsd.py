@@ -19,15 +19,16 @@ what a well-formed schema says, quickly, and copes with what a broken one leaves
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
 from .builtins import builtin_kind
 from .findings import Findings
 from .loading import SchemaDocument
-from .names import XSD, clark, local_name, namespace_of, resolve_qname
+from .names import XSD, attribute_qname, clark, local_name, namespace_of
 from .xsdmodel import (
     ANY_TYPE,
     XSD_PREFIX,
@@ -113,13 +114,7 @@ class SchemaSet:
         return f"{decl.document.name}#/{kind}[@name='{decl.element.get('name', '')}']"
 
     def qname(self, element: etree._Element, attribute: str, where: str) -> str | None:
-        value = element.get(attribute)
-        resolved = resolve_qname(element, value)
-        if value and resolved is None:
-            self.findings.error(
-                "undeclared-prefix", where, f"{attribute}={value!r} uses an undeclared prefix"
-            )
-        return resolved
+        return attribute_qname(element, attribute, where, self.findings)
 
     def is_builtin(self, qname: str) -> bool:
         return qname.startswith(_XSD_PREFIX) and builtin_kind(qname[len(_XSD_PREFIX) :]) is not None
@@ -180,19 +175,7 @@ class SchemaSet:
             return ComplexModel(
                 content=Group("sequence", [AnyUse(0, None)]), any_attribute=True, mixed=True
             )
-        if ref not in self._complex:
-            decl = self.types[ref]
-            if ref in self._building:
-                self.findings.error("circular-type", self.where(decl), f"{ref} derives from itself")
-                return ComplexModel()
-            self._building.add(ref)
-            try:
-                model = self._complex_type(decl.element, decl)
-            finally:
-                self._building.discard(ref)
-            model.qname = ref
-            self._complex[ref] = model
-        return self._complex[ref]
+        return self._once(ref, self.types[ref], self._complex, self._complex_type, ComplexModel)
 
     def simple(self, ref: TypeRef) -> SimpleModel:
         """The compiled model of a simple type (a built-in's QName gives that built-in)."""
@@ -209,18 +192,30 @@ class SchemaSet:
             return SimpleModel("anySimpleType")
         if decl.element.tag == _x("complexType"):
             return self.simple(self.complex(ref).simple)
-        if ref not in self._simple:
+        return self._once(ref, decl, self._simple, self._simple_type, SimpleModel)
+
+    def _once(
+        self,
+        ref: str,
+        decl: _Decl,
+        compiled: dict[str, Any],
+        compile_: Callable[[etree._Element, _Decl], Any],
+        empty: Callable[[], Any],
+    ) -> Any:
+        """The model of type ``ref``, compiled once; a type that derives from itself is an
+        error finding and an empty model."""
+        if ref not in compiled:
             if ref in self._building:
                 self.findings.error("circular-type", self.where(decl), f"{ref} derives from itself")
-                return SimpleModel()
+                return empty()
             self._building.add(ref)
             try:
-                model = self._simple_type(decl.element, decl)
+                model = compile_(decl.element, decl)
             finally:
                 self._building.discard(ref)
             model.qname = ref
-            self._simple[ref] = model
-        return self._simple[ref]
+            compiled[ref] = model
+        return compiled[ref]
 
     def iter_global(self, document: SchemaDocument) -> Iterator[tuple[str, str, _Decl]]:
         """``("type" | "element", qname, declaration)`` for the globals declared in ``document``."""
