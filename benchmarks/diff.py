@@ -9,24 +9,15 @@ a few runs, of diffing a version with itself, and the counts of changes by level
 
 from __future__ import annotations
 
-import statistics
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
+
+from timing import median_time  # benchmarks/timing.py
 
 ROOT = Path(__file__).resolve().parents[1]
 STRIPE = ROOT.parent / "shared/corpus/openapi/stripe"
-
-
-def median_time(fn: Callable[[], object], runs: int = 5) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def main() -> None:

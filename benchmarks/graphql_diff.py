@@ -12,28 +12,17 @@ ratios, the counts by level, and whether Connectory found every breaking change 
 from __future__ import annotations
 
 import json
-import statistics
 import sys
-import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 from graphql import build_client_schema, find_breaking_changes, find_dangerous_changes
+from timing import median_time  # benchmarks/timing.py
 
 from connectory import diff, inspect
 from connectory.protocols.graphql.schema import schema_from_sdl
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "graphql" / "github"
-
-
-def median_time(fn: Callable[[], object], runs: int = 5) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def main() -> None:

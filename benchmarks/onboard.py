@@ -16,26 +16,17 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+from timing import median_time  # benchmarks/timing.py
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT.parent / "shared/corpus/openapi/apis-guru/github.com/api.github.com.json"
 CONNECTORY = str(Path(sys.executable).parent / "connectory")
-
-
-def median_time(fn: Callable[[], object], runs: int = 5) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def timed_command(args: list[str], env: dict[str, str]) -> float:

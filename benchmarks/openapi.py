@@ -35,6 +35,8 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+from timing import median_time  # benchmarks/timing.py
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "openapi"
 DEFAULTS = [CORPUS / "apis-guru/github.com/api.github.com.json", CORPUS / "stripe/spec3.yaml"]
@@ -85,7 +87,7 @@ def _steps(path: Path, runs: int) -> dict[str, float]:
         ("generate", lambda: generate(parsed)),
         ("validate", lambda: validated(generated)),
     ):
-        result[name] = statistics.median(_timed(step) for _ in range(runs))
+        result[name] = median_time(step, runs)
     return result
 
 
@@ -114,12 +116,6 @@ def _peak_rss_growth(operation: Any) -> int:
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         operation()
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - before
-
-
-def _timed(fn: Any) -> float:
-    started = time.perf_counter()
-    fn()
-    return time.perf_counter() - started
 
 
 def child(kind: str, path: Path, measure: str, runs: int) -> dict[str, Any]:

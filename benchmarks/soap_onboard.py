@@ -16,28 +16,15 @@ WSDL (0.4 MB, two inline schemas). For each, in one run on this machine:
 
 from __future__ import annotations
 
-import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
+
+from timing import median_time, timed  # benchmarks/timing.py
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "wsdl"
 DEFAULTS = [CORPUS / "workday" / "Human_Resources.wsdl", CORPUS / "salesforce" / "enterprise.wsdl"]
-
-
-def median_time(fn: Callable[[], object], runs: int = 5) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
-def once(fn: Callable[[], object]) -> float:
-    return median_time(fn, 1)
 
 
 def bench(document: Path) -> list[tuple[str, float, str]]:
@@ -71,7 +58,7 @@ def bench(document: Path) -> list[tuple[str, float, str]]:
         outcome = f", failed: {str(error).splitlines()[0][:60]}"
     full = time.perf_counter() - started
     rows.append(("xmlschema Wsdl11Document (lax)", full, f"{full / zeep_load:.1f}x zeep{outcome}"))
-    compiled = once(lambda: compile_xsd(generated))
+    compiled = timed(lambda: compile_xsd(generated))
     rows.append(
         ("compile_xsd(version) (lax, off path)", compiled, f"{compiled / zeep_load:.1f}x zeep")
     )
