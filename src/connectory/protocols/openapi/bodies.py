@@ -104,27 +104,36 @@ def _headers(context: Context, value: Any, location: str) -> dict[str, JsonSchem
     return headers
 
 
-def responses(context: Context, value: Any, location: str) -> list[ActionOutput]:
-    """One output per response (``200``, ``2XX``, ``default``), status keys kept as strings."""
+def response_items(
+    context: Context, value: Any, location: str
+) -> list[tuple[str, Mapping[str, Any], str]] | None:
+    """The responses of an operation (Swagger 2 and OpenAPI 3) as ``(status, response, where)``,
+    references followed, ``x-`` keys skipped; None, with a finding, when they are no object."""
     if not isinstance(value, Mapping):
         context.findings.warning(
             "invalid-object", location, f"responses must be an object: {shorten(value)}"
         )
-        return []
-    outputs = []
+        return None
+    found = []
     for status, raw in value.items():
         if str(status).startswith("x-"):
             continue
         resolved = context.resolver.follow(raw, child(location, status), "response")
-        if resolved is None:
-            continue
-        response, where = resolved
+        if resolved is not None:
+            found.append((str(status), *resolved))
+    return found
+
+
+def responses(context: Context, value: Any, location: str) -> list[ActionOutput]:
+    """One output per response (``200``, ``2XX``, ``default``), status keys kept as strings."""
+    outputs = []
+    for status, response, where in response_items(context, value, location) or []:
         media_types, schema = content_schema(
             context, response.get("content"), child(where, "content")
         )
         outputs.append(
             ActionOutput(
-                status=str(status),
+                status=status,
                 description=_text(response.get("description")),
                 media_types=media_types,
                 schema=schema,

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from connectory.model import ActionOutput, JsonSchema
 
-from .bodies import Body, is_json
+from .bodies import Body, is_json, response_items
 from .context import Context
 from .examples import collect
 from .findings import shorten
@@ -146,20 +146,12 @@ def responses(
     context: Context, value: Any, location: str, operation: Mapping[str, Any], op_location: str
 ) -> list[ActionOutput]:
     """One output per response; the schema's media types are the operation's ``produces``."""
-    if not isinstance(value, Mapping):
-        context.findings.warning(
-            "invalid-object", location, f"responses must be an object: {shorten(value)}"
-        )
+    found = response_items(context, value, location)
+    if found is None:
         return []
     produces = media_types(context, operation, "produces", op_location)
     outputs = []
-    for status, raw in value.items():
-        if str(status).startswith("x-"):
-            continue
-        resolved = context.resolver.follow(raw, child(location, status), "response")
-        if resolved is None:
-            continue
-        response, where = resolved
+    for status, response, where in found:
         schema = None
         if "schema" in response:
             schema = context.schemas.convert(response["schema"], child(where, "schema"))
@@ -172,7 +164,7 @@ def responses(
         description = response.get("description")
         outputs.append(
             ActionOutput(
-                status=str(status),
+                status=status,
                 description=description if isinstance(description, str) else None,
                 media_types=(produces or ["application/json"]) if schema is not None else [],
                 schema=schema,
