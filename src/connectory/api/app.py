@@ -223,7 +223,9 @@ def create_app(catalog_url: str | None = None, *, token: SecretStr | None = None
             if len(body) > cap:
                 raise _TooLarge(cap)
         secret = secret_for(credentials_from_env(connector), trigger)
-        delivery = receive(found, trigger, dict(request.headers), bytes(body), secret)
+        delivery = await run_in_threadpool(  # parsing and checking: off the event loop
+            receive, found, trigger, dict(request.headers), bytes(body), secret
+        )
         kept = await run_in_threadpool(catalog.record_delivery, delivery)
         return {"id": kept.id, "verified": kept.verified, "problems": kept.problems}
 
