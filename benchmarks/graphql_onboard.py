@@ -9,6 +9,9 @@ as SDL (1.2 MB) and as an introspection result (5 MB):
   text; ``json.loads`` + ``build_client_schema`` for the JSON), as called, and with Python's
   cyclic garbage collector paused as Connectory's GraphQL generator pauses it (the collector
   costs graphql-core's own ``build_schema`` 40% on this schema: that is the like-for-like floor);
+- graphql-core's own share of inspect: the floor and ``validate_schema`` (the schema's rules,
+  which inspect must check to turn a schema's warts into findings; graphql-core itself checks
+  them before it first validates or executes an operation);
 - ``connectory.inspect(path, protocol="graphql")``: read, parse, generate (schema checks, canonical
   hash, actions with operation documents and JSON Schemas, definitions) and validate (the
   metaschema check of every generated JSON Schema), and its ratio to the floor;
@@ -160,7 +163,7 @@ def paused(fn: Callable[[], object]) -> Callable[[], object]:
 
 def main() -> None:
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
-    from graphql import build_client_schema, build_schema
+    from graphql import build_client_schema, build_schema, validate_schema
 
     from connectory import inspect
 
@@ -176,13 +179,22 @@ def main() -> None:
             lambda: build_client_schema(json.loads(introspection.read_text())),
         ),
     ):
-        floor_time, paused_time, inspect_time = best_times(
-            [floor, paused(floor), lambda path=path: inspect(path, protocol="graphql")]
+        floor_time, paused_time, checked_time, inspect_time = best_times(
+            [
+                floor,
+                paused(floor),
+                paused(lambda floor=floor: validate_schema(floor())),
+                lambda path=path: inspect(path, protocol="graphql"),
+            ]
         )
         rows.append((path.name, floor_time, paused_time, inspect_time))
         print(f"\n{path.name} ({path.stat().st_size / 1e6:.1f} MB)")
         print(f"  {'floor: ' + floor_name:<58} {floor_time:7.2f} s")
         print(f"  {'floor, garbage collector paused (as inspect runs)':<58} {paused_time:7.2f} s")
+        print(
+            f"  {'floor + validate_schema, paused (graphql-core: inspect needs both)':<58} "
+            f"{checked_time:7.2f} s  ({checked_time / floor_time:.1f}x the floor)"
+        )
         print(f"  {'connectory.inspect':<58} {inspect_time:7.2f} s")
         for name, seconds in steps(path):
             print(f"    {name:<56} {seconds:7.2f} s")
