@@ -13,12 +13,11 @@ can be executed and their responses checked against the generated schemas.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from graphql import (
@@ -36,6 +35,8 @@ from graphql import (
     specified_rules,
     validate,
 )
+
+from .servers import running
 
 SAMPLE_SCALARS: dict[str, Any] = {
     "Int": 7,
@@ -156,13 +157,6 @@ def serve_graphql(schema: GraphQLSchema, **options: Any) -> Iterator[GraphQLServ
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_port}/graphql"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running(Handler) as base_url:
+        state.url = f"{base_url}/graphql"
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -19,6 +19,8 @@ class Reply:
     """Send the body one byte at a time, sleeping this long between bytes."""
     declare_length: bool = True
     """Send a Content-Length header (else the body ends when the connection closes)."""
+    sent: list[bool] = field(default_factory=list)
+    """Each time the reply was sent: whether the whole body went out (False: the client hung up)."""
 
 
 Route = Reply | Callable[[BaseHTTPRequestHandler], Reply]
@@ -61,20 +63,29 @@ def serve(routes: dict[str, Route]) -> Iterator[LoopbackServer]:
                         time.sleep(reply.drip_seconds)
                 else:
                     self.wfile.write(reply.body)
+                    self.wfile.flush()
+                reply.sent.append(True)
             except (BrokenPipeError, ConnectionResetError):
-                pass
+                reply.sent.append(False)
 
         do_POST = do_PUT = do_PATCH = do_DELETE = do_GET  # a route reads a body it expects
 
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    with running(Handler) as base_url:
+        yield LoopbackServer(base_url, routes, requests)
+
+
+@contextmanager
+def running(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A threading HTTP server of ``handler`` on 127.0.0.1 until the block ends; its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield LoopbackServer(f"http://127.0.0.1:{server.server_port}", routes, requests)
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         server.server_close()
