@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from connectory_flows.secrets import graphql_headers
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
@@ -67,13 +68,14 @@ def fetch_task(
     headers: dict[str, SecretStr] | None = None,
     connector: str | None = None,
 ) -> RawDocument:
-    """The raw document; a GraphQL endpoint is introspected, with ``headers`` or else those of
-    ``CONNECTORY_GRAPHQL_HEADERS_<CONNECTOR>`` (see ``connectory.protocols.graphql.headers``)."""
+    """The raw document; a GraphQL endpoint is introspected, with ``headers`` or else those of the
+    connector's Secret block and ``CONNECTORY_GRAPHQL_HEADERS_<CONNECTOR>`` (see
+    ``connectory_flows.secrets``)."""
     if not headers and connector and normalise_protocol(protocol) == "graphql":
-        from connectory.protocols.graphql import headers_from_env, is_graphql_endpoint
+        from connectory.protocols.graphql import is_graphql_endpoint
 
         if is_graphql_endpoint(source):
-            headers = headers_from_env(connector)
+            headers = graphql_headers(connector)
     return fetch_source(source, protocol=protocol, headers=headers, settings=Settings.from_env())
 
 

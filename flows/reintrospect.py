@@ -2,8 +2,8 @@
 
 For every GraphQL connector whose newest version was introspected from a live endpoint (or for
 the one named), the flow POSTs the introspection query again (all endpoints at once, on Prefect's
-task runner; headers from ``CONNECTORY_GRAPHQL_HEADERS_<NAME>``, see
-``connectory.protocols.graphql.headers``), builds the version the answer describes and compares
+task runner; headers from the Prefect Secret block ``connectory-graphql-headers-<name>`` and
+``CONNECTORY_GRAPHQL_HEADERS_<NAME>``, see ``connectory_flows.secrets``), builds the version the answer describes and compares
 its ``schema_sha256`` with the newest version's:
 
 - the same: nothing is stored (``unchanged``);
@@ -31,6 +31,7 @@ from connectory_flows.onboard import (
     validate_task,
 )
 from connectory_flows.reporting import cell, error_text
+from connectory_flows.secrets import graphql_headers
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
@@ -41,7 +42,7 @@ from connectory.catalog import Catalog
 from connectory.errors import InputError
 from connectory.fetch import RawDocument
 from connectory.model import Change, ConnectorVersion
-from connectory.protocols.graphql import fetch_graphql, headers_from_env, sdl_changes
+from connectory.protocols.graphql import fetch_graphql, sdl_changes
 from connectory.settings import Settings
 
 __all__ = ["Outcome", "Reintrospected", "Target", "reintrospect"]
@@ -133,7 +134,7 @@ def targets_task(catalog_url: str | None, connector: str | None) -> list[Target]
 
 @task(name="introspect", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def introspect_task(target: Target) -> RawDocument:
-    headers = headers_from_env(target.connector)
+    headers = graphql_headers(target.connector)
     return fetch_graphql(target.endpoint, headers=headers, settings=Settings.from_env())
 
 

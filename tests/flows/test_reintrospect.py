@@ -97,6 +97,39 @@ def test_drift_drafts_a_version_with_its_change_report(
         assert SECRET not in text
 
 
+def test_headers_kept_in_a_prefect_secret_block(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prefect.blocks.system import Secret
+
+    Secret(value={"Authorization": f"Bearer {SECRET}", "X-Team": "block"}).save(
+        "connectory-graphql-headers-blockshop", overwrite=True
+    )
+    Secret(value=["not", "headers"]).save("connectory-graphql-headers-badblock", overwrite=True)
+    monkeypatch.setenv("CONNECTORY_GRAPHQL_HEADERS_BLOCKSHOP", json.dumps({"X-Team": "env"}))
+    auth = {"Authorization": f"Bearer {SECRET}"}
+    with serve_graphql(_shop(), required_headers=auth) as shop:
+        # no headers given: the flow reads the block (and the environment, which wins by name)
+        onboard(source=shop.url, name="blockshop", protocol="graphql", catalog_url=sqlite_url)
+        onboard(
+            source=shop.url,
+            name="badblock",
+            protocol="graphql",
+            catalog_url=sqlite_url,
+            headers={"Authorization": SecretStr(f"Bearer {SECRET}")},
+        )
+        shop.schema = _shop(drift=True)
+        result = reintrospect(catalog_url=sqlite_url)
+    outcomes = {o.connector: o for o in result.outcomes}
+    assert outcomes["blockshop"].status == "drafted"
+    assert outcomes["badblock"].status == "failed"
+    assert "the Secret block connectory-graphql-headers-badblock must be a JSON object of header names" in (outcomes["badblock"].error or "")  # fmt: skip
+    sent = [r["headers"] for r in shop.requests]
+    assert sent[0]["authorization"] == f"Bearer {SECRET}"
+    assert sent[0]["x-team"] == "env"
+    assert len(sent) == 3  # badblock's reintrospection sent nothing
+
+
 def test_a_named_connector_must_have_an_endpoint(sqlite_url: str) -> None:
     onboard(source=str(SHOP), name="shopfile", protocol="graphql", catalog_url=sqlite_url)
     with pytest.raises(InputError, match="was not introspected from a GraphQL endpoint"):

@@ -21,7 +21,13 @@ The steps, one module each (``generate``, ``add_graphql_action``, ``fetch_graphq
 from .actions import add_graphql_action
 from .changes import schema_changes, sdl_changes
 from .generate import KINDS, generate
-from .headers import headers_env_var, headers_from_env, parse_header, parse_headers
+from .headers import (
+    headers_env_var,
+    headers_from_env,
+    headers_from_object,
+    parse_header,
+    parse_headers,
+)
 from .introspect import INTROSPECTION_QUERY, fetch_graphql, is_graphql_endpoint
 
 __all__ = [
@@ -32,6 +38,7 @@ __all__ = [
     "generate",
     "headers_env_var",
     "headers_from_env",
+    "headers_from_object",
     "is_graphql_endpoint",
     "parse_header",
     "parse_headers",

@@ -9,6 +9,7 @@ the catalogue, and no error message here repeats one (a mistyped ``--header`` ma
   connector's name upper-cased with every other character than a letter or digit as ``_``
   (``github-enterprise`` -> ``CONNECTORY_GRAPHQL_HEADERS_GITHUB_ENTERPRISE``), holding a JSON
   object of header names to values: ``{"Authorization": "Bearer ..."}`` (``headers_from_env``).
+  Flows also read a Prefect Secret block (``connectory_flows.secrets``) of the same shape.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ __all__ = [
     "HEADERS_ENV_PREFIX",
     "headers_env_var",
     "headers_from_env",
+    "headers_from_object",
     "parse_header",
     "parse_headers",
 ]
@@ -60,12 +62,17 @@ def parse_headers(texts: Iterable[str]) -> dict[str, SecretStr]:
     return dict(parse_header(text) for text in texts)
 
 
+def headers_from_object(value: object, where: str) -> dict[str, SecretStr]:
+    """The headers of a JSON object of header names to values; ``where`` names it in errors."""
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise InputError(f"{where} must be a JSON object of header names to string values")
+    return dict(_checked(str(name), item, where) for name, item in value.items())
+
+
 def headers_from_env(
     connector: str, environ: Mapping[str, str] | None = None
 ) -> dict[str, SecretStr]:
     """The headers in ``CONNECTORY_GRAPHQL_HEADERS_<NAME>`` (none when it is not set)."""
     variable = headers_env_var(connector)
     value = env_json_object(variable, "a JSON object of header names to values", environ)
-    if not all(isinstance(v, str) for v in value.values()):
-        raise InputError(f"{variable} must be a JSON object of header names to string values")
-    return dict(_checked(str(name), item, variable) for name, item in value.items())
+    return headers_from_object(value, variable)
