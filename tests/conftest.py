@@ -70,6 +70,15 @@ def _guarded_getaddrinfo(host: object, *args: object, **kwargs: object) -> objec
 
 
 @pytest.fixture(autouse=True)
+def _own_secrets_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Never the user's own secrets file (~/.config/connectory/credentials.json)."""
+    folder = tmp_path_factory.mktemp("secrets")
+    monkeypatch.setenv("CONNECTORY_SECRETS_FILE", str(folder / "credentials.json"))
+
+
+@pytest.fixture(autouse=True)
 def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)

@@ -153,13 +153,15 @@ def no_error_findings(version: ConnectorVersion, previous: ConnectorVersion | No
 
 
 def live_auth(version: ConnectorVersion, previous: ConnectorVersion | None) -> CheckResult:
-    """A call with the credentials of ``CONNECTORY_CREDENTIALS_<NAME>`` (``runtime.probe``);
+    """A call with the connector's credentials (``runtime.probe``, ``runtime.credentials``);
     skipped, and nothing called, without them."""
-    from .runtime import credentials_from_env
+    from .runtime import credentials_for, token_keeper
     from .runtime.probe import probe_auth
 
     try:
-        status, message = probe_auth(version, credentials_from_env(version.connector))
+        credentials = credentials_for(version.connector)
+        keeper = token_keeper(version.connector)
+        status, message = probe_auth(version, credentials, on_token=keeper)
     except ConnectoryError as error:  # unreadable credentials
         status, message = "failed", str(error)
     return CheckResult(name="live-auth", status=status, message=message)

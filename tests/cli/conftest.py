@@ -29,6 +29,7 @@ def run(tmp_path: Path, sqlite_url: str) -> Run:
         if not k.startswith("CONNECTORY_") and k != "PREFECT_API_URL"
     }
     base["CONNECTORY_DATABASE_URL"] = sqlite_url
+    base["CONNECTORY_SECRETS_FILE"] = str(tmp_path / "secrets" / "credentials.json")
     base["COLUMNS"] = "200"  # tables as wide as they need: no folded cells
 
     def run(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 from connectory import inspect
 from connectory.catalog import Catalog
 
+from ..oauth_server import PUBLIC_CLIENT, items_document, serve_oauth
 from ..servers import Reply, serve
 from .conftest import Run
 
@@ -78,3 +80,42 @@ def test_invoke_an_action_with_credentials_from_the_environment(
     assert server.requests == ["/items/7", "/items/7"]
     for result in (done, refused, missing, invalid):
         assert SECRET not in result.stdout + result.stderr
+
+
+def test_login_keeps_the_tokens_that_invoke_then_uses(
+    run: Run, sqlite_url: str, tmp_path: Path
+) -> None:
+    secrets_path = tmp_path / "secrets" / "credentials.json"
+    with serve_oauth() as server:
+        (tmp_path / "items.json").write_text(json.dumps(items_document(server.base_url)))
+        with Catalog.open(sqlite_url) as catalog:
+            catalog.draft(inspect(tmp_path / "items.json", connector="items"))
+        client = {"CONNECTORY_CREDENTIALS_ITEMS": json.dumps({"oauth": {"client_id": PUBLIC_CLIENT}})}  # fmt: skip
+        # the browser: a program that opens the address and follows the redirects
+        browser = f'{sys.executable} -c "import httpx, sys; httpx.get(sys.argv[1], follow_redirects=True)" %s'  # fmt: skip
+        signed = run("login", "items@1.0.0", "--scope", "items:read", env={**client, "BROWSER": browser})  # fmt: skip
+        kept = json.loads(secrets_path.read_text())["items"]["oauth"]
+        server.expire_all()  # the access token is refused: invoke renews it with the refresh token
+        done = run("invoke", "items@1.0.0", "listItems", "--json", env=client)
+        renewed = json.loads(secrets_path.read_text())["items"]["oauth"]
+        none = run("login", "items@1.0.0", "--method", "other", env=client)
+        out = run("logout", "items")
+        after = json.loads(secrets_path.read_text())["items"]["oauth"]
+        again = run("logout", "items")
+    assert signed.returncode == 0, signed.stderr
+    assert "Signed in (with a refresh token, valid for 59 min)" in signed.stderr
+    assert "code_challenge_method=S256" in signed.stdout  # the address, for a browser elsewhere
+    assert secrets_path.stat().st_mode & 0o777 == 0o600
+    assert set(kept) == {"token", "refresh_token", "expires_at"}
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == 200
+    assert renewed["refresh_token"] != kept["refresh_token"]  # rotated, and kept
+    assert renewed["refresh_token"] in server.refresh_tokens
+    assert none.returncode == 2
+    assert "no such method 'other' (methods with a sign-in: oauth)" in none.stderr
+    assert "Signed out of oauth" in out.stderr
+    assert after == {}
+    assert "No tokens of items" in again.stderr
+    for result in (signed, done):
+        for value in (*kept.values(), *renewed.values()):
+            assert value not in result.stdout + result.stderr

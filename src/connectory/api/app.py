@@ -31,7 +31,7 @@ from ..errors import (
 from ..lifecycle import publish as publish_checked
 from ..model import Board, ConnectorVersion, Vetting
 from ..onboarding import validated
-from ..runtime.credentials import credentials_from_env
+from ..runtime.credentials import credentials_for
 from ..settings import Settings
 
 __all__ = ["create_app"]
@@ -222,7 +222,7 @@ def create_app(catalog_url: str | None = None, *, token: SecretStr | None = None
             body += chunk
             if len(body) > cap:
                 raise _TooLarge(cap)
-        secret = secret_for(credentials_from_env(connector), trigger)
+        secret = secret_for(credentials_for(connector), trigger)
         delivery = await run_in_threadpool(  # parsing and checking: off the event loop
             receive, found, trigger, dict(request.headers), bytes(body), secret
         )

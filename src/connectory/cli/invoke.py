@@ -1,8 +1,10 @@
-"""``connectory invoke``: call an action of a catalogue version (``connectory.runtime``)."""
+"""``connectory invoke``: call an action of a catalogue version (``connectory.runtime``);
+``connectory login``: sign in to its OAuth 2 provider."""
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -47,19 +49,21 @@ def invoke(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Call ACTION of a version; credentials come from CONNECTORY_CREDENTIALS_<NAME>.
+    """Call ACTION of a version; credentials come from CONNECTORY_CREDENTIALS_<NAME> and the
+    secrets file (CONNECTORY_SECRETS_FILE, by default ~/.config/connectory/credentials.json).
 
     Exit code 1 when the system answers HTTP 400 or more, or an answer that does not fit the
     action's output schema.
     """
-    from ..runtime import credentials_from_env
+    from ..runtime import credentials_for, token_keeper
     from ..runtime import invoke as run
 
     name, label = split_ref(ref)
     given = _input(input_)
     with open_catalog() as catalog:
         version = catalog.get_version(name, label or "")
-    done = run(version, action, given, credentials=credentials_from_env(name), server=server)
+    credentials, keeper = credentials_for(name), token_keeper(name)
+    done = run(version, action, given, credentials=credentials, server=server, on_token=keeper)
     if as_json:
         print_json(
             {
@@ -91,5 +95,108 @@ def invoke(
         raise typer.Exit(1)
 
 
+@handles_errors
+def login(
+    ref: Annotated[str, typer.Argument(metavar="NAME[@VERSION]")],
+    method: Annotated[
+        str | None,
+        typer.Option("--method", "-m", help="The auth method to sign in with (when several can)."),
+    ] = None,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option("--scope", help="A scope to ask for (repeat; default: all the flow's)."),
+    ] = None,
+    port: Annotated[
+        int,
+        typer.Option(help="Listen for the redirect on this port of 127.0.0.1 (0: any free one)."),
+    ] = 0,
+    browser: Annotated[
+        bool, typer.Option("--browser/--no-browser", help="Open the address in a browser.")
+    ] = True,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the sign-in.")] = 300.0,
+) -> None:
+    """Sign in to a connector's OAuth 2 or OpenID Connect provider in a browser (authorization
+    code with PKCE).
+
+    The method's client_id (and client_secret, for a confidential client) come from
+    CONNECTORY_CREDENTIALS_<NAME> or the secrets file; the tokens go to the secrets file
+    (readable by you only), where invoke finds them and renews them.
+    """
+    import webbrowser
+
+    from ..authmethods import OAuth2Auth, OpenIDConnectAuth
+    from ..errors import InputError
+    from ..runtime import SecretsFile, credentials_for
+    from ..runtime import login as sign_in
+    from ..runtime.oauth import token_secrets
+
+    name, label = split_ref(ref)
+    with open_catalog() as catalog:
+        version = catalog.get_version(name, label or "")
+    usable = [
+        m
+        for m in version.auth_methods
+        if isinstance(m, OpenIDConnectAuth)
+        or (isinstance(m, OAuth2Auth) and any(f.grant == "authorization_code" for f in m.flows))
+    ]
+    chosen = [m for m in usable if method is None or m.name == method]
+    if len(chosen) != 1:
+        names = ", ".join(m.name for m in usable) or "none"
+        what = f"no such method {method!r}" if method else "name one with --method"
+        raise InputError(f"{version.ref}: {what} (methods with a sign-in: {names})")
+    (oauth,) = chosen
+
+    def show(url: str) -> None:
+        render.err.print("Open this address in a browser and sign in:")
+        render.out.print(Text(url), soft_wrap=True)
+        if browser:
+            webbrowser.open(url)
+
+    token = sign_in(
+        oauth,
+        credentials_for(name).get(oauth.name, {}),
+        show=show,
+        scopes=scope or None,
+        port=port,
+        timeout=timeout,
+    )
+    secrets_file = SecretsFile.default()
+    secrets_file.save(name, oauth.name, token_secrets(token))
+    lasts = (
+        f", valid for {max(0, int(token.expires_at - time.time())) // 60} min"
+        if token.expires_at
+        else ""
+    )
+    renews = "with a refresh token" if token.refresh_token else "no refresh token"
+    render.err.print(
+        Text(f"Signed in ({renews}{lasts}); the tokens are kept in {secrets_file.path}")
+    )
+
+
+@handles_errors
+def logout(
+    name: Annotated[str, typer.Argument(metavar="NAME")],
+    method: Annotated[
+        str | None, typer.Option("--method", "-m", help="Only this auth method's tokens.")
+    ] = None,
+) -> None:
+    """Forget the tokens of a sign-in: remove them from the secrets file (the client id and any
+    other secret kept there stay)."""
+    from ..runtime import SecretsFile
+    from ..runtime.oauth import TOKEN_SECRETS
+
+    secrets_file = SecretsFile.default()
+    kept = secrets_file.credentials(name)
+    methods = [m for m in kept if (method is None or m == method) and TOKEN_SECRETS & set(kept[m])]
+    for found in methods:
+        secrets_file.save(name, found, dict.fromkeys(TOKEN_SECRETS))
+    if methods:
+        render.err.print(Text(f"Signed out of {', '.join(methods)} ({secrets_file.path})"))
+    else:
+        render.err.print(Text(f"No tokens of {name} in {secrets_file.path}"))
+
+
 def register(main: typer.Typer) -> None:
     main.command("invoke")(invoke)
+    main.command("login")(login)
+    main.command("logout")(logout)

@@ -2,12 +2,15 @@
 
     invoke(version, action, input, credentials=...)   build, authenticate, send, check the answer
     build_request(version, action, input)             the request alone (before auth)
-    credentials_from_env(connector)                   CONNECTORY_CREDENTIALS_<NAME>, as SecretStr
+    credentials_for(connector)                        the secrets file and CONNECTORY_CREDENTIALS_<NAME>,
+                                                      as SecretStr
+    login(method, secrets, show=...)                  an OAuth 2 sign-in (authorization code, PKCE)
 
     styles        OpenAPI parameter serialization (style, explode)
-    auth          auth methods as httpx.Auth: API keys, basic, digest, bearer, OAuth 2 client
-                  credentials
-    credentials   run-time secrets, never stored or printed
+    auth          auth methods as httpx.Auth: API keys, basic, digest, bearer, ...
+    oauth         OAuth 2 and OpenID Connect: grants, tokens and their renewal
+    signin        signing a person in with a browser (authorization code, PKCE)
+    credentials   run-time secrets, never stored in the catalogue or printed; the secrets file
     soap          SOAP envelopes out, answers and faults back (protocols.soap.convert)
     custom        custom auth: a login request, or a JavaScript function (mini-racer, sandboxed)
     signing       auth that signs the request: HMAC over its parts, WS-Security UsernameToken
@@ -17,14 +20,28 @@
 HTTP, GraphQL and SOAP actions run, with every auth method kind.
 """
 
-from .credentials import Credentials, credentials_env_var, credentials_from_env
+from .credentials import (
+    Credentials,
+    SecretsFile,
+    credentials_env_var,
+    credentials_for,
+    credentials_from_env,
+    token_keeper,
+)
 from .invoke import Invocation, build_request, invoke
+from .oauth import Token
+from .signin import login
 
 __all__ = [
     "Credentials",
     "Invocation",
+    "SecretsFile",
+    "Token",
     "build_request",
     "credentials_env_var",
+    "credentials_for",
     "credentials_from_env",
     "invoke",
+    "login",
+    "token_keeper",
 ]

@@ -1,30 +1,55 @@
-"""Run-time credentials: per auth method, named secrets; never stored, never printed.
+"""Run-time credentials: per auth method, named secrets; never stored in the catalogue, never printed.
 
 A version's auth methods say *how* a system authenticates; the secrets arrive when an action runs,
-from ``CONNECTORY_CREDENTIALS_<NAME>`` (``<NAME>``: the connector's name upper-cased, every other
-character than a letter or digit as ``_``), a JSON object of auth method names (the version's
-``auth_methods[].name``) to objects of secrets::
+from two places, merged secret by secret, the environment's winning:
 
-    {"bearerAuth": {"token": "..."}, "basic": {"username": "...", "password": "..."},
-     "api_key": {"key": "..."}, "oauth": {"client_id": "...", "client_secret": "..."}}
+- ``CONNECTORY_CREDENTIALS_<NAME>`` (``<NAME>``: the connector's name upper-cased, every other
+  character than a letter or digit as ``_``), a JSON object of auth method names (the version's
+  ``auth_methods[].name``) to objects of secrets::
 
-Every value becomes a ``SecretStr`` as it is read; errors name the variable and the method, never
-a value.
+      {"bearerAuth": {"token": "..."}, "basic": {"username": "...", "password": "..."},
+       "api_key": {"key": "..."}, "oauth": {"client_id": "...", "client_secret": "..."}}
+
+- the local secrets file (``SecretsFile``): ``CONNECTORY_SECRETS_FILE``, by default
+  ``$XDG_CONFIG_HOME/connectory/credentials.json`` (``~/.config/...``), one such object per
+  connector: ``{"<connector>": {"<method>": {"<secret>": "..."}}}``. Like ssh with its keys, it is
+  refused when others than its owner may read it. ``connectory login`` writes the tokens of an
+  OAuth 2 sign-in there, and renewed tokens are written back.
+
+Every value becomes a ``SecretStr`` as it is read; errors name the variable, the file and the
+method, never a value.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
-from collections.abc import Mapping
+import stat
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from pydantic import SecretStr
 
 from ..errors import InputError
 from ..settings import env_json_object
+from .oauth import Token, token_secrets
 
-__all__ = ["CREDENTIALS_ENV_PREFIX", "Credentials", "credentials_env_var", "credentials_from_env"]
+__all__ = [
+    "CREDENTIALS_ENV_PREFIX",
+    "SECRETS_FILE_ENV",
+    "Credentials",
+    "SecretsFile",
+    "credentials_env_var",
+    "credentials_for",
+    "credentials_from_env",
+    "token_keeper",
+]
 
 CREDENTIALS_ENV_PREFIX = "CONNECTORY_CREDENTIALS_"
+SECRETS_FILE_ENV = "CONNECTORY_SECRETS_FILE"
+_MAX_FILE_BYTES = 1024 * 1024
 
 Credentials = Mapping[str, Mapping[str, SecretStr]]
 """Auth method name -> secret name (``token``, ``username``...) -> secret."""
@@ -35,17 +60,133 @@ def credentials_env_var(connector: str) -> str:
     return CREDENTIALS_ENV_PREFIX + re.sub(r"[^A-Z0-9]", "_", connector.upper())
 
 
+def _methods(value: object, where: str) -> dict[str, dict[str, SecretStr]]:
+    """``{method: {secret: value}}`` as SecretStr, or an error naming ``where`` (never a value)."""
+    if not isinstance(value, dict):
+        raise InputError(f"{where} must be a JSON object of auth method names to objects")
+    found: dict[str, dict[str, SecretStr]] = {}
+    for method, secrets in value.items():
+        if not isinstance(secrets, dict) or not all(isinstance(v, str) for v in secrets.values()):
+            raise InputError(
+                f"{where}: {str(method)[:40]!r} must map secret names to string values"
+            )
+        found[str(method)] = {str(name): SecretStr(item) for name, item in secrets.items()}
+    return found
+
+
 def credentials_from_env(
     connector: str, environ: Mapping[str, str] | None = None
 ) -> dict[str, dict[str, SecretStr]]:
     """The credentials in ``CONNECTORY_CREDENTIALS_<NAME>`` (none when it is not set)."""
     variable = credentials_env_var(connector)
     value = env_json_object(variable, "a JSON object of auth method names to objects", environ)
-    found: dict[str, dict[str, SecretStr]] = {}
-    for method, secrets in value.items():
-        if not isinstance(secrets, dict) or not all(isinstance(v, str) for v in secrets.values()):
-            raise InputError(
-                f"{variable}: {str(method)[:40]!r} must map secret names to string values"
-            )
-        found[str(method)] = {str(name): SecretStr(item) for name, item in secrets.items()}
+    return _methods(value, variable)
+
+
+class SecretsFile:
+    """The local secrets file: credentials per connector, readable by its owner only."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path).expanduser()
+
+    @classmethod
+    def default(cls, environ: Mapping[str, str] | None = None) -> SecretsFile:
+        """``CONNECTORY_SECRETS_FILE``, else ``credentials.json`` in the user's config folder."""
+        environ = os.environ if environ is None else environ
+        named = environ.get(SECRETS_FILE_ENV, "").strip()
+        if named:
+            return cls(named)
+        config = environ.get("XDG_CONFIG_HOME", "").strip() or str(Path.home() / ".config")
+        return cls(Path(config) / "connectory" / "credentials.json")
+
+    def _read(self) -> dict[str, object]:
+        try:
+            with self.path.open("rb") as handle:
+                mode = os.fstat(handle.fileno()).st_mode
+                if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
+                    raise InputError(
+                        f"the secrets file {self.path} may be read by others than its owner "
+                        f"(mode {stat.S_IMODE(mode):o}): run chmod 600 on it"
+                    )
+                data = handle.read(_MAX_FILE_BYTES + 1)
+        except FileNotFoundError:
+            return {}
+        except IsADirectoryError:
+            raise InputError(f"the secrets file {self.path} is a folder") from None
+        except PermissionError:
+            raise InputError(f"the secrets file {self.path} cannot be read") from None
+        if len(data) > _MAX_FILE_BYTES:
+            raise InputError(f"the secrets file {self.path} is larger than {_MAX_FILE_BYTES} bytes")
+        try:
+            value = json.loads(data) if data.strip() else {}
+        except ValueError:
+            raise InputError(f"the secrets file {self.path} is not JSON") from None
+        if not isinstance(value, dict):
+            raise InputError(f"the secrets file {self.path} must hold a JSON object of connectors")
+        return value
+
+    def credentials(self, connector: str) -> dict[str, dict[str, SecretStr]]:
+        """``connector``'s credentials in the file (none when the file or its entry is missing)."""
+        entry = self._read().get(connector)
+        if entry is None:
+            return {}
+        return _methods(entry, f"the secrets file {self.path}, connector {connector!r}")
+
+    def save(self, connector: str, method: str, secrets: Mapping[str, SecretStr | None]) -> None:
+        """Set (a ``None`` value: remove) secrets of one method of one connector; the rest of the
+        file stays. The file is replaced at once, readable by its owner only."""
+        document = self._read()
+        entry = document.get(connector)
+        entry = dict(entry) if isinstance(entry, dict) else {}
+        values = entry.get(method)
+        values = dict(values) if isinstance(values, dict) else {}
+        for name, secret in secrets.items():
+            if secret is None:
+                values.pop(name, None)
+            else:
+                values[name] = secret.get_secret_value()
+        entry[method] = values
+        document[connector] = entry
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".credentials-", dir=self.path.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:  # mkstemp: mode 600
+                json.dump(document, out, indent=2, sort_keys=True)
+                out.write("\n")
+            os.replace(temporary, self.path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+def credentials_for(
+    connector: str,
+    environ: Mapping[str, str] | None = None,
+    secrets_file: SecretsFile | None = None,
+) -> dict[str, dict[str, SecretStr]]:
+    """``connector``'s credentials: the secrets file's, with the secrets that
+    ``CONNECTORY_CREDENTIALS_<NAME>`` gives too taking their place (a client id in the
+    environment, the tokens of a sign-in in the file)."""
+    secrets_file = secrets_file or SecretsFile.default(environ)
+    found = secrets_file.credentials(connector)
+    for method, secrets in credentials_from_env(connector, environ).items():
+        found[method] = {**found.get(method, {}), **secrets}
     return found
+
+
+def token_keeper(
+    connector: str,
+    environ: Mapping[str, str] | None = None,
+    secrets_file: SecretsFile | None = None,
+) -> Callable[[str, Token], None]:
+    """What ``invoke`` calls with each token an OAuth 2 method renews with a new refresh token
+    (the old one may no longer work): kept in the secrets file, unless the environment gives the
+    method's refresh token (it would hide the file's)."""
+    secrets_file = secrets_file or SecretsFile.default(environ)
+    from_env = credentials_from_env(connector, environ)
+
+    def keep(method: str, token: Token) -> None:
+        if "refresh_token" not in from_env.get(method, {}):
+            secrets_file.save(connector, method, token_secrets(token))
+
+    return keep

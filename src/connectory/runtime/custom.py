@@ -31,6 +31,7 @@ from pydantic import SecretStr
 
 from ..authmethods import CustomFunctionAuth, CustomRequestAuth
 from ..errors import InputError, SourceError
+from .oauth import read_answer
 from .styles import put
 
 __all__ = ["FunctionAuth", "LoginAuth"]
@@ -66,8 +67,6 @@ def _pointer(document: Any, pointer: str) -> Any:
 
 class LoginAuth(httpx.Auth):
     """A ``custom_request`` method (see the module docstring)."""
-
-    requires_response_body = True
 
     def __init__(self, method: CustomRequestAuth, secrets: Mapping[str, SecretStr]) -> None:
         self._method = method
@@ -145,7 +144,7 @@ class LoginAuth(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         if self._values is None or time.monotonic() >= self._expires_at:
             response = yield self._login_request()
-            self._values = self._extracted(response)
+            self._values = self._extracted(read_answer(response, "the login answer"))
             self._expires_at = time.monotonic() + self._lifetime(self._values)
         for rule in self._method.inject:
             put(request, rule.location, rule.parameter, _fill(rule.template, self._values))

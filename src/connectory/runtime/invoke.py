@@ -28,8 +28,9 @@ from __future__ import annotations
 import json
 import ssl
 import time
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import urljoin
 
@@ -52,6 +53,7 @@ from ..schemas import errors_of
 from ..settings import Settings
 from .auth import auth_for
 from .credentials import Credentials
+from .oauth import Token
 from .soap import soap_answer, soap_request
 from .styles import path_value, query_pairs, simple_value
 from .tls import client_context
@@ -107,7 +109,10 @@ class _Chain(httpx.Auth):
 
 
 def _auth(
-    version: ConnectorVersion, action: Action, credentials: Credentials
+    version: ConnectorVersion,
+    action: Action,
+    credentials: Credentials,
+    on_token: Callable[[str, Token], None] | None = None,
 ) -> tuple[httpx.Auth | None, ssl.SSLContext | None]:
     """The auth of the first alternative the credentials cover, and the TLS context of a mutual
     TLS method in it (TLS is set up with the connection, not on the request)."""
@@ -123,14 +128,16 @@ def _auth(
                 if isinstance(method, MutualTLSAuth):
                     context = client_context(method, credentials[name])
                 elif method is not None:
-                    auth = auth_for(method, credentials[name], scopes)
+                    keep = partial(on_token, name) if on_token is not None else None
+                    auth = auth_for(method, credentials[name], scopes, keep)
                     auths += [auth] if auth is not None else []
             chained = None if not auths else auths[0] if len(auths) == 1 else _Chain(auths)
             return chained, context
     wanted = " or ".join(" + ".join(a) or "(none)" for a in alternatives)
     raise InputError(
         f"{action.name} needs credentials for {wanted}; give them in "
-        f"CONNECTORY_CREDENTIALS_<CONNECTOR> (see connectory.runtime.credentials)"
+        f"CONNECTORY_CREDENTIALS_<CONNECTOR> or the secrets file "
+        f"(see connectory.runtime.credentials)"
     )
 
 
@@ -270,12 +277,16 @@ def invoke(
     server: str | None = None,
     client: httpx.Client | None = None,
     settings: Settings | None = None,
+    on_token: Callable[[str, Token], None] | None = None,
 ) -> Invocation:
-    """Call ``action_name`` of ``version`` with input ``given`` (see the module docstring)."""
+    """Call ``action_name`` of ``version`` with input ``given`` (see the module docstring).
+
+    ``on_token(method_name, token)`` is told of each token an OAuth 2 method gets with a new
+    refresh token, to keep it (``credentials.token_keeper``)."""
     settings = settings or Settings.from_env()
     action = version.action(action_name)
     request = build_request(version, action_name, given, server=server)
-    auth, tls = _auth(version, action, credentials or {})
+    auth, tls = _auth(version, action, credentials or {}, on_token)
     if tls is not None and client is not None:
         raise InputError("mutual TLS needs invoke to make its own HTTP client: pass no client")
     shown = redact_url(str(request.url))

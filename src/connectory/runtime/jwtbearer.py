@@ -20,6 +20,7 @@ from pydantic import SecretStr
 
 from ..authmethods import JWTBearerAuth
 from ..errors import InputError
+from .oauth import parse_token, read_answer
 
 __all__ = ["JwtBearer"]
 
@@ -29,8 +30,6 @@ _KEY_TYPES = {"RS": "RSA", "PS": "RSA", "ES": "EC", "HS": "oct"}
 
 
 class JwtBearer(httpx.Auth):
-    requires_response_body = True
-
     def __init__(
         self, method: JWTBearerAuth, secrets: Mapping[str, SecretStr], scopes: list[str]
     ) -> None:
@@ -54,7 +53,7 @@ class JwtBearer(httpx.Auth):
         self._subject = subject.get_secret_value() if subject else self._issuer
         key_id = secrets.get("key_id")
         self._key_id = key_id.get_secret_value() if key_id else None
-        self._token: str | None = None
+        self._token: SecretStr | None = None
 
     def assertion(self) -> str:
         from joserfc import jwt
@@ -74,8 +73,6 @@ class JwtBearer(httpx.Auth):
         return jwt.encode(header, claims, self._key)
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        from .auth import access_token
-
         url = self._method.token_url
         if url is None:
             request.headers["Authorization"] = f"Bearer {self.assertion()}"
@@ -88,6 +85,6 @@ class JwtBearer(httpx.Auth):
             response = yield httpx.Request(
                 "POST", url, data=form, headers={"Accept": "application/json"}
             )
-            self._token = access_token(response, url)
-        request.headers["Authorization"] = f"Bearer {self._token}"
+            self._token = parse_token(read_answer(response, "the token answer"), url).access_token
+        request.headers["Authorization"] = f"Bearer {self._token.get_secret_value()}"
         yield request

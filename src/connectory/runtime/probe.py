@@ -1,6 +1,6 @@
 """The live auth check: does the system accept the credentials given for a version?
 
-With credentials for the connector (``CONNECTORY_CREDENTIALS_<NAME>``), ``probe_auth`` calls one
+With credentials for the connector (``runtime.credentials``), ``probe_auth`` calls one
 action that reads (an HTTP GET, a GraphQL query), needs no input and is guarded by auth methods the
 credentials cover: HTTP 401 or 403 (or GraphQL errors that say so) means the system refused them.
 Without credentials, or without such an action, nothing is called and the check is skipped: the
@@ -9,6 +9,7 @@ network is touched only when a vetter gave secrets to try.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from ..errors import ConnectoryError
@@ -16,6 +17,7 @@ from ..model import Action, ConnectorVersion, GraphQLBinding, HttpBinding
 from ..settings import Settings
 from .credentials import Credentials
 from .invoke import invoke
+from .oauth import Token
 
 __all__ = ["probe_action", "probe_auth"]
 
@@ -54,16 +56,27 @@ def probe_auth(
     *,
     settings: Settings | None = None,
     server: str | None = None,
+    on_token: Callable[[str, Token], None] | None = None,
 ) -> tuple[Status, str]:
-    """``(status, message)`` of the live auth check (see the module docstring)."""
+    """``(status, message)`` of the live auth check (see the module docstring); ``on_token`` as
+    for ``invoke``."""
     if not credentials:
-        return "skipped", "no credentials given (CONNECTORY_CREDENTIALS_<NAME>): nothing called"
+        return (
+            "skipped",
+            "no credentials given (CONNECTORY_CREDENTIALS_<NAME> or the secrets file): nothing called",
+        )
     action = probe_action(version, credentials)
     if action is None:
         return "skipped", "no action that reads without input and uses the given credentials"
     try:
         done = invoke(
-            version, action.name, {}, credentials=credentials, settings=settings, server=server
+            version,
+            action.name,
+            {},
+            credentials=credentials,
+            settings=settings,
+            server=server,
+            on_token=on_token,
         )
     except ConnectoryError as error:
         return "failed", f"calling {action.name} failed: {error}"
