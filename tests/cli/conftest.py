@@ -19,9 +19,9 @@ Run = Callable[..., subprocess.CompletedProcess[str]]
 
 @pytest.fixture
 def run(tmp_path: Path, sqlite_url: str) -> Run:
-    """``run(*args, api_url=None, home=None, env=None)``: ``api_url`` is a Prefect server to use
-    (and keep using), ``home`` a PREFECT_HOME (logging at INFO), ``env`` more variables for this
-    one call."""
+    """``run(*args, api_url=None, home=None, env=None, stdin=None)``: ``api_url`` is a Prefect
+    server to use (and keep using), ``home`` a PREFECT_HOME (logging at INFO), ``env`` more
+    variables for this one call, ``stdin`` its standard input (none by default)."""
     assert CONNECTORY, "the connectory console script is not installed in this venv"
     base = {
         k: v
@@ -37,6 +37,7 @@ def run(tmp_path: Path, sqlite_url: str) -> Run:
         api_url: str | None = None,
         home: Path | None = None,
         env: dict[str, str] | None = None,
+        stdin: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
         if api_url:
             base["PREFECT_API_URL"] = api_url
@@ -49,7 +50,7 @@ def run(tmp_path: Path, sqlite_url: str) -> Run:
             text=True,
             cwd=tmp_path,
             env={**base, **(env or {})},
-            stdin=subprocess.DEVNULL,
+            **({"stdin": subprocess.DEVNULL} if stdin is None else {"input": stdin}),
             timeout=300,
             check=False,
         )

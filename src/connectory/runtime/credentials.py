@@ -147,6 +147,10 @@ class SecretsFile:
                 values[name] = secret.get_secret_value()
         entry[method] = values
         document[connector] = entry
+        if not values:  # nothing left of the method, maybe of the connector: no empty objects
+            del entry[method]
+            if not entry:
+                del document[connector]
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".credentials-", dir=self.path.parent)
         try:
