@@ -14,7 +14,19 @@ from pydantic import SecretStr
 from rich.markup import escape
 
 from ..redaction import redact_url
-from . import batch, boards, compare, files, invoke, lifecycle, render, secrets, serve, vetting
+from . import (
+    batch,
+    boards,
+    compare,
+    files,
+    invoke,
+    lifecycle,
+    listen,
+    render,
+    secrets,
+    serve,
+    vetting,
+)
 from .common import JsonOption, ProtocolOption
 from .common import handles_errors as _handles_errors
 from .common import open_catalog as _open_catalog
@@ -241,6 +253,7 @@ vetting.register(app)  # vet, vetting list
 files.register(app)  # export, import
 batch.register(app)  # onboard-batch
 invoke.register(app)  # invoke, login, logout
+listen.register(app)  # listen
 app.add_typer(secrets.app, name="secret")
 serve.register(app)  # serve
 

@@ -14,10 +14,10 @@ from rich.text import Text
 from . import render
 from .common import JsonOption, handles_errors, open_catalog, print_json, split_ref
 
-__all__ = ["register"]
+__all__ = ["read_input", "register"]
 
 
-def _input(text: str | None) -> Any:
+def read_input(text: str | None) -> Any:
     from ..documents import parse_json
     from ..errors import InputError
 
@@ -59,7 +59,7 @@ def invoke(
     from ..runtime import invoke as run
 
     name, label = split_ref(ref)
-    given = _input(input_)
+    given = read_input(input_)
     with open_catalog() as catalog:
         version = catalog.get_version(name, label or "")
     credentials, keeper = credentials_for(name), token_keeper(name)

@@ -115,7 +115,8 @@ def deliveries(
     limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 50,
     as_json: JsonOption = False,
 ) -> None:
-    """List the webhook deliveries received for connector NAME (connectory serve), newest first."""
+    """List the deliveries received for connector NAME, newest first: webhooks (connectory
+    serve) and subscription events kept by connectory listen --keep."""
     with open_catalog() as catalog:
         found = catalog.list_deliveries(name, trigger=trigger, limit=limit)
     if as_json:

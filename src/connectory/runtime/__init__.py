@@ -1,6 +1,7 @@
 """The action runtime: call the external system as a version describes it.
 
     invoke(version, action, input, credentials=...)   build, authenticate, send, check the answer
+    listen(version, trigger, variables, ...)          a GraphQL subscription's events (WebSocket)
     build_request(version, action, input)             the request alone (before auth)
     credentials_for(connector)                        the secrets file and CONNECTORY_CREDENTIALS_<NAME>,
                                                       as SecretStr
@@ -31,9 +32,11 @@ from .credentials import (
 from .invoke import Invocation, build_request, invoke
 from .oauth import Token
 from .signin import login
+from .subscribe import Event, listen
 
 __all__ = [
     "Credentials",
+    "Event",
     "Invocation",
     "SecretsFile",
     "Token",
@@ -42,6 +45,7 @@ __all__ = [
     "credentials_for",
     "credentials_from_env",
     "invoke",
+    "listen",
     "login",
     "token_keeper",
 ]

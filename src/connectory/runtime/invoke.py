@@ -108,15 +108,16 @@ class _Chain(httpx.Auth):
         yield from self._auths[-1].auth_flow(request)
 
 
-def _auth(
+def auth_of(
     version: ConnectorVersion,
-    action: Action,
+    alternatives: list[dict[str, list[str]]],
+    what: str,
     credentials: Credentials,
     on_token: Callable[[str, Token], None] | None = None,
 ) -> tuple[httpx.Auth | None, ssl.SSLContext | None]:
-    """The auth of the first alternative the credentials cover, and the TLS context of a mutual
-    TLS method in it (TLS is set up with the connection, not on the request)."""
-    alternatives = action.auth if action.auth is not None else version.default_auth
+    """The auth of the first of ``alternatives`` (of ``what``: an action, a trigger) the
+    credentials cover, and the TLS context of a mutual TLS method in it (TLS is set up with the
+    connection, not on the request)."""
     if not alternatives:
         return None, None
     methods = {method.name: method for method in version.auth_methods}
@@ -135,7 +136,7 @@ def _auth(
             return chained, context
     wanted = " or ".join(" + ".join(a) or "(none)" for a in alternatives)
     raise InputError(
-        f"{action.name} needs credentials for {wanted}; give them in "
+        f"{what} needs credentials for {wanted}; give them in "
         f"CONNECTORY_CREDENTIALS_<CONNECTOR> or the secrets file "
         f"(see connectory.runtime.credentials)"
     )
@@ -286,7 +287,8 @@ def invoke(
     settings = settings or Settings.from_env()
     action = version.action(action_name)
     request = build_request(version, action_name, given, server=server)
-    auth, tls = _auth(version, action, credentials or {}, on_token)
+    alternatives = action.auth if action.auth is not None else version.default_auth
+    auth, tls = auth_of(version, alternatives, action.name, credentials or {}, on_token)
     if tls is not None and client is not None:
         raise InputError("mutual TLS needs invoke to make its own HTTP client: pass no client")
     shown = redact_url(str(request.url))

@@ -1,0 +1,275 @@
+"""Listen to a GraphQL subscription trigger: its events over a WebSocket, checked as they come.
+
+``listen(version, "orderPlaced", {"customerId": "7"})`` yields an ``Event`` per result the server
+pushes, until the server completes the subscription, ``count`` events have come, or ``seconds``
+have passed:
+
+1. The variables are checked against the schema by graphql-core (``get_variable_values``, on
+   the version's canonical SDL): wrong ones are an ``InputError`` and nothing is opened.
+2. The WebSocket goes to ``server=`` or the version's endpoint (``http`` becomes ``ws``), offering
+   both subprotocols in use, ``graphql-transport-ws`` (graphql-ws) and the older ``graphql-ws``
+   (subscriptions-transport-ws); the server picks. Auth: the version's default auth with the
+   credentials (``runtime.credentials``), applied as for ``invoke`` (tokens fetched and renewed)
+   to the handshake request; its headers also go in the ``connection_init`` payload, where many
+   servers look for them.
+3. Each result's ``data`` is checked against the trigger's payload schema; what does not fit is in
+   ``Event.problems``, the result's GraphQL errors in ``Event.errors``.
+
+Messages are capped at ``settings.max_document_bytes``; the handshake at ``connect_timeout``. A
+refused handshake, a server ``error`` message or a broken connection end in a one-line error.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from ..errors import DocumentError, InputError, SourceError, SourceUnreachable
+from ..model import ConnectorVersion, GraphQLBinding, Trigger
+from ..schemas import errors_of
+from ..settings import Settings
+from .credentials import Credentials
+from .invoke import auth_of
+from .oauth import Token
+
+__all__ = ["PROTOCOLS", "Event", "listen"]
+
+PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
+"""The subprotocols offered, the current one first."""
+_MESSAGES = {  # the same conversation in each subprotocol
+    "graphql-transport-ws": {"subscribe": "subscribe", "next": "next", "stop": "complete"},
+    "graphql-ws": {"subscribe": "start", "next": "data", "stop": "stop"},
+}
+
+
+@dataclass
+class Event:
+    """One result the server pushed."""
+
+    trigger: str
+    data: Any
+    errors: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    """Where ``data`` does not fit the trigger's payload schema."""
+
+
+def _checked_variables(version: ConnectorVersion, document: str, variables: Any) -> None:
+    from graphql import GraphQLError, OperationDefinitionNode, parse
+    from graphql.execution.values import get_variable_values
+
+    from ..protocols.graphql.schema import schema_from_sdl
+
+    if not isinstance(variables, dict):
+        raise InputError("the variables must be a JSON object")
+    sdl = getattr(version.metadata, "sdl", None)
+    if not sdl:
+        return
+    schema = schema_from_sdl(sdl)
+    operation = next(
+        d for d in parse(document).definitions if isinstance(d, OperationDefinitionNode)
+    )
+    found = get_variable_values(schema, operation.variable_definitions or (), variables)
+    if isinstance(found, list):
+        messages = "; ".join(
+            error.message for error in found[:10] if isinstance(error, GraphQLError)
+        )
+        raise InputError(f"the variables do not fit the subscription: {messages}")
+
+
+def _socket_url(version: ConnectorVersion, server: str | None) -> str:
+    endpoint = server or getattr(version.metadata, "endpoint", None)
+    if not endpoint:
+        raise InputError(f"{version.ref} has no endpoint: give one (server=, --server)")
+    url = httpx.URL(endpoint)
+    schemes = {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}
+    if url.scheme not in schemes:
+        raise InputError(f"{endpoint}: a subscription needs an http(s) or ws(s) endpoint")
+    return str(url.copy_with(scheme=schemes[url.scheme]))
+
+
+def _authorised(
+    auth: httpx.Auth | None, url: str, client: httpx.Client
+) -> tuple[str, dict[str, str]]:
+    """The URL and headers of the handshake once ``auth`` has had its say: its flow runs on a
+    stand-in request, the requests it makes on its own (a token, a login) are sent by ``client``."""
+    if auth is None:
+        return url, {}
+    socket_url = httpx.URL(url)
+    scheme = "https" if socket_url.scheme == "wss" else "http"
+    standin = httpx.Request("GET", socket_url.copy_with(scheme=scheme))
+    flow = auth.sync_auth_flow(standin)
+    request = next(flow)
+    while request is not standin:
+        response = client.send(request, stream=True)
+        try:
+            request = flow.send(response)
+        finally:
+            response.close()
+    ours = {"host", "accept", "accept-encoding", "connection", "user-agent"}
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in ours}
+    query = request.url.query.decode()
+    return (f"{url.split('?', 1)[0]}?{query}" if query else url), headers
+
+
+def _errors(payload: Any) -> list[str]:
+    errors = payload if isinstance(payload, list) else [payload]
+    return [str(e.get("message") if isinstance(e, dict) else e)[:500] for e in errors]
+
+
+def listen(
+    version: ConnectorVersion,
+    trigger_name: str,
+    variables: Any = None,
+    *,
+    credentials: Credentials | None = None,
+    server: str | None = None,
+    settings: Settings | None = None,
+    count: int | None = None,
+    seconds: float | None = None,
+    client: httpx.Client | None = None,
+    on_token: Callable[[str, Token], None] | None = None,
+) -> Iterator[Event]:
+    """The events of ``trigger_name``'s subscription (see the module docstring)."""
+    from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+    from websockets.sync.client import connect
+    from websockets.typing import Subprotocol
+
+    from ..deliveries import trigger_of
+
+    settings = settings or Settings.from_env()
+    trigger = trigger_of(version, trigger_name)
+    if not isinstance(trigger.binding, GraphQLBinding):
+        raise InputError(f"{trigger.name} is a {trigger.kind} trigger, not a GraphQL subscription")
+    variables = {} if variables is None else variables
+    _checked_variables(version, trigger.binding.document, variables)
+    url = _socket_url(version, server)
+    auth, tls = auth_of(version, version.default_auth, trigger.name, credentials or {}, on_token)
+    own = client is None
+    client = client or httpx.Client(timeout=settings.connect_timeout)
+    try:
+        url, headers = _authorised(auth, url, client)
+    finally:
+        if own:
+            client.close()
+    deadline = time.monotonic() + seconds if seconds is not None else None
+    shown = url.split("?", 1)[0]
+    try:
+        socket = connect(
+            url,
+            subprotocols=[Subprotocol(p) for p in PROTOCOLS],
+            additional_headers=headers,
+            open_timeout=settings.connect_timeout,
+            max_size=settings.max_document_bytes,
+            close_timeout=2,
+            ssl=tls if url.startswith("wss:") else None,
+        )
+    except InvalidStatus as error:
+        status = error.response.status_code
+        raise SourceError(
+            f"the server refused the subscription (HTTP {status})", location=shown
+        ) from None
+    except (InvalidHandshake, OSError, TimeoutError) as error:
+        raise SourceUnreachable(f"cannot connect: {error}", location=shown) from None
+    with socket:
+        protocol = socket.subprotocol or PROTOCOLS[1]
+        names = _MESSAGES[protocol]
+        conversation = _Conversation(socket, shown, deadline)
+        try:
+            conversation.send({"type": "connection_init", "payload": {"headers": headers}})
+            conversation.acknowledged()
+            operation = {"query": trigger.binding.document, "variables": variables}
+            if trigger.binding.operation_name:
+                operation["operationName"] = trigger.binding.operation_name
+            conversation.send({"id": "1", "type": names["subscribe"], "payload": operation})
+            results = conversation.results(names["next"])
+            for received, payload in enumerate(results, start=1):
+                yield _event(version, trigger, payload)
+                if count is not None and received >= count:
+                    break
+            if not conversation.completed:
+                conversation.send({"id": "1", "type": names["stop"]})
+        except ConnectionClosed as error:
+            if not conversation.completed:
+                raise SourceUnreachable(
+                    f"the server closed the connection ({error.rcvd.code if error.rcvd else 'no close frame'})",
+                    location=shown,
+                ) from None
+
+
+def _event(version: ConnectorVersion, trigger: Trigger, payload: Any) -> Event:
+    """A pushed result as an ``Event``: its data checked against the payload schema."""
+    payload = payload if isinstance(payload, dict) else {}
+    data = payload.get("data")
+    errors = _errors(payload["errors"]) if payload.get("errors") else []
+    problems = []
+    if data is not None and trigger.payload is not None:
+        problems = errors_of(trigger.payload, version, data, root="(data)", limit=50)
+    return Event(trigger.name, data, errors, problems)
+
+
+class _Conversation:
+    """JSON messages on one socket, within a deadline."""
+
+    def __init__(self, socket: Any, shown: str, deadline: float | None) -> None:
+        self.socket, self.shown, self.deadline = socket, shown, deadline
+        self.completed = False
+
+    def send(self, message: Mapping[str, Any]) -> None:
+        self.socket.send(json.dumps(message))
+
+    def receive(self) -> dict[str, Any] | None:
+        """The next message (None when the deadline passed)."""
+        timeout = None if self.deadline is None else self.deadline - time.monotonic()
+        if timeout is not None and timeout <= 0:
+            return None
+        try:
+            text = self.socket.recv(timeout=timeout)
+        except TimeoutError:
+            return None
+        try:
+            message = json.loads(text)
+        except ValueError:
+            raise DocumentError(
+                "the server sent a message that is not JSON", location=self.shown
+            ) from None
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            raise DocumentError("the server sent a message without a type", location=self.shown)
+        if message["type"] == "ping":
+            self.send({"type": "pong"})
+        return message
+
+    def acknowledged(self) -> None:
+        while True:
+            message = self.receive()
+            if message is None:
+                raise SourceUnreachable("the server did not acknowledge the connection in time", location=self.shown)  # fmt: skip
+            if message["type"] == "connection_ack":
+                return
+            if message["type"] in ("connection_error", "error"):
+                raise SourceError(
+                    f"the server refused the connection: {'; '.join(_errors(message.get('payload')))}",
+                    location=self.shown,
+                )
+
+    def results(self, next_type: str) -> Iterator[Any]:
+        while True:
+            message = self.receive()
+            if message is None:
+                return
+            kind = message["type"]
+            if kind == next_type:
+                yield message.get("payload")
+            elif kind == "error":
+                self.completed = True
+                raise SourceError(
+                    f"the server refused the subscription: {'; '.join(_errors(message.get('payload')))}",
+                    location=self.shown,
+                )
+            elif kind == "complete":
+                self.completed = True
+                return
