@@ -3,7 +3,8 @@
 It speaks both subprotocols (``graphql-transport-ws`` and the older ``graphql-ws``; ``protocols``
 picks which it accepts), can require handshake headers (401 otherwise), validates each operation
 with graphql-core and runs it with ``subscribe``, pushing each result until the source ends.
-``tamper`` rewrites a result before it is sent, as a misbehaving server would.
+``tamper`` rewrites a result before it is sent, ``misbehave`` breaks the conversation, as
+misbehaving servers do.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ class SubscriptionServer:
     protocols: tuple[str, ...] = ("graphql-transport-ws", "graphql-ws")
     required_headers: dict[str, str] = field(default_factory=dict)
     tamper: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    misbehave: str | None = None
+    """``"no-ack"``: never acknowledge the connection; ``"not-json"``: answer it with garbage."""
     url: str = ""
     handshakes: list[dict[str, str]] = field(default_factory=list)
     """Each handshake's headers (lower-cased names)."""
@@ -47,6 +50,13 @@ class SubscriptionServer:
     async def handle(self, socket: ServerConnection) -> None:
         subscribe_type, next_type = _NEXT[socket.subprotocol or "graphql-ws"]
         await self._receive(socket)  # connection_init
+        if self.misbehave == "no-ack":
+            await socket.wait_closed()
+            return
+        if self.misbehave == "not-json":
+            await socket.send("<html>surprise</html>")
+            await socket.wait_closed()
+            return
         await socket.send(json.dumps({"type": "ping"}))  # a client must answer pongs
         await socket.send(json.dumps({"type": "connection_ack"}))
         message = await self._receive(socket)

@@ -13,9 +13,10 @@ from pydantic import SecretStr
 
 from connectory import inspect
 from connectory.authmethods import BearerAuth
-from connectory.errors import InputError, SourceError, SourceUnreachable
+from connectory.errors import DocumentError, InputError, SourceError, SourceUnreachable
 from connectory.model import ConnectorVersion
 from connectory.runtime import listen
+from connectory.settings import Settings
 
 from ..graphql_ws_server import serve_subscriptions
 
@@ -148,3 +149,14 @@ def test_a_refused_operation_and_an_endpoint_that_is_gone(tmp_path: Path) -> Non
         list(listen(version, "priceChanged", {"productId": "p"}, server=url))
     with pytest.raises(InputError, match="has no endpoint"):
         list(listen(version, "priceChanged", {"productId": "p"}))
+
+
+def test_a_server_that_never_acknowledges_or_talks_nonsense(tmp_path: Path) -> None:
+    version = _version(tmp_path)
+    quick = Settings(connect_timeout=0.5)
+    silent = pytest.raises(SourceUnreachable, match=r"did not acknowledge the connection within 0\.5 s")  # fmt: skip
+    with serve_subscriptions(_schema(), misbehave="no-ack") as server, silent:
+        list(listen(version, "ticks", server=server.url, settings=quick))
+    garbage = pytest.raises(DocumentError, match="the server sent a message that is not JSON")
+    with serve_subscriptions(_schema(), misbehave="not-json") as server, garbage:
+        list(listen(version, "ticks", server=server.url))

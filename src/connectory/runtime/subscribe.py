@@ -181,7 +181,7 @@ def listen(
         conversation = _Conversation(socket, shown, deadline)
         try:
             conversation.send({"type": "connection_init", "payload": {"headers": headers}})
-            conversation.acknowledged()
+            conversation.acknowledged(settings.connect_timeout)
             operation = {"query": trigger.binding.document, "variables": variables}
             if trigger.binding.operation_name:
                 operation["operationName"] = trigger.binding.operation_name
@@ -222,9 +222,12 @@ class _Conversation:
     def send(self, message: Mapping[str, Any]) -> None:
         self.socket.send(json.dumps(message))
 
-    def receive(self) -> dict[str, Any] | None:
-        """The next message (None when the deadline passed)."""
-        timeout = None if self.deadline is None else self.deadline - time.monotonic()
+    def receive(self, within: float | None = None) -> dict[str, Any] | None:
+        """The next message (None when the deadline, or ``within`` seconds, passed)."""
+        deadlines = [] if self.deadline is None else [self.deadline]
+        if within is not None:
+            deadlines.append(time.monotonic() + within)
+        timeout = min(deadlines) - time.monotonic() if deadlines else None
         if timeout is not None and timeout <= 0:
             return None
         try:
@@ -243,11 +246,16 @@ class _Conversation:
             self.send({"type": "pong"})
         return message
 
-    def acknowledged(self) -> None:
+    def acknowledged(self, within: float) -> None:
+        """Wait for ``connection_ack``, at most ``within`` seconds."""
+        until = time.monotonic() + within
         while True:
-            message = self.receive()
+            message = self.receive(within=until - time.monotonic())
             if message is None:
-                raise SourceUnreachable("the server did not acknowledge the connection in time", location=self.shown)  # fmt: skip
+                raise SourceUnreachable(
+                    f"the server did not acknowledge the connection within {within:g} s",
+                    location=self.shown,
+                )
             if message["type"] == "connection_ack":
                 return
             if message["type"] in ("connection_error", "error"):
