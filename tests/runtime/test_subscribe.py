@@ -160,3 +160,15 @@ def test_a_server_that_never_acknowledges_or_talks_nonsense(tmp_path: Path) -> N
     garbage = pytest.raises(DocumentError, match="the server sent a message that is not JSON")
     with serve_subscriptions(_schema(), misbehave="not-json") as server, garbage:
         list(listen(version, "ticks", server=server.url))
+
+
+def test_a_message_over_the_size_cap_is_refused(tmp_path: Path) -> None:
+    version = _version(tmp_path)
+
+    def inflate(result: dict[str, Any]) -> dict[str, Any]:
+        return {**result, "extensions": {"padding": "x" * 5000}}
+
+    small = Settings(max_document_bytes=1000)
+    too_large = pytest.raises(SourceError, match="a message larger than 1,000 bytes")
+    with serve_subscriptions(_schema(), tamper=inflate) as server, too_large:
+        list(listen(version, "priceChanged", {"productId": "p"}, server=server.url, settings=small))  # fmt: skip

@@ -21,6 +21,7 @@ refused handshake, a server ``error`` message or a broken connection end in a on
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -136,6 +137,7 @@ def listen(
 ) -> Iterator[Event]:
     """The events of ``trigger_name``'s subscription (see the module docstring)."""
     from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+    from websockets.frames import CloseCode
     from websockets.sync.client import connect
     from websockets.typing import Subprotocol
 
@@ -187,17 +189,25 @@ def listen(
                 operation["operationName"] = trigger.binding.operation_name
             conversation.send({"id": "1", "type": names["subscribe"], "payload": operation})
             results = conversation.results(names["next"])
-            for received, payload in enumerate(results, start=1):
-                yield _event(version, trigger, payload)
-                if count is not None and received >= count:
-                    break
-            if not conversation.completed:
-                conversation.send({"id": "1", "type": names["stop"]})
+            try:
+                for received, payload in enumerate(results, start=1):
+                    yield _event(version, trigger, payload)
+                    if count is not None and received >= count:
+                        break
+            finally:  # done, or the caller stopped listening: tell the server
+                if not conversation.completed:
+                    with contextlib.suppress(ConnectionClosed):
+                        conversation.send({"id": "1", "type": names["stop"]})
         except ConnectionClosed as error:
-            if not conversation.completed:
-                raise SourceUnreachable(
-                    f"the server closed the connection ({error.rcvd.code if error.rcvd else 'no close frame'})",
+            if error.sent is not None and error.sent.code == CloseCode.MESSAGE_TOO_BIG:
+                raise SourceError(
+                    f"the server sent a message larger than {settings.max_document_bytes:,} bytes",
                     location=shown,
+                ) from None
+            if not conversation.completed:
+                code = error.rcvd.code if error.rcvd else "no close frame"
+                raise SourceUnreachable(
+                    f"the server closed the connection ({code})", location=shown
                 ) from None
 
 
