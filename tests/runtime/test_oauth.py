@@ -159,6 +159,20 @@ def test_signing_in_with_openid_connect_and_renewing_through_discovery(tmp_path:
     assert done.status == 200
 
 
+def test_a_redirect_without_a_code_is_an_error(tmp_path: Path) -> None:
+    with serve_oauth() as server:
+        method = _method(_version(tmp_path, server))
+
+        def show(url: str) -> None:  # a provider that redirects back with the state alone
+            params = httpx.URL(url).params
+            back = httpx.URL(params["redirect_uri"]).copy_merge_params({"state": params["state"]})
+            threading.Thread(target=httpx.get, args=(back,)).start()
+
+        with pytest.raises(SourceError, match="brought no authorization code"):
+            login(method, _secrets(**CONFIDENTIAL), show=show, timeout=10)
+        assert server.token_requests == []
+
+
 def test_nobody_signing_in_ends_in_time(tmp_path: Path) -> None:
     with serve_oauth() as server:
         method = _method(_version(tmp_path, server))

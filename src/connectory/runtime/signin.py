@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import html
 import secrets as random
 import threading
@@ -53,13 +54,15 @@ class _Redirect:
 
 def _listener(redirect: _Redirect, host: str, port: int, path: str) -> HTTPServer:
     class Handler(BaseHTTPRequestHandler):
+        timeout = 10  # a connection that sends nothing does not hold up the browser's
+
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             if parts.path != path:
                 self.send_error(404)
                 return
             query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-            if query.get("state") != redirect.state:
+            if not hmac.compare_digest(query.get("state", ""), redirect.state):
                 # not the answer to this sign-in (a stale tab, or another program): keep waiting
                 self._page(400, "This is not the answer to the sign-in Connectory is waiting for.")
                 return
@@ -156,6 +159,8 @@ def _redirected(
         described = redirect.query.get("error_description", "")[:200]
         reason = f"{error[:80]}: {described}" if described else error[:80]
         raise SourceError(f"the sign-in was refused ({reason})", location=where)
+    if not redirect.query.get("code"):
+        raise SourceError("the provider's redirect brought no authorization code", location=where)
     return redirect.query
 
 
