@@ -23,6 +23,7 @@ which ``invoke`` reads within its own limits (see ``read_answer``).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ from pydantic import SecretStr
 
 from ..authmethods import OAuth2Auth, OAuth2Flow, OpenIDConnectAuth
 from ..errors import InputError, SourceError, SourceUnreachable
+from ..fetch import read_capped
+from ..settings import Settings
 
 __all__ = [
     "MAX_TOKEN_ANSWER",
@@ -39,6 +42,7 @@ __all__ = [
     "OAuth2Bearer",
     "OAuthClient",
     "Token",
+    "discovered",
     "oauth2_auth",
     "parse_token",
     "read_answer",
@@ -47,6 +51,7 @@ __all__ = [
 
 MAX_TOKEN_ANSWER = 1024 * 1024
 """Refuse a token endpoint's (or a login request's) answer larger than this."""
+_TOKEN_LIMITS = Settings(max_document_bytes=MAX_TOKEN_ANSWER)
 _EARLY = 30.0
 """Renew a token this many seconds before it expires."""
 _GRANTS_WITH_TOKEN_URL = ("authorization_code", "password", "client_credentials", "device_code")
@@ -56,19 +61,10 @@ def read_answer(response: httpx.Response, what: str) -> httpx.Response:
     """``response`` (streamed) read into memory, at most ``MAX_TOKEN_ANSWER`` bytes once decoded:
     for the answers an auth flow reads itself (tokens, logins, discovery documents)."""
     where = str(response.request.url.copy_with(query=None))
-    declared = response.headers.get("content-length", "")
     too_large = f"{what} is larger than {MAX_TOKEN_ANSWER:,} bytes"
-    if declared.isdigit() and int(declared) > MAX_TOKEN_ANSWER:
-        raise SourceError(too_large, location=where)
-    chunks, size = [], 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > MAX_TOKEN_ANSWER:
-            raise SourceError(too_large, location=where)
-        chunks.append(chunk)
     # What Response.read() keeps: httpx reads each answer of an auth flow again once the flow
     # has moved on, which would otherwise fail on the stream read here.
-    response._content = b"".join(chunks)
+    response._content = read_capped(response, where, _TOKEN_LIMITS, math.inf, too_large)
     return response
 
 
@@ -153,19 +149,22 @@ class OAuthClient:
         return request
 
 
-def _token_endpoint(response: httpx.Response, url: str) -> str:
-    """The ``token_endpoint`` of an OpenID Connect discovery document."""
+def discovered(response: httpx.Response, url: str, *keys: str) -> list[str]:
+    """The endpoint URLs named ``keys`` (``token_endpoint``...) in an OpenID Connect discovery
+    document (read with ``read_answer``), or an error naming the ones it lacks."""
     try:
-        found = response.json().get("token_endpoint") if response.status_code < 300 else None
-    except (ValueError, AttributeError):
+        found = response.json() if response.status_code < 300 else None
+    except ValueError:
         found = None
-    if not isinstance(found, str) or not found.startswith(("https://", "http://")):
+    found = found if isinstance(found, dict) else {}
+    urls = [found.get(key) for key in keys]
+    if not all(isinstance(u, str) and u.startswith(("https://", "http://")) for u in urls):
         raise SourceError(
             f"the OpenID Connect discovery document (HTTP {response.status_code}) names no "
-            "token_endpoint",
+            f"{' and '.join(keys)}",
             location=url,
         )
-    return found
+    return urls  # type: ignore[return-value]
 
 
 @dataclass
@@ -207,7 +206,9 @@ class OAuth2Bearer(httpx.Auth):
                 "GET", self.client.discovery_url, headers={"Accept": "application/json"}
             )
             discovery = read_answer(discovery, "the discovery document")
-            self.client.token_url = _token_endpoint(discovery, self.client.discovery_url)
+            (self.client.token_url,) = discovered(
+                discovery, self.client.discovery_url, "token_endpoint"
+            )
         url = self.client.token_url
         if url is None:
             raise InputError("the OAuth 2 method names no token URL to get a token from")

@@ -26,8 +26,9 @@ import httpx
 from pydantic import SecretStr
 
 from ..authmethods import OAuth2Auth, OpenIDConnectAuth
-from ..errors import InputError, SourceError, SourceUnreachable
-from .oauth import OAuthClient, Token, parse_token, read_answer
+from ..errors import InputError, SourceError
+from ..fetch import translated_http_errors
+from .oauth import OAuthClient, Token, discovered, parse_token, read_answer
 
 __all__ = ["login"]
 
@@ -109,34 +110,19 @@ def _endpoints(method: OAuth2Auth | OpenIDConnectAuth, client: httpx.Client) -> 
             raise InputError(f"{where} has no authorization code flow with its two URLs")
         return _Endpoints(flow.authorization_url, flow.token_url, list(flow.scopes))
     document = _send(client, httpx.Request("GET", method.discovery_url), "the discovery document")
-    try:
-        found = document.json() if document.status_code < 300 else None
-    except ValueError:
-        found = None
-    found = found if isinstance(found, dict) else {}
-    urls = [found.get(key) for key in ("authorization_endpoint", "token_endpoint")]
-    if not all(isinstance(u, str) and u.startswith(("https://", "http://")) for u in urls):
-        raise SourceError(
-            f"the OpenID Connect discovery document (HTTP {document.status_code}) names no "
-            "authorization_endpoint and token_endpoint",
-            location=method.discovery_url,
-        )
-    return _Endpoints(urls[0], urls[1], [])  # type: ignore[arg-type]
+    keys = ("authorization_endpoint", "token_endpoint")
+    authorization_url, token_url = discovered(document, method.discovery_url, *keys)
+    return _Endpoints(authorization_url, token_url, [])
 
 
 def _send(client: httpx.Client, request: httpx.Request, what: str) -> httpx.Response:
     """``request`` sent, its answer read (at most ``MAX_TOKEN_ANSWER`` bytes)."""
-    where = str(request.url.copy_with(query=None))
-    try:
+    with translated_http_errors(str(request.url.copy_with(query=None))):
         response = client.send(request, stream=True)
         try:
             return read_answer(response, what)
         finally:
             response.close()
-    except httpx.HTTPError as error:
-        raise SourceUnreachable(
-            f"cannot be reached: {type(error).__name__}", location=where
-        ) from None
 
 
 def _redirected(
