@@ -256,6 +256,13 @@ class _Conversation:
             self.send({"type": "pong"})
         return message
 
+    def refused(self, what: str, errors: Any) -> SourceError:
+        from ..protocols.graphql.introspection import server_errors  # graphql-core: when needed
+
+        return SourceError(
+            f"the server refused the {what}: {server_errors(errors)}", location=self.shown
+        )
+
     def acknowledged(self, within: float) -> None:
         """Wait for ``connection_ack``, at most ``within`` seconds."""
         until = time.monotonic() + within
@@ -269,10 +276,7 @@ class _Conversation:
             if message["type"] == "connection_ack":
                 return
             if message["type"] in ("connection_error", "error"):
-                raise SourceError(
-                    f"the server refused the connection: {'; '.join(_errors(message.get('payload')))}",
-                    location=self.shown,
-                )
+                raise self.refused("connection", message.get("payload"))
 
     def results(self, next_type: str) -> Iterator[Any]:
         while True:
@@ -284,10 +288,7 @@ class _Conversation:
                 yield message.get("payload")
             elif kind == "error":
                 self.completed = True
-                raise SourceError(
-                    f"the server refused the subscription: {'; '.join(_errors(message.get('payload')))}",
-                    location=self.shown,
-                )
+                raise self.refused("subscription", message.get("payload"))
             elif kind == "complete":
                 self.completed = True
                 return
