@@ -6,9 +6,8 @@ import datetime as dt
 import ipaddress
 import json
 import ssl
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,8 @@ from connectory.authmethods import MutualTLSAuth
 from connectory.errors import InputError, SourceUnreachable
 from connectory.model import ConnectorVersion
 from connectory.runtime import invoke
+
+from ..servers import running
 
 DOCUMENT = {
     "openapi": "3.0.3",
@@ -94,16 +95,8 @@ def tls_server(tmp_path: Path) -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with running(Handler, tls=context) as base_url:
+        yield base_url
 
 
 def _version(tmp_path: Path) -> ConnectorVersion:
