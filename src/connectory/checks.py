@@ -9,7 +9,8 @@ the version (and of the last published version, for the diff) returning a ``Chec
     operations-valid          GraphQL: every operation document validates against the schema
     xsd-compiles              SOAP: the XSDs compile (leniently; what they report, as details)
     no-error-findings         no finding of severity ``error``
-    live-auth                 a call with the connector's credentials, if given (runtime.probe)
+    live-auth                 a call with the connector's credentials, if given (runtime.probe),
+                              only to origins the vetter accepted (runtime.trust)
     diff-reviewed             the changes since the last published version (fails if breaking)
 """
 
@@ -154,17 +155,23 @@ def no_error_findings(version: ConnectorVersion, previous: ConnectorVersion | No
 
 def live_auth(version: ConnectorVersion, previous: ConnectorVersion | None) -> CheckResult:
     """A call with the connector's credentials (``runtime.probe``, ``runtime.credentials``);
-    skipped, and nothing called, without them."""
+    skipped, and nothing called, without them, or when the version would send them to an origin
+    the vetter has not accepted for the connector (an unvetted draft naming a new host: see
+    ``connectory trust``). No secret value is in the result: it is kept for ever in a vetting."""
+    from .redaction import Redactor
     from .runtime import credentials_for, token_keeper
+    from .runtime.credentials import secret_values
     from .runtime.probe import probe_auth
 
+    redactor = Redactor()
     try:
         credentials = credentials_for(version.connector)
+        redactor = Redactor(secret_values(credentials))
         keeper = token_keeper(version.connector)
         status, message = probe_auth(version, credentials, on_token=keeper)
     except ConnectoryError as error:  # unreadable credentials
         status, message = "failed", str(error)
-    return CheckResult(name="live-auth", status=status, message=message)
+    return CheckResult(name="live-auth", status=status, message=redactor.text(message))
 
 
 Check = Callable[[ConnectorVersion, ConnectorVersion | None], CheckResult]

@@ -64,10 +64,20 @@ def test_invoke_an_action_with_credentials_from_the_environment(
             catalog.draft(inspect(tmp_path / "items.json", connector="items"))
         credentials = {"CONNECTORY_CREDENTIALS_ITEMS": json.dumps({"key": {"key": SECRET}})}
         args = ("invoke", "items@1.0.0", "getItem", "--input", '{"path": {"id": "7"}}')
+        untrusted = run(*args, env=credentials)
+        trusted = run("trust", "items@1.0.0", "--yes")
         done = run(*args, "--json", env=credentials)
         refused = run(*args, env={"CONNECTORY_CREDENTIALS_ITEMS": '{"key": {"key": "wrong"}}'})
         missing = run(*args)
         invalid = run("invoke", "items@1.0.0", "getItem", "--input", '{"path": {}}')
+    assert untrusted.returncode == 2  # the user has not accepted where the key would go
+    assert untrusted.stderr.startswith(
+        f"error: items@1.0.0 (getItem) would send secrets to {server.base_url}, not accepted "
+        "for items: connectory trust items@1.0.0 shows and accepts them"
+    )
+    assert trusted.returncode == 0, trusted.stderr
+    assert server.base_url in trusted.stdout
+    assert f"items: accepted {server.base_url}" in trusted.stderr
     assert done.returncode == 0, done.stderr
     answer = json.loads(done.stdout)
     assert (answer["status"], answer["body"], answer["problems"]) == (200, {"id": "7"}, [])
@@ -78,7 +88,7 @@ def test_invoke_an_action_with_credentials_from_the_environment(
     assert invalid.returncode == 2
     assert "'id' is a required property" in invalid.stderr
     assert server.requests == ["/items/7", "/items/7"]
-    for result in (done, refused, missing, invalid):
+    for result in (untrusted, done, refused, missing, invalid):
         assert SECRET not in result.stdout + result.stderr
 
 
@@ -91,6 +101,7 @@ def test_login_keeps_the_tokens_that_invoke_then_uses(
         with Catalog.open(sqlite_url) as catalog:
             catalog.draft(inspect(tmp_path / "items.json", connector="items"))
         client = {"CONNECTORY_CREDENTIALS_ITEMS": json.dumps({"oauth": {"client_id": PUBLIC_CLIENT}})}  # fmt: skip
+        assert run("trust", "items@1.0.0", "--yes").returncode == 0
         # the browser: a program that opens the address and follows the redirects
         browser = f'{sys.executable} -c "import httpx, sys; httpx.get(sys.argv[1], follow_redirects=True)" %s'  # fmt: skip
         signed = run("login", "items@1.0.0", "--scope", "items:read", env={**client, "BROWSER": browser})  # fmt: skip
@@ -114,8 +125,63 @@ def test_login_keeps_the_tokens_that_invoke_then_uses(
     assert none.returncode == 2
     assert "no such method 'other' (methods with a sign-in: oauth)" in none.stderr
     assert "Signed out of oauth" in out.stderr
-    assert after == {}  # nothing else was kept for items
+    assert after == {"items": {"$accepted_origins": [server.base_url]}}  # no secret left
     assert "No tokens of items" in again.stderr
     for result in (signed, done):
         for value in (*kept.values(), *renewed.values()):
             assert value not in result.stdout + result.stderr
+
+
+JSON = {"Content-Type": "application/json"}
+
+
+def _echo(handler: BaseHTTPRequestHandler) -> Reply:
+    """A server that answers with the key it was sent, in its body and a header."""
+    key = handler.headers.get("X-Key", "")
+    return Reply(200, json.dumps({"id": "7", "you sent": key}).encode(), {**JSON, "X-Echo": key})
+
+
+def test_trust_accepts_lists_and_revokes_the_origins_secrets_go_to(
+    run: Run, sqlite_url: str, tmp_path: Path
+) -> None:
+    with serve({"/items/7": _item}) as server, serve({"/items/7": _echo}) as other:
+        (tmp_path / "items.json").write_text(json.dumps(_document(server.base_url)))
+        with Catalog.open(sqlite_url) as catalog:
+            catalog.draft(inspect(tmp_path / "items.json", connector="items"))
+        env = {"CONNECTORY_CREDENTIALS_ITEMS": json.dumps({"key": {"key": SECRET}})}
+        args = ("invoke", "items@1.0.0", "getItem", "--input", '{"path": {"id": "7"}}')
+        asked = run("trust", "items@1.0.0")  # no terminal to answer: nothing accepted
+        accepted = run("trust", "items@1.0.0", "--yes")
+        again = run("trust", "items@1.0.0")  # nothing new: nothing to ask
+        elsewhere = run(*args, "--server", other.base_url, env=env)
+        extra = run("trust", "items@1.0.0", "--origin", other.url("/any"), "--yes")
+        echoed = run(*args, "--server", other.base_url, env=env)
+        echoed_json = run(*args, "--server", other.base_url, "--json", env=env)
+        listed = run("trust", "items", "--list", "--json")
+        revoked = run("trust", "items", "--revoke", "--origin", other.base_url)
+        after = run(*args, "--server", other.base_url, env=env)
+    assert asked.returncode == 2
+    assert "nothing accepted for items: pass --yes to accept" in asked.stderr
+    assert f"{server.base_url} │ new │ servers/0" in asked.stdout
+    assert accepted.returncode == 0, accepted.stderr
+    assert again.returncode == 0, again.stderr
+    assert "items: nothing new to accept" in again.stderr
+    assert "accepted" in again.stdout
+    assert elsewhere.returncode == 2
+    assert (
+        f"connectory trust items@1.0.0 --origin {other.base_url} shows and accepts them"
+        in elsewhere.stderr
+    )
+    assert extra.returncode == 0, extra.stderr
+    assert echoed.returncode == 0, echoed.stderr
+    assert '"you sent": "***"' in echoed.stdout  # the server echoed the key: shown hidden
+    assert json.loads(echoed_json.stdout)["body"] == {"id": "7", "you sent": "***"}
+    assert json.loads(listed.stdout) == {
+        "connector": "items",
+        "accepted": sorted([server.base_url, other.base_url]),
+    }
+    assert f"Revoked for items: {other.base_url}" in revoked.stderr
+    assert after.returncode == 2
+    assert other.requests == ["/items/7", "/items/7"]  # only while it was accepted
+    for result in (asked, accepted, elsewhere, echoed, echoed_json, after):
+        assert SECRET not in result.stdout + result.stderr

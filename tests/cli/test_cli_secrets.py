@@ -39,3 +39,14 @@ def test_set_list_and_unset_secrets(run: Run, tmp_path: Path) -> None:
     assert path.stat().st_mode & 0o777 == 0o600
     for result in (kept, listed, table, removed):
         assert VALUE not in result.stdout + result.stderr
+
+
+def test_a_value_with_a_control_character_is_not_kept(run: Run, tmp_path: Path) -> None:
+    refused = run("secret", "set", "items", "key", "key", "--stdin", stdin=VALUE + "\t\n")
+    assert refused.returncode == 2
+    assert (
+        "auth method 'key': the secret 'key' holds a line break or another control character"
+        in refused.stderr
+    )
+    assert VALUE not in refused.stdout + refused.stderr
+    assert not (tmp_path / "secrets" / "credentials.json").exists()

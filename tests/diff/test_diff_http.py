@@ -254,6 +254,7 @@ CASES: list[tuple[str, Edit, set[tuple[str, str, str]]]] = [
             ("server-removed", "breaking", "servers"),
             ("server-added", "safe", "servers"),
             ("default-server-changed", "dangerous", "servers"),
+            ("secret-host-added", "breaking", "servers/0"),  # credentials would go there
         },
     ),
     (

@@ -227,7 +227,10 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], object], set[tuple[str, str, s
     (
         "endpoint moved",
         lambda p: p.update(address="https://calc.example/v2.asmx"),
-        {("endpoint-address-changed", "dangerous", "endpoints/Calculator~1CalculatorSoap")},
+        {
+            ("endpoint-address-changed", "dangerous", "endpoints/Calculator~1CalculatorSoap"),
+            ("secret-host-added", "breaking", "endpoints/0"),  # http -> https: another origin
+        },
     ),
     (
         "target namespace changed",

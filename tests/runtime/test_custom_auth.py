@@ -25,6 +25,7 @@ from connectory.runtime import invoke
 from connectory.runtime.auth import auth_for
 
 from ..servers import Reply, serve
+from .consent import accept
 
 SECRET = "pa55-w0rd-secret"
 DOCUMENT = {
@@ -93,6 +94,7 @@ def test_a_login_request_yields_what_each_request_carries(tmp_path: Path) -> Non
     vault = Vault()
     with serve({"/login": vault.login, "/items/1": vault.item}) as server:
         version = _version(tmp_path, _login_method(server.url("/login")))
+        accept(version, server.base_url)
         done = invoke(version, "getItem", credentials=CREDENTIALS, server=server.base_url)
     assert (done.status, vault.logins) == (200, 1)
     assert SECRET not in repr(done)
@@ -114,6 +116,7 @@ def test_a_refused_login_and_a_missing_value_name_the_method(tmp_path: Path) -> 
     vault = Vault()
     with serve({"/login": vault.login, "/bad": Reply(200, b'{"data": {}}', {"Content-Type": "application/json"})}) as server:  # fmt: skip
         version = _version(tmp_path, _login_method(server.url("/login")))
+        accept(version, server.base_url)
         wrong = {"login": {"username": SecretStr("ann"), "password": SecretStr("nope")}}
         with pytest.raises(SourceError, match=r"'login': the login request was answered HTTP 401"):
             invoke(version, "getItem", credentials=wrong, server=server.base_url)
@@ -141,6 +144,7 @@ def _signed(handler: BaseHTTPRequestHandler) -> Reply:
 def test_a_javascript_function_signs_the_request(tmp_path: Path) -> None:
     version = _version(tmp_path, _function(SIGNING))
     with serve({"/items/1": _signed}) as server:
+        accept(version, server.base_url)
         done = invoke(version, "getItem", credentials={"signer": {"key": SecretStr(SECRET)}}, server=server.base_url)  # fmt: skip
     assert done.status == 200
 
@@ -178,6 +182,7 @@ def test_a_hostile_or_broken_function_is_stopped_and_named(
 ) -> None:
     version = _version(tmp_path, _function(source, **limits))
     with serve({"/items/1": _signed}) as server:
+        accept(version, server.base_url)
         with pytest.raises(InputError) as raised:
             invoke(version, "getItem", credentials={"signer": {"key": SecretStr(SECRET)}}, server=server.base_url)  # fmt: skip
         assert server.requests == []  # nothing was sent

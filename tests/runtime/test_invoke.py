@@ -20,6 +20,7 @@ from connectory.runtime import build_request, credentials_from_env, invoke
 from ..conftest import FIXTURES
 from ..graphql_server import serve_graphql
 from ..servers import Reply, serve
+from .consent import accept
 
 SECRET = "s3cret-value-never-shown"
 
@@ -151,6 +152,7 @@ def test_a_get_with_every_kind_of_parameter_and_an_api_key(tmp_path: Path) -> No
     version = _version(tmp_path)
     seen = Seen()
     with serve({"/v1/items/a%2Fb": seen.reply(Reply(body=ITEM, headers=JSON))}) as server:
+        accept(version, server.base_url)
         done = invoke(
             version,
             "getItem",
@@ -181,6 +183,7 @@ def test_the_answer_is_checked_against_the_output_schema(tmp_path: Path) -> None
     version = _version(tmp_path)
     wrong = json.dumps({"id": 7}).encode()
     with serve({"/items/1": Reply(body=wrong, headers=JSON), "/items/2": Reply(404)}) as server:
+        accept(version, server.base_url)
         bad = invoke(version, "getItem", {"path": {"id": "1"}}, credentials={"bearer": {"token": _secret()}}, server=server.base_url)  # fmt: skip
         missing = invoke(version, "getItem", {"path": {"id": "2"}}, credentials={"bearer": {"token": _secret()}}, server=server.base_url)  # fmt: skip
     assert bad.status == 200
@@ -192,6 +195,7 @@ def test_bearer_is_used_when_only_its_credentials_are_given(tmp_path: Path) -> N
     version = _version(tmp_path)
     seen = Seen()
     with serve({"/items/1": seen.reply(Reply(body=ITEM, headers=JSON))}) as server:
+        accept(version, server.base_url)
         invoke(version, "getItem", {"path": {"id": "1"}}, credentials={"bearer": {"token": _secret()}}, server=server.base_url)  # fmt: skip
     assert seen.requests[0]["headers"]["Authorization"] == f"Bearer {SECRET}"
     assert "X-Key" not in seen.requests[0]["headers"]
@@ -207,6 +211,7 @@ def test_oauth2_client_credentials_fetches_a_token_once(tmp_path: Path) -> None:
         }
     ) as server:
         version = _version(tmp_path, token_url=server.url("/token"))
+        accept(version, server.base_url)
         credentials = {"oauth": {"client_id": _secret("client"), "client_secret": _secret()}}
         done = invoke(version, "putItem", {"path": {"id": "1"}, "body": {"id": "1", "name": "one"}}, credentials=credentials, server=server.base_url)  # fmt: skip
     (token_request,) = tokens.requests
@@ -225,6 +230,7 @@ def test_methods_used_together_and_a_form_body(tmp_path: Path) -> None:
     version = _version(tmp_path)
     seen = Seen()
     with serve({"/public": seen.reply(Reply(body=b"ok"))}) as server:
+        accept(version, server.base_url)
         credentials = {
             "basic": {"username": _secret("ann"), "password": _secret()},
             "queryKey": {"key": _secret("qk")},
@@ -247,6 +253,7 @@ def test_optional_auth_needs_no_credentials(tmp_path: Path) -> None:
 def test_bad_input_and_missing_credentials_send_nothing(tmp_path: Path) -> None:
     version = _version(tmp_path)
     with serve({}) as server:
+        accept(version, server.base_url)
         with pytest.raises(
             InputError, match=r"invalid input for getItem: path: 'id' is a required"
         ):

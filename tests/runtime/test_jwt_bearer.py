@@ -62,7 +62,7 @@ def test_the_assertion_is_exchanged_for_a_token(tmp_path: Path) -> None:
 
     with serve({"/token": token, "/me": me}) as server:
         method = JWTBearerAuth(name="svc", token_url=server.url("/token"), scopes=["base"])
-        done = invoke(_version(tmp_path, method), "me", credentials={"svc": SECRETS}, server=server.base_url)  # fmt: skip
+        done = invoke(_version(tmp_path, method), "me", credentials={"svc": SECRETS}, server=server.base_url, trusted_origins=[server.base_url])  # fmt: skip
     assert done.status == 200
     (claims,) = seen
     assert claims["grant"] == "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -82,7 +82,7 @@ def test_without_a_token_url_the_jwt_is_the_bearer(tmp_path: Path) -> None:
 
     with serve({"/me": me}) as server:
         method = JWTBearerAuth(name="svc", audience="https://api.example")
-        done = invoke(_version(tmp_path, method), "me", credentials={"svc": SECRETS}, server=server.base_url)  # fmt: skip
+        done = invoke(_version(tmp_path, method), "me", credentials={"svc": SECRETS}, server=server.base_url, trusted_origins=[server.base_url])  # fmt: skip
     assert (done.status, audiences) == (200, ["https://api.example"])
 
 
@@ -90,7 +90,7 @@ def test_a_bad_key_is_named_and_never_shown(tmp_path: Path) -> None:
     method = JWTBearerAuth(name="svc")
     broken = {**SECRETS, "private_key": SecretStr("-----BEGIN PRIVATE KEY-----\nnot-a-key")}
     with pytest.raises(InputError, match=r"'svc' \(jwt_bearer\): the private_key is not a RSA key") as raised:  # fmt: skip
-        invoke(_version(tmp_path, method), "me", credentials={"svc": broken}, server="http://127.0.0.1:9")  # fmt: skip
+        invoke(_version(tmp_path, method), "me", credentials={"svc": broken}, server="http://127.0.0.1:9", trusted_origins=["http://127.0.0.1:9"])  # fmt: skip
     assert "not-a-key" not in str(raised.value)
     with pytest.raises(InputError, match=r"needs the secrets \['issuer'\]"):
-        invoke(_version(tmp_path, method), "me", credentials={"svc": {"private_key": SecretStr(PRIVATE)}}, server="http://127.0.0.1:9")  # fmt: skip
+        invoke(_version(tmp_path, method), "me", credentials={"svc": {"private_key": SecretStr(PRIVATE)}}, server="http://127.0.0.1:9", trusted_origins=["http://127.0.0.1:9"])  # fmt: skip

@@ -117,17 +117,23 @@ def _secrets(certificate: x509.Certificate, key: object) -> dict[str, dict[str, 
 
 
 def test_the_client_certificate_is_presented(tmp_path: Path, tls_server: str) -> None:
-    done = invoke(_version(tmp_path), "me", credentials=_secrets(CLIENT, CLIENT_KEY), server=tls_server)  # fmt: skip
+    done = invoke(_version(tmp_path), "me", credentials=_secrets(CLIENT, CLIENT_KEY), server=tls_server, trusted_origins=[tls_server])  # fmt: skip
     assert (done.status, done.body) == (200, {"client": "connectory-client"})
 
 
 def test_an_untrusted_certificate_is_refused_by_the_server(tmp_path: Path, tls_server: str) -> None:
     with pytest.raises(SourceUnreachable, match="cannot connect"):
-        invoke(_version(tmp_path), "me", credentials=_secrets(STRANGER, STRANGER_KEY), server=tls_server)  # fmt: skip
+        invoke(_version(tmp_path), "me", credentials=_secrets(STRANGER, STRANGER_KEY), server=tls_server, trusted_origins=[tls_server])  # fmt: skip
 
 
 def test_a_key_that_does_not_match_is_named_never_shown(tmp_path: Path) -> None:
     wrong = _secrets(CLIENT, STRANGER_KEY)
     with pytest.raises(InputError, match=r"'mtls' \(mutual_tls\): the certificate, its private key") as raised:  # fmt: skip
-        invoke(_version(tmp_path), "me", credentials=wrong, server="https://127.0.0.1:9")
+        invoke(
+            _version(tmp_path),
+            "me",
+            credentials=wrong,
+            server="https://127.0.0.1:9",
+            trusted_origins=["https://127.0.0.1:9"],
+        )
     assert "PRIVATE KEY-----\n" not in str(raised.value)

@@ -19,6 +19,7 @@ from connectory.authmethods import OAuth2Auth
 from connectory.errors import InputError, SourceError
 from connectory.model import ConnectorVersion
 from connectory.runtime import (
+    SecretPolicy,
     SecretsFile,
     Token,
     credentials_for,
@@ -40,18 +41,28 @@ from ..oauth_server import (
     serve_oauth,
 )
 from ..servers import Reply, serve
+from .consent import accept
 
 
 def _version(tmp_path: Path, server: OAuthServer) -> ConnectorVersion:
+    """The server's API as a version, its origins accepted by the user."""
     path = tmp_path / "items.json"
     path.write_text(json.dumps(items_document(server.base_url)))
-    return inspect(path, connector="items")
+    version = inspect(path, connector="items")
+    accept(version)
+    return version
 
 
 def _method(version: ConnectorVersion) -> OAuth2Auth:
     (method,) = version.auth_methods
     assert isinstance(method, OAuth2Auth)
     return method
+
+
+def _signing_in(tmp_path: Path, server: OAuthServer) -> tuple[OAuth2Auth, SecretPolicy]:
+    """The server's OAuth 2 method, and the policy of its accepted origins."""
+    version = _version(tmp_path, server)
+    return _method(version), SecretPolicy.of(version)
 
 
 def _secrets(**values: str) -> dict[str, SecretStr]:
@@ -81,9 +92,9 @@ CONFIDENTIAL = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
 
 def test_signing_in_with_a_browser_gets_tokens_with_pkce(tmp_path: Path) -> None:
     with serve_oauth() as server:
-        method = _method(_version(tmp_path, server))
+        method, policy = _signing_in(tmp_path, server)
         opened, show = _browser()
-        token = login(method, _secrets(**CONFIDENTIAL), show=show, timeout=10)
+        token = login(method, _secrets(**CONFIDENTIAL), show=show, policy=policy, timeout=10)
         (exchange,) = server.token_requests
     query = httpx.URL(opened[0]).params
     assert query["code_challenge_method"] == "S256"
@@ -102,9 +113,9 @@ def test_signing_in_with_a_browser_gets_tokens_with_pkce(tmp_path: Path) -> None
 
 def test_a_public_client_signs_in_with_its_id_alone(tmp_path: Path) -> None:
     with serve_oauth() as server:
-        method = _method(_version(tmp_path, server))
+        method, policy = _signing_in(tmp_path, server)
         _, show = _browser()
-        token = login(method, _secrets(client_id=PUBLIC_CLIENT), show=show, scopes=["items:read"], timeout=10)  # fmt: skip
+        token = login(method, _secrets(client_id=PUBLIC_CLIENT), show=show, policy=policy, scopes=["items:read"], timeout=10)  # fmt: skip
         (exchange,) = server.token_requests
     assert "Authorization" not in exchange["headers"]
     assert exchange["form"]["client_id"] == PUBLIC_CLIENT
@@ -113,16 +124,16 @@ def test_a_public_client_signs_in_with_its_id_alone(tmp_path: Path) -> None:
 
 def test_a_refused_sign_in_says_why(tmp_path: Path) -> None:
     with serve_oauth(deny=True) as server:
-        method = _method(_version(tmp_path, server))
+        method, policy = _signing_in(tmp_path, server)
         _, show = _browser()
         with pytest.raises(SourceError, match=r"refused \(access_denied: the user said no\)"):
-            login(method, _secrets(**CONFIDENTIAL), show=show, timeout=10)
+            login(method, _secrets(**CONFIDENTIAL), show=show, policy=policy, timeout=10)
         assert server.token_requests == []
 
 
 def test_a_redirect_with_another_state_is_not_taken_for_the_answer(tmp_path: Path) -> None:
     with serve_oauth() as server:
-        method = _method(_version(tmp_path, server))
+        method, policy = _signing_in(tmp_path, server)
         seen: list[int] = []
 
         def show(url: str) -> None:
@@ -133,7 +144,7 @@ def test_a_redirect_with_another_state_is_not_taken_for_the_answer(tmp_path: Pat
                 target=httpx.get, args=(url,), kwargs={"follow_redirects": True}
             ).start()
 
-        token = login(method, _secrets(**CONFIDENTIAL), show=show, timeout=10)
+        token = login(method, _secrets(**CONFIDENTIAL), show=show, policy=policy, timeout=10)
         assert [r["form"]["code"] for r in server.token_requests] != ["forged"]
     assert seen == [400]
     assert token.access_token.get_secret_value()
@@ -147,9 +158,11 @@ def test_signing_in_with_openid_connect_and_renewing_through_discovery(tmp_path:
         document["security"] = [{"oidc": ["items:read"]}]
         (tmp_path / "oidc.json").write_text(json.dumps(document))
         version = inspect(tmp_path / "oidc.json", connector="items")
+        accept(version)
+        policy = SecretPolicy.of(version)
         (method,) = version.auth_methods
         opened, show = _browser()
-        token = login(method, _secrets(**CONFIDENTIAL), show=show, scopes=["items:read"], timeout=10)  # type: ignore[arg-type]  # fmt: skip
+        token = login(method, _secrets(**CONFIDENTIAL), show=show, policy=policy, scopes=["items:read"], timeout=10)  # type: ignore[arg-type]  # fmt: skip
         server.expire_all()
         secrets = {**_secrets(**CONFIDENTIAL), **{k: v for k, v in token_secrets(token).items() if v}}  # fmt: skip
         done = invoke(version, "listItems", credentials={"oidc": secrets}, server=server.base_url)
@@ -161,7 +174,7 @@ def test_signing_in_with_openid_connect_and_renewing_through_discovery(tmp_path:
 
 def test_a_redirect_without_a_code_is_an_error(tmp_path: Path) -> None:
     with serve_oauth() as server:
-        method = _method(_version(tmp_path, server))
+        method, policy = _signing_in(tmp_path, server)
 
         def show(url: str) -> None:  # a provider that redirects back with the state alone
             params = httpx.URL(url).params
@@ -169,16 +182,16 @@ def test_a_redirect_without_a_code_is_an_error(tmp_path: Path) -> None:
             threading.Thread(target=httpx.get, args=(back,)).start()
 
         with pytest.raises(SourceError, match="brought no authorization code"):
-            login(method, _secrets(**CONFIDENTIAL), show=show, timeout=10)
+            login(method, _secrets(**CONFIDENTIAL), show=show, policy=policy, timeout=10)
         assert server.token_requests == []
 
 
 def test_nobody_signing_in_ends_in_time(tmp_path: Path) -> None:
     with serve_oauth() as server:
-        method = _method(_version(tmp_path, server))
+        method, policy = _signing_in(tmp_path, server)
         opened, show = _browser(follow=False)
         with pytest.raises(SourceError, match=r"nobody signed in within 0\.5 s"):
-            login(method, _secrets(**CONFIDENTIAL), show=show, timeout=0.5)
+            login(method, _secrets(**CONFIDENTIAL), show=show, policy=policy, timeout=0.5)
     # the listener is gone: the redirect URI no longer answers
     with pytest.raises(httpx.ConnectError):
         httpx.get(httpx.URL(opened[0]).params["redirect_uri"])
@@ -186,12 +199,12 @@ def test_nobody_signing_in_ends_in_time(tmp_path: Path) -> None:
 
 def test_signing_in_needs_a_client_id_and_a_flow(tmp_path: Path) -> None:
     with serve_oauth() as server:
-        method = _method(_version(tmp_path, server))
+        method, policy = _signing_in(tmp_path, server)
     with pytest.raises(InputError, match="needs the secret 'client_id'"):
-        login(method, {}, show=lambda url: None)
+        login(method, {}, show=lambda url: None, policy=policy)
     without = method.model_copy(update={"flows": [f for f in method.flows if f.grant != "authorization_code"]})  # fmt: skip
     with pytest.raises(InputError, match="no authorization code flow"):
-        login(without, _secrets(**CONFIDENTIAL), show=lambda url: None)
+        login(without, _secrets(**CONFIDENTIAL), show=lambda url: None, policy=policy)
 
 
 # -- grants and renewal when invoking ---------------------------------------------------------------
@@ -202,7 +215,10 @@ def test_an_expired_token_is_renewed_with_the_refresh_token_and_kept(tmp_path: P
     with serve_oauth() as server:
         version = _version(tmp_path, server)
         _, show = _browser()
-        first = login(_method(version), _secrets(**CONFIDENTIAL), show=show, timeout=10)
+        policy = SecretPolicy.of(version)
+        first = login(
+            _method(version), _secrets(**CONFIDENTIAL), show=show, policy=policy, timeout=10
+        )
         stale = {**CONFIDENTIAL, "token": first.access_token.get_secret_value(), "expires_at": str(int(time.time()) - 5), "refresh_token": first.refresh_token.get_secret_value()}  # type: ignore[union-attr]  # fmt: skip
         secrets_file.save("items", "oauth", _secrets(**stale))
         environ: dict[str, str] = {}
@@ -307,6 +323,7 @@ def test_a_huge_token_answer_is_refused(tmp_path: Path) -> None:
         path = tmp_path / "items.json"
         path.write_text(json.dumps(document))
         version = inspect(path, connector="items")
+        accept(version, server.base_url)
         credentials = {"oauth": _secrets(**CONFIDENTIAL)}
         with pytest.raises(SourceError, match="the token answer is larger than 1,048,576 bytes"):
             invoke(version, "listItems", credentials=credentials, server=server.base_url)
@@ -384,6 +401,7 @@ def test_the_api_answer_stays_under_invoke_s_cap_behind_a_token(tmp_path: Path) 
     big = Reply(body=b"x" * 64_000_000, declare_length=False)
     with serve({"/api/items": big}) as api, serve_oauth() as server:
         version = _version(tmp_path, server)
+        accept(version, api.base_url)
         credentials = {"oauth": _secrets(**CONFIDENTIAL)}
         small = Settings(max_document_bytes=1000)
         with pytest.raises(SourceError, match="the answer is larger than 1,000 bytes"):

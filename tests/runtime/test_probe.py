@@ -15,6 +15,7 @@ from connectory.model import ConnectorVersion
 from connectory.runtime.probe import probe_action, probe_auth
 
 from ..servers import Reply, serve
+from .consent import accept
 
 SECRET = "probe-s3cret"
 
@@ -71,6 +72,7 @@ def test_the_probe_is_a_guarded_read_without_input(tmp_path: Path) -> None:
 def test_accepted_and_refused_credentials(tmp_path: Path) -> None:
     with serve({"/things": _guarded}) as server:
         version = _version(tmp_path, server.base_url)
+        accept(version)
         accepted = probe_auth(version, CREDENTIALS)
         refused = probe_auth(version, {"bearer": {"token": SecretStr("wrong")}})
     assert accepted == ("passed", "listThings answered HTTP 200 with the credentials")
@@ -91,6 +93,7 @@ def test_the_vetting_check_reads_the_environment(
 ) -> None:
     with serve({"/things": _guarded}) as server:
         version = _version(tmp_path, server.base_url)
+        accept(version)
         assert live_auth(version, None).status == "skipped"
         credentials = json.dumps({"bearer": {"token": SECRET}})
         monkeypatch.setenv("CONNECTORY_CREDENTIALS_PROBE", credentials)

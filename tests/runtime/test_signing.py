@@ -63,7 +63,7 @@ def test_hmac_signs_method_path_timestamp_and_body(tmp_path: Path) -> None:
         return Reply(200, b"{}")
 
     with serve({"/orders": orders}) as server:
-        done = invoke(_version(tmp_path, method), "addOrder", {"body": {"n": 1}}, credentials={"sig": {"secret": SecretStr(SECRET)}}, server=server.base_url)  # fmt: skip
+        done = invoke(_version(tmp_path, method), "addOrder", {"body": {"n": 1}}, credentials={"sig": {"secret": SecretStr(SECRET)}}, server=server.base_url, trusted_origins=[server.base_url])  # fmt: skip
     assert done.status == 200
     assert seen[0]["ok"] == "True"
     assert abs(int(seen[0]["stamp"]) - time.time()) < 120
@@ -72,7 +72,7 @@ def test_hmac_signs_method_path_timestamp_and_body(tmp_path: Path) -> None:
 def test_hmac_refuses_parts_it_does_not_know(tmp_path: Path) -> None:
     method = HMACAuth(name="sig", signed_parts=["method", "moon"])
     with pytest.raises(InputError, match=r"signs unknown parts \['moon'\]"):
-        invoke(_version(tmp_path, method), "addOrder", {"body": {}}, credentials={"sig": {"secret": SecretStr(SECRET)}}, server="http://127.0.0.1:9")  # fmt: skip
+        invoke(_version(tmp_path, method), "addOrder", {"body": {}}, credentials={"sig": {"secret": SecretStr(SECRET)}}, server="http://127.0.0.1:9", trusted_origins=["http://127.0.0.1:9"])  # fmt: skip
 
 
 def test_openid_connect_discovers_the_token_endpoint(tmp_path: Path) -> None:
@@ -94,7 +94,7 @@ def test_openid_connect_discovers_the_token_endpoint(tmp_path: Path) -> None:
         server.routes.update(routes)
         method = method.model_copy(update={"discovery_url": server.url("/.well-known/openid-configuration")})  # fmt: skip
         credentials = {"oidc": {"client_id": SecretStr("app"), "client_secret": SecretStr(SECRET)}}
-        done = invoke(_version(tmp_path, method), "addOrder", {"body": {}}, credentials=credentials, server=server.base_url)  # fmt: skip
+        done = invoke(_version(tmp_path, method), "addOrder", {"body": {}}, credentials=credentials, server=server.base_url, trusted_origins=[server.base_url])  # fmt: skip
     assert done.status == 200
     assert "grant_type=client_credentials" in asked[0]
     assert "scope=openid" in asked[0]
@@ -126,7 +126,7 @@ def test_ws_security_username_token_in_the_envelope(password_type: str) -> None:
 
     credentials = {"wsse": {"username": SecretStr("ann"), "password": SecretStr(SECRET)}}
     with serve({"/calc": guarded}) as server:
-        done = invoke(version, "CalculatorSoap.Add", {"body": {"parameters": {"intA": 2, "intB": 3}}}, credentials=credentials, server=server.url("/calc"))  # fmt: skip
+        done = invoke(version, "CalculatorSoap.Add", {"body": {"parameters": {"intA": 2, "intB": 3}}}, credentials=credentials, server=server.url("/calc"), trusted_origins=[server.base_url])  # fmt: skip
     assert tokens == [True]
     assert done.body == {"body": {"parameters": {"AddResult": 5}}}
 

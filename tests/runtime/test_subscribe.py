@@ -20,6 +20,7 @@ from connectory.runtime import listen
 from connectory.settings import Settings
 
 from ..graphql_ws_server import serve_subscriptions
+from .consent import accept
 
 PRICES = """
 type Query { ping: String }
@@ -117,6 +118,7 @@ def test_the_handshake_carries_the_auth(tmp_path: Path) -> None:
     version = _guarded(_version(tmp_path))
     needed = {"Authorization": f"Bearer {TOKEN}"}
     with serve_subscriptions(_schema(), required_headers=needed) as server:
+        accept(version, server.url)
         good = {"token": {"token": SecretStr(TOKEN)}}
         events = list(listen(version, "priceChanged", {"productId": "p"}, server=server.url, credentials=good))  # fmt: skip
         wrong = {"token": {"token": SecretStr("wrong")}}

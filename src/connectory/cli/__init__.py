@@ -25,6 +25,7 @@ from . import (
     render,
     secrets,
     serve,
+    trust,
     vetting,
 )
 from .common import JsonOption, ProtocolOption
@@ -255,6 +256,7 @@ batch.register(app)  # onboard-batch
 invoke.register(app)  # invoke, login, logout
 listen.register(app)  # listen
 app.add_typer(secrets.app, name="secret")
+trust.register(app)  # trust
 serve.register(app)  # serve
 
 

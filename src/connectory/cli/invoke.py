@@ -52,6 +52,8 @@ def invoke(
     """Call ACTION of a version; credentials come from CONNECTORY_CREDENTIALS_<NAME> and the
     secrets file (CONNECTORY_SECRETS_FILE, by default ~/.config/connectory/credentials.json).
 
+    They are sent only to origins accepted with connectory trust (the server given with --server
+    too), over https unless on loopback; a secret the answer echoes is shown as ***.
     Exit code 1 when the system answers HTTP 400 or more, or an answer that does not fit the
     action's output schema.
     """
@@ -120,13 +122,14 @@ def login(
 
     The method's client_id (and client_secret, for a confidential client) come from
     CONNECTORY_CREDENTIALS_<NAME> or the secrets file; the tokens go to the secrets file
-    (readable by you only), where invoke finds them and renews them.
+    (readable by you only), where invoke finds them and renews them. The provider's endpoints
+    must be origins accepted with connectory trust.
     """
     import webbrowser
 
     from ..authmethods import OAuth2Auth, OpenIDConnectAuth
     from ..errors import InputError
-    from ..runtime import SecretsFile, credentials_for
+    from ..runtime import SecretPolicy, SecretsFile, credentials_for
     from ..runtime import login as sign_in
     from ..runtime.oauth import token_secrets
 
@@ -156,6 +159,7 @@ def login(
         oauth,
         credentials_for(name).get(oauth.name, {}),
         show=show,
+        policy=SecretPolicy.of(version),
         scopes=scope or None,
         port=port,
         timeout=timeout,

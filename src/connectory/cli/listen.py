@@ -40,7 +40,8 @@ def listen(
 ) -> None:
     """Subscribe to TRIGGER of a GraphQL version and show each event as it comes (Ctrl-C stops).
 
-    Credentials as for invoke. Exit code 1 when an event carried GraphQL errors or did not fit
+    Credentials as for invoke, sent only to origins accepted with connectory trust; a secret an
+    event echoes is shown as ***. Exit code 1 when an event carried GraphQL errors or did not fit
     the trigger's payload schema.
     """
     from datetime import UTC, datetime

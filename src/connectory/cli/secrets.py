@@ -44,6 +44,7 @@ def set_secret(
 
     from ..errors import InputError
     from ..runtime import SecretsFile
+    from ..runtime.credentials import check_secrets
 
     if stdin:
         value = sys.stdin.readline().rstrip("\r\n")
@@ -51,6 +52,7 @@ def set_secret(
         value = typer.prompt(f"{secret} for {name} {method}", hide_input=True)
     if not value:
         raise InputError("an empty value: nothing was kept")
+    check_secrets(method, {secret: SecretStr(value)})
     secrets_file = SecretsFile.default()
     secrets_file.save(name, method, {secret: SecretStr(value)})
     render.err.print(Text(f"Kept {secret} for {name} {method} in {secrets_file.path}"))

@@ -47,17 +47,18 @@ receive: responses, SOAP output and faults, trigger payloads); ``-`` means not r
     auth-alternative-removed          breaking              pattern-removed          safe / dangerous
     auth-scopes-required              breaking              pattern-changed     dangerous / dangerous
     auth-scopes-relaxed               safe                  format-added             dangerous / safe
-    response-added                    dangerous             format-removed           safe / dangerous
-    response-removed                  breaking              format-changed      dangerous / dangerous
-    error-response-added              safe                  additional-properties-closed  breaking / safe
-    error-response-removed            safe                  additional-properties-opened  safe / dangerous
-    response-body-added               safe                  alternative-added        safe / dangerous
-    response-body-removed             breaking              alternative-removed       breaking / safe
-    response-media-type-added         safe                  default-changed             dangerous / -
-    response-media-type-removed       breaking              keyword-changed     dangerous / dangerous
-    response-header-added             safe                  ref-changed         dangerous / dangerous
-    response-header-removed           dangerous             namespace-changed     breaking / breaking
-    server-added                      safe                  xsd-changed         dangerous / dangerous
+    secret-host-added                 breaking              format-removed           safe / dangerous
+    response-added                    dangerous             format-changed      dangerous / dangerous
+    response-removed                  breaking              additional-properties-closed  breaking / safe
+    error-response-added              safe                  additional-properties-opened  safe / dangerous
+    error-response-removed            safe                  alternative-added        safe / dangerous
+    response-body-added               safe                  alternative-removed       breaking / safe
+    response-body-removed             breaking              default-changed             dangerous / -
+    response-media-type-added         safe                  keyword-changed     dangerous / dangerous
+    response-media-type-removed       breaking              ref-changed         dangerous / dangerous
+    response-header-added             safe                  namespace-changed     breaking / breaking
+    response-header-removed           dangerous             xsd-changed         dangerous / dangerous
+    server-added                      safe
     server-removed                    breaking
     default-server-changed            dangerous
     server-variable-added             safe

@@ -9,6 +9,11 @@ Requirements (``Action.auth``, else the version's ``default_auth``) are alternat
 methods used together with their OAuth scopes. An alternative is matched by its set of method
 names: dropping one is ``auth-alternative-removed``, needing more scopes in it
 ``auth-scopes-required``. Going from "no credentials needed" to "some needed" is ``auth-required``.
+
+Where secrets go: a place of the new version (a server, a token or login URL...) that names an
+origin the old version never named (``runtime.hosts.secret_places``) is ``secret-host-added``,
+breaking: the users' consent (``connectory trust``) does not cover it, so their secrets are not
+sent there until they accept it.
 """
 
 from __future__ import annotations
@@ -17,10 +22,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from ..authmethods import OAuth2Auth, OAuth2Flow
-from ..model import Action
+from ..model import Action, ConnectorVersion
+from ..runtime.hosts import secret_origins, secret_places
 from .report import Report, child
 
-__all__ = ["compare_methods", "compare_requirements", "effective"]
+__all__ = ["compare_methods", "compare_origins", "compare_requirements", "effective"]
 
 Requirement = Sequence[Mapping[str, Sequence[str]]]
 
@@ -167,3 +173,12 @@ def compare_requirements(
             if fewer:
                 message = f"{what} needs fewer {name} scopes: no more {_names(fewer)}"
                 report.add("auth-scopes-relaxed", location, message)
+
+
+def compare_origins(report: Report, old: ConnectorVersion, new: ConnectorVersion) -> None:
+    """Each place of ``new`` that names an origin for secrets that ``old`` never named."""
+    before = secret_origins(old)
+    for where, found in secret_places(new):
+        if found not in before:
+            message = f"secrets may now go to {found}, which {old.ref} did not name: users must accept it (connectory trust)"
+            report.add("secret-host-added", where, message)

@@ -61,6 +61,7 @@ KINDS: dict[str, Level | tuple[Level | None, Level | None]] = {
     "auth-alternative-removed": _B,
     "auth-scopes-required": _B,  # an alternative needs more scopes
     "auth-scopes-relaxed": _S,
+    "secret-host-added": _B,  # secrets may go to a new origin: the users' consent lacks it
     # -- answers (HTTP responses, SOAP output and faults) --------------------------------------
     "response-added": _D,  # a new success answer to handle
     "response-removed": _B,  # a success answer is gone

@@ -57,6 +57,7 @@ def compare_versions(context: Context, differ: Differ) -> None:
     """Everything common to all protocols, with ``differ`` for the protocol's part."""
     old, new, report = context.old, context.new, context.report
     auth.compare_methods(report, old.auth_methods, new.auth_methods)
+    auth.compare_origins(report, old, new)
     auth.compare_requirements(
         report, old.default_auth, new.default_auth, "default_auth", "every action by default"
     )

@@ -5,20 +5,26 @@
     build_request(version, action, input)             the request alone (before auth)
     credentials_for(connector)                        the secrets file and CONNECTORY_CREDENTIALS_<NAME>,
                                                       as SecretStr
-    login(method, secrets, show=...)                  an OAuth 2 sign-in (authorization code, PKCE)
+    login(method, secrets, show=..., policy=...)      an OAuth 2 sign-in (authorization code, PKCE)
+    secret_origins(version)                           the origins its secrets may go to, for consent
+    SecretPolicy.of(version)                          the origins accepted for its connector
 
     styles        OpenAPI parameter serialization (style, explode)
     auth          auth methods as httpx.Auth: API keys, basic, digest, bearer, ...
     oauth         OAuth 2 and OpenID Connect: grants, tokens and their renewal
     signin        signing a person in with a browser (authorization code, PKCE)
     credentials   run-time secrets, never stored in the catalogue or printed; the secrets file
+    hosts         the origins a version's servers and auth endpoints name
+    trust         consent: secrets only to accepted origins, over https (or to loopback)
     soap          SOAP envelopes out, answers and faults back (protocols.soap.convert)
     custom        custom auth: a login request, or a JavaScript function (mini-racer, sandboxed)
     signing       auth that signs the request: HMAC over its parts, WS-Security UsernameToken
     jwtbearer     JWT bearer (RFC 7523), signed with joserfc
     tls           mutual TLS: the client certificate, set up with the connection
 
-HTTP, GraphQL and SOAP actions run, with every auth method kind.
+HTTP, GraphQL and SOAP actions run, with every auth method kind. Secrets go only to the origins
+the user accepted for the connector (``connectory trust``; ``trusted_origins=`` for a library
+caller), never over plain http off loopback, and are hidden in answers and errors.
 """
 
 from .credentials import (
@@ -29,17 +35,22 @@ from .credentials import (
     credentials_from_env,
     token_keeper,
 )
+from .hosts import origin, secret_origins, secret_places
 from .invoke import Invocation, build_request, invoke
 from .oauth import Token
 from .signin import login
 from .subscribe import Event, listen
+from .trust import InsecureOrigin, SecretPolicy, UntrustedOrigin
 
 __all__ = [
     "Credentials",
     "Event",
+    "InsecureOrigin",
     "Invocation",
+    "SecretPolicy",
     "SecretsFile",
     "Token",
+    "UntrustedOrigin",
     "build_request",
     "credentials_env_var",
     "credentials_for",
@@ -47,5 +58,8 @@ __all__ = [
     "invoke",
     "listen",
     "login",
+    "origin",
+    "secret_origins",
+    "secret_places",
     "token_keeper",
 ]

@@ -14,10 +14,14 @@ from two places, merged secret by secret, the environment's winning:
   ``$XDG_CONFIG_HOME/connectory/credentials.json`` (``~/.config/...``), one such object per
   connector: ``{"<connector>": {"<method>": {"<secret>": "..."}}}``. Like ssh with its keys, it is
   refused when others than its owner may read it. ``connectory login`` writes the tokens of an
-  OAuth 2 sign-in there, and renewed tokens are written back.
+  OAuth 2 sign-in there, and renewed tokens are written back. Beside a connector's methods, its
+  entry keeps the origins its user accepted for its secrets (``connectory trust``, see
+  ``runtime.trust``): ``{"<connector>": {"$accepted_origins": ["https://api.example.com"], ...}}``.
 
 Every value becomes a ``SecretStr`` as it is read; errors name the variable, the file and the
-method, never a value.
+method, never a value. Before a method uses its secrets, ``check_secrets`` refuses a value with a
+line break or another control character (a trailing newline from a file or a paste would end up
+in a header, and in the error that shows it), naming the method and the secret, never the value.
 """
 
 from __future__ import annotations
@@ -27,8 +31,10 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Callable, Mapping
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 
@@ -37,19 +43,30 @@ from ..settings import env_json_object
 from .oauth import Token, token_secrets
 
 __all__ = [
+    "ACCEPTED_ORIGINS",
     "CREDENTIALS_ENV_PREFIX",
+    "PUBLIC_SECRETS",
     "SECRETS_FILE_ENV",
     "Credentials",
     "SecretsFile",
+    "check_secrets",
     "credentials_env_var",
     "credentials_for",
     "credentials_from_env",
+    "secret_values",
     "token_keeper",
 ]
 
 CREDENTIALS_ENV_PREFIX = "CONNECTORY_CREDENTIALS_"
 SECRETS_FILE_ENV = "CONNECTORY_SECRETS_FILE"
+ACCEPTED_ORIGINS = "$accepted_origins"
+"""The key of a connector's accepted origins in the secrets file (no auth method is so named)."""
 _MAX_FILE_BYTES = 1024 * 1024
+_MULTILINE = frozenset({"private_key", "certificate", "ca_certificate"})
+"""PEM secrets: line breaks (and tabs) belong in them."""
+PUBLIC_SECRETS = frozenset({"client_id", "username", "issuer", "subject", "key_id", "expires_at"})
+"""Identifiers given with the secrets, not secret themselves: not hidden in answers (a user's own
+name in the answer about them), still checked like every value."""
 
 Credentials = Mapping[str, Mapping[str, SecretStr]]
 """Auth method name -> secret name (``token``, ``username``...) -> secret."""
@@ -72,6 +89,27 @@ def _methods(value: object, where: str) -> dict[str, dict[str, SecretStr]]:
             )
         found[str(method)] = {str(name): SecretStr(item) for name, item in secrets.items()}
     return found
+
+
+def check_secrets(method: str, secrets: Mapping[str, SecretStr]) -> None:
+    """Refuse a secret of ``method`` with a line break or another control character (PEM
+    secrets may hold line breaks and tabs): the error names the secret, never its value."""
+    for name, secret in secrets.items():
+        allowed = "\r\n\t" if name in _MULTILINE else ""
+        value = secret.get_secret_value()
+        if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") and c not in allowed for c in value):
+            raise InputError(
+                f"auth method {method!r}: the secret {name!r} holds a line break or another "
+                "control character (a trailing newline?): set it again without it"
+            )
+
+
+def secret_values(credentials: Credentials) -> Iterator[str]:
+    """Every secret value in ``credentials`` that must never show (``PUBLIC_SECRETS`` aside)."""
+    for secrets in credentials.values():
+        for name, secret in secrets.items():
+            if name not in PUBLIC_SECRETS:
+                yield secret.get_secret_value()
 
 
 def credentials_from_env(
@@ -125,19 +163,61 @@ class SecretsFile:
             raise InputError(f"the secrets file {self.path} must hold a JSON object of connectors")
         return value
 
-    def credentials(self, connector: str) -> dict[str, dict[str, SecretStr]]:
-        """``connector``'s credentials in the file (none when the file or its entry is missing)."""
-        entry = self._read().get(connector)
+    def _entry(self, connector: str, document: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        entry = (self._read() if document is None else document).get(connector)
         if entry is None:
             return {}
+        if not isinstance(entry, dict):
+            raise InputError(
+                f"the secrets file {self.path}, connector {connector!r} must be a JSON object of "
+                "auth method names to objects"
+            )
+        return dict(entry)
+
+    def credentials(self, connector: str) -> dict[str, dict[str, SecretStr]]:
+        """``connector``'s credentials in the file (none when the file or its entry is missing)."""
+        entry = self._entry(connector)
+        entry.pop(ACCEPTED_ORIGINS, None)
         return _methods(entry, f"the secrets file {self.path}, connector {connector!r}")
+
+    def accepted_origins(self, connector: str) -> frozenset[str]:
+        """The origins ``connector``'s user accepted for its secrets (``runtime.trust``)."""
+        found = self._entry(connector).get(ACCEPTED_ORIGINS, [])
+        if not isinstance(found, list) or not all(isinstance(o, str) for o in found):
+            raise InputError(
+                f"the secrets file {self.path}, connector {connector!r}: {ACCEPTED_ORIGINS} must "
+                "be a list of origins"
+            )
+        return frozenset(found)
+
+    def accept(self, connector: str, origins: Iterable[str]) -> None:
+        """Add ``origins`` (normalised already: ``hosts.origin``) to those ``connector``'s user
+        accepted."""
+        self._set_origins(connector, self.accepted_origins(connector) | set(origins))
+
+    def revoke(self, connector: str, origins: Iterable[str] | None = None) -> frozenset[str]:
+        """Withdraw the consent to ``origins`` (None: every one) of ``connector``; returns those
+        that were accepted."""
+        accepted = self.accepted_origins(connector)
+        gone = accepted if origins is None else accepted & set(origins)
+        self._set_origins(connector, accepted - gone)
+        return gone
+
+    def _set_origins(self, connector: str, origins: Iterable[str]) -> None:
+        document = self._read()
+        entry = self._entry(connector, document)
+        entry[ACCEPTED_ORIGINS] = sorted(origins)
+        if not entry[ACCEPTED_ORIGINS]:
+            del entry[ACCEPTED_ORIGINS]
+        self._write(document, connector, entry)
 
     def save(self, connector: str, method: str, secrets: Mapping[str, SecretStr | None]) -> None:
         """Set (a ``None`` value: remove) secrets of one method of one connector; the rest of the
         file stays. The file is replaced at once, readable by its owner only."""
+        if method == ACCEPTED_ORIGINS:
+            raise InputError(f"{method!r} is not an auth method's name: it keeps accepted origins")
         document = self._read()
-        entry = document.get(connector)
-        entry = dict(entry) if isinstance(entry, dict) else {}
+        entry = self._entry(connector, document)
         values = entry.get(method)
         values = dict(values) if isinstance(values, dict) else {}
         for name, secret in secrets.items():
@@ -146,11 +226,16 @@ class SecretsFile:
             else:
                 values[name] = secret.get_secret_value()
         entry[method] = values
-        document[connector] = entry
-        if not values:  # nothing left of the method, maybe of the connector: no empty objects
+        if not values:  # nothing left of the method: no empty objects
             del entry[method]
-            if not entry:
-                del document[connector]
+        self._write(document, connector, entry)
+
+    def _write(self, document: dict[str, Any], connector: str, entry: dict[str, Any]) -> None:
+        """``document`` with ``connector``'s ``entry`` (none when it is empty), written at once,
+        readable by its owner only."""
+        document[connector] = entry
+        if not entry:
+            del document[connector]
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".credentials-", dir=self.path.parent)
         try:

@@ -19,8 +19,13 @@
    status, then ``4XX``-style ranges, then ``default``) and a JSON body validated against that
    output's schema: what does not fit is listed in ``Invocation.problems`` (the call still happened).
 
-Redirects are not followed (a 3xx is the answer). Secrets never appear in the ``Invocation``, in
-errors or in the URL it reports.
+Secrets go only where the user accepted (``runtime.trust``): the call's origin and its auth
+methods' endpoints must be accepted for the connector and be https (or loopback), else nothing is
+sent. Redirects are not followed (a 3xx is the answer). Secrets never appear in the
+``Invocation``, in errors or in the URL it reports: a secret value, or a token derived from one,
+that the answer holds (a server that echoes the ``Authorization`` header) is shown as ``***`` in
+``body``, ``headers`` and ``problems``; ``unredacted_body()`` and ``unredacted_headers()`` give
+the answer as it came, for a caller that needs it.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from __future__ import annotations
 import json
 import ssl
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Collection, Generator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -36,7 +41,7 @@ from urllib.parse import urljoin
 
 import httpx
 
-from ..authmethods import MutualTLSAuth
+from ..authmethods import MutualTLSAuth, NoAuth
 from ..errors import InputError
 from ..fetch import is_url, read_capped, translated_http_errors
 from ..model import (
@@ -48,15 +53,17 @@ from ..model import (
     Server,
     SoapBinding,
 )
-from ..redaction import redact_url
+from ..redaction import Redactor, redact_url
 from ..schemas import errors_of
 from ..settings import Settings
 from .auth import auth_for
-from .credentials import Credentials
+from .credentials import Credentials, check_secrets, secret_values
+from .hosts import method_urls
 from .oauth import Token
 from .soap import soap_answer, soap_request
 from .styles import path_value, query_pairs, simple_value
 from .tls import client_context
+from .trust import SecretPolicy
 
 __all__ = ["Invocation", "build_request", "invoke"]
 
@@ -74,13 +81,24 @@ class Invocation:
     in it: auth is applied as the request is sent)."""
     status: int
     headers: dict[str, str]
+    """The answer's headers, secret values in them shown as ``***``."""
     body: Any
-    """The answer parsed as JSON when it says it is JSON, else its text."""
+    """The answer parsed as JSON when it says it is JSON, else its text; secret values in it
+    (and tokens derived from them) shown as ``***``."""
     output: str | None
     """The output it matched (``200``, ``4XX``, ``default``), None if none."""
     problems: list[str] = field(default_factory=list)
     """Where the answer does not fit the matched output's schema."""
     seconds: float = 0.0
+    _answer: tuple[dict[str, str], Any] = field(default=({}, None), repr=False, compare=False)
+
+    def unredacted_body(self) -> Any:
+        """The answer's body as it came, secrets it echoes included: never print it."""
+        return self._answer[1]
+
+    def unredacted_headers(self) -> dict[str, str]:
+        """The answer's headers as they came, secrets they echo included: never print them."""
+        return dict(self._answer[0])
 
 
 def _listed(errors: list[str]) -> str:
@@ -113,33 +131,58 @@ def auth_of(
     alternatives: list[dict[str, list[str]]],
     what: str,
     credentials: Credentials,
+    *,
+    target: str | httpx.URL,
+    redactor: Redactor,
+    server: str | None = None,
+    trusted_origins: Collection[str] | None = None,
     on_token: Callable[[str, Token], None] | None = None,
 ) -> tuple[httpx.Auth | None, ssl.SSLContext | None]:
     """The auth of the first of ``alternatives`` (of ``what``: an action, a trigger) the
     credentials cover, and the TLS context of a mutual TLS method in it (TLS is set up with the
-    connection, not on the request)."""
+    connection, not on the request).
+
+    Before any is built, its secrets are checked (``check_secrets``) and the origins they would
+    go to (``target``, the call's URL, and the methods' endpoints) must be accepted
+    (``trust.SecretPolicy``, from ``trusted_origins`` or the secrets file; ``server``: the URL
+    the caller named instead of the version's). Each method's flow is guarded by that policy and
+    teaches ``redactor`` what it adds."""
     if not alternatives:
         return None, None
     methods = {method.name: method for method in version.auth_methods}
     for alternative in alternatives:
         if all(name in credentials for name in alternative):
-            auths, context = [], None
-            for name, scopes in alternative.items():
-                method = methods.get(name)
-                if isinstance(method, MutualTLSAuth):
-                    context = client_context(method, credentials[name])
-                elif method is not None:
-                    keep = partial(on_token, name) if on_token is not None else None
-                    auth = auth_for(method, credentials[name], scopes, keep)
-                    auths += [auth] if auth is not None else []
-            chained = None if not auths else auths[0] if len(auths) == 1 else _Chain(auths)
-            return chained, context
-    wanted = " or ".join(" + ".join(a) or "(none)" for a in alternatives)
-    raise InputError(
-        f"{what} needs credentials for {wanted}; give them in "
-        f"CONNECTORY_CREDENTIALS_<CONNECTOR> or the secrets file "
-        f"(see connectory.runtime.credentials)"
-    )
+            break
+    else:
+        wanted = " or ".join(" + ".join(a) or "(none)" for a in alternatives)
+        raise InputError(
+            f"{what} needs credentials for {wanted}; give them in "
+            f"CONNECTORY_CREDENTIALS_<CONNECTOR> or the secrets file "
+            f"(see connectory.runtime.credentials)"
+        )
+    used = [
+        methods[name]
+        for name in alternative
+        if name in methods and not isinstance(methods[name], NoAuth)
+    ]
+    if not used:  # nothing secret goes anywhere
+        return None, None
+    for method in used:
+        check_secrets(method.name, credentials[method.name])
+    policy = SecretPolicy.of(version, trusted_origins)
+    endpoints = [found for method in used for _, found in method_urls(method)]
+    policy.require([target, *endpoints], given=server, what=f" ({what})")
+    auths, context = [], None
+    for method in used:
+        if isinstance(method, MutualTLSAuth):
+            context = client_context(method, credentials[method.name])
+            continue
+        keep = partial(on_token, method.name) if on_token is not None else None
+        auth = auth_for(method, credentials[method.name], alternative[method.name], keep)
+        if auth is not None:
+            auths.append(policy.guard(auth, method.name, redactor))
+    chained = None if not auths else auths[0] if len(auths) == 1 else _Chain(auths)
+    return chained, context
 
 
 def _server_url(version: ConnectorVersion, servers: list[Server], server: str | None) -> str:
@@ -276,22 +319,69 @@ def invoke(
     *,
     credentials: Credentials | None = None,
     server: str | None = None,
+    trusted_origins: Collection[str] | None = None,
     client: httpx.Client | None = None,
     settings: Settings | None = None,
     on_token: Callable[[str, Token], None] | None = None,
 ) -> Invocation:
     """Call ``action_name`` of ``version`` with input ``given`` (see the module docstring).
 
-    ``on_token(method_name, token)`` is told of each token an OAuth 2 method gets with a new
-    refresh token, to keep it (``credentials.token_keeper``)."""
+    Secrets go only to the origins accepted for the connector (``runtime.trust``):
+    ``trusted_origins`` (URLs or origins), by default those accepted in the secrets file
+    (``connectory trust``); else ``UntrustedOrigin`` and nothing is sent. ``on_token(method_name,
+    token)`` is told of each token an OAuth 2 method gets with a new refresh token, to keep it
+    (``credentials.token_keeper``)."""
     settings = settings or Settings.from_env()
     action = version.action(action_name)
-    request = build_request(version, action_name, given, server=server)
-    alternatives = action.auth if action.auth is not None else version.default_auth
-    auth, tls = auth_of(version, alternatives, action.name, credentials or {}, on_token)
-    if tls is not None and client is not None:
-        raise InputError("mutual TLS needs invoke to make its own HTTP client: pass no client")
-    shown = redact_url(str(request.url))
+    credentials = credentials or {}
+    redactor = Redactor(secret_values(credentials))
+    with redactor.errors():
+        request = build_request(version, action_name, given, server=server)
+        alternatives = action.auth if action.auth is not None else version.default_auth
+        auth, tls = auth_of(
+            version,
+            alternatives,
+            action.name,
+            credentials,
+            target=request.url,
+            redactor=redactor,
+            server=server,
+            trusted_origins=trusted_origins,
+            on_token=on_token,
+        )
+        if tls is not None and client is not None:
+            raise InputError("mutual TLS needs invoke to make its own HTTP client: pass no client")
+        shown = redact_url(str(request.url))
+        response, content, seconds = _send(request, auth, tls, client, settings, shown)
+        if isinstance(action.binding, SoapBinding):
+            body, matched, problems = soap_answer(version, action, content, shown, settings)
+        else:
+            body, matched, problems = _answer(version, action, response, content)
+    headers = dict(response.headers)
+    return Invocation(
+        action=action.name,
+        method=request.method,
+        url=redactor.text(shown),
+        status=response.status_code,
+        headers=redactor.value(headers),
+        body=redactor.value(body),
+        output=matched,
+        problems=redactor.value(problems),
+        seconds=seconds,
+        _answer=(headers, body),
+    )
+
+
+def _send(
+    request: httpx.Request,
+    auth: httpx.Auth | None,
+    tls: ssl.SSLContext | None,
+    client: httpx.Client | None,
+    settings: Settings,
+    shown: str,
+) -> tuple[httpx.Response, bytes, float]:
+    """``request`` sent with ``auth`` (redirects not followed), and its answer read under the
+    settings' size cap and deadline; the seconds it took."""
     own = client is None
     client = client or httpx.Client(
         timeout=httpx.Timeout(settings.fetch_deadline, connect=settings.connect_timeout),
@@ -310,18 +400,4 @@ def invoke(
     finally:
         if own:
             client.close()
-    if isinstance(action.binding, SoapBinding):
-        body, matched, problems = soap_answer(version, action, content, shown, settings)
-    else:
-        body, matched, problems = _answer(version, action, response, content)
-    return Invocation(
-        action=action.name,
-        method=request.method,
-        url=shown,
-        status=response.status_code,
-        headers=dict(response.headers),
-        body=body,
-        output=matched,
-        problems=problems,
-        seconds=time.monotonic() - started,
-    )
+    return response, content, time.monotonic() - started

@@ -4,12 +4,15 @@ With credentials for the connector (``runtime.credentials``), ``probe_auth`` cal
 action that reads (an HTTP GET, a GraphQL query), needs no input and is guarded by auth methods the
 credentials cover: HTTP 401 or 403 (or GraphQL errors that say so) means the system refused them.
 Without credentials, or without such an action, nothing is called and the check is skipped: the
-network is touched only when a vetter gave secrets to try.
+network is touched only when a vetter gave secrets to try. The secrets go only to origins the
+vetter accepted for the connector (``runtime.trust``): a draft that names another host is skipped,
+with the origins and the command that accepts them, and nothing is sent there; one that would
+send them over plain http fails.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, Literal
 
 from ..errors import ConnectoryError
@@ -18,6 +21,7 @@ from ..settings import Settings
 from .credentials import Credentials
 from .invoke import invoke
 from .oauth import Token
+from .trust import UntrustedOrigin
 
 __all__ = ["probe_action", "probe_auth"]
 
@@ -56,10 +60,11 @@ def probe_auth(
     *,
     settings: Settings | None = None,
     server: str | None = None,
+    trusted_origins: Collection[str] | None = None,
     on_token: Callable[[str, Token], None] | None = None,
 ) -> tuple[Status, str]:
-    """``(status, message)`` of the live auth check (see the module docstring); ``on_token`` as
-    for ``invoke``."""
+    """``(status, message)`` of the live auth check (see the module docstring); ``on_token`` and
+    ``trusted_origins`` as for ``invoke``."""
     if not credentials:
         return (
             "skipped",
@@ -76,8 +81,11 @@ def probe_auth(
             credentials=credentials,
             settings=settings,
             server=server,
+            trusted_origins=trusted_origins,
             on_token=on_token,
         )
+    except UntrustedOrigin as error:
+        return "skipped", f"{action.name} not called: {error}"
     except ConnectoryError as error:
         return "failed", f"calling {action.name} failed: {error}"
     if done.status in (401, 403):

@@ -28,7 +28,11 @@ from pydantic import SecretStr
 from ..authmethods import OAuth2Auth, OpenIDConnectAuth
 from ..errors import InputError, SourceError
 from ..fetch import translated_http_errors
+from ..redaction import Redactor
+from .credentials import check_secrets, secret_values
+from .hosts import method_urls
 from .oauth import OAuthClient, Token, discovered, parse_token, read_answer
+from .trust import SecretPolicy
 
 __all__ = ["login"]
 
@@ -100,10 +104,13 @@ class _Endpoints:
     """Asked for unless the caller names others (the flow's; OpenID Connect asks ``openid``)."""
 
 
-def _endpoints(method: OAuth2Auth | OpenIDConnectAuth, client: httpx.Client) -> _Endpoints:
+def _endpoints(
+    method: OAuth2Auth | OpenIDConnectAuth, client: httpx.Client, policy: SecretPolicy
+) -> _Endpoints:
     """Where to send the person and the code: the method's authorization code flow, or an OpenID
-    Connect provider's discovery document."""
+    Connect provider's discovery document; accepted by ``policy``."""
     where = f"auth method {method.name!r} ({method.type})"
+    policy.require([found for _, found in method_urls(method)], what=f" ({where})")
     if isinstance(method, OAuth2Auth):
         flow = next((f for f in method.flows if f.grant == "authorization_code"), None)
         if flow is None or not flow.authorization_url or not flow.token_url:
@@ -112,13 +119,15 @@ def _endpoints(method: OAuth2Auth | OpenIDConnectAuth, client: httpx.Client) -> 
     document = _send(client, httpx.Request("GET", method.discovery_url), "the discovery document")
     keys = ("authorization_endpoint", "token_endpoint")
     authorization_url, token_url = discovered(document, method.discovery_url, *keys)
+    named = f" ({where}: its discovery document names them)"
+    policy.require([authorization_url, token_url], what=named)
     return _Endpoints(authorization_url, token_url, [])
 
 
 def _send(client: httpx.Client, request: httpx.Request, what: str) -> httpx.Response:
     """``request`` sent, its answer read (at most ``MAX_TOKEN_ANSWER`` bytes)."""
     with translated_http_errors(str(request.url.copy_with(query=None))):
-        response = client.send(request, stream=True)
+        response = client.send(request, stream=True, follow_redirects=False)
         try:
             return read_answer(response, what)
         finally:
@@ -155,6 +164,7 @@ def login(
     secrets: Mapping[str, SecretStr],
     *,
     show: Callable[[str], None],
+    policy: SecretPolicy,
     scopes: list[str] | None = None,
     client: httpx.Client | None = None,
     port: int = 0,
@@ -166,10 +176,28 @@ def login(
     ``show`` is handed the authorization URL to open in a browser; the redirect comes back to
     ``http://127.0.0.1:<port>/callback`` (``port`` 0: any free port; give the one registered with
     the provider when it wants an exact redirect URI). Secrets: ``client_id`` and, for a
-    confidential client, ``client_secret``. Raises ``InputError`` when the method has no such
-    flow or the secrets lack the client id, ``SourceError`` when the provider refuses, or nobody
-    signs in within ``timeout`` seconds.
+    confidential client, ``client_secret``. ``policy`` (``SecretPolicy.of(version)``: the origins
+    accepted for the connector) must accept the endpoints. Raises ``InputError`` when the method
+    has no such flow, the secrets lack the client id or the endpoints are not accepted
+    (``trust.UntrustedOrigin``), ``SourceError`` when the provider refuses, or nobody signs in
+    within ``timeout`` seconds.
     """
+    redactor = Redactor(secret_values({method.name: secrets}))
+    with redactor.errors():
+        return _login(method, secrets, show, policy, scopes, client, port, timeout)
+
+
+def _login(
+    method: OAuth2Auth | OpenIDConnectAuth,
+    secrets: Mapping[str, SecretStr],
+    show: Callable[[str], None],
+    policy: SecretPolicy,
+    scopes: list[str] | None,
+    client: httpx.Client | None,
+    port: int,
+    timeout: float,
+) -> Token:
+    check_secrets(method.name, secrets)
     client_id = secrets.get("client_id")
     if client_id is None:
         raise InputError(
@@ -179,7 +207,7 @@ def login(
     own = client is None
     client = client or httpx.Client(timeout=30.0)
     try:
-        endpoints = _endpoints(method, client)
+        endpoints = _endpoints(method, client, policy)
         verifier = random.token_urlsafe(64)  # 86 characters of [A-Za-z0-9_-] (RFC 7636 4.1)
         redirect = _Redirect(state=random.token_urlsafe(24))
         server = _listener(redirect, "127.0.0.1", port, "/callback")

@@ -9,11 +9,14 @@ have passed:
 2. The WebSocket goes to ``server=`` or the version's endpoint (``http`` becomes ``ws``), offering
    both subprotocols in use, ``graphql-transport-ws`` (graphql-ws) and the older ``graphql-ws``
    (subscriptions-transport-ws); the server picks. Auth: the version's default auth with the
-   credentials (``runtime.credentials``), applied as for ``invoke`` (tokens fetched and renewed)
-   to the handshake request; its headers also go in the ``connection_init`` payload, where many
+   credentials (``runtime.credentials``), applied as for ``invoke`` (tokens fetched and renewed,
+   secrets only to accepted origins over https or to loopback: ``runtime.trust``) to the
+   handshake request; its headers also go in the ``connection_init`` payload, where many
    servers look for them.
 3. Each result's ``data`` is checked against the trigger's payload schema; what does not fit is in
-   ``Event.problems``, the result's GraphQL errors in ``Event.errors``.
+   ``Event.problems``, the result's GraphQL errors in ``Event.errors``. A secret value (or a token
+   derived from one) that an event holds is shown as ``***`` (``Event.unredacted_data()`` has it
+   as it came).
 
 Messages are capped at ``settings.max_document_bytes``; the handshake at ``connect_timeout``. A
 refused handshake, a server ``error`` message or a broken connection end in a one-line error.
@@ -24,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,9 +35,10 @@ import httpx
 
 from ..errors import DocumentError, InputError, SourceError, SourceUnreachable
 from ..model import ConnectorVersion, GraphQLBinding, Trigger
+from ..redaction import Redactor
 from ..schemas import errors_of
 from ..settings import Settings
-from .credentials import Credentials
+from .credentials import Credentials, secret_values
 from .invoke import auth_of
 from .oauth import Token
 
@@ -54,9 +58,15 @@ class Event:
 
     trigger: str
     data: Any
+    """The result's data, secret values in it shown as ``***``."""
     errors: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     """Where ``data`` does not fit the trigger's payload schema."""
+    _data: Any = field(default=None, repr=False, compare=False)
+
+    def unredacted_data(self) -> Any:
+        """The result's data as it came, secrets it echoes included: never print it."""
+        return self._data
 
 
 def _checked_variables(version: ConnectorVersion, document: str, variables: Any) -> None:
@@ -105,8 +115,8 @@ def _authorised(
     standin = httpx.Request("GET", socket_url.copy_with(scheme=scheme))
     flow = auth.sync_auth_flow(standin)
     request = next(flow)
-    while request is not standin:
-        response = client.send(request, stream=True)
+    while request is not standin:  # a token or login request: never redirected
+        response = client.send(request, stream=True, follow_redirects=False)
         try:
             request = flow.send(response)
         finally:
@@ -129,13 +139,15 @@ def listen(
     *,
     credentials: Credentials | None = None,
     server: str | None = None,
+    trusted_origins: Collection[str] | None = None,
     settings: Settings | None = None,
     count: int | None = None,
     seconds: float | None = None,
     client: httpx.Client | None = None,
     on_token: Callable[[str, Token], None] | None = None,
 ) -> Iterator[Event]:
-    """The events of ``trigger_name``'s subscription (see the module docstring)."""
+    """The events of ``trigger_name``'s subscription (see the module docstring);
+    ``trusted_origins`` as for ``invoke``."""
     from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
     from websockets.frames import CloseCode
     from websockets.sync.client import connect
@@ -144,82 +156,99 @@ def listen(
     from ..deliveries import trigger_of
 
     settings = settings or Settings.from_env()
-    trigger = trigger_of(version, trigger_name)
-    if not isinstance(trigger.binding, GraphQLBinding):
-        raise InputError(f"{trigger.name} is a {trigger.kind} trigger, not a GraphQL subscription")
-    variables = {} if variables is None else variables
-    _checked_variables(version, trigger.binding.document, variables)
-    url = _socket_url(version, server)
-    auth, tls = auth_of(version, version.default_auth, trigger.name, credentials or {}, on_token)
-    own = client is None
-    client = client or httpx.Client(timeout=settings.connect_timeout)
-    try:
-        url, headers = _authorised(auth, url, client)
-    finally:
-        if own:
-            client.close()
-    deadline = time.monotonic() + seconds if seconds is not None else None
-    shown = url.split("?", 1)[0]
-    try:
-        socket = connect(
-            url,
-            subprotocols=[Subprotocol(p) for p in PROTOCOLS],
-            additional_headers=headers,
-            open_timeout=settings.connect_timeout,
-            max_size=settings.max_document_bytes,
-            close_timeout=2,
-            ssl=tls if url.startswith("wss:") else None,
+    credentials = credentials or {}
+    redactor = Redactor(secret_values(credentials))
+    with redactor.errors():
+        trigger = trigger_of(version, trigger_name)
+        if not isinstance(trigger.binding, GraphQLBinding):
+            raise InputError(
+                f"{trigger.name} is a {trigger.kind} trigger, not a GraphQL subscription"
+            )
+        variables = {} if variables is None else variables
+        _checked_variables(version, trigger.binding.document, variables)
+        url = _socket_url(version, server)
+        auth, tls = auth_of(
+            version,
+            version.default_auth,
+            trigger.name,
+            credentials,
+            target=url,
+            redactor=redactor,
+            server=server,
+            trusted_origins=trusted_origins,
+            on_token=on_token,
         )
-    except InvalidStatus as error:
-        status = error.response.status_code
-        raise SourceError(
-            f"the server refused the subscription (HTTP {status})", location=shown
-        ) from None
-    except (InvalidHandshake, OSError, TimeoutError) as error:
-        raise SourceUnreachable(f"cannot connect: {error}", location=shown) from None
-    with socket:
-        protocol = socket.subprotocol or PROTOCOLS[1]
-        names = _MESSAGES[protocol]
-        conversation = _Conversation(socket, shown, deadline)
+        own = client is None
+        client = client or httpx.Client(timeout=settings.connect_timeout)
         try:
-            conversation.send({"type": "connection_init", "payload": {"headers": headers}})
-            conversation.acknowledged(settings.connect_timeout)
-            operation = {"query": trigger.binding.document, "variables": variables}
-            if trigger.binding.operation_name:
-                operation["operationName"] = trigger.binding.operation_name
-            conversation.send({"id": "1", "type": names["subscribe"], "payload": operation})
-            results = conversation.results(names["next"])
+            url, headers = _authorised(auth, url, client)
+        finally:
+            if own:
+                client.close()
+        deadline = time.monotonic() + seconds if seconds is not None else None
+        shown = url.split("?", 1)[0]
+        try:
+            socket = connect(
+                url,
+                subprotocols=[Subprotocol(p) for p in PROTOCOLS],
+                additional_headers=headers,
+                open_timeout=settings.connect_timeout,
+                max_size=settings.max_document_bytes,
+                close_timeout=2,
+                ssl=tls if url.startswith("wss:") else None,
+            )
+        except InvalidStatus as error:
+            status = error.response.status_code
+            raise SourceError(
+                f"the server refused the subscription (HTTP {status})", location=shown
+            ) from None
+        except (InvalidHandshake, OSError, TimeoutError) as error:
+            raise SourceUnreachable(f"cannot connect: {error}", location=shown) from None
+        with socket:
+            protocol = socket.subprotocol or PROTOCOLS[1]
+            names = _MESSAGES[protocol]
+            conversation = _Conversation(socket, shown, deadline)
             try:
-                for received, payload in enumerate(results, start=1):
-                    yield _event(version, trigger, payload)
-                    if count is not None and received >= count:
-                        break
-            finally:  # done, or the caller stopped listening: tell the server
+                conversation.send({"type": "connection_init", "payload": {"headers": headers}})
+                conversation.acknowledged(settings.connect_timeout)
+                operation = {"query": trigger.binding.document, "variables": variables}
+                if trigger.binding.operation_name:
+                    operation["operationName"] = trigger.binding.operation_name
+                conversation.send({"id": "1", "type": names["subscribe"], "payload": operation})
+                results = conversation.results(names["next"])
+                try:
+                    for received, payload in enumerate(results, start=1):
+                        yield _event(version, trigger, payload, redactor)
+                        if count is not None and received >= count:
+                            break
+                finally:  # done, or the caller stopped listening: tell the server
+                    if not conversation.completed:
+                        with contextlib.suppress(ConnectionClosed):
+                            conversation.send({"id": "1", "type": names["stop"]})
+            except ConnectionClosed as error:
+                if error.sent is not None and error.sent.code == CloseCode.MESSAGE_TOO_BIG:
+                    raise SourceError(
+                        f"the server sent a message larger than {settings.max_document_bytes:,} bytes",
+                        location=shown,
+                    ) from None
                 if not conversation.completed:
-                    with contextlib.suppress(ConnectionClosed):
-                        conversation.send({"id": "1", "type": names["stop"]})
-        except ConnectionClosed as error:
-            if error.sent is not None and error.sent.code == CloseCode.MESSAGE_TOO_BIG:
-                raise SourceError(
-                    f"the server sent a message larger than {settings.max_document_bytes:,} bytes",
-                    location=shown,
-                ) from None
-            if not conversation.completed:
-                code = error.rcvd.code if error.rcvd else "no close frame"
-                raise SourceUnreachable(
-                    f"the server closed the connection ({code})", location=shown
-                ) from None
+                    code = error.rcvd.code if error.rcvd else "no close frame"
+                    raise SourceUnreachable(
+                        f"the server closed the connection ({code})", location=shown
+                    ) from None
 
 
-def _event(version: ConnectorVersion, trigger: Trigger, payload: Any) -> Event:
-    """A pushed result as an ``Event``: its data checked against the payload schema."""
+def _event(version: ConnectorVersion, trigger: Trigger, payload: Any, redactor: Redactor) -> Event:
+    """A pushed result as an ``Event``: its data checked against the payload schema, secrets
+    hidden."""
     payload = payload if isinstance(payload, dict) else {}
     data = payload.get("data")
     errors = _errors(payload["errors"]) if payload.get("errors") else []
     problems = []
     if data is not None and trigger.payload is not None:
         problems = errors_of(trigger.payload, version, data, root="(data)", limit=50)
-    return Event(trigger.name, data, errors, problems)
+    shown = redactor.value
+    return Event(trigger.name, shown(data), shown(errors), shown(problems), _data=data)
 
 
 class _Conversation:

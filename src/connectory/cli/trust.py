@@ -1,0 +1,138 @@
+"""``connectory trust``: the origins a connector's secrets may go to, accepted by its user.
+
+``invoke``, ``listen``, ``login`` and the ``live-auth`` check send a connector's secrets only to the
+origins accepted here (``connectory.runtime.trust``); the consent is kept in the secrets file beside
+the secrets, never in the catalogue.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from . import render
+from .common import JsonOption, handles_errors, open_catalog, print_json, split_ref
+
+__all__ = ["register"]
+
+
+def _version_places(name: str, label: str) -> tuple[str, dict[str, list[str]], list[str]]:
+    """The version's ref, its origins with the places that name them (those its OpenID Connect
+    discovery documents name included), and why a discovery document could not be read."""
+    import httpx
+
+    from ..runtime.hosts import discovered_places, secret_places
+    from ..settings import Settings
+
+    with open_catalog() as catalog:
+        version = catalog.get_version(name, label)
+    settings = Settings.from_env()
+    with httpx.Client(timeout=settings.connect_timeout) as client:
+        discovered, problems = discovered_places(version, client)
+    places: dict[str, list[str]] = {}
+    for where, found in [*secret_places(version), *discovered]:
+        places.setdefault(found, []).append(where)
+    return version.ref, places, problems
+
+
+@handles_errors
+def trust(
+    ref: Annotated[str, typer.Argument(metavar="NAME[@VERSION]")],
+    origins: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--origin",
+            help="Also accept this URL's origin (a server given to invoke or listen with "
+            "--server); with --revoke, revoke only it. Repeatable.",
+        ),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    listed: Annotated[
+        bool, typer.Option("--list", help="Show the origins accepted for NAME.")
+    ] = False,
+    revoke: Annotated[
+        bool, typer.Option("--revoke", help="Withdraw the consent (every origin, or --origin).")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Accept the origins NAME@VERSION sends secrets to: its servers and auth endpoints (and what
+    its OpenID Connect discovery documents name), shown first, new ones marked.
+
+    Kept in the secrets file for NAME; a version that names another origin needs this again.
+    Secrets never go over plain http, except to loopback: such origins are not accepted.
+    """
+    from ..errors import InputError
+    from ..runtime import SecretsFile
+    from ..runtime.hosts import needs_tls, origin
+
+    name, label = split_ref(ref, label_required=False)
+    secrets_file = SecretsFile.default()
+    extra = [origin(url) for url in origins or []]
+    if listed or revoke:
+        if label:
+            raise InputError(f"--list and --revoke take a connector's name, not {ref!r}")
+        if revoke:
+            gone = secrets_file.revoke(name, extra or None)
+            render.err.print(Text(f"Revoked for {name}: {', '.join(sorted(gone)) or 'nothing'}"))
+        accepted = sorted(secrets_file.accepted_origins(name))
+        if as_json:
+            print_json({"connector": name, "accepted": accepted})
+        elif listed:
+            for found in accepted:
+                render.out.print(Text(found))
+            if not accepted:
+                render.err.print(Text(f"No origin accepted for {name} ({secrets_file.path})"))
+        return
+    if not label and not extra:
+        raise InputError("name a version (NAME@VERSION) or origins (--origin URL) to accept")
+    shown, places, problems = _version_places(name, label) if label else (name, {}, [])
+    for found in extra:
+        places.setdefault(found, []).append("--origin")
+    accepted = secrets_file.accepted_origins(name)
+    insecure = sorted(found for found in places if needs_tls(found))
+    new = sorted(found for found in places if found not in accepted and found not in insecure)
+    if not as_json:
+        _show(shown, places, accepted, insecure, problems)
+    if new and not yes:
+        question = f"Accept {len(new)} new origin{'s' * (len(new) > 1)} for {name}'s secrets?"
+        if not sys.stdin.isatty() or not typer.confirm(question, err=True):
+            raise InputError(f"nothing accepted for {name}: pass --yes to accept")
+    secrets_file.accept(name, new)
+    if as_json:
+        print_json({"connector": name, "accepted": sorted(accepted | set(new)), "added": new,
+                    "refused": insecure, "problems": problems})  # fmt: skip
+        return
+    added = f"accepted {', '.join(new)}" if new else "nothing new to accept"
+    render.err.print(Text(f"{name}: {added} ({secrets_file.path})"))
+
+
+def _show(
+    ref: str,
+    places: dict[str, list[str]],
+    accepted: frozenset[str],
+    insecure: list[str],
+    problems: list[str],
+) -> None:
+    table = Table(title=f"Secrets of {ref} may go to", title_justify="left", show_edge=False)
+    for column in ("origin", "", "named by"):
+        table.add_column(column, overflow="fold")
+    for found in sorted(places):
+        status = (
+            Text("plain http: refused", style="red")
+            if found in insecure
+            else Text("accepted", style="green")
+            if found in accepted
+            else Text("new", style="yellow")
+        )
+        table.add_row(Text(found), status, Text(", ".join(places[found])))
+    render.out.print(table)
+    for problem in problems:
+        render.err.print(Text(f"discovery document not read: {problem}", style="yellow"))
+
+
+def register(main: typer.Typer) -> None:
+    main.command("trust")(trust)
