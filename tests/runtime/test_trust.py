@@ -22,14 +22,17 @@ from connectory.errors import InputError, SourceError
 from connectory.model import ConnectorVersion
 from connectory.runtime import (
     InsecureOrigin,
+    SecretPolicy,
     SecretsFile,
     UntrustedOrigin,
     invoke,
     listen,
+    login,
     origin,
     secret_origins,
     secret_places,
 )
+from connectory.runtime.hosts import discovered_places
 
 from ..servers import LoopbackServer, Reply, serve
 from .consent import accept
@@ -477,3 +480,50 @@ def test_accepted_origins_are_kept_beside_the_secrets(tmp_path: Path) -> None:
     secrets_file.path.write_text('{"items": {"$accepted_origins": "https://everything"}}')
     with pytest.raises(InputError, match=r"\$accepted_origins must be a list of origins"):
         secrets_file.accepted_origins("items")
+
+
+def _oidc(tmp_path: Path, accepted: LoopbackServer, elsewhere: LoopbackServer) -> ConnectorVersion:
+    """A version whose OpenID Connect provider (on ``accepted``) names endpoints elsewhere."""
+    discovery = {
+        "issuer": accepted.base_url,
+        "authorization_endpoint": elsewhere.url("/authorize"),
+        "token_endpoint": elsewhere.url("/token"),
+    }
+    document = json.dumps(discovery).encode()
+    accepted.routes["/.well-known/openid-configuration"] = Reply(200, document, JSON)
+    url = accepted.url("/.well-known/openid-configuration")
+    schemes = {"oidc": {"type": "openIdConnect", "openIdConnectUrl": url}}
+    return _version(tmp_path, _document(accepted.base_url, schemes))
+
+
+def test_signing_in_goes_nowhere_the_user_did_not_accept(
+    tmp_path: Path, accepted: LoopbackServer, elsewhere: LoopbackServer
+) -> None:
+    version = _oidc(tmp_path, accepted, elsewhere)
+    accept(version)
+    (method,) = version.auth_methods
+    shown: list[str] = []
+    secrets = {"client_id": SecretStr("c"), "client_secret": SecretStr(KEY)}
+    with pytest.raises(UntrustedOrigin) as refused:
+        login(method, secrets, show=shown.append, policy=SecretPolicy.of(version), timeout=1)  # type: ignore[arg-type]
+    assert "its discovery document names them) would send secrets to" in str(refused.value)
+    assert shown == []  # the person was not sent there either
+    assert elsewhere.requests == []
+
+
+def test_trust_reads_what_a_discovery_document_names(
+    tmp_path: Path, accepted: LoopbackServer, elsewhere: LoopbackServer
+) -> None:
+    version = _oidc(tmp_path, accepted, elsewhere)
+    with httpx.Client() as client:
+        places, problems = discovered_places(version, client)
+    where = "auth_methods/oidc/discovery_url"
+    assert places == [
+        (f"{where}/authorization_endpoint", elsewhere.base_url),
+        (f"{where}/token_endpoint", elsewhere.base_url),
+    ]
+    assert problems == []
+    plain = {"oidc": {"type": "openIdConnect", "openIdConnectUrl": "http://id.example.test/d"}}
+    with httpx.Client() as client:
+        _, problems = discovered_places(_version(tmp_path, _document("https://x", plain)), client)
+    assert problems == ["http://id.example.test/d: plain http, not read"]
