@@ -5,15 +5,25 @@
 - verified when the trigger says how (``Trigger.verification``, an HMAC): the signature header,
   without its prefix, must equal the HMAC of ``signed_payload`` (``{timestamp}`` and ``{body}``
   filled in) under the secret, compared in constant time; with a ``timestamp_header``, the
-  timestamp must be within ``tolerance_seconds`` of now (no replays of old deliveries). A missing
-  or wrong signature, a stale timestamp, or no secret to check with: ``DeliveryRefused``;
+  timestamp (whole seconds since 1970, ASCII digits only: no ``nan``, ``inf``, sign or exponent)
+  must be within ``tolerance_seconds`` of now. A rule whose ``signed_payload`` leaves out the body
+  (or the timestamp it checks) protects nothing: its deliveries are refused. A missing or wrong signature, a missing, malformed
+  or stale timestamp, or no secret to check with: ``DeliveryRefused``. ``admit`` makes the checks
+  that need no body, so that a server can refuse before it reads one;
+- its signature's sha256 kept (``signature_sha256``): the store keeps a signature once, so that
+  the same signed request sent again (a replay, or a provider's retry) is not kept twice;
 - its payload parsed as JSON when it is (strictly: ``connectory.documents``) and checked against
   the trigger's payload schema: what does not fit goes in ``problems`` (the system sent it; it is
-  kept, and said);
+  kept, and said). The check is bounded (``CHECK_SECONDS``, and no ``pattern`` whose backtracking
+  can explode is run: ``connectory.schemas.bounded_validator_class``): a schema with such a
+  pattern cannot let a sender hold the server. A payload nested deeper than ``MAX_PAYLOAD_DEPTH`` is refused
+  (``DocumentError``): the inbox must be able to show every delivery it keeps;
 - its headers kept, but for those that carry credentials.
 
 The secret comes from the connector's credentials (``CONNECTORY_CREDENTIALS_<NAME>``): the entry
-named after the trigger, else the entry ``webhooks``, its ``secret``.
+named after the trigger, else the entry ``webhooks``, its ``secret``. ``receiving_version`` says
+which version of a connector takes a delivery: ``latest``, else the newest deprecated version
+before its sunset (a deprecated version keeps working until then).
 """
 
 from __future__ import annotations
@@ -21,25 +31,58 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import Mapping
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr
 
 from .documents import parse_json
-from .errors import ConnectoryError, InputError, NotFound
-from .model import ConnectorVersion, Trigger
+from .errors import ConnectoryError, DocumentError, InputError, NotFound
+from .model import ConnectorVersion, Trigger, Verification
+from .nesting import deeper_than
 from .schemas import errors_of
 
-__all__ = ["Delivery", "DeliveryRefused", "receive", "secret_for", "trigger_of"]
+if TYPE_CHECKING:
+    from .catalog import Catalog
+
+__all__ = [
+    "CHECK_SECONDS",
+    "MAX_PAYLOAD_DEPTH",
+    "Delivery",
+    "DeliveryRefused",
+    "SunsetPassed",
+    "admit",
+    "receive",
+    "receiving_version",
+    "secret_for",
+    "trigger_of",
+]
+
+MAX_PAYLOAD_DEPTH = 128
+"""Refuse a JSON payload nested deeper than this (pydantic shows at most 254 levels)."""
+CHECK_SECONDS = 1.0
+"""Check a payload against the trigger's schema for at most this long."""
 
 _PRIVATE_HEADERS = {"authorization", "proxy-authorization", "cookie", "x-api-key"}
 _MAX_PROBLEMS = 50
+_SECONDS = re.compile(r"[0-9]{1,12}")
 
 
 class DeliveryRefused(InputError):
     """A delivery whose signature is missing, wrong or stale (HTTP 401)."""
+
+
+class SunsetPassed(NotFound):
+    """A deprecated version whose sunset has passed: it takes no more deliveries (HTTP 404)."""
+
+    def __init__(self, ref: str, sunset: date) -> None:
+        ConnectoryError.__init__(
+            self, f"{ref} reached its sunset on {sunset}: it takes no deliveries"
+        )
+        self.known: list[str] = []
 
 
 class Delivery(BaseModel):
@@ -55,6 +98,11 @@ class Delivery(BaseModel):
     problems: list[str] = Field(default_factory=list)
     headers: dict[str, str] = Field(default_factory=dict)
     payload: Any = None
+    signature_sha256: str | None = Field(
+        default=None,
+        description="The sha256 of its verified signature: a signature is kept once, so a "
+        "delivery sent again with the same signature (a replay or a retry) is not kept again.",
+    )
     received_at: AwareDatetime | None = None
 
 
@@ -76,30 +124,99 @@ def secret_for(
     return None
 
 
-def _verify(trigger: Trigger, headers: Mapping[str, str], body: bytes, secret: SecretStr | None,
-            now: float) -> bool:  # fmt: skip
+def receiving_version(
+    catalog: Catalog, connector: str, label: str = "latest", *, today: date | None = None
+) -> ConnectorVersion:
+    """The version of ``connector`` that takes a delivery addressed to ``label``.
+
+    ``latest`` is the newest published version, else the newest deprecated one whose sunset has
+    not passed. A deprecated version takes deliveries until its sunset (that day included), not
+    after; a draft named by its label takes them (to try it before publishing).
+    """
+    today = today or datetime.now(UTC).date()
+    try:
+        found = catalog.get_version(connector, label)
+    except NotFound:
+        if label != "latest":
+            raise
+        versions = catalog.list_versions(connector)  # NotFound for an unknown connector
+        usable = [
+            (v.published_at, order, v.label)
+            for order, v in enumerate(versions)
+            if v.state == "deprecated" and (v.sunset is None or v.sunset >= today)
+        ]
+        if not usable:
+            raise
+        found = catalog.get_version(connector, max(usable)[2])
+    if found.state == "deprecated" and found.sunset is not None and found.sunset < today:
+        raise SunsetPassed(found.ref, found.sunset)
+    return found
+
+
+def _headers(headers: Mapping[str, str]) -> dict[str, str]:
+    return {name.lower(): value for name, value in headers.items()}
+
+
+def admit(
+    trigger: Trigger,
+    headers: Mapping[str, str],
+    secret: SecretStr | None,
+    *,
+    now: float | None = None,
+) -> None:
+    """Refuse (``DeliveryRefused``), before its body is read, a delivery to a signed trigger that
+    cannot be right: no secret to check it with, no signature header, or a timestamp missing,
+    malformed or outside the tolerance. An unsigned trigger admits every delivery."""
     rule = trigger.verification
-    if rule is None:
-        return False
-    where = f"the {trigger.name} webhook"
+    if rule is not None:
+        _timestamp(
+            trigger.name, rule, _headers(headers), secret, time.time() if now is None else now
+        )
+
+
+def _timestamp(
+    name: str, rule: Verification, headers: Mapping[str, str], secret: SecretStr | None, now: float
+) -> str:
+    where = f"the {name} webhook"
+    if "{body}" not in rule.signed_payload or (
+        rule.timestamp_header and "{timestamp}" not in rule.signed_payload
+    ):
+        raise DeliveryRefused(
+            f"{where}: its verification signs {rule.signed_payload!r}, not the body and the "
+            "timestamp: a signature could be reused for any delivery"
+        )
     if secret is None:
         raise DeliveryRefused(f"{where} is signed, and no secret is configured to check it")
-    lowered = {name.lower(): value for name, value in headers.items()}
-    signature = lowered.get(rule.header.lower())
-    if not signature:
+    if not headers.get(rule.header.lower()):
         raise DeliveryRefused(f"{where}: no {rule.header} header")
-    timestamp = ""
-    if rule.timestamp_header:
-        timestamp = lowered.get(rule.timestamp_header.lower(), "")
-        try:
-            stale = abs(now - float(timestamp)) > rule.tolerance_seconds
-        except ValueError:
-            stale = True
-        if stale:
-            raise DeliveryRefused(
-                f"{where}: the {rule.timestamp_header} timestamp is missing or more than "
-                f"{rule.tolerance_seconds} s away"
-            )
+    if not rule.timestamp_header:
+        return ""
+    stamp = headers.get(rule.timestamp_header.lower())
+    if not stamp:
+        raise DeliveryRefused(f"{where}: no {rule.timestamp_header} header")
+    if not _SECONDS.fullmatch(stamp):
+        raise DeliveryRefused(
+            f"{where}: the {rule.timestamp_header} header is not a whole number of seconds "
+            "since 1970"
+        )
+    if abs(now - int(stamp)) > rule.tolerance_seconds:
+        raise DeliveryRefused(
+            f"{where}: the {rule.timestamp_header} timestamp is more than "
+            f"{rule.tolerance_seconds} s away"
+        )
+    return stamp
+
+
+def _verify(
+    trigger: Trigger, headers: Mapping[str, str], body: bytes, secret: SecretStr | None, now: float
+) -> str | None:
+    """The sha256 of the delivery's signature once verified; None for an unsigned trigger."""
+    rule = trigger.verification
+    if rule is None:
+        return None
+    lowered = _headers(headers)
+    timestamp = _timestamp(trigger.name, rule, lowered, secret, now)
+    assert secret is not None  # _timestamp refuses a signed delivery without one
     before, _, after = rule.signed_payload.partition("{body}")
     signed = before.replace("{timestamp}", timestamp).encode() + body
     signed += after.replace("{timestamp}", timestamp).encode()
@@ -107,10 +224,10 @@ def _verify(trigger: Trigger, headers: Mapping[str, str], body: bytes, secret: S
     expected = (
         digest.hexdigest() if rule.encoding == "hex" else base64.b64encode(digest.digest()).decode()
     )
-    given = signature.strip().removeprefix(rule.prefix)
+    given = lowered[rule.header.lower()].strip().removeprefix(rule.prefix)
     if not hmac.compare_digest(given.encode(), expected.encode()):
-        raise DeliveryRefused(f"{where}: the {rule.header} signature does not match")
-    return True
+        raise DeliveryRefused(f"the {trigger.name} webhook: the {rule.header} signature does not match")  # fmt: skip
+    return hashlib.sha256(digest.digest()).hexdigest()
 
 
 def receive(
@@ -124,27 +241,38 @@ def receive(
 ) -> Delivery:
     """The delivery ``body`` (with ``headers``) is, for ``trigger_name`` of ``version``."""
     trigger = trigger_of(version, trigger_name)
-    verified = _verify(trigger, headers, body, secret, time.time() if now is None else now)
+    signature = _verify(trigger, headers, body, secret, time.time() if now is None else now)
     problems: list[str] = []
     text = body.decode("utf-8", errors="replace")
     payload: Any = text
-    media = {k.lower(): v for k, v in headers.items()}.get("content-type", "").split(";")[0]
+    media = _headers(headers).get("content-type", "").split(";")[0]
     if media.strip().endswith("json") or text.lstrip().startswith(("{", "[")):
         try:
             payload = parse_json(text, "the delivery")
         except ConnectoryError as error:
             problems.append(f"not JSON: {error}")
+    if deeper_than(payload, MAX_PAYLOAD_DEPTH):
+        raise DocumentError(
+            f"the delivery is nested more than {MAX_PAYLOAD_DEPTH} levels deep",
+            location=f"the {trigger.name} webhook",
+        )
     if trigger.payload is not None and not problems:
         problems = errors_of(
-            trigger.payload, version, payload, root="(payload)", limit=_MAX_PROBLEMS
+            trigger.payload,
+            version,
+            payload,
+            root="(payload)",
+            limit=_MAX_PROBLEMS,
+            seconds=CHECK_SECONDS,
         )
     kept = {k: v for k, v in headers.items() if k.lower() not in _PRIVATE_HEADERS}
     return Delivery(
         connector=version.connector,
         version=version.version or "",
         trigger=trigger.name,
-        verified=verified,
+        verified=signature is not None,
         problems=problems,
         headers=kept,
         payload=payload,
+        signature_sha256=signature,
     )

@@ -25,6 +25,8 @@ _FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no"
 class Settings:
     max_document_bytes: int = 64 * 1024 * 1024
     """Refuse a document (or a response) larger than this."""
+    max_delivery_bytes: int = 8 * 1024 * 1024
+    """Refuse a webhook delivery larger than this (before reading it, when it says its length)."""
     fetch_deadline: float = 60.0
     """Total seconds one fetch may take, however slowly the server drips its answer."""
     connect_timeout: float = 10.0

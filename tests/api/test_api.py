@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,11 +17,13 @@ from pydantic import SecretStr
 from connectory import inspect
 from connectory.api import create_app
 from connectory.catalog import Catalog
+from connectory.settings import Settings
 
 from ..samples import small_version
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "openapi" / "1password-connect.json"
 TOKEN = "api-t0ken-value"
+MIB = 1024 * 1024
 
 
 def _serve(app: object) -> Iterator[str]:
@@ -79,7 +83,8 @@ def test_create_publish_vet_deprecate_and_delete_by_hand(api: httpx.Client) -> N
     wrong = api.post("/connectors/other/versions", json=one)
     assert (wrong.status_code, wrong.json()["error"]) == (400, "InputError")
     invalid = api.post("/connectors/acme/versions", json={"connector": "acme"})
-    assert invalid.status_code == 422
+    assert (invalid.status_code, invalid.json()["error"]) == (400, "RequestInvalid")
+    assert invalid.json()["location"].startswith("body.")
 
     vetting = {"connector": "acme", "version": "1.0.0", "reviewer": "ann", "verdict": "approved"}
     assert api.post("/connectors/acme/versions/1.0.0/vettings", json=vetting).status_code == 201
@@ -125,3 +130,141 @@ def test_a_token_guards_every_route_but_health(sqlite_url: str) -> None:
             assert wrong.status_code == 401
             allowed = client.get("/connectors", headers={"Authorization": f"Bearer {TOKEN}"})
             assert allowed.status_code == 200
+
+
+@pytest.fixture
+def guarded(sqlite_url: str) -> Iterator[httpx.Client]:
+    """The API with a token, its body cap at 1 MiB; the client sends no token by itself."""
+    app = create_app(sqlite_url, token=SecretStr(TOKEN), settings=Settings(max_document_bytes=MIB))
+    for base in _serve(app):
+        with httpx.Client(base_url=base, timeout=10) as client:
+            yield client
+
+
+BEARER = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [b"Bearer t\xe9k", b"Bearer " + TOKEN.encode() + b"\xff", b"\xe9", b"Basic \xe9\xe9"],
+)
+def test_any_bytes_in_the_authorization_header_are_a_wrong_token(
+    guarded: httpx.Client, authorization: bytes
+) -> None:
+    denied = guarded.get("/connectors", headers={"Authorization": authorization})
+    assert (denied.status_code, denied.json()["error"]) == (401, "Unauthorised")
+    hook = guarded.post("/hooks/nobody/ping", headers={"Authorization": authorization})
+    assert hook.status_code == 404
+
+
+def test_the_description_and_the_docs_need_the_token(guarded: httpx.Client) -> None:
+    assert guarded.get("/health").status_code == 200
+    for path in ("/openapi.json", "/docs", "/redoc", "/nowhere"):
+        assert guarded.get(path).status_code == 401, path
+    assert guarded.get("/openapi.json", headers=BEARER).status_code == 200
+    assert "swagger-ui" in guarded.get("/docs", headers=BEARER).text
+
+
+@pytest.mark.parametrize("limit", ["-1", "0", "1001", str(10**30), str(-(10**30)), "1e3", "x"])
+def test_a_limit_out_of_range_is_a_400_in_the_error_shape(api: httpx.Client, limit: str) -> None:
+    answer = api.get("/connectors/onepassword/deliveries", params={"limit": limit})
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "RequestInvalid"
+    assert answer.json()["location"] == "query.limit"
+    assert set(answer.json()) <= {"error", "message", "location", "details"}
+
+
+def test_bad_names_and_paths_are_400_or_404_never_500(api: httpx.Client) -> None:
+    answers = {
+        path: api.get(path)
+        for path in (
+            "/connectors/..%2F..%2Fetc%2Fpasswd",
+            "/connectors/%00",
+            "/connectors/" + "a" * 65,
+            "/connectors/ONEPASSWORD",
+            "/connectors/onepassword/versions/..%2F1.5.7",
+            "/connectors/onepassword/versions/1.5.7%0A",
+            "/connectors/%F0%9F%98%80/versions",
+            "/boards/%C3%A9",
+            "/connectors/onepassword/deliveries?trigger=" + "t" * 201,
+        )
+    }
+    routed_elsewhere = {p for p in answers if "%2F" in p}  # a decoded '/' matches no route
+    assert {path: a.status_code for path, a in answers.items()} == {
+        path: 404 if path in routed_elsewhere else 400 for path in answers
+    }
+    assert all(set(a.json()) >= {"error", "message", "location"} for a in answers.values())
+    missing = api.get("/no/such/route")
+    assert (missing.status_code, missing.json()["error"]) == (404, "NotFound")
+    wrong = api.put("/connectors")
+    assert (wrong.status_code, wrong.json()["error"]) == (405, "MethodNotAllowed")
+
+
+def test_bodies_are_parsed_strictly_and_capped(guarded: httpx.Client) -> None:
+    def create(content: bytes, **headers: str) -> httpx.Response:
+        headers = {"Content-Type": "application/json", **BEARER, **headers}
+        return guarded.post("/connectors/acme/versions", content=content, headers=headers)
+
+    one = small_version(connector="acme", seed="1").model_dump(mode="json", by_alias=True)
+    deep: object = {"type": "string"}
+    for _ in range(300):
+        deep = {"type": "array", "items": deep}
+    one["definitions"] = [{"name": "Deep", "content": deep}]
+    refused = {
+        "deep": create(json.dumps(one).encode()),
+        "nan": create(b'{"connector": NaN}'),
+        "twice": create(b'{"connector": "acme", "connector": "acme"}'),
+        "latin-1": create(b'{"connector": "\xe9"}'),
+    }
+    assert {k: a.status_code for k, a in refused.items()} == dict.fromkeys(refused, 400)
+    assert refused["deep"].json()["message"] == "nested more than 200 levels deep"
+    assert "duplicate key 'connector'" in refused["twice"].json()["message"]
+    too_large = create(b"[" + b"1," * MIB + b"1]")
+    chunked = create(iter([b"[" + b"1," * (MIB // 4)] * 5))  # no Content-Length
+    assert [too_large.status_code, chunked.status_code] == [413, 413]
+    assert guarded.get("/connectors", headers=BEARER).json() == []
+
+
+def test_an_anonymous_body_is_refused_before_it_is_read(guarded: httpx.Client) -> None:
+    url = guarded.base_url
+    head = (
+        f"POST /connectors/acme/versions HTTP/1.1\r\nHost: {url.host}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {MIB // 2}\r\n\r\n"
+    )
+    with socket.create_connection((url.host, url.port), timeout=5) as connection:
+        connection.sendall(head.encode())  # the body never comes: only an early answer arrives
+        assert connection.recv(65536).startswith(b"HTTP/1.1 401 ")
+
+
+def test_the_description_declares_every_answer_and_the_name_rules(guarded: httpx.Client) -> None:
+    document = guarded.get("/openapi.json", headers=BEARER).json()
+    error = {"$ref": "#/components/schemas/Error"}
+    assert set(document["components"]["schemas"]["Error"]["required"]) == {
+        "error",
+        "message",
+        "location",
+    }
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert "422" not in codes, (method, path)
+            for code in codes - {"200", "201", "202"}:
+                schema = operation["responses"][code]["content"]["application/json"]["schema"]
+                assert schema == error, (method, path, code)
+            if path != "/health":
+                assert {"401", "413", "503"} <= codes, (method, path)
+            if "{" in path:
+                assert "400" in codes, (method, path)
+    name = document["paths"]["/connectors/{name}"]["get"]["parameters"][0]["schema"]
+    assert (name["pattern"], name["maxLength"]) == (
+        "^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$",
+        64,
+    )
+    limit = next(
+        p
+        for p in document["paths"]["/connectors/{name}/deliveries"]["get"]["parameters"]
+        if p["name"] == "limit"
+    )
+    assert (limit["schema"]["minimum"], limit["schema"]["maximum"]) == (1, 1000)
+    assert document["paths"]["/connectors"]["get"]["security"] == [{"bearer": []}]

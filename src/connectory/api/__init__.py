@@ -13,16 +13,27 @@
     GET    /connectors/{name}/vettings[?label=L]         Vetting[], newest first
     POST   /connectors/{name}/versions/{label}/vettings  record a Vetting
     GET    /boards, GET /boards/{name}, POST /boards, POST /boards/{name}/deploy|undeploy
-    POST   /hooks/{connector}/{trigger}[?version=L]      a webhook delivery: 202, or 401 refused
-    GET    /connectors/{name}/deliveries[?trigger=T]     the inbox, newest first
+    POST   /hooks/{connector}/{trigger}[?version=L]      a webhook delivery: 202 kept, 200 kept
+                                                         before (a replay), 401 refused
+    GET    /connectors/{name}/deliveries[?trigger=T&limit=1..1000]   the inbox, newest first
+    GET    /openapi.json, /docs                          this API's description
+
+The modules, outside in:
+
+    guard      every request first: the API token (but for /health and the hooks), the body cap
+    bodies     JSON bodies parsed as strictly as documents (no NaN, no duplicate keys, <= 200 deep)
+    params     the rules of names, labels and query values, declared and checked
+    app        the routes over ``connectory.catalog.Catalog``
+    hooks      the webhook route: each check before the body is read where it can be
+    errors     one error shape, ``{"error", "message", "location"}``, and the status of each kind
+    openapi    the description: every answer declared, the token's security scheme
 
 A version created by hand is checked as onboarding checks one (``connectory.validated``: its
-schemas against the metaschema, its refs) and stored as a draft with those findings. Errors are
-``{"error": kind, "message", "location"}`` with the status their kind means (400 bad input, 404,
-409 conflict or a confirmation needed, 503 busy). With ``CONNECTORY_API_TOKEN`` set, every route
-but ``/health`` wants ``Authorization: Bearer <token>``, but for the hooks of signed triggers
-(their signature guards them; the others take the token as Bearer or as a Basic password); ``connectory serve`` refuses to listen
-beyond loopback without one.
+schemas against the metaschema, its refs) and stored as a draft with those findings. With
+``CONNECTORY_API_TOKEN`` set, every route but ``/health`` wants ``Authorization: Bearer <token>``,
+but for the hooks of signed triggers (their signature guards them; the others take the token as
+Bearer or as a Basic password); ``connectory serve`` refuses to listen beyond loopback without
+one.
 """
 
 from .app import create_app

@@ -2,70 +2,43 @@
 
 from __future__ import annotations
 
-import base64
-import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, Request, status
-from fastapi.concurrency import run_in_threadpool
-from fastapi.encoders import jsonable_encoder
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, ConfigDict, SecretStr
 
 from ..catalog import Catalog
-from ..catalog.failures import CatalogBusy, CatalogUnavailable
-from ..deliveries import DeliveryRefused, receive, secret_for, trigger_of
+from ..catalog.results import ConnectorSummary, Deletion, Drafted, VersionInfo
+from ..deliveries import Delivery
 from ..diff import diff
-from ..errors import (
-    ConfirmationRequired,
-    Conflict,
-    ConnectoryError,
-    ImmutableVersion,
-    InputError,
-    NotFound,
-    PublishRefused,
-)
+from ..errors import InputError
 from ..lifecycle import publish as publish_checked
-from ..model import Board, ConnectorVersion, Vetting
+from ..model import Board, Change, Connector, ConnectorVersion, Vetting
 from ..onboarding import validated
-from ..runtime.credentials import credentials_for
 from ..settings import Settings
+from . import errors
+from .bodies import StrictRoute
+from .guard import Guard
+from .hooks import add_hooks
+from .openapi import describer
+from .params import BoardName, Label, LabelQuery, Limit, Name, NewLabel, Reason, TriggerQuery
 
 __all__ = ["create_app"]
 
-_STATUS: list[tuple[type[ConnectoryError], int]] = [
-    (DeliveryRefused, status.HTTP_401_UNAUTHORIZED),
-    (NotFound, status.HTTP_404_NOT_FOUND),
-    (ConfirmationRequired, status.HTTP_409_CONFLICT),
-    (PublishRefused, status.HTTP_409_CONFLICT),
-    (ImmutableVersion, status.HTTP_409_CONFLICT),
-    (Conflict, status.HTTP_409_CONFLICT),
-    (CatalogBusy, status.HTTP_503_SERVICE_UNAVAILABLE),
-    (CatalogUnavailable, status.HTTP_503_SERVICE_UNAVAILABLE),
-    (InputError, status.HTTP_400_BAD_REQUEST),
-]
-
 
 class Deprecation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     sunset: date | None = None
     replacement: str | None = None
 
 
-def _error(_: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, ConnectoryError)
-    code = next((c for kind, c in _STATUS if isinstance(error, kind)), 500)
-    content: dict[str, Any] = {
-        "error": type(error).__name__,
-        "message": error.message,
-        "location": error.location,
-    }
-    details = getattr(error, "details", None)
-    if details is not None:
-        content["details"] = jsonable_encoder(details)
-    return JSONResponse(status_code=code, content=content)
+class Health(BaseModel):
+    status: str
 
 
 def _catalog(request: Request) -> Catalog:
@@ -76,36 +49,24 @@ def _catalog(request: Request) -> Catalog:
 Store = Annotated[Catalog, Depends(_catalog)]
 
 
-def _authorised(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
-    token: SecretStr | None = request.app.state.token
-    if token is None:
-        return
-    expected = f"Bearer {token.get_secret_value()}"
-    if authorization is None or not hmac.compare_digest(authorization, expected):
-        raise _Unauthorised
+def _json(value: BaseModel | list[Any], status_code: int = 200) -> JSONResponse:
+    """``value`` as JSON, as it dumps (its declared ``response_model`` is not checked again)."""
+    if isinstance(value, BaseModel):
+        return JSONResponse(value.model_dump(mode="json"), status_code=status_code)
+    return JSONResponse([item.model_dump(mode="json") for item in value], status_code=status_code)
 
 
-def _hook_token(authorization: str | None, token: SecretStr) -> bool:
-    """Whether ``authorization`` carries the API token: ``Bearer <token>``, or ``Basic`` with the
-    token as the password (whatever the user name)."""
-    if not authorization:
-        return False
-    scheme, _, value = authorization.partition(" ")
-    expected = token.get_secret_value()
-    if scheme.lower() == "bearer":
-        return hmac.compare_digest(value.strip().encode(), expected.encode())
-    if scheme.lower() == "basic":
-        try:
-            decoded = base64.b64decode(value.strip(), validate=True).decode()
-        except (ValueError, UnicodeDecodeError):
-            return False
-        return hmac.compare_digest(decoded.partition(":")[2].encode(), expected.encode())
-    return False
-
-
-def create_app(catalog_url: str | None = None, *, token: SecretStr | None = None) -> FastAPI:
+def create_app(
+    catalog_url: str | None = None,
+    *,
+    token: SecretStr | None = None,
+    settings: Settings | None = None,
+) -> FastAPI:
     """The API over the catalogue at ``catalog_url`` (default: ``CONNECTORY_DATABASE_URL`` or the
-    embedded one); with ``token``, every route but ``/health`` requires it as a bearer token."""
+    embedded one); with ``token``, every route but ``/health`` requires it as a bearer token (the
+    hooks: see ``hooks``). Bodies are capped at ``settings.max_document_bytes``, deliveries at
+    ``settings.max_delivery_bytes`` (default: the environment's ``CONNECTORY_MAX_*_BYTES``)."""
+    settings = settings or Settings.from_env()
     catalog = Catalog.open(catalog_url)  # created or migrated now, before the first request
 
     @asynccontextmanager
@@ -116,152 +77,160 @@ def create_app(catalog_url: str | None = None, *, token: SecretStr | None = None
     app = FastAPI(
         lifespan=lifespan,
         title="Connectory",
-        summary="The connector catalogue: versions, publishing, vetting, boards.",
+        summary="The connector catalogue: versions, publishing, vetting, boards, webhooks.",
         version="1",
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+        redirect_slashes=False,  # /connectors/ is no route: 404, not a redirect built from Host
     )
-    app.add_exception_handler(ConnectoryError, _error)
-    app.add_exception_handler(
-        _TooLarge,
-        lambda _request, error: JSONResponse(
-            status_code=413,
-            content={"error": "TooLarge", "message": f"more than {error.args[0]:,} bytes"},
-        ),
+    app.router.route_class = StrictRoute  # before any route is added
+    errors.install(app)
+    app.add_middleware(Guard, token=token, max_body=settings.max_document_bytes)
+    app.openapi = describer(app, token_required=token is not None)  # type: ignore[method-assign]
+    app.state.catalog = catalog
+
+    def answers(*codes: int) -> dict[int | str, dict[str, Any]]:
+        """Any route may answer 400 (a NUL in the query), 413 (a body over the cap), 503 (the
+        catalogue is busy), and 401 when a token is set."""
+        return errors.answers(*codes, 400, 413, 503, *((401,) if token is not None else ()))
+
+    @app.get("/health", response_model=Health, responses=errors.answers(400, 413))
+    def health() -> JSONResponse:
+        return _json(Health(status="ok"))
+
+    @app.get("/connectors", response_model=list[ConnectorSummary], responses=answers())
+    def list_connectors(catalog: Store) -> JSONResponse:
+        return _json(catalog.list_connectors())
+
+    @app.get("/connectors/{name}", response_model=Connector, responses=answers(400, 404))
+    def get_connector(name: Name, catalog: Store) -> JSONResponse:
+        return _json(catalog.get_connector(name))
+
+    @app.get(
+        "/connectors/{name}/versions",
+        response_model=list[VersionInfo],
+        responses=answers(400, 404),
     )
-    app.add_exception_handler(
-        _Unauthorised,
-        lambda _request, _error: JSONResponse(
-            status_code=401,
-            content={"error": "Unauthorised", "message": "a valid bearer token is required"},
-            headers={"WWW-Authenticate": "Bearer"},
-        ),
+    def list_versions(name: Name, catalog: Store) -> JSONResponse:
+        return _json(catalog.list_versions(name))
+
+    @app.post(
+        "/connectors/{name}/versions",
+        status_code=201,
+        response_model=Drafted,
+        responses=answers(400, 409),
     )
-    app.state.catalog, app.state.token = catalog, token
-    guarded = [Depends(_authorised)]
-
-    @app.get("/health")
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.get("/connectors", dependencies=guarded)
-    def list_connectors(catalog: Store) -> list[dict[str, Any]]:
-        return [c.model_dump(mode="json") for c in catalog.list_connectors()]
-
-    @app.get("/connectors/{name}", dependencies=guarded)
-    def get_connector(name: str, catalog: Store) -> dict[str, Any]:
-        return catalog.get_connector(name).model_dump(mode="json")
-
-    @app.get("/connectors/{name}/versions", dependencies=guarded)
-    def list_versions(name: str, catalog: Store) -> list[dict[str, Any]]:
-        return [v.model_dump(mode="json") for v in catalog.list_versions(name)]
-
-    @app.post("/connectors/{name}/versions", dependencies=guarded, status_code=201)
     def create_version(
-        name: str, version: ConnectorVersion, catalog: Store, label: str | None = None
-    ) -> dict[str, Any]:
+        name: Name, version: ConnectorVersion, catalog: Store, label: NewLabel = None
+    ) -> JSONResponse:
+        """Draft a version given as JSON, checked as onboarding checks one (``created`` is false
+        when the connector holds its document already: nothing is stored)."""
         if version.connector != name:
             raise InputError(f"the version is of {version.connector!r}, not {name!r}")
         draft = version.model_copy(
             update={"state": "draft", "version": None, "created_at": None, "published_at": None}
         )
         drafted = catalog.draft(validated(draft), label=label or version.version)
-        return {"created": drafted.created, "version": drafted.version.model_dump(mode="json")}
+        return _json(drafted, status_code=201)
 
-    @app.get("/connectors/{name}/versions/{label}", dependencies=guarded)
-    def get_version(name: str, label: str, catalog: Store) -> dict[str, Any]:
-        return catalog.get_version(name, label).model_dump(mode="json")
+    @app.get(
+        "/connectors/{name}/versions/{label}",
+        response_model=ConnectorVersion,
+        responses=answers(400, 404),
+    )
+    def get_version(name: Name, label: Label, catalog: Store) -> JSONResponse:
+        return _json(catalog.get_version(name, label))
 
-    @app.get("/connectors/{name}/versions/{label}/changes", dependencies=guarded)
-    def changes(name: str, label: str, since: str, catalog: Store) -> list[dict[str, Any]]:
+    @app.get(
+        "/connectors/{name}/versions/{label}/changes",
+        response_model=list[Change],
+        responses=answers(400, 404),
+    )
+    def changes(name: Name, label: Label, since: LabelQuery, catalog: Store) -> JSONResponse:
         new, old = catalog.get_version(name, label), catalog.get_version(name, since)
-        return [change.model_dump(mode="json") for change in diff(old, new)]
+        return _json(diff(old, new))
 
-    @app.post("/connectors/{name}/versions/{label}/publish", dependencies=guarded)
+    @app.post(
+        "/connectors/{name}/versions/{label}/publish",
+        response_model=ConnectorVersion,
+        responses=answers(400, 404, 409),
+    )
     def publish(
-        name: str, label: str, catalog: Store, allow_breaking: bool = False
-    ) -> dict[str, Any]:
+        name: Name, label: Label, catalog: Store, allow_breaking: bool = False
+    ) -> JSONResponse:
         done = publish_checked(catalog, name, label, allow_breaking=allow_breaking)
-        return done.version.model_dump(mode="json")
+        return _json(done.version)
 
-    @app.post("/connectors/{name}/versions/{label}/deprecate", dependencies=guarded)
-    def deprecate(name: str, label: str, body: Deprecation, catalog: Store) -> dict[str, Any]:
+    @app.post(
+        "/connectors/{name}/versions/{label}/deprecate",
+        response_model=ConnectorVersion,
+        responses=answers(400, 404, 409),
+    )
+    def deprecate(name: Name, label: Label, body: Deprecation, catalog: Store) -> JSONResponse:
         found = catalog.deprecate(name, label, sunset=body.sunset, replacement=body.replacement)
-        return found.model_dump(mode="json")
+        return _json(found)
 
-    @app.delete("/connectors/{name}/versions/{label}", dependencies=guarded)
+    @app.delete(
+        "/connectors/{name}/versions/{label}",
+        response_model=Deletion,
+        responses=answers(400, 404, 409),
+    )
     def delete_version(
-        name: str, label: str, catalog: Store, confirm: bool = False, reason: str | None = None
-    ) -> dict[str, Any]:
-        deletion = catalog.delete_version(name, label, confirm=confirm, reason=reason)
-        return deletion.model_dump(mode="json")
+        name: Name, label: Label, catalog: Store, confirm: bool = False, reason: Reason = None
+    ) -> JSONResponse:
+        """Delete a version: a draft at once; a published one with ``confirm`` (else 409 and
+        its blast radius in ``details``)."""
+        return _json(catalog.delete_version(name, label, confirm=confirm, reason=reason))
 
-    @app.get("/connectors/{name}/vettings", dependencies=guarded)
-    def list_vettings(name: str, catalog: Store, label: str | None = None) -> list[dict[str, Any]]:
-        return [v.model_dump(mode="json") for v in catalog.list_vettings(name, label)]
+    @app.get(
+        "/connectors/{name}/vettings", response_model=list[Vetting], responses=answers(400, 404)
+    )
+    def list_vettings(name: Name, catalog: Store, label: LabelQuery | None = None) -> JSONResponse:
+        return _json(catalog.list_vettings(name, label))
 
-    @app.post("/connectors/{name}/versions/{label}/vettings", dependencies=guarded, status_code=201)
-    def record_vetting(name: str, label: str, vetting: Vetting, catalog: Store) -> dict[str, Any]:
+    @app.post(
+        "/connectors/{name}/versions/{label}/vettings",
+        status_code=201,
+        response_model=Vetting,
+        responses=answers(400, 404, 409),
+    )
+    def record_vetting(name: Name, label: Label, vetting: Vetting, catalog: Store) -> JSONResponse:
         if (vetting.connector, vetting.version) != (name, label):
             raise InputError(f"the vetting is of {vetting.connector}@{vetting.version}")
-        return catalog.record_vetting(vetting).model_dump(mode="json")
+        return _json(catalog.record_vetting(vetting), status_code=201)
 
-    @app.post("/hooks/{connector}/{trigger}", status_code=202)
-    async def hook(
-        connector: str, trigger: str, request: Request, version: str = "latest"
-    ) -> dict[str, Any]:
-        """A delivery for a trigger, checked against the trigger's payload schema and kept in the
-        connector's inbox. A signed trigger is verified by its signature; an unsigned one, when
-        the API has a token, needs it (Bearer, or Basic with the token as password: providers
-        that do not sign can usually put credentials in the URL they call)."""
-        found = await run_in_threadpool(catalog.get_version, connector, version)
-        unsigned = trigger_of(found, trigger).verification is None
-        if unsigned and token is not None and not _hook_token(request.headers.get("authorization"), token):  # fmt: skip
-            raise _Unauthorised
-        cap = Settings.from_env().max_document_bytes
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > cap:
-                raise _TooLarge(cap)
-        secret = secret_for(credentials_for(connector), trigger)
-        delivery = await run_in_threadpool(  # parsing and checking: off the event loop
-            receive, found, trigger, dict(request.headers), bytes(body), secret
-        )
-        kept = await run_in_threadpool(catalog.record_delivery, delivery)
-        return {"id": kept.id, "verified": kept.verified, "problems": kept.problems}
+    add_hooks(app, token, settings.max_delivery_bytes)
 
-    @app.get("/connectors/{name}/deliveries", dependencies=guarded)
+    @app.get(
+        "/connectors/{name}/deliveries",
+        response_model=list[Delivery],
+        responses=answers(400, 404),
+    )
     def list_deliveries(
-        name: str, catalog: Store, trigger: str | None = None, limit: int = 100
-    ) -> list[dict[str, Any]]:
-        found = catalog.list_deliveries(name, trigger=trigger, limit=min(limit, 1000))
-        return [delivery.model_dump(mode="json") for delivery in found]
+        name: Name, catalog: Store, trigger: TriggerQuery = None, limit: Limit = 100
+    ) -> JSONResponse:
+        """The inbox, newest first. A delivery that cannot be shown as stored is listed with a
+        problem saying why (its payload as text), never failing the list."""
+        return _json(catalog.list_deliveries(name, trigger=trigger, limit=limit))
 
-    @app.get("/boards", dependencies=guarded)
-    def list_boards(catalog: Store) -> list[dict[str, Any]]:
-        return [b.model_dump(mode="json") for b in catalog.list_boards()]
+    @app.get("/boards", response_model=list[Board], responses=answers())
+    def list_boards(catalog: Store) -> JSONResponse:
+        return _json(catalog.list_boards())
 
-    @app.get("/boards/{name}", dependencies=guarded)
-    def get_board(name: str, catalog: Store) -> dict[str, Any]:
-        return catalog.get_board(name).model_dump(mode="json")
+    @app.get("/boards/{name}", response_model=Board, responses=answers(400, 404))
+    def get_board(name: BoardName, catalog: Store) -> JSONResponse:
+        return _json(catalog.get_board(name))
 
-    @app.post("/boards", dependencies=guarded, status_code=201)
-    def create_board(board: Board, catalog: Store) -> dict[str, Any]:
-        return catalog.create_board(board).model_dump(mode="json")
+    @app.post("/boards", status_code=201, response_model=Board, responses=answers(400, 404, 409))  # fmt: skip
+    def create_board(board: Board, catalog: Store) -> JSONResponse:
+        return _json(catalog.create_board(board), status_code=201)
 
-    @app.post("/boards/{name}/deploy", dependencies=guarded)
-    def deploy_board(name: str, catalog: Store) -> dict[str, Any]:
-        return catalog.deploy_board(name).model_dump(mode="json")
+    @app.post("/boards/{name}/deploy", response_model=Board, responses=answers(400, 404, 409))
+    def deploy_board(name: BoardName, catalog: Store) -> JSONResponse:
+        return _json(catalog.deploy_board(name))
 
-    @app.post("/boards/{name}/undeploy", dependencies=guarded)
-    def undeploy_board(name: str, catalog: Store, reason: str | None = None) -> dict[str, Any]:
-        return catalog.undeploy_board(name, reason=reason).model_dump(mode="json")
+    @app.post("/boards/{name}/undeploy", response_model=Board, responses=answers(400, 404, 409))
+    def undeploy_board(name: BoardName, catalog: Store, reason: Reason = None) -> JSONResponse:
+        return _json(catalog.undeploy_board(name, reason=reason))
 
     return app
-
-
-class _Unauthorised(Exception):
-    """A request without the API's bearer token."""
-
-
-class _TooLarge(Exception):
-    """A delivery above the size cap (``CONNECTORY_MAX_DOCUMENT_BYTES``)."""

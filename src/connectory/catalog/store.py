@@ -352,14 +352,30 @@ class Catalog:
 
     # -- trigger deliveries -----------------------------------------------------------------------
 
-    def record_delivery(self, delivery: Delivery) -> Delivery:
-        """Keep a delivery received for a trigger (``connectory.deliveries.receive``)."""
-        with self._write(f"{delivery.connector}@{delivery.version}") as connection:
-            return delivery_ops.record(connection, delivery, _now())
+    def record_delivery(self, delivery: Delivery) -> delivery_ops.Recorded:
+        """Keep a delivery received for a trigger (``connectory.deliveries.receive``), unless one
+        with the same ``signature_sha256`` was kept before: then nothing is written and that one
+        is returned (``created`` False). A payload nested too deep is refused (``DocumentError``)."""
+        try:
+            with self._write(f"{delivery.connector}@{delivery.version}") as connection:
+                return delivery_ops.record(connection, delivery, _now())
+        except Conflict as conflict:
+            # Lost a race on the unique signature: the winner kept this very delivery.
+            if delivery.signature_sha256 is None or not isinstance(
+                conflict.__cause__, sa.exc.IntegrityError
+            ):
+                raise
+            with self._read(delivery.connector) as connection:
+                kept = delivery_ops.find_signature(connection, delivery.signature_sha256)
+            if kept is None:
+                raise
+            return delivery_ops.Recorded(delivery=kept, created=False)
 
     def list_deliveries(
         self, connector: str, *, trigger: str | None = None, limit: int = 100
     ) -> list[Delivery]:
-        """The deliveries received for ``connector`` (one trigger's), newest first."""
+        """The deliveries received for ``connector`` (one trigger's), newest first: at most
+        ``limit``, from 1 to 1000 (else ``InputError``). A row that cannot be shown as stored is
+        listed with a problem saying why, never failing the listing."""
         with self._read(connector) as connection:
             return delivery_ops.list_deliveries(connection, connector, trigger, limit)

@@ -220,5 +220,8 @@ deliveries = sa.Table(
     sa.Column("headers", sa.JSON, nullable=False),
     sa.Column("payload", sa.JSON),
     sa.Column("received_at", UTCDateTime, nullable=False),
+    # sha256 of a verified delivery's signature: kept once, so a replay is not kept again (0005)
+    sa.Column("signature_sha256", sa.String(64)),
+    sa.Index("uq_deliveries_signature_sha256", "signature_sha256", unique=True),
     sqlite_autoincrement=True,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import string
 from typing import Annotated
 
 import typer
@@ -10,9 +11,28 @@ from pydantic import SecretStr
 
 from .common import handles_errors, options
 
-__all__ = ["register"]
+__all__ = ["MIN_TOKEN_LENGTH", "register"]
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+MIN_TOKEN_LENGTH = 16
+"""A shorter API token could be guessed: every wrong guess costs only a 401."""
+_TOKEN_CHARACTERS = frozenset(string.ascii_letters + string.digits + string.punctuation)
+
+
+def _token() -> SecretStr | None:
+    """``CONNECTORY_API_TOKEN``: unset (or empty) for none; else at least ``MIN_TOKEN_LENGTH``
+    printable ASCII characters, what an ``Authorization`` header can carry as it is."""
+    from ..errors import InputError
+
+    text = os.environ.get("CONNECTORY_API_TOKEN", "")
+    if not text:
+        return None
+    if not set(text) <= _TOKEN_CHARACTERS or len(text) < MIN_TOKEN_LENGTH:
+        raise InputError(
+            f"CONNECTORY_API_TOKEN must be at least {MIN_TOKEN_LENGTH} printable ASCII characters "
+            "without spaces (e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    return SecretStr(text)
 
 
 @handles_errors
@@ -27,14 +47,14 @@ def serve(
     from ..api import create_app
     from ..errors import InputError
 
-    text = os.environ.get("CONNECTORY_API_TOKEN", "").strip()
-    token = SecretStr(text) if text else None
+    token = _token()
     if token is None and host not in _LOOPBACK:
         raise InputError(
             f"refusing to serve the catalogue on {host} without CONNECTORY_API_TOKEN "
             "(anyone who can reach it could publish and delete)"
         )
-    uvicorn.run(create_app(options["catalog"], token=token), host=host, port=port)
+    app = create_app(options["catalog"], token=token)
+    uvicorn.run(app, host=host, port=port, server_header=False)
 
 
 def register(main: typer.Typer) -> None:

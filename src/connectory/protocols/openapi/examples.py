@@ -17,34 +17,23 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping
-from functools import lru_cache
+from collections.abc import Mapping
 from typing import Any
 
-from jsonschema import Draft202012Validator, validators
 from referencing import Registry
 from referencing.exceptions import Unresolvable
 
 from connectory.model import Definition
-from connectory.schemas import registry_for, validator_for
+from connectory.schemas import OutOfTime as _Stop
+from connectory.schemas import bounded_validator_class as _guarded_class
+from connectory.schemas import registry_for, risky_pattern, validator_for
 from connectory.settings import Settings
 
 from .context import Context, Example
 from .findings import Findings
 from .refs import child, render
 
-try:  # the parser behind ``re``: private, but stable since Python 3.11
-    import re._constants as _sre_constants  # type: ignore[import-not-found]
-    import re._parser as _sre_parse  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - older layouts
-    import sre_constants as _sre_constants  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
-
-__all__ = ["check_examples", "collect"]
-
-_REPEATS = {_sre_constants.MAX_REPEAT, _sre_constants.MIN_REPEAT}
-if hasattr(_sre_constants, "POSSESSIVE_REPEAT"):
-    _REPEATS.add(_sre_constants.POSSESSIVE_REPEAT)
+__all__ = ["check_examples", "collect", "risky_pattern"]
 
 
 def collect(context: Context, holder: Mapping[str, Any], location: str, schema: Any) -> None:
@@ -62,61 +51,6 @@ def collect(context: Context, holder: Mapping[str, Any], location: str, schema: 
         if resolved is not None and "value" in resolved.value:
             example_at = child(resolved.location, "value")
             context.examples.append((example_at, resolved.value["value"], schema))
-
-
-class _Stop(Exception):
-    """The time budget is spent."""
-
-
-def _walk_pattern(items: Any) -> Iterator[tuple[Any, Any]]:
-    for op, av in items:
-        yield op, av
-        if op in _REPEATS:
-            yield from _walk_pattern(av[2])
-        elif op is _sre_constants.SUBPATTERN:
-            yield from _walk_pattern(av[-1])
-        elif op is _sre_constants.BRANCH:
-            for branch in av[1]:
-                yield from _walk_pattern(branch)
-        elif op in (_sre_constants.ASSERT, _sre_constants.ASSERT_NOT):
-            yield from _walk_pattern(av[1])
-
-
-@lru_cache(maxsize=4096)
-def risky_pattern(pattern: str) -> bool:
-    """Whether ``pattern`` has a repeat holding a repeat or an alternation (it may backtrack)."""
-    try:
-        parsed = _sre_parse.parse(pattern)
-    except Exception:  # any failure to parse: do not run it
-        return True
-    for op, av in _walk_pattern(parsed):
-        if op in _REPEATS and av[1] > 1:
-            inner = list(_walk_pattern(av[2]))
-            if any(o is _sre_constants.BRANCH or (o in _REPEATS and a[1] > 1) for o, a in inner):
-                return True
-    return False
-
-
-def _guarded_class(deadline: Callable[[], bool]) -> type[Draft202012Validator]:
-    plain = Draft202012Validator.VALIDATORS
-
-    def ref(validator: Any, value: Any, instance: Any, schema: Any) -> Any:
-        if deadline():
-            raise _Stop
-        yield from plain["$ref"](validator, value, instance, schema)
-
-    def pattern(validator: Any, value: Any, instance: Any, schema: Any) -> Any:
-        if isinstance(value, str) and not risky_pattern(value):
-            yield from plain["pattern"](validator, value, instance, schema)
-
-    def pattern_properties(validator: Any, value: Any, instance: Any, schema: Any) -> Any:
-        if isinstance(value, Mapping) and not any(map(risky_pattern, value)):
-            yield from plain["patternProperties"](validator, value, instance, schema)
-
-    return validators.extend(  # type: ignore[no-any-return]
-        Draft202012Validator,
-        {"$ref": ref, "pattern": pattern, "patternProperties": pattern_properties},
-    )
 
 
 def check_examples(

@@ -1,0 +1,156 @@
+"""``POST /hooks/{connector}/{trigger}``: a webhook delivery, refused as early as it can be.
+
+In order, before the body is read: the hook is found (the version ``receiving_version`` names,
+its trigger); a caller without the API token (when one is set) learns nothing of the catalogue
+from a hook that does not exist ("no such hook", no names listed); an unsigned trigger needs the
+token (Bearer, or Basic with the token as password, for providers that only put credentials in
+the URL they call); a signed one needs its signature header and a fresh, well-formed timestamp
+(``connectory.deliveries.admit``); a ``Content-Length`` over ``max_delivery_bytes`` is refused.
+Then the body is read, capped as it comes, verified, parsed and checked off the event loop,
+and kept: 202. A signature kept before (a replay, or a provider retrying a delivery whose answer
+it lost) answers 200 ``duplicate`` and keeps nothing: providers retry any other answer, and the
+delivery is already in the inbox.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from ..catalog import Catalog
+from ..deliveries import (
+    DeliveryRefused,
+    admit,
+    receive,
+    receiving_version,
+    secret_for,
+    trigger_of,
+)
+from ..errors import ConnectoryError, InputError, NotFound
+from ..model import ConnectorVersion, Trigger
+from ..runtime.credentials import credentials_for
+from .errors import TooLarge, answers, error_response
+from .guard import header, token_matches
+from .params import LabelQuery, Name, TriggerName
+
+__all__ = ["Received", "add_hooks"]
+
+_log = logging.getLogger(__name__)
+
+
+class Received(BaseModel):
+    """What a delivery answers: the delivery kept (or kept before, for a duplicate)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: int
+    verified: bool = Field(description="Its signature was checked (False: the trigger has none).")
+    problems: list[str] = Field(description="How its payload does not fit the trigger's schema.")
+    duplicate: bool = Field(
+        description="Its signature was kept before: nothing was kept now (200, not 202)."
+    )
+
+
+class NoSuchHook(NotFound):
+    """A hook that does not exist, said without naming what does (for callers without the token)."""
+
+    def __init__(self, connector: str, trigger: str) -> None:
+        ConnectoryError.__init__(self, f"no such hook: /hooks/{connector}/{trigger}")
+        self.known: list[str] = []
+
+
+def _target(
+    catalog: Catalog, connector: str, trigger: str, label: str, authorised: bool
+) -> tuple[ConnectorVersion, Trigger]:
+    try:
+        found = receiving_version(catalog, connector, label)
+        return found, trigger_of(found, trigger)
+    except NotFound:
+        if authorised:
+            raise
+        raise NoSuchHook(connector, trigger) from None
+
+
+def _secret(connector: str, trigger: Trigger) -> SecretStr | None:
+    if trigger.verification is None:
+        return None
+    try:
+        return secret_for(credentials_for(connector), trigger.name)
+    except InputError as error:  # the server's credentials are broken: not the caller's fault
+        _log.error("the credentials of %s cannot be read: %s", connector, error)
+        raise DeliveryRefused(
+            f"the {trigger.name} webhook is signed, and its secret cannot be read"
+        ) from None
+
+
+async def _body(request: Request, cap: int) -> bytes:
+    """The body, refused (``TooLarge``) once it passes ``cap`` bytes, before it is all read."""
+    length = header(request.scope["headers"], b"content-length")
+    if length is not None and length.isdigit() and int(length) > cap:
+        raise TooLarge(cap)
+    chunks: list[bytes] = []
+    seen = 0
+    async for chunk in request.stream():
+        seen += len(chunk)
+        if seen > cap:
+            raise TooLarge(cap)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def add_hooks(app: FastAPI, token: SecretStr | None, max_bytes: int) -> None:
+    """Add the hook route to ``app`` (whose ``state.catalog`` is the catalogue): deliveries of at
+    most ``max_bytes`` (``Settings.max_delivery_bytes``)."""
+
+    @app.post(
+        "/hooks/{connector}/{trigger}",
+        status_code=202,
+        response_model=Received,
+        responses={
+            200: {"model": Received, "description": "Kept before (same signature): nothing kept."},
+            **answers(400, 401, 404, 413, 503),
+        },
+        openapi_extra={
+            "requestBody": {
+                "description": "The delivery, as the system sends it (JSON is parsed and checked "
+                "against the trigger's payload schema; anything else is kept as text).",
+                "content": {"*/*": {"schema": {}}},
+            }
+        },
+    )
+    async def hook(
+        connector: Name, trigger: TriggerName, request: Request, version: LabelQuery = "latest"
+    ) -> JSONResponse:
+        """A delivery for a trigger, checked against the trigger's payload schema and kept in
+        the connector's inbox (see the module docstring for the order of the checks)."""
+        catalog: Catalog = request.app.state.catalog
+        authorization = header(request.scope["headers"], b"authorization")
+        authorised = token is None or token_matches(authorization, token, basic=True)
+        found, rule = await run_in_threadpool(
+            _target, catalog, connector, trigger, version, authorised
+        )
+        if rule.verification is None and not authorised:
+            return error_response(
+                401,
+                "Unauthorised",
+                "this hook needs the API token (Bearer, or Basic with the token as password)",
+                headers={"WWW-Authenticate": 'Bearer, Basic realm="hooks"'},
+            )
+        secret = await run_in_threadpool(_secret, connector, rule)
+        headers = dict(request.headers)
+        admit(rule, headers, secret)
+        body = await _body(request, max_bytes)
+        delivery = await run_in_threadpool(receive, found, trigger, headers, body, secret)
+        recorded = await run_in_threadpool(catalog.record_delivery, delivery)
+        kept = recorded.delivery
+        answer = Received(
+            id=kept.id or 0,
+            verified=kept.verified,
+            problems=kept.problems,
+            duplicate=not recorded.created,
+        )
+        return JSONResponse(answer.model_dump(mode="json"), status_code=202 if recorded.created else 200)  # fmt: skip
