@@ -245,7 +245,10 @@ class ConnectorVersion(_Record):
     description: str | None = None
     document_version: str | None = Field(default=None, description="As the document states it.")
     source: str
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    sha256: str = Field(
+        pattern=r"^[0-9a-f]{64}$",
+        description="The sha256 of the source document, as fetched (provenance).",
+    )
     fetched_at: AwareDatetime
     metadata: ProtocolMetadata
     auth_methods: list[AuthMethod] = Field(default_factory=list)
@@ -256,6 +259,13 @@ class ConnectorVersion(_Record):
     findings: list[Finding] = Field(default_factory=list)
     changes: list[Change] = Field(
         default_factory=list, description="What changed since the version this one replaces."
+    )
+    content_sha256: str | None = Field(
+        default=None,
+        description=(
+            "The sha256 of the version as stored (``connectory.catalog.digest``), computed by the "
+            "store, never taken from a caller: what a vetting approves."
+        ),
     )
     created_at: AwareDatetime | None = None
     published_at: AwareDatetime | None = None
@@ -309,7 +319,13 @@ class Vetting(_Record):
     verdict: Literal["approved", "rejected", "changes_requested"]
     notes: str | None = None
     checks: list[CheckResult] = Field(default_factory=list)
-    sha256: str | None = Field(default=None, description="Of the version vetted; set by the store.")
+    sha256: str | None = Field(
+        default=None,
+        description=(
+            "The ``content_sha256`` of the version vetted, as the store computed it when the "
+            "vetting was recorded (a caller's value is ignored): the approval binds to it."
+        ),
+    )
     vetted_at: AwareDatetime | None = None
 
 

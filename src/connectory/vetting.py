@@ -9,7 +9,7 @@ import pandas as pd
 
 from .catalog import Catalog
 from .diff import diff
-from .errors import NotFound
+from .lifecycle import predecessor
 from .model import Change, ConnectorVersion
 from .views import versions_frame
 
@@ -35,12 +35,12 @@ def review_queue(catalog: Catalog) -> pd.DataFrame:
 def compare_with_published(
     catalog: Catalog, version: ConnectorVersion
 ) -> tuple[ConnectorVersion | None, list[Change]]:
-    """The newest published version of the same connector (if any, and not ``version`` itself)
-    and the changes from it to ``version``."""
-    try:
-        previous = catalog.get_version(version.connector, "latest")
-    except NotFound:
+    """The published version that ``version`` follows (``lifecycle.predecessor``: what publishing
+    compares it with, so the vetter sees the changes publish will record) and the changes from it
+    to ``version``; ``(None, [])`` when nothing precedes it."""
+    label = version.version or ""
+    baseline = predecessor(catalog, version.connector, label) if label else None
+    if baseline is None:
         return None, []
-    if previous.version == version.version:
-        return None, []
+    previous = catalog.get_version(version.connector, baseline)
     return previous, diff(previous, version)

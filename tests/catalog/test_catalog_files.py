@@ -12,8 +12,9 @@ import pytest
 
 from connectory import inspect
 from connectory.catalog import Catalog, export_catalog, import_catalog
+from connectory.catalog.digest import content_sha256
 from connectory.errors import Conflict, ConnectoryError, DocumentError, InputError
-from connectory.model import Vetting
+from connectory.model import ConnectorVersion, Vetting
 from connectory.settings import Settings
 
 from ..samples import rich_version, small_version
@@ -121,7 +122,8 @@ def _approval(version: dict[str, Any]) -> dict[str, Any]:
         "version": version["version"],
         "reviewer": "bob",
         "verdict": "approved",
-        "sha256": version["sha256"],
+        # A vetting binds to the version's content, as the store hashes it.
+        "sha256": content_sha256(ConnectorVersion.model_validate(version)),
     }
 
 

@@ -7,6 +7,7 @@ with the guards' message, and the published version must read back unchanged.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from connectory.catalog import Catalog
 from connectory.catalog.failures import translate
 from connectory.errors import ImmutableVersion
-from connectory.model import ConnectorVersion
+from connectory.model import ConnectorVersion, Vetting
 
 from ..samples import rich_version, sha
 
@@ -46,7 +47,7 @@ def _counts(catalog: Catalog) -> dict[str, int]:
 @pytest.fixture
 def guarded(catalog: Catalog) -> Guarded:
     catalog.draft(rich_version(), label="1.0")
-    published = catalog.publish("acme", "1.0")
+    published = catalog.publish("acme", "1.0").version
     catalog.draft(rich_version().model_copy(update={"sha256": sha("draft")}), label="2.0-draft")
     with catalog.engine.connect() as connection:
         ids = {
@@ -96,6 +97,9 @@ def _cases() -> list[Any]:
         ("move-actions-in", "UPDATE actions SET version_id = :pub WHERE version_id = :draft"),
         ("rename-connector", "UPDATE connectors SET name = 'renamed' WHERE id = :connector"),
         ("change-protocol", "UPDATE connectors SET protocol = 'soap' WHERE id = :connector"),
+        ("delete-connectors", "DELETE FROM connectors"),
+        ("renumber-version", "UPDATE versions SET id = id + 1000 WHERE id = :pub"),
+        ("renumber-draft-onto-published", "UPDATE versions SET id = :pub WHERE id = :draft"),
     ]
     for t in CHILDREN:
         both += [
@@ -145,6 +149,24 @@ def _cases() -> list[Any]:
         (
             "update-or-replace-action-id",
             "UPDATE OR REPLACE actions SET id = :actions_id WHERE version_id = :draft AND ordinal = 0",
+        ),
+        (
+            "update-or-replace-version-id",
+            "UPDATE OR REPLACE versions SET id = :pub WHERE id = :draft",
+        ),
+        (
+            "update-or-replace-draft-into-published",
+            "UPDATE OR REPLACE versions SET label = :label, sha256 = :sha WHERE id = :draft",
+        ),
+        (
+            "replace-connector-by-id",
+            "REPLACE INTO connectors (id, name, protocol, tags, vetting_status, created_at) "
+            f"VALUES (:connector, 'hijack', 'http', '[]', 'unvetted', {_TS})",
+        ),
+        (
+            "replace-connector-by-name",
+            "INSERT OR REPLACE INTO connectors (name, protocol, tags, vetting_status, created_at) "
+            f"VALUES ('acme', 'http', '[]', 'unvetted', {_TS})",
         ),
     ]
     for t in CHILDREN:
@@ -197,6 +219,60 @@ def _cases() -> list[Any]:
         + [pytest.param("sqlite", sql, id=name) for name, sql in sqlite]
         + [pytest.param("postgresql", sql, id=name) for name, sql in postgresql]
     )
+
+
+def _sqlite_file(catalog: Catalog) -> str:
+    return str(catalog.engine.url.database)
+
+
+@pytest.mark.parametrize(
+    ("only_on", "statement"),
+    [pytest.param("sqlite", c.values[1], id=c.id) for c in _cases() if c.values[0] != "postgresql"],
+)
+def test_a_plain_sqlite3_client_cannot_change_a_published_version(
+    guarded: Guarded, only_on: str, statement: str
+) -> None:
+    """Python's ``sqlite3`` with its defaults: no ``foreign_keys``, no ``recursive_triggers``, the
+    pragmas Connectory's own connections set. The guards must not depend on them."""
+    assert guarded.catalog.engine.dialect.name == only_on
+    client = sqlite3.connect(_sqlite_file(guarded.catalog))
+    try:
+        assert client.execute("PRAGMA foreign_keys").fetchone() == (0,)
+        assert client.execute("PRAGMA recursive_triggers").fetchone() == (0,)
+        with pytest.raises(sqlite3.IntegrityError) as refused:
+            client.execute(statement, guarded.params)
+        client.rollback()
+    finally:
+        client.close()
+    assert "connectory:" in str(refused.value)
+    after = guarded.catalog.get_version("acme", "1.0")
+    assert after.model_dump_json() == guarded.published.model_dump_json()
+    assert _counts(guarded.catalog) == guarded.counts
+
+
+@pytest.mark.parametrize("only_on", ["sqlite"])
+def test_a_plain_sqlite3_client_cannot_rewrite_a_vetting(guarded: Guarded, only_on: str) -> None:
+    catalog = guarded.catalog
+    assert catalog.engine.dialect.name == only_on
+    catalog.record_vetting(
+        Vetting(connector="acme", version="1.0", reviewer="v", verdict="rejected")
+    )
+    client = sqlite3.connect(_sqlite_file(catalog))
+    try:
+        (vetting_id,) = client.execute("SELECT id FROM vettings").fetchone()
+        for statement in (
+            "INSERT OR REPLACE INTO vettings (id, connector, label, sha256, reviewer, verdict, "
+            "checks, vetted_at) VALUES (?, 'acme', '1.0', 'x', 'mallory', 'approved', '[]', "
+            "'2024-01-01 00:00:00')",
+            "UPDATE OR REPLACE vettings SET verdict = 'approved' WHERE id = ?",
+            "DELETE FROM vettings WHERE id = ?",
+        ):
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                client.execute(statement, (vetting_id,))
+            client.rollback()
+    finally:
+        client.close()
+    assert [(v.reviewer, v.verdict) for v in catalog.list_vettings("acme")] == [("v", "rejected")]
 
 
 @pytest.mark.parametrize(("only_on", "statement"), _cases())
@@ -291,3 +367,27 @@ def test_guards_follow_the_schema_not_the_session(guarded: Guarded, only_on: str
                 sa.text(f"UPDATE \"{schema}\".actions SET name = 'x' WHERE version_id = :pub"),
                 guarded.params,
             )
+
+
+@pytest.mark.parametrize("only_on", ["sqlite"])
+def test_a_plain_sqlite3_client_cannot_replace_a_delivery_by_its_signature(
+    guarded: Guarded, only_on: str
+) -> None:
+    assert guarded.catalog.engine.dialect.name == only_on
+    row = (
+        "INTO deliveries (connector, label, trigger, verified, problems, headers, payload, "
+        "received_at, signature_sha256) VALUES ('acme', '1.0', 't', {verified}, '[]', '{{}}', "
+        "'{payload}', '2024-01-01 00:00:00', 'sig')"
+    )
+    client = sqlite3.connect(_sqlite_file(guarded.catalog))
+    try:
+        client.execute("INSERT " + row.format(verified=1, payload='{"kept": true}'))
+        client.commit()
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            client.execute(
+                "INSERT OR REPLACE " + row.format(verified=0, payload='{"forged": true}')
+            )
+        client.rollback()
+        assert client.execute("SELECT payload FROM deliveries").fetchall() == [('{"kept": true}',)]
+    finally:
+        client.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -66,9 +67,25 @@ def test_the_migration_downgrades_to_nothing_and_back(database_url: str) -> None
         assert catalog.draft(small_version()).created
 
 
+def _deferrability_only(differences: list[Any]) -> list[Any]:
+    """The foreign keys whose only difference is DEFERRABLE, which SQLite's tables do not declare
+    (``tables._version_fk``): a removed and an added key between the same columns."""
+
+    def key(difference: Any) -> tuple[str, ...] | None:
+        if not (isinstance(difference, tuple) and difference[0] in ("remove_fk", "add_fk")):
+            return None
+        fk = difference[1]
+        return (fk.parent.name, *(c.name for c in fk.columns), fk.referred_table.name)
+
+    keys = [key(d) for d in differences]
+    return [d for d, k in zip(differences, keys, strict=True) if k and keys.count(k) == 2]
+
+
 def test_the_migration_builds_the_schema_the_store_uses(catalog: Catalog) -> None:
     with catalog.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    if catalog.engine.dialect.name == "sqlite":
+        differences = [d for d in differences if d not in _deferrability_only(differences)]
     assert differences == []
 
 
@@ -143,7 +160,7 @@ def test_a_postgresql_lock_timeout_is_a_transient_error(database_url: str, only_
                     impatient.publish("acme", "1")
                 connection.rollback()
             assert is_transient(busy.value)
-            assert impatient.publish("acme", "1").state == "published"
+            assert impatient.publish("acme", "1").version.state == "published"
         finally:
             impatient.close()
     assert only_on == "postgresql"

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from connectory.catalog import Catalog, ConnectorSummary
+from connectory.catalog.digest import content_sha256
 from connectory.errors import Conflict, InvalidName, NotFound, ProtocolError
 from connectory.model import ConnectorVersion, GraphQLMetadata
 
@@ -15,8 +16,15 @@ from ..samples import FETCHED_AT, rich_version, sha, small_version
 
 
 def _expected(drafted: ConnectorVersion, stored: ConnectorVersion) -> ConnectorVersion:
+    """What the store gives back: the version drafted, with its label, state, creation time and
+    the hash the store computed of it."""
     return drafted.model_copy(
-        update={"version": stored.version, "state": "draft", "created_at": stored.created_at}
+        update={
+            "version": stored.version,
+            "state": "draft",
+            "created_at": stored.created_at,
+            "content_sha256": content_sha256(drafted),
+        }
     )
 
 
@@ -209,10 +217,19 @@ def test_every_field_of_a_version_is_stored(catalog: Catalog) -> None:
         name
         for name, field in ConnectorVersion.model_fields.items()
         if getattr(version, name) == field.get_default(call_default_factory=True)
-        and name not in {"version", "state", "created_at", "published_at", "sunset", "replacement"}
+        and name
+        not in {
+            "version",
+            "state",
+            "created_at",
+            "published_at",
+            "sunset",
+            "replacement",
+            "content_sha256",  # the store's to compute
+        }
     ]
     assert unset == []
     stored = catalog.draft(version).version
-    assert stored.model_dump(exclude={"version", "created_at"}) == version.model_dump(
-        exclude={"version", "created_at"}
-    )
+    mine = {"version", "created_at", "content_sha256"}
+    assert stored.model_dump(exclude=mine) == version.model_dump(exclude=mine)
+    assert stored.content_sha256 == content_sha256(version)

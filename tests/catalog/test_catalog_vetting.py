@@ -28,7 +28,7 @@ def test_vettings_are_recorded_and_listed_newest_first(catalog: Catalog) -> None
     drafted = catalog.draft(small_version("acme", "one"), label="1.0.0").version
     first = _vet(catalog, "1.0.0", "changes_requested")
     second = _vet(catalog, "1.0.0", "approved", reviewer="grace")
-    assert first.sha256 == drafted.sha256
+    assert first.sha256 == drafted.content_sha256 != drafted.sha256
     assert first.vetted_at is not None
     listed = catalog.list_vettings("acme")
     assert [(v.reviewer, v.verdict) for v in listed] == [
@@ -66,7 +66,7 @@ def test_publishing_can_require_an_approved_vetting(catalog: Catalog) -> None:
         strict.publish("acme", "1.0.0")
     assert catalog.get_version("acme", "1.0.0").state == "draft"
     _vet(catalog, "1.0.0", "approved")
-    assert strict.publish("acme", "1.0.0").state == "published"
+    assert strict.publish("acme", "1.0.0").version.state == "published"
 
 
 def test_an_approval_of_another_document_does_not_count(catalog: Catalog) -> None:
@@ -75,7 +75,7 @@ def test_an_approval_of_another_document_does_not_count(catalog: Catalog) -> Non
     _vet(catalog, "1.0.0", "approved")
     catalog.delete_version("acme", "1.0.0")
     catalog.draft(small_version("acme", "two"), label="1.0.0")
-    with pytest.raises(Conflict, match="has not been vetted"):
+    with pytest.raises(Conflict, match="content changed since it was vetted"):
         strict.publish("acme", "1.0.0")
 
 
@@ -117,7 +117,7 @@ def test_truncate_is_refused_on_postgresql(catalog: Catalog, only_on: str) -> No
 
 def test_immutable_version_error_is_unchanged_by_vetting(catalog: Catalog) -> None:
     catalog.draft(small_version("acme", "one"), label="1.0.0")
-    published = catalog.publish("acme", "1.0.0")
+    published = catalog.publish("acme", "1.0.0").version
     _vet(catalog, "1.0.0", "approved")
     with pytest.raises(ImmutableVersion):
         catalog.update_draft(published)

@@ -57,15 +57,18 @@ def images(notebook: Any) -> int:
     )
 
 
-@pytest.fixture
-def catalogue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    """op@1.5.7 published (1Password Connect), and op@1.6.0 drafted without its /metrics path."""
+@pytest.fixture(params=["1.6.0"])
+def catalogue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> str:
+    """op@1.5.7 published (1Password Connect), and op@1.6.0 (or the label a test asks for)
+    drafted without its /metrics path: a breaking change."""
     url = f"sqlite:///{tmp_path / 'catalog.db'}"
     monkeypatch.setenv("CONNECTORY_DATABASE_URL", url)
     document = json.loads(EXAMPLE.read_text())
     del document["paths"]["/metrics"]
-    document["info"]["version"] = "1.6.0"
-    edited = tmp_path / "connect-1.6.0.json"
+    document["info"]["version"] = request.param
+    edited = tmp_path / "connect-edited.json"
     edited.write_text(json.dumps(document))
     with Catalog.open(url) as catalog:
         catalog.draft(inspect(EXAMPLE, connector="op"))
@@ -74,22 +77,41 @@ def catalogue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return url
 
 
-def test_vetting_records_the_verdict_and_publishes(
-    catalogue: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _approve_and_publish(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
     monkeypatch.setenv("VET_VERDICT", "approved")
     monkeypatch.setenv("VET_REVIEWER", "ada")
     monkeypatch.setenv("VET_NOTES", "fine")
     monkeypatch.setenv("VET_PUBLISH", "1")
-    notebook = run_notebook("vetting.ipynb", tmp_path)
-    text = outputs(notebook)
-    assert "op@1.6.0" in text
+    return outputs(run_notebook("vetting.ipynb", tmp_path))
+
+
+def test_vetting_cannot_publish_around_the_policy(
+    catalogue: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The notebook published a removed action under a minor label, recording no changes: it
+    called the store's publish, which skipped the policy. There is one publish path now."""
+    text = _approve_and_publish(monkeypatch, tmp_path)
+    assert "Recorded: approved by ada" in text
+    assert "Not published: op@1.6.0 has 1 breaking change since op@1.5.7" in text
+    assert "op@2.0.0" in text  # the label it suggests
+    with Catalog.open(catalogue) as catalog:
+        assert catalog.get_version("op", "1.6.0").state == "draft"
+
+
+@pytest.mark.parametrize("catalogue", ["2.0.0"], indirect=True)
+def test_vetting_records_the_verdict_and_publishes(
+    catalogue: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = _approve_and_publish(monkeypatch, tmp_path)
+    assert "op@2.0.0" in text
     assert "compared with op@1.5.7" in text
     assert "GetPrometheusMetrics" in text  # the action the draft removed, in the change report
     assert "Recorded: approved by ada" in text
-    assert "Published op@1.6.0" in text
+    assert "Published op@2.0.0: 1 change since op@1.5.7" in text
     with Catalog.open(catalogue) as catalog:
-        assert catalog.get_version("op", "1.6.0").state == "published"
+        published = catalog.get_version("op", "2.0.0")
+        assert published.state == "published"
+        assert [c.kind for c in published.changes] == ["action-removed"]
         (vetting,) = catalog.list_vettings("op")
     assert (vetting.reviewer, vetting.verdict, vetting.notes) == ("ada", "approved", "fine")
     assert {check.name for check in vetting.checks} >= {"definitions-valid", "actions-complete"}

@@ -25,6 +25,7 @@ __all__ = ["CatalogBusy", "CatalogUnavailable", "is_database_error", "translate"
 
 GUARD_PREFIX = "connectory:"
 _BUSY_SQLSTATES = frozenset({"40001", "40P01", "55P03", "57014"})
+_INSUFFICIENT_PRIVILEGE = "42501"
 _UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
 
 
@@ -65,6 +66,11 @@ def translated(
     ).startswith("23"):
         return Conflict(f"{about}the catalogue {url} refused the write: {message}")
     where = f"the catalogue {url}"
+    if sqlstate == _INSUFFICIENT_PRIVILEGE:
+        return CatalogError(
+            f"{where}: {message}: this role may read and write rows, not change the schema; the "
+            "tables' owner runs the migrations (connectory --catalog OWNER_URL migrate)"
+        )
     if isinstance(error, sa.exc.TimeoutError) or sqlstate in _BUSY_SQLSTATES:
         return CatalogBusy(f"{where} is busy, try again: {message}")
     if isinstance(original, sqlite3.OperationalError) and (

@@ -10,12 +10,15 @@ Files are JSON with two-space indents, keys in the model's order, one trailing n
 the same store twice writes the same bytes, so a review sees exactly what changed (a new version
 is a new file). Drafts are not exported; deprecated versions are, with their sunset.
 
-``import_catalog`` reads every file first, checks it (size, JSON, the model, the folder and file
-names against the content, the vettings against the version) and whether the store can take it,
-and only then writes: a bad file fails the import with its name and nothing is stored. Each version
-is drafted with its label, its vettings recorded (so a store that requires approval accepts it),
-then published and, if it was, deprecated. A version the store already holds with the same
-document is left as it is; the same label with another document is a ``Conflict``.
+``import_catalog`` reads every file first and checks it (size, JSON, the model, the folder and file
+names against the content, the version's ``content_sha256`` against what the file holds, the
+vettings against that hash), then writes everything in one transaction: a bad file, or a version
+the store cannot take, fails the import with its name and nothing is stored, even if the process
+is killed half way. Each version is drafted with its label and its timestamps, its vettings
+recorded (so a store that requires approval accepts it), then published through the store's one
+publish path (the policy applies: a semver label must announce breaking changes) and, if it was,
+deprecated. A version the store already holds with the same document is left as it is; the same
+label with another document is a ``Conflict``.
 """
 
 from __future__ import annotations
@@ -25,16 +28,22 @@ import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from pydantic import ValidationError
 
 from ..documents import parse_json
-from ..errors import Conflict, DocumentError, InputError, InvalidName, NotFound
+from ..errors import Conflict, DocumentError, InputError, InvalidName
 from ..model import Connector, ConnectorVersion, Vetting, check_label, check_name
 from ..settings import DEFAULT_SETTINGS, Settings
+from . import versions as version_ops
+from . import vettings as vetting_ops
+from .digest import content_sha256
 from .store import Catalog
+from .tables import connectors, versions
 
 __all__ = ["ENTRY_FORMAT", "Exported", "Imported", "export_catalog", "import_catalog"]
 
@@ -100,7 +109,7 @@ def export_catalog(
             vettings = [
                 vetting.model_dump(mode="json")
                 for vetting in reversed(catalog.list_vettings(name, label))
-                if vetting.sha256 == version.sha256
+                if vetting.sha256 == version.content_sha256
             ]
             data = {
                 "format": ENTRY_FORMAT,
@@ -119,6 +128,9 @@ class _Entry:
     path: Path
     version: ConnectorVersion
     vettings: list[Vetting]
+
+
+_Plan = list[tuple[Connector, list[_Entry]]]
 
 
 def _read(path: Path, folder: Path, settings: Settings) -> Any:
@@ -171,19 +183,25 @@ def _entry(path: Path, folder: Path, connector: str, settings: Settings) -> _Ent
         )
     if version.state == "draft":
         raise DocumentError("a draft: the catalogue holds published versions", location=str(path))
+    digest = content_sha256(version)
+    if version.content_sha256 not in (None, digest):
+        raise DocumentError(
+            f"content_sha256 says {version.content_sha256[:12]}..., but what the file holds "
+            f"hashes to {digest[:12]}...: the version was changed after it was published",
+            location=str(path),
+        )
+    version = version.model_copy(update={"content_sha256": digest})
     raw_vettings = data.get("vettings", [])
     if not isinstance(raw_vettings, list):
         raise DocumentError("vettings must be a list", location=str(path))
     vettings = []
     for index, raw in enumerate(raw_vettings):
         vetting: Vetting = _model(Vetting, raw, path, f"vettings/{index}")
-        if (vetting.connector, vetting.version, vetting.sha256) != (
-            connector,
-            label,
-            version.sha256,
-        ):
+        if (vetting.connector, vetting.version, vetting.sha256) != (connector, label, digest):
             raise DocumentError(
-                f"vetting {index} is of another version or document", location=str(path)
+                f"vetting {index} is of another version or other content (its sha256 is not the "
+                "version's content_sha256)",
+                location=str(path),
             )
         vettings.append(vetting)
     return _Entry(path, version, vettings)
@@ -226,11 +244,18 @@ def _entries(folder: Path, settings: Settings) -> Iterator[tuple[Connector, list
         yield connector, entries
 
 
-def _held(catalog: Catalog, entry: _Entry) -> bool:
+def _held(connection: sa.Connection, entry: _Entry, require_approval: bool) -> bool:
     """Whether the store holds this very version already; ``Conflict`` if it holds another, or
     if the store requires an approval that the file does not carry."""
     version = entry.version
-    existing = catalog.find_by_sha256(version.connector, version.sha256)
+    owner = connection.execute(
+        sa.select(connectors).where(connectors.c.name == version.connector)
+    ).first()
+    existing = (
+        None
+        if owner is None
+        else version_ops.find_by_sha256(connection, owner.id, version.connector, version.sha256)
+    )
     if existing is not None:
         if existing.version == version.version and existing.state != "draft":
             return True
@@ -239,26 +264,32 @@ def _held(catalog: Catalog, entry: _Entry) -> bool:
             f"a published {version.ref}",
             location=str(entry.path),
         )
-    try:
-        other = catalog.get_version(version.connector, version.version)  # type: ignore[arg-type]
-    except NotFound:
-        if catalog.require_approval and (
-            not entry.vettings or entry.vettings[-1].verdict != "approved"
-        ):
-            raise Conflict(
-                f"{version.ref} has no approving vetting, and this catalogue requires one to "
-                "publish",
-                location=str(entry.path),
-            ) from None
-        return False
-    raise Conflict(
-        f"the store's {other.ref} holds another document (sha256 {other.sha256[:12]}...)",
-        location=str(entry.path),
+    other = (
+        None
+        if owner is None
+        else connection.execute(
+            sa.select(versions.c.sha256).where(
+                versions.c.connector_id == owner.id, versions.c.label == version.version
+            )
+        ).first()
     )
+    if other is not None:
+        raise Conflict(
+            f"the store's {version.ref} holds another document (sha256 {other.sha256[:12]}...)",
+            location=str(entry.path),
+        )
+    if require_approval and (not entry.vettings or entry.vettings[-1].verdict != "approved"):
+        raise Conflict(
+            f"{version.ref} has no approving vetting, and this catalogue requires one to publish",
+            location=str(entry.path),
+        )
+    return False
 
 
-def _publish(catalog: Catalog, entry: _Entry) -> None:
+def _publish(connection: sa.Connection, entry: _Entry, require_approval: bool) -> None:
+    """Draft, vet and publish one version as its file says, under the publish policy."""
     version = entry.version
+    label = version.version or ""
     draft = version.model_copy(
         update={
             "state": "draft",
@@ -268,38 +299,59 @@ def _publish(catalog: Catalog, entry: _Entry) -> None:
             "replacement": None,
         }
     )
-    catalog.draft(draft, label=version.version)
+    now = datetime.now(UTC)
+    version_ops.draft(connection, draft, label, version.created_at or now)
     for vetting in entry.vettings:  # before publishing: a store may require an approval
-        catalog.record_vetting(vetting)
-    catalog.publish(version.connector, version.version)  # type: ignore[arg-type]
+        vetting_ops.record(connection, vetting, vetting.vetted_at or now)
+    # Breaking changes between labels other than semver ones were consented to where the version
+    # was first published; semver labels must still announce them.
+    version_ops.publish(
+        connection,
+        version.connector,
+        label,
+        version.published_at or now,
+        require_approval=require_approval,
+        allow_breaking=True,
+    )
+
+
+def _import(connection: sa.Connection, plan: _Plan, require_approval: bool) -> Imported:
+    report = Imported()
+    for connector, entries in plan:
+        held = [(entry, _held(connection, entry, require_approval)) for entry in entries]
+        report.unchanged += [entry.version.ref for entry, was in held if was]
+        new = sorted(
+            (entry for entry, was in held if not was),
+            key=lambda e: (e.version.published_at is None, e.version.published_at, e.path.name),
+        )
+        for entry in new:
+            _publish(connection, entry, require_approval)
+        for entry in new:  # once all are in: a replacement may be a later version
+            version = entry.version
+            if version.state == "deprecated":
+                version_ops.deprecate(
+                    connection,
+                    version.connector,
+                    version.version or "",
+                    version.sunset,
+                    version.replacement,
+                )
+        report.published += [entry.version.ref for entry in new]
+        if connector.default_version is not None:
+            connection.execute(
+                connectors.update()
+                .where(connectors.c.name == connector.name)
+                .values(default_version=connector.default_version)
+            )
+    return report
 
 
 def import_catalog(
     catalog: Catalog, folder: str | Path, *, settings: Settings = DEFAULT_SETTINGS
 ) -> Imported:
-    """Import every connector and published version under ``folder`` (see the module docstring)."""
-    folder, report = Path(folder), Imported()
-    plan = [
-        (connector, [(entry, _held(catalog, entry)) for entry in entries])
-        for connector, entries in _entries(folder, settings)
-    ]
-    for connector, entries in plan:
-        new = [entry.version for entry, held in entries if not held]
-        report.unchanged += [entry.version.ref for entry, held in entries if held]
-        for entry, held in entries:
-            if not held:
-                _publish(catalog, entry)
-        for version in new:  # once all are in: a replacement may be a later version
-            if version.state == "deprecated":
-                catalog.deprecate(
-                    version.connector,
-                    version.version,  # type: ignore[arg-type]
-                    sunset=version.sunset,
-                    replacement=version.replacement,
-                )
-        report.published += [version.ref for version in new]
-        if connector.default_version is not None:
-            current = catalog.get_connector(connector.name).default_version
-            if current != connector.default_version:
-                catalog.set_default(connector.name, connector.default_version)
-    return report
+    """Import every connector and published version under ``folder`` (see the module docstring),
+    in one transaction: the whole folder, or nothing."""
+    folder = Path(folder)
+    plan = list(_entries(folder, settings))
+    with catalog.transaction(f"import {folder}") as connection:
+        return _import(connection, plan, catalog.require_approval)

@@ -1,57 +1,77 @@
-"""Immutability in the database itself: the triggers that guard published versions.
+"""Trust in the database itself: the triggers that guard published versions, for any client.
 
 The store checks every operation before it writes, but a check in Python protects nothing from a
 second process, an old version of the code, or someone with a SQL prompt. These triggers are the
-backstop; they hold for any client of the database, on SQLite and on PostgreSQL alike:
+backstop. They hold for any client of the database, on SQLite and on PostgreSQL alike, whatever
+its session settings: they do not rely on SQLite's ``recursive_triggers`` or ``foreign_keys``
+pragmas (a plain ``sqlite3`` connection sets neither), because every way a row can disappear
+without a DELETE (``INSERT OR REPLACE``, ``UPDATE OR REPLACE``, ``REPLACE INTO``: the row that
+conflicts on a unique key is deleted silently) is refused before it happens.
+
+Invariants, each enforced by the triggers named after its table:
 
 ``versions``
-    * INSERT: a version is born a ``draft`` (it is published by an UPDATE, after its children are
-      in); and no insert may collide with a published or deprecated row on its id, its
-      (connector_id, label) or its (connector_id, sha256), nor reuse the id of a deleted version.
-      This is what makes SQLite's ``INSERT OR REPLACE`` fail (and PostgreSQL's
-      ``INSERT ... ON CONFLICT``, whose DO UPDATE would also meet the UPDATE guard).
-    * UPDATE: a draft may change freely (and become published). A published or deprecated row may
-      only become (or stay) ``deprecated``, with ``sunset`` and ``replacement`` the only other
-      columns allowed to change: every content column must stay as it is.
-    * DELETE: a published or deprecated row may be deleted only if a ``version_deletions`` row with
-      its id exists. ``Catalog.delete_version(confirm=True)`` inserts that row first, in the same
-      transaction: it is both the permission and the audit record.
+    * A row's ``id`` never changes.
+    * A version is inserted as a ``draft`` and published by an UPDATE (after its children are in),
+      and no new or changed row may take the id, ``(connector_id, label)`` or
+      ``(connector_id, sha256)`` of a published or deprecated row, nor the id of a deleted one.
+    * A published or deprecated row may only become (or stay) ``deprecated``, with ``sunset`` and
+      ``replacement`` the only other columns allowed to change: every content column (including
+      ``content_sha256``, the hash the store sealed it with) stays as it is.
+    * A published or deprecated row may be deleted only when its deletion is recorded in
+      ``version_deletions``, no deployed board runs it (``board_uses.resolved_version``), and it is
+      not its connector's default version: deletion un-deploys boards first, whoever deletes.
 
-``actions``, ``triggers``, ``definitions``, ``findings`` (the children)
-    * INSERT: refused when the parent version is not a draft, or when a row with the same id
-      belongs to a non-draft version (``INSERT OR REPLACE`` re-using a child's id).
-    * UPDATE: refused when the old or the new parent is not a draft (no editing, no moving out).
-    * DELETE: refused when the parent is not a draft, unless its deletion is recorded.
+``actions``, ``triggers``, ``definitions``, ``findings`` (a version's children)
+    * Ids never change; a child of a published or deprecated version cannot be inserted, changed,
+      moved, replaced or deleted while that version exists. (``Catalog.delete_version`` deletes
+      the version row first, with the foreign keys to it deferred to the commit, then its
+      children.)
 
-``version_deletions`` is append-only (UPDATE and DELETE refused), and the name and protocol of a
-``connectors`` row with published versions cannot change (they are part of every ``connector@label``).
+``version_deletions`` (the audit trail)
+    * Append-only: no UPDATE, no DELETE, no row replaced.
+    * A row must describe an existing published or deprecated version exactly (its id, connector,
+      label, state and sha256): a record cannot be forged for another version, a future id, or a
+      draft.
 
-On PostgreSQL a statement-level BEFORE TRUNCATE trigger also refuses to truncate the versions, the
-children or the deletion records while any published or deprecated version exists. The trigger
-functions pin their ``search_path`` to the schema they were created in, so a session with another
-search path cannot make them look at other tables.
+``connectors``
+    * Ids never change; the name and protocol of a connector with published versions are
+      immutable; no row may be replaced by another's name or id.
+    * ``default_version`` is NULL or the label of one of its published or deprecated versions.
+    * A connector with versions cannot be deleted.
 
-Every message starts with ``connectory:`` and says "immutable"; both dialects report the error as
-an integrity violation (SQLite ``RAISE(ABORT, ...)``; PostgreSQL SQLSTATE 23001
-``restrict_violation``), which ``failures.translate`` turns into ``ImmutableVersion``. SQLite also
-needs ``recursive_triggers=ON`` (see ``engine``) so that the rows REPLACE deletes fire the delete
-guards. What no trigger can stop is the owner of the tables dropping or disabling them: run
-production catalogues with a database role that does not own the schema.
+``vettings``, ``deliveries``: append-only (no UPDATE, no DELETE, no row replaced).
 
-Migration ``0001_initial`` creates these guards. The SQL here is part of that migration's meaning:
+On PostgreSQL statement-level BEFORE TRUNCATE triggers also refuse to truncate the append-only
+tables at all, and the others while any published or deprecated version (or any audit row) exists, and the foreign keys from the
+children to ``versions`` are ``DEFERRABLE`` so that the store can delete a version before its
+children. The trigger functions pin their ``search_path`` to the schema they were created in.
+
+Every message starts with ``connectory:``; both dialects report the error as an integrity
+violation (SQLite ``RAISE(ABORT, ...)``; PostgreSQL SQLSTATE 23001 ``restrict_violation``), which
+``failures.translate`` turns into ``ImmutableVersion``.
+
+What no trigger can stop is whoever may change the schema: on PostgreSQL the owner of the tables
+(``ALTER TABLE ... DISABLE TRIGGER``, ``DROP TRIGGER``), so run the application with a role that
+does not own them (README: "A PostgreSQL catalogue for a team"); on SQLite, anyone who can write
+the file. Migration ``0004_trust`` creates these guards (``0001``-``0003`` created the earlier ones,
+kept verbatim in ``migrations/guards_0001``). The SQL here is part of that migration's meaning:
 to change a guard once released, add a migration that drops it and creates a new one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 __all__ = [
+    "APPEND_ONLY",
     "GUARDED_CHILDREN",
     "VERSION_CONTENT_COLUMNS",
-    "postgresql_append_only",
     "postgresql_drop_guards",
     "postgresql_guards",
     "sqlite_append_only",
     "sqlite_drop_guards",
+    "sqlite_drop_triggers",
     "sqlite_guards",
 ]
 
@@ -69,13 +89,109 @@ VERSION_CONTENT_COLUMNS = (
     "content",
     "created_at",
     "published_at",
+    "content_sha256",
 )
+APPEND_ONLY = {"vettings": "vetting records", "deliveries": "deliveries"}
+"""Tables whose rows are never changed or removed, and how their messages name them."""
+
 _IMMUTABLE = "a published or deprecated version is immutable"
 _BORN_DRAFT = (
     "a version is inserted as a draft and published by an update, so that a published version "
     "is immutable from its first moment"
 )
+_REPLACED = f"{_IMMUTABLE}: it cannot be replaced, and a deleted version's id is never reused"
+_CHANGED = f"{_IMMUTABLE}: only published -> deprecated (with sunset and replacement) is allowed"
+_DELETED = (
+    f"{_IMMUTABLE}: delete it through the catalogue (delete_version with confirm), which records "
+    "the deletion, undeploys the boards running it and clears it as the default first"
+)
+_ID_CHANGED = "ids are immutable: a row's id never changes"
+_AUDIT = "the version_deletions audit trail is append-only: its rows are immutable"
+_FORGED = (
+    "a deletion record must describe an existing published or deprecated version exactly "
+    "(version_id, connector, label, state, sha256)"
+)
+_CONNECTOR = "the name and protocol of a connector with published versions are immutable"
+_DEFAULT = "a connector's default_version must name one of its published or deprecated versions"
+_CONNECTOR_DELETED = (
+    "a connector with versions is immutable in this respect: it cannot be deleted (delete its "
+    "versions first)"
+)
+_CONNECTOR_REPLACED = (
+    "connectors are immutable in this respect: one cannot be replaced by another with its id or "
+    "name"
+)
 _NOT_DRAFT = "state <> 'draft'"
+
+
+# -- conditions both dialects share ---------------------------------------------------------------
+
+
+def _deletion_recorded(version_id: str) -> str:
+    return f"EXISTS (SELECT 1 FROM version_deletions WHERE version_id = {version_id})"
+
+
+def _parent_not_draft(row: str) -> str:
+    return f"EXISTS (SELECT 1 FROM versions v WHERE v.id = {row}.version_id AND v.{_NOT_DRAFT})"
+
+
+def _version_collides(row: str, *, other_than: str | None = None) -> str:
+    """Whether ``row`` (NEW) would take the place of a published or deprecated version."""
+    others = f" AND id <> {other_than}" if other_than else ""
+    return (
+        f"EXISTS (SELECT 1 FROM versions WHERE {_NOT_DRAFT}{others} AND (id = {row}.id"
+        f" OR (connector_id = {row}.connector_id AND (label = {row}.label"
+        f" OR sha256 = {row}.sha256))))"
+        f" OR {_deletion_recorded(f'{row}.id')}"
+    )
+
+
+def _runs_on_a_board(row: str) -> str:
+    return (
+        "EXISTS (SELECT 1 FROM board_uses u JOIN boards b ON b.id = u.board_id"
+        f" WHERE b.deployed AND u.connector_id = {row}.connector_id"
+        f" AND u.resolved_version = {row}.label)"
+    )
+
+
+def _is_default(row: str) -> str:
+    return (
+        f"EXISTS (SELECT 1 FROM connectors WHERE id = {row}.connector_id"
+        f" AND default_version = {row}.label)"
+    )
+
+
+def _deletion_refused(row: str) -> str:
+    return (
+        f"{row}.{_NOT_DRAFT} AND (NOT {_deletion_recorded(f'{row}.id')}"
+        f" OR {_runs_on_a_board(row)} OR {_is_default(row)})"
+    )
+
+
+def _forged_deletion(row: str) -> str:
+    return (
+        "NOT EXISTS (SELECT 1 FROM versions v JOIN connectors c ON c.id = v.connector_id"
+        f" WHERE v.id = {row}.version_id AND v.{_NOT_DRAFT} AND v.state = {row}.state"
+        f" AND v.label = {row}.label AND v.sha256 = {row}.sha256 AND c.name = {row}.connector)"
+    )
+
+
+def _bad_default(row: str) -> str:
+    return (
+        f"{row}.default_version IS NOT NULL AND NOT EXISTS (SELECT 1 FROM versions"
+        f" WHERE connector_id = {row}.id AND label = {row}.default_version AND {_NOT_DRAFT})"
+    )
+
+
+def _has_published(connector_id: str) -> str:
+    return f"EXISTS (SELECT 1 FROM versions WHERE connector_id = {connector_id} AND {_NOT_DRAFT})"
+
+
+def _exists_with(table: str, row: str, columns: Sequence[str], *, other_than: str | None) -> str:
+    others = f" AND id <> {other_than}" if other_than else ""
+    keys = " OR ".join(f"{column} = {row}.{column}" for column in columns)
+    return f"EXISTS (SELECT 1 FROM {table} WHERE ({keys}){others})"
+
 
 # -- SQLite ---------------------------------------------------------------------------------------
 
@@ -88,26 +204,9 @@ def _sqlite_trigger(name: str, timing: str, when: str, message: str) -> str:
     )
 
 
-def _sqlite_parent_not_draft(row: str) -> str:
-    return f"(SELECT state FROM versions WHERE id = {row}.version_id) <> 'draft'"
-
-
-def _deletion_recorded(version_id: str) -> str:
-    return f"EXISTS (SELECT 1 FROM version_deletions WHERE version_id = {version_id})"
-
-
-def sqlite_guards() -> list[str]:
-    """The CREATE TRIGGER statements for SQLite, in order."""
+def _sqlite_versions() -> list[str]:
     changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in VERSION_CONTENT_COLUMNS)
-    collides = (
-        f"EXISTS (SELECT 1 FROM versions WHERE id = NEW.id AND {_NOT_DRAFT})"
-        f" OR EXISTS (SELECT 1 FROM versions WHERE connector_id = NEW.connector_id"
-        f" AND label = NEW.label AND {_NOT_DRAFT})"
-        f" OR EXISTS (SELECT 1 FROM versions WHERE connector_id = NEW.connector_id"
-        f" AND sha256 = NEW.sha256 AND {_NOT_DRAFT})"
-        f" OR {_deletion_recorded('NEW.id')}"
-    )
-    statements = [
+    return [
         _sqlite_trigger(
             "connectory_versions_insert_draft",
             "BEFORE INSERT ON versions",
@@ -117,86 +216,182 @@ def sqlite_guards() -> list[str]:
         _sqlite_trigger(
             "connectory_versions_insert",
             "BEFORE INSERT ON versions",
-            collides,
-            f"{_IMMUTABLE}: it cannot be replaced, and a deleted version's id is never reused",
+            _version_collides("NEW"),
+            _REPLACED,
+        ),
+        _sqlite_trigger(
+            "connectory_versions_update_id",
+            "BEFORE UPDATE ON versions",
+            "NEW.id IS NOT OLD.id",
+            _ID_CHANGED,
+        ),
+        _sqlite_trigger(
+            "connectory_versions_update_replace",
+            "BEFORE UPDATE ON versions",
+            _version_collides("NEW", other_than="OLD.id"),
+            _REPLACED,
         ),
         _sqlite_trigger(
             "connectory_versions_update",
             "BEFORE UPDATE ON versions",
-            f"OLD.{_NOT_DRAFT} AND (NEW.state <> 'deprecated' OR {changed})",
-            f"{_IMMUTABLE}: only published -> deprecated (with sunset and replacement) is allowed",
+            f"OLD.{_NOT_DRAFT} AND (NEW.state IS NOT 'deprecated' OR {changed})",
+            _CHANGED,
         ),
         _sqlite_trigger(
             "connectory_versions_delete",
             "BEFORE DELETE ON versions",
-            f"OLD.{_NOT_DRAFT} AND NOT {_deletion_recorded('OLD.id')}",
-            f"{_IMMUTABLE}: delete it through the catalogue (delete_version with confirm), "
-            "which records the deletion first",
+            _deletion_refused("OLD"),
+            _DELETED,
         ),
     ]
+
+
+def _sqlite_children() -> list[str]:
+    statements = []
     for table in GUARDED_CHILDREN:
-        same_id_published = (
-            f"EXISTS (SELECT 1 FROM {table} AS c JOIN versions AS v ON v.id = c.version_id"
-            f" WHERE c.id = NEW.id AND v.{_NOT_DRAFT})"
-        )
         message = f"{_IMMUTABLE}: its {table} cannot be added, changed, replaced or deleted"
+        of_a_published = (
+            f"EXISTS (SELECT 1 FROM {table} AS c JOIN versions AS v ON v.id = c.version_id"
+            f" WHERE v.{_NOT_DRAFT} AND (c.id = NEW.id"
+            " OR (c.version_id = NEW.version_id AND c.ordinal = NEW.ordinal)))"
+        )
         statements += [
             _sqlite_trigger(
                 f"connectory_{table}_insert",
                 f"BEFORE INSERT ON {table}",
-                f"{_sqlite_parent_not_draft('NEW')} OR {same_id_published}",
+                f"{_parent_not_draft('NEW')} OR {of_a_published}",
                 message,
+            ),
+            _sqlite_trigger(
+                f"connectory_{table}_update_id",
+                f"BEFORE UPDATE ON {table}",
+                "NEW.id IS NOT OLD.id",
+                _ID_CHANGED,
             ),
             _sqlite_trigger(
                 f"connectory_{table}_update",
                 f"BEFORE UPDATE ON {table}",
-                f"{_sqlite_parent_not_draft('OLD')} OR {_sqlite_parent_not_draft('NEW')}",
+                f"{_parent_not_draft('OLD')} OR {_parent_not_draft('NEW')} OR {of_a_published}",
                 message,
             ),
             _sqlite_trigger(
                 f"connectory_{table}_delete",
                 f"BEFORE DELETE ON {table}",
-                f"{_sqlite_parent_not_draft('OLD')} AND NOT {_deletion_recorded('OLD.version_id')}",
+                _parent_not_draft("OLD"),
                 message,
             ),
         ]
-    audit = "the version_deletions audit trail is append-only: its rows are immutable"
-    connector_changed = "NEW.id IS NOT OLD.id OR NEW.name IS NOT OLD.name"
-    statements += [
+    return statements
+
+
+def sqlite_append_only(table: str, unique: Sequence[str]) -> list[str]:
+    """The triggers that keep the append-only ``table`` append-only (SQLite): no UPDATE, no
+    DELETE, and no INSERT that collides with a row on one of its ``unique`` columns (which
+    ``INSERT OR REPLACE`` would silently delete). Drop them first with ``sqlite_drop_triggers``."""
+    message = f"{APPEND_ONLY[table]} are append-only: their rows are immutable"
+    return [
         _sqlite_trigger(
-            "connectory_version_deletions_update", "BEFORE UPDATE ON version_deletions", "1", audit
+            f"connectory_{table}_insert",
+            f"BEFORE INSERT ON {table}",
+            _exists_with(table, "NEW", unique, other_than=None),
+            message,
+        ),
+        _sqlite_trigger(f"connectory_{table}_update", f"BEFORE UPDATE ON {table}", "1", message),
+        _sqlite_trigger(f"connectory_{table}_delete", f"BEFORE DELETE ON {table}", "1", message),
+    ]
+
+
+def _sqlite_connectors() -> list[str]:
+    renamed = "NEW.name IS NOT OLD.name OR NEW.protocol IS NOT OLD.protocol"
+    return [
+        _sqlite_trigger(
+            "connectory_connectors_insert",
+            "BEFORE INSERT ON connectors",
+            _exists_with("connectors", "NEW", ("id", "name"), other_than=None),
+            _CONNECTOR_REPLACED,
         ),
         _sqlite_trigger(
-            "connectory_version_deletions_delete", "BEFORE DELETE ON version_deletions", "1", audit
+            "connectory_connectors_insert_default",
+            "BEFORE INSERT ON connectors",
+            "NEW.default_version IS NOT NULL",
+            _DEFAULT,
+        ),
+        _sqlite_trigger(
+            "connectory_connectors_update_id",
+            "BEFORE UPDATE ON connectors",
+            "NEW.id IS NOT OLD.id",
+            _ID_CHANGED,
+        ),
+        _sqlite_trigger(
+            "connectory_connectors_update_replace",
+            "BEFORE UPDATE ON connectors",
+            _exists_with("connectors", "NEW", ("name",), other_than="OLD.id"),
+            _CONNECTOR_REPLACED,
         ),
         _sqlite_trigger(
             "connectory_connectors_update",
             "BEFORE UPDATE ON connectors",
-            f"({connector_changed} OR NEW.protocol IS NOT OLD.protocol) AND EXISTS "
-            f"(SELECT 1 FROM versions WHERE connector_id = OLD.id AND {_NOT_DRAFT})",
-            "the name and protocol of a connector with published versions are immutable",
+            f"({renamed}) AND {_has_published('OLD.id')}",
+            _CONNECTOR,
+        ),
+        _sqlite_trigger(
+            "connectory_connectors_update_default",
+            "BEFORE UPDATE ON connectors",
+            _bad_default("NEW"),
+            _DEFAULT,
+        ),
+        _sqlite_trigger(
+            "connectory_connectors_delete",
+            "BEFORE DELETE ON connectors",
+            "EXISTS (SELECT 1 FROM versions WHERE connector_id = OLD.id)",
+            _CONNECTOR_DELETED,
         ),
     ]
+
+
+def sqlite_guards(append_only_unique: dict[str, Sequence[str]] | None = None) -> list[str]:
+    """The CREATE TRIGGER statements for SQLite, in order.
+
+    ``append_only_unique``: per append-only table, its unique columns (default: ``id``), so that
+    no insert may replace a row by colliding on one of them.
+    """
+    unique = append_only_unique or {}
+    statements = [*_sqlite_versions(), *_sqlite_children()]
+    statements += [
+        _sqlite_trigger(
+            "connectory_version_deletions_insert",
+            "BEFORE INSERT ON version_deletions",
+            _exists_with("version_deletions", "NEW", ("id", "version_id"), other_than=None),
+            _AUDIT,
+        ),
+        _sqlite_trigger(
+            "connectory_version_deletions_insert_forged",
+            "BEFORE INSERT ON version_deletions",
+            _forged_deletion("NEW"),
+            _FORGED,
+        ),
+        _sqlite_trigger(
+            "connectory_version_deletions_update", "BEFORE UPDATE ON version_deletions", "1", _AUDIT
+        ),
+        _sqlite_trigger(
+            "connectory_version_deletions_delete", "BEFORE DELETE ON version_deletions", "1", _AUDIT
+        ),
+        *_sqlite_connectors(),
+    ]
+    for table in APPEND_ONLY:
+        statements += sqlite_append_only(table, unique.get(table, ("id",)))
     return statements
+
+
+def sqlite_drop_triggers(statements: Sequence[str]) -> list[str]:
+    """DROP TRIGGER statements undoing the CREATE TRIGGER ``statements``."""
+    names = [statement.split()[2] for statement in statements if statement.startswith("CREATE")]
+    return [f"DROP TRIGGER IF EXISTS {name}" for name in names]
 
 
 def sqlite_drop_guards() -> list[str]:
     """DROP TRIGGER statements undoing ``sqlite_guards``."""
-    names = [
-        "connectory_versions_insert_draft",
-        "connectory_versions_insert",
-        "connectory_versions_update",
-        "connectory_versions_delete",
-        *(
-            f"connectory_{t}_{op}"
-            for t in GUARDED_CHILDREN
-            for op in ("insert", "update", "delete")
-        ),
-        "connectory_version_deletions_update",
-        "connectory_version_deletions_delete",
-        "connectory_connectors_update",
-    ]
-    return [f"DROP TRIGGER IF EXISTS {name}" for name in names]
+    return sqlite_drop_triggers(sqlite_guards())
 
 
 # -- PostgreSQL -----------------------------------------------------------------------------------
@@ -216,8 +411,11 @@ def _pg_function(name: str, schema: str, body: str) -> str:
     )
 
 
-def _pg_parent_not_draft(row: str) -> str:
-    return f"EXISTS (SELECT 1 FROM versions v WHERE v.id = {row}.version_id AND v.{_NOT_DRAFT})"
+def _pg_trigger(table: str, function: str, events: str) -> str:
+    return (
+        f"CREATE TRIGGER connectory_guard BEFORE {events} ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {function}()"
+    )
 
 
 def _pg_versions_body() -> str:
@@ -227,46 +425,26 @@ def _pg_versions_body() -> str:
         else f"NEW.{c} IS DISTINCT FROM OLD.{c}"
         for c in VERSION_CONTENT_COLUMNS
     )
-    born_draft = _pg_raise(f"{_BORN_DRAFT} (label %)", "NEW.label")
-    replaced = _pg_raise(
-        f"{_IMMUTABLE}: it cannot be replaced, and a deleted version's id is never reused "
-        "(label %)",
-        "NEW.label",
-    )
-    changed_refused = _pg_raise(
-        f"{_IMMUTABLE}: only published -> deprecated (with sunset and replacement) is allowed "
-        "(label % is %)",
-        "OLD.label",
-        "OLD.state",
-    )
-    deleted_refused = _pg_raise(
-        f"{_IMMUTABLE}: delete it through the catalogue (delete_version with confirm), which "
-        "records the deletion first (label % is %)",
-        "OLD.label",
-        "OLD.state",
-    )
     return f"""
 IF TG_OP = 'INSERT' THEN
   IF NEW.{_NOT_DRAFT} THEN
-    {born_draft}
+    {_pg_raise(f"{_BORN_DRAFT} (label %)", "NEW.label")}
   END IF;
-  IF EXISTS (SELECT 1 FROM versions WHERE id = NEW.id AND {_NOT_DRAFT})
-     OR EXISTS (SELECT 1 FROM versions WHERE connector_id = NEW.connector_id
-                AND label = NEW.label AND {_NOT_DRAFT})
-     OR EXISTS (SELECT 1 FROM versions WHERE connector_id = NEW.connector_id
-                AND sha256 = NEW.sha256 AND {_NOT_DRAFT})
-     OR {_deletion_recorded("NEW.id")} THEN
-    {replaced}
+  IF {_version_collides("NEW")} THEN
+    {_pg_raise(f"{_REPLACED} (label %)", "NEW.label")}
   END IF;
   RETURN NEW;
 ELSIF TG_OP = 'UPDATE' THEN
-  IF OLD.{_NOT_DRAFT} AND (NEW.state <> 'deprecated' OR {changed}) THEN
-    {changed_refused}
+  IF NEW.id IS DISTINCT FROM OLD.id THEN
+    {_pg_raise(f"{_ID_CHANGED} (version %)", "OLD.id")}
+  END IF;
+  IF OLD.{_NOT_DRAFT} AND (NEW.state IS DISTINCT FROM 'deprecated' OR {changed}) THEN
+    {_pg_raise(f"{_CHANGED} (label % is %)", "OLD.label", "OLD.state")}
   END IF;
   RETURN NEW;
 END IF;
-IF OLD.{_NOT_DRAFT} AND NOT {_deletion_recorded("OLD.id")} THEN
-  {deleted_refused}
+IF {_deletion_refused("OLD")} THEN
+  {_pg_raise(f"{_DELETED} (label % is %)", "OLD.label", "OLD.state")}
 END IF;
 RETURN OLD;"""
 
@@ -278,76 +456,112 @@ def _pg_child_body(table: str) -> str:
     )
     return f"""
 IF TG_OP = 'INSERT' THEN
-  IF {_pg_parent_not_draft("NEW")} OR EXISTS (
-      SELECT 1 FROM {table} c JOIN versions v ON v.id = c.version_id
-      WHERE c.id = NEW.id AND v.{_NOT_DRAFT}) THEN
+  IF {_parent_not_draft("NEW")} THEN
     {refuse.format(row="NEW")}
   END IF;
   RETURN NEW;
 ELSIF TG_OP = 'UPDATE' THEN
-  IF {_pg_parent_not_draft("OLD")} THEN
+  IF NEW.id IS DISTINCT FROM OLD.id THEN
+    {_pg_raise(f"{_ID_CHANGED} ({table} %)", "OLD.id")}
+  END IF;
+  IF {_parent_not_draft("OLD")} THEN
     {refuse.format(row="OLD")}
   END IF;
-  IF {_pg_parent_not_draft("NEW")} THEN
+  IF {_parent_not_draft("NEW")} THEN
     {refuse.format(row="NEW")}
   END IF;
   RETURN NEW;
 END IF;
-IF {_pg_parent_not_draft("OLD")} AND NOT {_deletion_recorded("OLD.version_id")} THEN
+IF {_parent_not_draft("OLD")} THEN
   {refuse.format(row="OLD")}
 END IF;
 RETURN OLD;"""
 
 
+def _pg_deletions_body() -> str:
+    return f"""
+IF TG_OP = 'INSERT' THEN
+  IF {_forged_deletion("NEW")} THEN
+    {_pg_raise(f"{_FORGED} (version %)", "NEW.version_id")}
+  END IF;
+  RETURN NEW;
+END IF;
+{_pg_raise(_AUDIT)}"""
+
+
+def _pg_connectors_body() -> str:
+    return f"""
+IF TG_OP = 'DELETE' THEN
+  IF EXISTS (SELECT 1 FROM versions WHERE connector_id = OLD.id) THEN
+    {_pg_raise(f"{_CONNECTOR_DELETED} (connector %)", "OLD.name")}
+  END IF;
+  RETURN OLD;
+END IF;
+IF TG_OP = 'INSERT' THEN
+  IF NEW.default_version IS NOT NULL THEN
+    {_pg_raise(f"{_DEFAULT} (connector %)", "NEW.name")}
+  END IF;
+  RETURN NEW;
+END IF;
+IF NEW.id IS DISTINCT FROM OLD.id THEN
+  {_pg_raise(f"{_ID_CHANGED} (connector %)", "OLD.name")}
+END IF;
+IF (NEW.name IS DISTINCT FROM OLD.name OR NEW.protocol IS DISTINCT FROM OLD.protocol)
+   AND {_has_published("OLD.id")} THEN
+  {_pg_raise(f"{_CONNECTOR} (connector %)", "OLD.name")}
+END IF;
+IF {_bad_default("NEW")} THEN
+  {_pg_raise(f"{_DEFAULT} (connector % names %)", "NEW.name", "NEW.default_version")}
+END IF;
+RETURN NEW;"""
+
+
+_PG_TRUNCATE_BODY = (
+    f"IF EXISTS (SELECT 1 FROM versions WHERE {_NOT_DRAFT})\n"
+    "   OR EXISTS (SELECT 1 FROM version_deletions) THEN\n  "
+    + _pg_raise(f"{_IMMUTABLE}: % cannot be truncated", "TG_TABLE_NAME")
+    + "\nEND IF;\nRETURN NULL;"
+)
+_PG_TRUNCATED = ("connectors", "versions", *GUARDED_CHILDREN, "version_deletions")
+
+
+def _pg_truncate_trigger(table: str, function: str) -> str:
+    return (
+        f"CREATE TRIGGER connectory_guard_truncate BEFORE TRUNCATE ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+    )
+
+
 def postgresql_guards(schema: str) -> list[str]:
     """The functions and triggers for PostgreSQL, for the tables in ``schema`` (a quoted name)."""
-    audit = "the version_deletions audit trail is append-only: its rows are immutable"
     statements = [
         _pg_function("connectory_guard_versions", schema, _pg_versions_body()),
-        "CREATE TRIGGER connectory_guard BEFORE INSERT OR UPDATE OR DELETE ON versions "
-        "FOR EACH ROW EXECUTE FUNCTION connectory_guard_versions()",
+        _pg_trigger("versions", "connectory_guard_versions", "INSERT OR UPDATE OR DELETE"),
     ]
     for table in GUARDED_CHILDREN:
         statements += [
             _pg_function(f"connectory_guard_{table}", schema, _pg_child_body(table)),
-            f"CREATE TRIGGER connectory_guard BEFORE INSERT OR UPDATE OR DELETE ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION connectory_guard_{table}()",
+            _pg_trigger(table, f"connectory_guard_{table}", "INSERT OR UPDATE OR DELETE"),
         ]
     statements += [
-        _pg_function("connectory_guard_version_deletions", schema, _pg_raise(audit)),
-        "CREATE TRIGGER connectory_guard BEFORE UPDATE OR DELETE ON version_deletions "
-        "FOR EACH ROW EXECUTE FUNCTION connectory_guard_version_deletions()",
-        _pg_function(
-            "connectory_guard_connectors",
-            schema,
-            "IF (NEW.id IS DISTINCT FROM OLD.id OR NEW.name IS DISTINCT FROM OLD.name\n"
-            "    OR NEW.protocol IS DISTINCT FROM OLD.protocol) AND EXISTS (\n"
-            f"    SELECT 1 FROM versions WHERE connector_id = OLD.id AND {_NOT_DRAFT}) THEN\n"
-            "  "
-            + _pg_raise(
-                "the name and protocol of a connector with published versions are immutable "
-                "(connector %)",
-                "OLD.name",
-            )
-            + "\nEND IF;\nRETURN NEW;",
+        _pg_function("connectory_guard_version_deletions", schema, _pg_deletions_body()),
+        _pg_trigger(
+            "version_deletions", "connectory_guard_version_deletions", "INSERT OR UPDATE OR DELETE"
         ),
-        "CREATE TRIGGER connectory_guard BEFORE UPDATE ON connectors "
-        "FOR EACH ROW EXECUTE FUNCTION connectory_guard_connectors()",
-        _pg_function(
-            "connectory_guard_truncate",
-            schema,
-            f"IF EXISTS (SELECT 1 FROM versions WHERE {_NOT_DRAFT})\n"
-            "   OR (TG_TABLE_NAME = 'version_deletions' AND EXISTS "
-            "(SELECT 1 FROM version_deletions)) THEN\n  "
-            + _pg_raise(f"{_IMMUTABLE}: % cannot be truncated", "TG_TABLE_NAME")
-            + "\nEND IF;\nRETURN NULL;",
-        ),
+        _pg_function("connectory_guard_connectors", schema, _pg_connectors_body()),
+        _pg_trigger("connectors", "connectory_guard_connectors", "INSERT OR UPDATE OR DELETE"),
     ]
-    for table in ("versions", *GUARDED_CHILDREN, "version_deletions"):
-        statements.append(
-            f"CREATE TRIGGER connectory_guard_truncate BEFORE TRUNCATE ON {table} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION connectory_guard_truncate()"
-        )
+    for table, what in APPEND_ONLY.items():
+        function = f"connectory_guard_{table}"
+        statements += [
+            _pg_function(
+                function, schema, _pg_raise(f"{what} are append-only: their rows are immutable")
+            ),
+            _pg_trigger(table, function, "UPDATE OR DELETE"),
+            _pg_truncate_trigger(table, function),
+        ]
+    statements.append(_pg_function("connectory_guard_truncate", schema, _PG_TRUNCATE_BODY))
+    statements += [_pg_truncate_trigger(t, "connectory_guard_truncate") for t in _PG_TRUNCATED]
     return statements
 
 
@@ -358,32 +572,7 @@ def postgresql_drop_guards() -> list[str]:
         *(f"connectory_guard_{t}" for t in GUARDED_CHILDREN),
         "connectory_guard_version_deletions",
         "connectory_guard_connectors",
+        *(f"connectory_guard_{t}" for t in APPEND_ONLY),
         "connectory_guard_truncate",
     ]
     return [f"DROP FUNCTION IF EXISTS {name}() CASCADE" for name in functions]
-
-
-# -- append-only tables (later migrations) -------------------------------------------------------
-
-
-def sqlite_append_only(table: str, what: str) -> list[str]:
-    """Triggers that refuse every UPDATE and DELETE on ``table`` (SQLite)."""
-    message = f"{what} are append-only: their rows are immutable"
-    return [
-        _sqlite_trigger(f"connectory_{table}_{op}", f"BEFORE {op.upper()} ON {table}", "1", message)
-        for op in ("update", "delete")
-    ]
-
-
-def postgresql_append_only(table: str, what: str, schema: str) -> list[str]:
-    """A function and triggers that refuse every UPDATE, DELETE and TRUNCATE on ``table``."""
-    function = f"connectory_guard_{table}"
-    return [
-        _pg_function(
-            function, schema, _pg_raise(f"{what} are append-only: their rows are immutable")
-        ),
-        f"CREATE TRIGGER connectory_guard BEFORE UPDATE OR DELETE ON {table} "
-        f"FOR EACH ROW EXECUTE FUNCTION {function}()",
-        f"CREATE TRIGGER connectory_guard_truncate BEFORE TRUNCATE ON {table} "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
-    ]

@@ -10,9 +10,16 @@ from datetime import date
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from ..model import Connector, ConnectorVersion, VersionState
+from ..model import Change, Connector, ConnectorVersion, VersionState
 
-__all__ = ["BoardImpact", "ConnectorSummary", "Deletion", "Drafted", "VersionInfo"]
+__all__ = [
+    "BoardImpact",
+    "ConnectorSummary",
+    "Deletion",
+    "Drafted",
+    "Published",
+    "VersionInfo",
+]
 
 
 class _Result(BaseModel):
@@ -78,3 +85,19 @@ class Deletion(_Result):
     state: VersionState
     """The state the version was in when it was deleted."""
     boards_undeployed: list[str]
+
+
+class Published(_Result):
+    """The outcome of ``Catalog.publish``: the version, what changed since the one it follows, and
+    the boards that follow ``latest`` and use an action that changed (they get it next)."""
+
+    version: ConnectorVersion
+    baseline: str | None
+    """The label of the version it was compared with (None: the first, or not comparable)."""
+    checked: bool
+    """False when the protocol cannot be diffed: nothing was compared."""
+    affected_boards: list[BoardImpact] = []
+
+    @property
+    def changes(self) -> list[Change]:
+        return self.version.changes

@@ -12,9 +12,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import ValidationError
 
-from ..errors import NotFound
+from ..errors import CatalogError, NotFound
 from ..model import RESERVED_LABELS, Connector, ConnectorVersion
+from .digest import content_sha256
 from .tables import CHILD_TABLES, connectors, version_deletions, versions
 
 __all__ = [
@@ -36,9 +38,11 @@ _COLUMN_FIELDS = ("protocol", "title", "description", "document_version", "sourc
 
 
 def version_values(version: ConnectorVersion) -> dict[str, Any]:
-    """The content columns of ``version``'s row (not its label, state or timestamps)."""
+    """The content columns of ``version``'s row (not its label, state or timestamps), with the
+    ``content_sha256`` the store computes of it (whatever the caller's object says)."""
     values: dict[str, Any] = {field: getattr(version, field) for field in _COLUMN_FIELDS}
     values["content"] = version.model_dump(mode="json", include=set(_CONTENT_FIELDS))
+    values["content_sha256"] = content_sha256(version)
     return values
 
 
@@ -79,10 +83,19 @@ def assemble(
         published_at=row["published_at"],
         sunset=row["sunset"],
         replacement=row["replacement"],
+        content_sha256=row["content_sha256"],
     )
     for name in CHILD_TABLES:
         data[name] = children.get(name, [])
-    return ConnectorVersion.model_validate(data)
+    try:
+        return ConnectorVersion.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        at = "/".join(str(part) for part in first["loc"])
+        raise CatalogError(
+            f"{connector}@{row['label']} as stored is not a valid version: {first['msg']} at /{at} "
+            "(was the database edited by hand?)"
+        ) from None
 
 
 def load_version(connection: sa.Connection, connector: str, row: sa.Row[Any]) -> ConnectorVersion:

@@ -24,7 +24,7 @@ from alembic.util import CommandError
 
 from ..deliveries import Delivery
 from ..errors import CatalogError, Conflict
-from ..model import Board, Connector, ConnectorVersion, Vetting
+from ..model import Board, Change, Connector, ConnectorVersion, Vetting
 from . import boards as board_ops
 from . import deliveries as delivery_ops
 from . import versions as version_ops
@@ -32,7 +32,7 @@ from . import vettings as vetting_ops
 from .engine import create_engine, default_database_url, prepare_engine, read_only, redacted_url
 from .failures import translate
 from .migrate import upgrade
-from .results import BoardImpact, ConnectorSummary, Deletion, Drafted, VersionInfo
+from .results import BoardImpact, ConnectorSummary, Deletion, Drafted, Published, VersionInfo
 from .rows import connector_model, connector_row, load_version, resolve_label, version_row
 from .tables import CHILD_TABLES, connectors, versions
 
@@ -117,6 +117,11 @@ class Catalog:
     def _read(self, subject: str | None = None) -> Iterator[sa.Connection]:
         with self._translated(subject), read_only(self.engine) as connection:
             yield connection
+
+    def transaction(self, subject: str | None = None) -> AbstractContextManager[sa.Connection]:
+        """One write transaction, for the store's own modules that write several things at once
+        (``files.import_catalog``): errors are translated as every method's are."""
+        return self._write(subject)
 
     def _read_with(self, subject: str, work: Callable[[sa.Connection], T]) -> T:
         with self._read(subject) as connection:
@@ -240,14 +245,34 @@ class Catalog:
         with self._write(version.ref) as connection:
             return version_ops.update_draft(connection, version)
 
-    def publish(self, connector: str, label: str) -> ConnectorVersion:
-        """Publish a draft, atomically: of concurrent publishers exactly one succeeds; the others
-        get ``Conflict``. The first published version becomes the connector's default. With
-        ``require_approval``, the version's latest vetting must approve it (``Conflict`` if not),
-        checked in the same transaction."""
+    def publish(self, connector: str, label: str, *, allow_breaking: bool = False) -> Published:
+        """Publish a draft under the whole policy, in one transaction: the only way to publish.
+
+        The draft is compared with the version it follows (``policy``); breaking changes need a
+        major version bump for semver labels, ``allow_breaking`` for others (else
+        ``PublishRefused``). With ``require_approval``, its latest vetting must approve the very
+        content stored (its ``content_sha256``; else ``Conflict``). The changes are recorded on
+        the published version; the result also names the boards following ``latest`` that use a
+        changed action. Of concurrent publishers exactly one succeeds; the others get
+        ``Conflict``. The first published version becomes the connector's default."""
         with self._write(f"{connector}@{label}") as connection:
             return version_ops.publish(
-                connection, connector, label, _now(), require_approval=self.require_approval
+                connection,
+                connector,
+                label,
+                _now(),
+                require_approval=self.require_approval,
+                allow_breaking=allow_breaking,
+            )
+
+    def check_publish(
+        self, connector: str, label: str, *, allow_breaking: bool = False
+    ) -> list[Change]:
+        """The changes ``publish`` would record on the draft, breaking first; ``PublishRefused``
+        when it would refuse them. Nothing is written."""
+        with self._read(f"{connector}@{label}") as connection:
+            return version_ops.check_publish(
+                connection, connector, label, allow_breaking=allow_breaking
             )
 
     def deprecate(

@@ -74,7 +74,11 @@ def _id() -> sa.Column[Any]:
 
 
 def _version_fk() -> sa.Column[Any]:
-    return sa.Column("version_id", sa.Integer, sa.ForeignKey("versions.id"), nullable=False)
+    # DEFERRABLE (migration 0004) on PostgreSQL: the store deletes a version before its children,
+    # the key checked at the commit. SQLite's tables keep the plain key (SQLite defers any key
+    # with ``PRAGMA defer_foreign_keys``; changing the declaration would rebuild the tables).
+    fk = sa.ForeignKey("versions.id", deferrable=True, initially="IMMEDIATE")
+    return sa.Column("version_id", sa.Integer, fk, nullable=False)
 
 
 metadata = sa.MetaData()
@@ -113,6 +117,7 @@ versions = sa.Table(
     sa.Column("published_at", UTCDateTime),
     sa.Column("sunset", sa.Date),
     sa.Column("replacement", sa.Text),
+    sa.Column("content_sha256", sa.String(64)),  # computed by the store (``digest``)
     sa.UniqueConstraint("connector_id", "label", name="uq_versions_connector_label"),
     sa.UniqueConstraint("connector_id", "sha256", name="uq_versions_connector_sha256"),
     sa.CheckConstraint("label NOT IN ('latest', 'default')", name="ck_versions_label_reserved"),

@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ..diff import diff, supports
 from ..errors import (
     ConfirmationRequired,
     Conflict,
@@ -25,11 +26,13 @@ from ..errors import (
     InvalidName,
     ProtocolError,
 )
-from ..model import RESERVED_LABELS, ConnectorVersion, check_label, check_name
+from ..model import RESERVED_LABELS, Change, ConnectorVersion, check_label, check_name
 from . import vettings as vetting_ops
 from .boards import blast_radius, undeploy_for_deletion
+from .digest import content_sha256
 from .labels import choose_label
-from .results import Deletion, Drafted
+from .policy import Released, Use, assess, following_latest, predecessor
+from .results import Deletion, Drafted, Published
 from .rows import (
     assemble,
     child_rows,
@@ -40,9 +43,17 @@ from .rows import (
     version_row,
     version_values,
 )
-from .tables import CHILD_TABLES, connectors, version_deletions, versions
+from .tables import CHILD_TABLES, board_uses, boards, connectors, version_deletions, versions
 
-__all__ = ["delete_version", "deprecate", "draft", "find_by_sha256", "publish", "update_draft"]
+__all__ = [
+    "check_publish",
+    "delete_version",
+    "deprecate",
+    "draft",
+    "find_by_sha256",
+    "publish",
+    "update_draft",
+]
 
 _DRAFT_LOCK = sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))")
 
@@ -162,6 +173,59 @@ def update_draft(connection: sa.Connection, version: ConnectorVersion) -> Connec
     return _insert_children(connection, connector.name, {**row._asdict(), **values}, version)
 
 
+def _released(connection: sa.Connection, connector_id: int, draft_id: int) -> list[Released]:
+    rows = connection.execute(
+        sa.select(versions.c.label, versions.c.published_at).where(
+            versions.c.connector_id == connector_id,
+            versions.c.state != "draft",
+            versions.c.id != draft_id,
+        )
+    )
+    return [Released(row.label, row.published_at) for row in rows]
+
+
+def _uses(connection: sa.Connection, connector_id: int) -> list[Use]:
+    rows = connection.execute(
+        sa.select(boards.c.name, boards.c.deployed, board_uses.c.version, board_uses.c.actions)
+        .join(boards, boards.c.id == board_uses.c.board_id)
+        .where(board_uses.c.connector_id == connector_id)
+        .order_by(boards.c.name, board_uses.c.ordinal)
+    )
+    return [Use(row.name, row.deployed, row.version, row.actions) for row in rows]
+
+
+def _changes_since(
+    connection: sa.Connection,
+    connector: sa.Row[Any],
+    draft: ConnectorVersion,
+    baseline: str | None,
+    allow_breaking: bool,
+) -> list[Change]:
+    """The draft's changes since ``baseline``, refused (``PublishRefused``) when breaking changes
+    are not announced. A protocol that cannot be diffed keeps the draft's own changes."""
+    if not supports(draft.protocol):
+        return draft.changes
+    if baseline is None:
+        return []
+    old = load_version(connection, connector.name, version_row(connection, connector, baseline))
+    changes = diff(old, draft)
+    assess(baseline, changes, draft, allow_breaking=allow_breaking)
+    return changes
+
+
+def check_publish(
+    connection: sa.Connection, name: str, label: str, *, allow_breaking: bool = False
+) -> list[Change]:
+    """What ``publish`` would record and refuse, without publishing (``Conflict`` if not a draft)."""
+    connector = connector_row(connection, name)
+    row = version_row(connection, connector, label)
+    if row.state != "draft":
+        raise Conflict(f"{name}@{row.label} is already {row.state}")
+    draft = load_version(connection, name, row)
+    baseline = predecessor(_released(connection, connector.id, row.id), row.label)
+    return _changes_since(connection, connector, draft, baseline, allow_breaking)
+
+
 def publish(
     connection: sa.Connection,
     name: str,
@@ -169,18 +233,36 @@ def publish(
     now: datetime,
     *,
     require_approval: bool = False,
-) -> ConnectorVersion:
+    allow_breaking: bool = False,
+) -> Published:
+    """Publish the draft ``name@label`` under the whole policy, in the caller's transaction.
+
+    The draft is read back from the store and hashed (``digest``): with ``require_approval`` its
+    latest vetting must approve that very content. It is compared with its predecessor and refused
+    if breaking changes are not announced (``policy``); the changes are recorded on it, its hash
+    sealed, and its state set, in one UPDATE that only a draft matches.
+    """
     connector = connector_row(connection, name)
-    row = version_row(connection, connector, label)
+    row = version_row(connection, connector, label, lock="update")
     ref = f"{name}@{row.label}"
     if row.state != "draft":
         raise Conflict(f"{ref} is already {row.state}")
+    draft = load_version(connection, name, row)
+    digest = content_sha256(draft)
     if require_approval:
-        vetting_ops.require_approval(connection, name, row.label, row.sha256)
+        vetting_ops.require_approval(connection, name, row.label, digest)
+    baseline = predecessor(_released(connection, connector.id, row.id), row.label)
+    changes = _changes_since(connection, connector, draft, baseline, allow_breaking)
+    affected = following_latest(
+        _uses(connection, connector.id),
+        changes,
+        default_follows_latest=connector.default_version is None,
+    )
+    content = {**row.content, "changes": [change.model_dump(mode="json") for change in changes]}
     result = connection.execute(
         versions.update()
         .where(versions.c.id == row.id, versions.c.state == "draft")
-        .values(state="published", published_at=now)
+        .values(state="published", published_at=now, content=content, content_sha256=digest)
     )
     if result.rowcount != 1:
         raise Conflict(f"{ref} is already published")
@@ -190,7 +272,12 @@ def publish(
         .values(default_version=row.label)
     )
     published = connection.execute(sa.select(versions).where(versions.c.id == row.id)).one()
-    return load_version(connection, name, published)
+    return Published(
+        version=load_version(connection, name, published),
+        baseline=baseline if supports(draft.protocol) else None,
+        checked=supports(draft.protocol),
+        affected_boards=affected,
+    )
 
 
 def _replacement(
@@ -266,7 +353,15 @@ def delete_version(
                 details=impacts,
             )
         undeployed = [impact.board for impact in impacts if impact.deployed]
-        # First the record: it is the audit trail and what lets the guards allow the delete.
+        because = f"{ref} was deleted" + (f": {reason}" if reason else "")
+        # The guards allow the delete only once no deployed board runs the version, it is not
+        # the default, and its deletion is recorded (the audit trail): in that order.
+        undeploy_for_deletion(connection, undeployed, because)
+        connection.execute(
+            connectors.update()
+            .where(connectors.c.id == connector.id, connectors.c.default_version == row.label)
+            .values(default_version=None)
+        )
         connection.execute(
             version_deletions.insert(),
             {
@@ -280,14 +375,18 @@ def delete_version(
                 "deleted_at": now,
             },
         )
-        because = f"{ref} was deleted" + (f": {reason}" if reason else "")
-        undeploy_for_deletion(connection, undeployed, because)
+    # The version goes first, its children after (the guards keep a published version's children
+    # while it exists): the foreign keys to it are checked at the commit.
+    _defer_foreign_keys(connection)
+    connection.execute(versions.delete().where(versions.c.id == row.id))
     for table in CHILD_TABLES.values():
         connection.execute(table.delete().where(table.c.version_id == row.id))
-    connection.execute(versions.delete().where(versions.c.id == row.id))
-    connection.execute(
-        connectors.update()
-        .where(connectors.c.id == connector.id, connectors.c.default_version == row.label)
-        .values(default_version=None)
-    )
     return Deletion(connector=name, label=row.label, state=row.state, boards_undeployed=undeployed)
+
+
+def _defer_foreign_keys(connection: sa.Connection) -> None:
+    """Check foreign keys at the commit, not statement by statement, in this transaction."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+    else:
+        connection.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")

@@ -1,7 +1,8 @@
 """Vetting records: store a verdict, list them, and what publishing asks of them.
 
-A vetting names the version by connector, label and sha256 (not by a foreign key), so that the
-record outlives the version: the history of a deleted version's review stays readable. The table
+A vetting names the version by connector, label and the ``content_sha256`` the store computes of
+the version when the vetting is recorded (``digest``; never a hash the caller claims), not by a
+foreign key, so that the record outlives the version: the history of a deleted version's review stays readable. The table
 is append-only in the database (``guards.sqlite_append_only`` / ``postgresql_append_only``).
 Recording a vetting also sets the connector's ``vetting_status`` to its verdict.
 """
@@ -14,7 +15,8 @@ import sqlalchemy as sa
 
 from ..errors import Conflict
 from ..model import CheckResult, Vetting
-from .rows import connector_row, version_row
+from .digest import content_sha256
+from .rows import connector_row, load_version, version_row
 from .tables import connectors, vettings
 
 __all__ = ["list_vettings", "record", "require_approval"]
@@ -36,10 +38,12 @@ def _model(row: sa.Row) -> Vetting:
 def record(connection: sa.Connection, vetting: Vetting, now: datetime) -> Vetting:
     connector = connector_row(connection, vetting.connector)
     version = version_row(connection, connector, vetting.version)
+    # The approval binds to what the store holds, hashed now: never to a hash a caller claims.
+    digest = content_sha256(load_version(connection, connector.name, version))
     values = {
         "connector": vetting.connector,
         "label": version.label,
-        "sha256": version.sha256,
+        "sha256": digest,
         "reviewer": vetting.reviewer,
         "verdict": vetting.verdict,
         "notes": vetting.notes,
@@ -52,9 +56,7 @@ def record(connection: sa.Connection, vetting: Vetting, now: datetime) -> Vettin
         .where(connectors.c.id == connector.id)
         .values(vetting_status=vetting.verdict)
     )
-    return vetting.model_copy(
-        update={"version": version.label, "sha256": version.sha256, "vetted_at": now}
-    )
+    return vetting.model_copy(update={"version": version.label, "sha256": digest, "vetted_at": now})
 
 
 def list_vettings(
@@ -71,7 +73,8 @@ def list_vettings(
 
 
 def require_approval(connection: sa.Connection, name: str, label: str, sha256: str) -> None:
-    """Refuse unless the newest vetting of this version (this very document) approves it."""
+    """Refuse unless the newest vetting of this version, of this very content (``sha256``: its
+    ``content_sha256`` as the store computed it), approves it."""
     newest = connection.execute(
         sa.select(vettings.c.verdict, vettings.c.reviewer)
         .where(vettings.c.connector == name, vettings.c.label == label, vettings.c.sha256 == sha256)
@@ -79,9 +82,20 @@ def require_approval(connection: sa.Connection, name: str, label: str, sha256: s
         .limit(1)
     ).first()
     if newest is None:
+        earlier = connection.scalar(
+            sa.select(sa.func.count())
+            .select_from(vettings)
+            .where(vettings.c.connector == name, vettings.c.label == label)
+        )
+        why = (
+            "its content changed since it was vetted (the vettings of this label are of other "
+            "content)"
+            if earlier
+            else "it has not been vetted"
+        )
         raise Conflict(
-            f"{name}@{label} has not been vetted, and this catalogue requires an approved "
-            f"vetting before publishing: connectory vet {name}@{label} --verdict approved"
+            f"{name}@{label} cannot be published: {why}, and this catalogue requires an approved "
+            f"vetting of what it publishes: connectory vet {name}@{label} --verdict approved"
         )
     if newest.verdict != "approved":
         raise Conflict(

@@ -18,6 +18,7 @@ from . import (
     batch,
     boards,
     compare,
+    database,
     files,
     invoke,
     lifecycle,
@@ -252,6 +253,7 @@ compare.register(app)  # diff
 app.add_typer(boards.app, name="board")
 vetting.register(app)  # vet, vetting list
 files.register(app)  # export, import
+database.register(app)  # migrate
 batch.register(app)  # onboard-batch
 invoke.register(app)  # invoke, login, logout
 listen.register(app)  # listen

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from ..errors import ConfirmationRequired, InputError, PublishRefused
 from ..model import Change
@@ -70,7 +71,8 @@ def publish(
         print_json(version.model_dump(mode="json"))
         return
     render.out.print(
-        f"Published [bold]{version.ref}[/bold] (sha256 {version.sha256}).", soft_wrap=True
+        f"Published [bold]{version.ref}[/bold] (content sha256 {version.content_sha256}).",
+        soft_wrap=True,
     )
     if not published.checked:
         render.out.print(
@@ -82,6 +84,14 @@ def publish(
         render.out.print(
             f"Changes since {name}@{published.baseline}: {_counts(version.changes)} "
             f"(connectory diff {name}@{published.baseline} {version.ref}).",
+            soft_wrap=True,
+        )
+    for impact in published.affected_boards:
+        used = ", ".join(impact.actions) or "every action"
+        state = "deployed" if impact.deployed else "not deployed"
+        render.out.print(
+            f"Board [bold]{escape(impact.board)}[/bold] ({state}) follows "
+            f"{'/'.join(impact.via)} and uses what changed: {escape(used)}.",
             soft_wrap=True,
         )
 

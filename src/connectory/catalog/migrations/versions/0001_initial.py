@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from connectory.catalog import guards
+from connectory.catalog.migrations import guards_0001 as guards
 
 revision = "0001"
 down_revision: str | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from connectory.catalog import guards
+from connectory.catalog.migrations import guards_0001 as guards
 
 revision = "0002"
 down_revision: str | None = "0001"

@@ -1,0 +1,171 @@
+"""The publish policy: a version is compared with the one it follows, and breaking changes must be
+announced. Pure functions: ``versions.publish`` applies them inside its one write transaction, so
+that nothing publishes without them (``Catalog.publish`` is the only way to publish).
+
+    predecessor(released, label)         the label of the published or deprecated version
+                                         ``label`` follows
+    assess(baseline, draft, ...)         its changes since then; PublishRefused when breaking
+                                         changes are not announced
+    following_latest(uses, changes)      the boards that follow ``latest`` and use a changed or
+                                         removed action (the blast radius of publishing)
+
+The predecessor of a semver label is the highest published or deprecated semver label at or below
+it (so a ``1.4.3`` hotfix is compared with ``1.4.2``, not with a newer ``2.0.0``); for any other
+label, or when there is no such version, the most recently published one.
+
+The policy, when there are breaking changes:
+
+- both labels semver: the new one must bump the major version (``semver.allows_breaking``: in
+  ``0.y.z`` the ``y``). ``allow_breaking`` does not override this: a semver label is a promise
+  that boards and their owners read, so the fix is the right label, which the error suggests;
+- otherwise (dates, build numbers, free text): publishing needs ``allow_breaking=True``.
+
+For a protocol that cannot be diffed (``connectory.diff.supports``) nothing is compared and the
+draft's own ``changes`` are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from .. import semver
+from ..errors import PublishRefused
+from ..model import Change, ConnectorVersion
+from .results import BoardImpact
+
+__all__ = ["Released", "Use", "affected_actions", "assess", "following_latest", "predecessor"]
+
+_SHOWN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Released:
+    """A published or deprecated version, as the policy needs to know it."""
+
+    label: str
+    published_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Use:
+    """One use of the connector by a board: how it names the version, and which actions."""
+
+    board: str
+    deployed: bool
+    version: str
+    actions: Sequence[str]
+
+
+def predecessor(released: Iterable[Released], label: str) -> str | None:
+    """The label of the released version that ``label`` follows (see the module docstring)."""
+    released = [r for r in released if r.label != label]
+    candidate = semver.parse(label)
+    if candidate is not None:
+        below = [
+            (parsed.precedence(), r.published_at is not None, r.published_at, r.label)
+            for r in released
+            if (parsed := semver.parse(r.label)) is not None
+            and parsed.precedence() <= candidate.precedence()
+        ]
+        if below:
+            return max(below)[3]
+    newest = max(
+        released,
+        key=lambda r: (r.published_at is not None, r.published_at, r.label),
+        default=None,
+    )
+    return None if newest is None else newest.label
+
+
+def _listed(changes: Sequence[Change]) -> str:
+    shown = "; ".join(f"{c.location}: {c.message}" for c in changes[:_SHOWN])
+    more = len(changes) - _SHOWN
+    return shown + (f"; and {more} more" if more > 0 else "")
+
+
+def assess(
+    baseline: str, changes: list[Change], draft: ConnectorVersion, *, allow_breaking: bool
+) -> None:
+    """Refuse (``PublishRefused``) when ``changes`` since ``baseline`` break callers and the
+    draft's label does not announce it (see the module docstring)."""
+    breaking = [c for c in changes if c.level == "breaking"]
+    if not breaking:
+        return
+    connector, label = draft.connector, draft.version or ""
+    count = f"{len(breaking)} breaking change{'s' if len(breaking) > 1 else ''}"
+    since = f"{draft.ref} has {count} since {connector}@{baseline}"
+    old, new = semver.parse(baseline), semver.parse(label)
+    if old is not None and new is not None:
+        if semver.allows_breaking(old, new):
+            return
+        suggested = semver.suggest_next(baseline, changes)
+        raise PublishRefused(
+            f"{since}, so its label must bump the major version: draft it as "
+            f"{connector}@{suggested} instead (--allow-breaking does not apply to semver labels): "
+            f"{_listed(breaking)}",
+            changes=breaking,
+            baseline=baseline,
+            suggested_label=suggested,
+        )
+    if not allow_breaking:
+        raise PublishRefused(
+            f"{since}; publish with --allow-breaking if that is intended: {_listed(breaking)}",
+            changes=breaking,
+            baseline=baseline,
+        )
+
+
+def affected_actions(changes: Iterable[Change]) -> tuple[set[str], bool]:
+    """The actions that non-safe ``changes`` touch, and whether one touches every action (a
+    change to the servers, endpoints or auth methods that every call goes through)."""
+    named: set[str] = set()
+    every = False
+    for change in changes:
+        if change.level == "safe":
+            continue
+        head, _, rest = change.location.partition("/")
+        if head == "actions":
+            named.add(rest.split("/", 1)[0].replace("~1", "/").replace("~0", "~"))
+        elif head not in ("triggers", "definitions"):
+            every = True
+    return named, every
+
+
+def following_latest(
+    uses: Iterable[Use], changes: Iterable[Change], *, default_follows_latest: bool
+) -> list[BoardImpact]:
+    """The boards that follow ``latest`` (or ``default`` while it falls back to latest) and use an
+    action that ``changes`` change or remove: what publishing the new version affects."""
+    named, every = affected_actions(changes)
+    following = {"latest", "default"} if default_follows_latest else {"latest"}
+    boards: dict[str, tuple[bool, set[str], set[str], bool]] = {}
+    for use in uses:
+        if use.version not in following:
+            continue
+        uses_every = not use.actions
+        if every:
+            hit: set[str] = set(use.actions)
+        else:
+            hit = set(named) if uses_every else named.intersection(use.actions)
+            if not hit:
+                continue
+        deployed, via, actions, all_actions = boards.get(
+            use.board, (use.deployed, set(), set(), False)
+        )
+        boards[use.board] = (
+            deployed or use.deployed,
+            via | {use.version},
+            actions | hit,
+            all_actions or (every and uses_every),
+        )
+    return [
+        BoardImpact(
+            board=name,
+            deployed=deployed,
+            via=sorted(via),
+            actions=[] if all_actions else sorted(actions),
+        )
+        for name, (deployed, via, actions, all_actions) in sorted(boards.items())
+    ]

@@ -1,0 +1,274 @@
+"""What a vetting approves is what gets published: hashes the store computes, one publish path that
+applies the policy, and guards that hold against forged audit rows and dangling defaults.
+
+Each test is an attack from issue 12 (an API caller who claims hashes, a notebook that publishes
+around the policy, a SQL client that forges a deletion record) and what it now gets.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from connectory.catalog import Catalog
+from connectory.catalog.digest import content_sha256
+from connectory.errors import CatalogError, Conflict, PublishRefused
+from connectory.model import Board, BoardUse, Vetting
+
+from ..samples import sha, small_version
+
+
+def _strict(catalog: Catalog) -> Catalog:
+    return Catalog(catalog.engine, require_approval=True)
+
+
+def _approve(catalog: Catalog, ref: str) -> Vetting:
+    name, label = ref.split("@")
+    return catalog.record_vetting(
+        Vetting(connector=name, version=label, reviewer="vera", verdict="approved")
+    )
+
+
+def test_an_approval_binds_to_the_content_not_to_a_claimed_hash(catalog: Catalog) -> None:
+    """Approve 2.0.0, delete it, draft another 2.0.0 that claims the same document sha256: the
+    approval does not carry over, because the store hashes what it holds."""
+    vetted = small_version(seed="claimed")
+    catalog.draft(vetted, label="2.0.0")
+    approval = _approve(catalog, "acme@2.0.0")
+    assert approval.sha256 == content_sha256(catalog.get_version("acme", "2.0.0"))
+    assert approval.sha256 != vetted.sha256  # not the document's claimed hash
+    catalog.delete_version("acme", "2.0.0")
+
+    swapped = small_version(seed="claimed", actions=("drop-everything",))
+    assert swapped.sha256 == vetted.sha256
+    catalog.draft(swapped, label="2.0.0")
+    with pytest.raises(Conflict, match="content changed since it was vetted"):
+        _strict(catalog).publish("acme", "2.0.0")
+    assert catalog.get_version("acme", "2.0.0").state == "draft"
+
+
+def test_a_draft_changed_after_its_review_is_not_approved(catalog: Catalog) -> None:
+    catalog.draft(small_version(), label="1.0.0")
+    _approve(catalog, "acme@1.0.0")
+    changed = catalog.get_version("acme", "1.0.0").model_copy(
+        update={"title": "Something else", "sha256": sha("edited")}
+    )
+    catalog.update_draft(changed)
+    with pytest.raises(Conflict, match="content changed since it was vetted"):
+        _strict(catalog).publish("acme", "1.0.0")
+
+
+def test_a_draft_changed_by_raw_sql_after_its_review_is_not_approved(catalog: Catalog) -> None:
+    """The hash is computed again at publish time from the rows: editing the stored column does
+    not help."""
+    catalog.draft(small_version(), label="1.0.0")
+    _approve(catalog, "acme@1.0.0")
+    with catalog.engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "UPDATE actions SET data = (SELECT data FROM actions WHERE name = 'list-things') "
+                "WHERE name = 'get-thing'"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO actions (version_id, ordinal, name, data) SELECT version_id, 9, "
+                "'sneaky', data FROM actions WHERE name = 'list-things'"
+            )
+        )
+    with pytest.raises(Conflict, match="content changed since it was vetted"):
+        _strict(catalog).publish("acme", "1.0.0")
+
+
+def test_a_stored_version_that_does_not_read_is_a_clear_error(catalog: Catalog) -> None:
+    catalog.draft(small_version(), label="1.0.0")
+    with catalog.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE actions SET data = '{}' WHERE name = 'get-thing'"))
+    with pytest.raises(CatalogError, match=r"acme@1\.0\.0 as stored is not a valid version: "):
+        catalog.publish("acme", "1.0.0")
+
+
+def test_a_vetting_ignores_the_hash_its_caller_claims(catalog: Catalog) -> None:
+    catalog.draft(small_version(), label="1.0.0")
+    recorded = catalog.record_vetting(
+        Vetting(
+            connector="acme", version="1.0.0", reviewer="m", verdict="approved", sha256="0" * 64
+        )
+    )
+    stored = catalog.get_version("acme", "1.0.0")
+    assert recorded.sha256 == stored.content_sha256 == content_sha256(stored)
+    published = _strict(catalog).publish("acme", "1.0.0").version
+    assert published.content_sha256 == recorded.sha256
+
+
+def test_the_store_computes_content_sha256_whatever_the_caller_says(catalog: Catalog) -> None:
+    claimed = small_version().model_copy(update={"content_sha256": "f" * 64})
+    stored = catalog.draft(claimed, label="1").version
+    assert stored.content_sha256 == content_sha256(small_version())
+    assert catalog.get_version("acme", "1").content_sha256 == stored.content_sha256
+
+
+def test_catalog_publish_applies_the_policy(catalog: Catalog) -> None:
+    """The notebook called ``Catalog.publish``, which skipped the policy: a removed action went out
+    under a minor label, recording no changes. Now there is one way to publish."""
+    catalog.draft(small_version(), label="1.0.0")
+    catalog.publish("acme", "1.0.0")
+    catalog.draft(small_version(seed="two", actions=("list-things",)), label="1.1.0")
+    with pytest.raises(PublishRefused, match=r"1 breaking change .*2\.0\.0") as refused:
+        catalog.publish("acme", "1.1.0")
+    assert refused.value.suggested_label == "2.0.0"
+    assert catalog.get_version("acme", "1.1.0").state == "draft"
+
+    catalog.draft(small_version(seed="three", actions=("list-things",)), label="build-7")
+    with pytest.raises(PublishRefused, match="--allow-breaking"):
+        catalog.publish("acme", "build-7")
+    done = catalog.publish("acme", "build-7", allow_breaking=True)
+    assert done.baseline == "1.0.0"
+    assert [(c.kind, c.location) for c in done.changes] == [("action-removed", "actions/get-thing")]
+    assert catalog.get_version("acme", "build-7").changes == done.changes
+
+
+def test_publishing_names_the_boards_that_follow_latest_and_use_what_changed(
+    catalog: Catalog,
+) -> None:
+    catalog.draft(small_version(actions=("list-things", "get-thing", "put-thing")), label="1")
+    catalog.publish("acme", "1")
+    for name, version, actions in (
+        ("uses-get", "latest", ["get-thing"]),
+        ("uses-list", "latest", ["list-things"]),
+        ("uses-all", "latest", []),
+        ("pinned", "1", ["get-thing"]),
+    ):
+        catalog.create_board(
+            Board(name=name, uses=[BoardUse(connector="acme", version=version, actions=actions)])
+        )
+    catalog.deploy_board("uses-get")
+    catalog.draft(small_version(seed="2", actions=("list-things", "put-thing")), label="2")
+
+    done = catalog.publish("acme", "2", allow_breaking=True)
+
+    assert [(i.board, i.deployed, i.via, i.actions) for i in done.affected_boards] == [
+        ("uses-all", False, ["latest"], ["get-thing"]),
+        ("uses-get", True, ["latest"], ["get-thing"]),
+    ]
+
+
+def test_deleting_through_a_forged_deletion_record_is_refused(catalog: Catalog) -> None:
+    """A hand-written ``version_deletions`` row let an action of a published version be deleted
+    while the version stayed published."""
+    catalog.draft(small_version(), label="1")
+    published = catalog.publish("acme", "1").version
+    catalog.draft(small_version(seed="draft"), label="2")
+    engine = catalog.engine
+    with engine.connect() as connection:
+        ids = dict(connection.execute(sa.text("SELECT label, id FROM versions")).all())
+
+    forged = (
+        "INSERT INTO version_deletions (version_id, connector, label, state, sha256, "
+        "boards_undeployed, deleted_at) VALUES (:id, :connector, :label, :state, :sha, '[]', "
+        "'2024-01-01 00:00:00+00')"
+    )
+    wrong = [
+        {"id": ids["1"], "connector": "acme", "label": "1", "state": "published", "sha": sha("x")},
+        {"id": ids["1"], "connector": "other", "label": "1", "state": "published",
+         "sha": published.sha256},
+        {"id": ids["2"], "connector": "acme", "label": "2", "state": "draft",
+         "sha": sha("draft")},
+        {"id": 999, "connector": "acme", "label": "9", "state": "published",
+         "sha": published.sha256},
+    ]  # fmt: skip
+    for params in wrong:
+        with pytest.raises(sa.exc.IntegrityError, match="deletion record"), engine.begin() as c:
+            c.execute(sa.text(forged), params)
+
+    exact = {
+        "id": ids["1"], "connector": "acme", "label": "1", "state": "published",
+        "sha": published.sha256,
+    }  # fmt: skip
+    with engine.begin() as connection:  # an exact record is accepted (it is the audit trail)...
+        connection.execute(
+            sa.text("UPDATE connectors SET default_version = NULL WHERE name = 'acme'")
+        )
+        connection.execute(sa.text(forged), exact)
+    for statement in (  # ...but the version's children stay while the version exists
+        "DELETE FROM actions WHERE version_id = :id",
+        "DELETE FROM definitions WHERE version_id = :id",
+    ):
+        with pytest.raises(sa.exc.IntegrityError, match="immutable"), engine.begin() as c:
+            c.execute(sa.text(statement), exact)
+    assert catalog.get_version("acme", "1").actions == published.actions
+
+
+def test_a_version_a_deployed_board_runs_cannot_be_deleted_by_sql(catalog: Catalog) -> None:
+    catalog.draft(small_version(), label="1")
+    published = catalog.publish("acme", "1").version
+    catalog.draft(small_version(seed="2"), label="2")
+    catalog.publish("acme", "2")
+    catalog.set_default("acme", "2")
+    catalog.create_board(Board(name="b", uses=[BoardUse(connector="acme", version="1")]))
+    catalog.deploy_board("b")
+    engine = catalog.engine
+    with engine.begin() as c:
+        version_id = c.scalar(sa.text("SELECT id FROM versions WHERE label = '1'"))
+    with engine.connect() as c, c.begin():
+        c.execute(
+            sa.text(
+                "INSERT INTO version_deletions (version_id, connector, label, state, sha256, "
+                "boards_undeployed, deleted_at) VALUES (:id, 'acme', '1', 'published', :sha, "
+                "'[]', '2024-01-01 00:00:00+00')"
+            ),
+            {"id": version_id, "sha": published.sha256},
+        )
+        with pytest.raises(sa.exc.IntegrityError, match="undeploys the boards"):
+            c.execute(sa.text("DELETE FROM versions WHERE label = '1'"))
+        c.rollback()
+    assert catalog.get_board("b").deployed
+    # The store's own path undeploys the board first, and then may delete.
+    deletion = catalog.delete_version("acme", "1", confirm=True)
+    assert deletion.boards_undeployed == ["b"]
+    assert not catalog.get_board("b").deployed
+
+
+def test_the_default_version_must_exist_and_be_published(catalog: Catalog) -> None:
+    catalog.draft(small_version(), label="1")
+    catalog.publish("acme", "1")
+    catalog.draft(small_version(seed="2"), label="2")
+    engine = catalog.engine
+    for label in ("nope", "2"):
+        with pytest.raises(sa.exc.IntegrityError, match="default_version"), engine.begin() as c:
+            c.execute(
+                sa.text("UPDATE connectors SET default_version = :label WHERE name = 'acme'"),
+                {"label": label},
+            )
+    with pytest.raises(sa.exc.IntegrityError, match="default_version"), engine.begin() as c:
+        c.execute(
+            sa.text(
+                "INSERT INTO connectors (name, protocol, tags, vetting_status, default_version, "
+                "created_at) VALUES ('ghost', 'http', '[]', 'unvetted', '1', "
+                "'2024-01-01 00:00:00+00')"
+            )
+        )
+    assert catalog.get_connector("acme").default_version == "1"
+    with pytest.raises(Conflict, match="draft"):
+        catalog.set_default("acme", "2")
+
+
+def test_the_default_version_is_cleared_before_it_is_deleted(catalog: Catalog) -> None:
+    catalog.draft(small_version(), label="1")
+    catalog.publish("acme", "1")
+    catalog.delete_version("acme", "1", confirm=True)
+    assert catalog.get_connector("acme").default_version is None
+    with catalog.engine.begin() as connection:
+        recorded = connection.execute(sa.text("SELECT label FROM version_deletions")).all()
+    assert [row.label for row in recorded] == ["1"]
+
+
+def test_a_connector_with_versions_cannot_be_deleted(catalog: Catalog) -> None:
+    catalog.draft(small_version(), label="1")
+    catalog.publish("acme", "1")
+    with (
+        pytest.raises(sa.exc.IntegrityError, match="connector with versions is immutable"),
+        catalog.engine.begin() as connection,
+    ):
+        connection.execute(sa.text("DELETE FROM connectors"))
+    assert catalog.get_version("acme", "1").state == "published"
