@@ -109,6 +109,55 @@ def test_create_publish_vet_deprecate_and_delete_by_hand(api: httpx.Client) -> N
     assert api.get("/connectors/acme/versions/1.0.0").status_code == 404
 
 
+def test_a_posted_version_cannot_claim_a_hash(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sha256 of a version posted over the API was whatever its body said: a second version
+    claiming the first one's was "already stored", and an approval of one carried over to another
+    with the same claim. Now the store hashes what it is given."""
+    monkeypatch.setenv("CONNECTORY_REQUIRE_APPROVAL", "1")
+    with Catalog.open(sqlite_url) as catalog:
+        for base in _serve(create_app(sqlite_url)):
+            with httpx.Client(base_url=base, timeout=30) as api:
+                one = small_version(connector="acme", seed="1").model_dump(
+                    mode="json", by_alias=True
+                )
+                first = api.post("/connectors/acme/versions", params={"label": "1.0.0"}, json=one)
+                assert first.status_code == 201, first.text
+                stored = first.json()["version"]
+                assert stored["sha256"] != one["sha256"]  # computed, not taken
+                assert stored["sha256"] == stored["content_sha256"]
+
+                other = small_version(connector="acme", seed="1", actions=("wipe",))
+                claiming = other.model_dump(mode="json", by_alias=True)
+                claiming["sha256"] = stored["sha256"]  # the first one's hash, claimed
+                second = api.post(
+                    "/connectors/acme/versions", params={"label": "1.2.0"}, json=claiming
+                )
+                assert (second.status_code, second.json()["created"]) == (201, True)
+
+                vetting = {"connector": "acme", "version": "2.0.0", "reviewer": "a"}
+                vetting["verdict"] = "approved"
+                two = small_version(connector="acme", seed="2").model_dump(
+                    mode="json", by_alias=True
+                )
+                api.post("/connectors/acme/versions", params={"label": "2.0.0"}, json=two)
+                approved = api.post("/connectors/acme/versions/2.0.0/vettings", json=vetting)
+                assert approved.status_code == 201, approved.text
+                assert api.delete("/connectors/acme/versions/2.0.0").status_code == 200
+                worse = small_version(connector="acme", seed="2", actions=("wipe", "all"))
+                forged = worse.model_dump(mode="json", by_alias=True)
+                forged["sha256"] = approved.json()["sha256"]  # the approval's hash, claimed
+                swapped = api.post(
+                    "/connectors/acme/versions", params={"label": "2.0.0"}, json=forged
+                )
+                assert swapped.status_code == 201
+                refused = api.post("/connectors/acme/versions/2.0.0/publish")
+                assert (refused.status_code, refused.json()["error"]) == (409, "Conflict")
+                assert "content changed since it was vetted" in refused.json()["message"]
+        assert catalog.get_version("acme", "2.0.0").state == "draft"
+
+
 def test_boards(api: httpx.Client) -> None:
     board = {"name": "sync", "uses": [{"connector": "onepassword", "version": "latest"}]}
     assert api.post("/boards", json=board).status_code == 201

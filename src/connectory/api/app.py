@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from ..catalog import Catalog
+from ..catalog.digest import content_sha256
 from ..catalog.results import ConnectorSummary, Deletion, Drafted, VersionInfo
 from ..deliveries import Delivery
 from ..diff import diff
@@ -123,13 +124,21 @@ def create_app(
     def create_version(
         name: Name, version: ConnectorVersion, catalog: Store, label: NewLabel = None
     ) -> JSONResponse:
-        """Draft a version given as JSON, checked as onboarding checks one (``created`` is false
-        when the connector holds its document already: nothing is stored)."""
+        """Draft a version given as JSON, checked as onboarding checks one. Its document is the
+        JSON posted: its ``sha256`` is the hash the store computes of it, whatever the body
+        claims (``created`` is false when the connector holds this very content already)."""
         if version.connector != name:
             raise InputError(f"the version is of {version.connector!r}, not {name!r}")
         draft = version.model_copy(
-            update={"state": "draft", "version": None, "created_at": None, "published_at": None}
+            update={
+                "state": "draft",
+                "version": None,
+                "created_at": None,
+                "published_at": None,
+                "changes": [],
+            }
         )
+        draft = draft.model_copy(update={"sha256": content_sha256(draft)})
         drafted = catalog.draft(validated(draft), label=label or version.version)
         return _json(drafted, status_code=201)
 

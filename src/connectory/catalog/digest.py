@@ -14,7 +14,9 @@ default value omitted, so that a field added to the model later does not change 
 versions that do not use it), keys sorted, no insignificant white space, UTF-8. It leaves out
 what is not the version's content: its label and state, the store's timestamps, the sunset and
 replacement of a deprecation, the change report the store records at publish time, the time the
-document was fetched, and the hash itself.
+document was fetched and its sha256 (provenance, as claimed: two versions with the same content
+have the same hash, whatever document they say they came from), and the hash itself. A version
+created over the HTTP API has no other document than its JSON: its ``sha256`` is this hash.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ NOT_HASHED = frozenset(
         "replacement",
         "changes",
         "fetched_at",
+        "sha256",
         "content_sha256",
     }
 )
