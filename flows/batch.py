@@ -6,7 +6,8 @@ URLs waits on; for CPU-bound batches across machines, run it with prefect-dask's
 document's task fetches, parses, generates, validates, drafts and (with ``publish``) publishes;
 only transient failures (network, HTTP 5xx, a busy database) are retried, and a document that
 fails does not stop the others: the result and the ``onboard-batch`` artifact list every
-document's outcome, failures with the error that names the problem and where it is.
+document's outcome, failures with the error that names the problem and where it is. A batch with
+a failure ends Failed (calling the flow raises ``ItemsFailed``, whose ``result`` is the batch).
 
 A document's connector is named by its title (or file name), as ``connectory inspect`` suggests,
 unless the source is given as ``NAME=SOURCE``. A document the connector already holds (same
@@ -18,15 +19,17 @@ from __future__ import annotations
 from collections import Counter
 from typing import Literal
 
+from connectory_flows.liveness import settle_dead_runs
 from connectory_flows.onboard import TRANSIENT_RETRIES, Onboarded
-from connectory_flows.reporting import cell, error_text
+from connectory_flows.reporting import cell, error_text, items_failed
+from connectory_flows.secrets import catalog_url, open_catalog, real_source, shown
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SecretStr
 
-from connectory.catalog import Catalog
 from connectory.detect import parse
 from connectory.errors import InputError, is_transient
 from connectory.lifecycle import publish as publish_checked
@@ -34,7 +37,7 @@ from connectory.model import check_name
 from connectory.onboarding import fetch_source, generate, suggest_name, validated
 from connectory.settings import Settings
 
-__all__ = ["Batch", "DocumentOutcome", "onboard_batch", "split_source"]
+__all__ = ["Batch", "DocumentOutcome", "onboard_batch", "shown_item", "split_source"]
 
 
 def split_source(item: str) -> tuple[str | None, str]:
@@ -43,6 +46,12 @@ def split_source(item: str) -> tuple[str | None, str]:
     if separator and name and "/" not in name and ":" not in name:
         return check_name(name), source
     return None, item
+
+
+def shown_item(item: str) -> str:
+    """``item`` as the run's parameter shows it: its source ``shown`` (no secrets in a URL)."""
+    name, source = split_source(item)
+    return f"{name}={shown(source)}" if name else shown(source)
 
 
 class DocumentOutcome(BaseModel):
@@ -78,14 +87,14 @@ class Batch(BaseModel):
 
 @task(name="onboard-document", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def onboard_document(
-    item: str, protocol: str | None, publish: bool, catalog_url: str | None
+    item: str, protocol: str | None, publish: bool, url: SecretStr
 ) -> DocumentOutcome:
     name, source = split_source(item)
     settings = Settings.from_env()
-    raw = fetch_source(source, protocol=protocol, settings=settings)
+    raw = fetch_source(real_source(source), protocol=protocol, settings=settings)
     parsed = parse(raw, protocol=protocol)
     connector = name or suggest_name(parsed)
-    with Catalog.open(catalog_url) as catalog:
+    with open_catalog(url) as catalog:
         version = catalog.find_by_sha256(connector, raw.sha256)
         created = False
         if version is None:
@@ -97,7 +106,7 @@ def onboard_document(
             version = publish_checked(catalog, connector, version.version or "").version
             status = "published"
     return DocumentOutcome(
-        source=source, status=status, onboarded=Onboarded.of(version, created=created)
+        source=shown(source), status=status, onboarded=Onboarded.of(version, created=created)
     )
 
 
@@ -105,7 +114,7 @@ def _failure(item: str, error: BaseException) -> DocumentOutcome:
     message = error_text(error)
     bad_input = isinstance(error, InputError) and not is_transient(error)
     return DocumentOutcome(
-        source=split_source(item)[1], status="failed", error=message, bad_input=bad_input
+        source=shown(split_source(item)[1]), status="failed", error=message, bad_input=bad_input
     )
 
 
@@ -134,23 +143,29 @@ def _summary(outcomes: list[DocumentOutcome]) -> str:
     return "\n".join(lines) + "\n"
 
 
-@flow(name="onboard-batch", validate_parameters=True, task_runner=ThreadPoolTaskRunner(8))
+@flow(
+    name="onboard-batch",
+    validate_parameters=True,
+    task_runner=ThreadPoolTaskRunner(8),
+    on_running=[settle_dead_runs],
+)
 def onboard_batch(
     sources: list[str],
     protocol: str | None = None,
     publish: bool = False,
-    catalog_url: str | None = None,
-) -> Batch:
+) -> Batch | State[Batch]:
     """Onboard every source (a path, a URL, or ``NAME=SOURCE``) as a version of its connector.
 
-    ``catalog_url`` defaults to ``CONNECTORY_DATABASE_URL`` or the embedded SQLite catalogue.
-    Run with more or fewer at once: ``onboard_batch.with_options(task_runner=
-    ThreadPoolTaskRunner(max_workers=N))``.
+    The catalogue (and the secrets of a source URL) come from ``connectory_flows.secrets``.
+    When a document failed, the run ends Failed and calling the flow raises ``ItemsFailed``,
+    whose ``result`` is the ``Batch``. Run with more or fewer at once:
+    ``onboard_batch.with_options(task_runner=ThreadPoolTaskRunner(max_workers=N))``.
     """
     logger = get_run_logger()
-    with Catalog.open(catalog_url):  # create or migrate the store once, before the tasks open it
+    url = catalog_url()
+    with open_catalog(url):  # create or migrate the store once, before the tasks open it
         pass
-    futures = [onboard_document.submit(item, protocol, publish, catalog_url) for item in sources]
+    futures = [onboard_document.submit(item, protocol, publish, url) for item in sources]
     outcomes = []
     for item, future in zip(sources, futures, strict=True):
         try:
@@ -164,4 +179,8 @@ def onboard_batch(
     create_markdown_artifact(
         key="onboard-batch", markdown=_summary(outcomes), description="Batch onboarding outcomes"
     )
-    return Batch(outcomes=outcomes)
+    batch = Batch(outcomes=outcomes)
+    if batch.failed:
+        failed = len(batch.failed)
+        return items_failed(f"{failed} of {len(outcomes)} documents failed to onboard", batch)
+    return batch

@@ -15,14 +15,15 @@ import re
 from collections import Counter
 from typing import Any
 
-from connectory_flows.secrets import graphql_headers
+from connectory_flows.liveness import settle_dead_runs
+from connectory_flows.secrets import catalog_url, graphql_headers, open_catalog, real_source
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-from connectory.catalog import Catalog, VersionInfo
+from connectory.catalog import VersionInfo
 from connectory.detect import ParsedDocument, normalise_protocol, parse
 from connectory.errors import InputError, NotFound, is_transient
 from connectory.fetch import RawDocument
@@ -62,16 +63,11 @@ TRANSIENT_RETRIES: dict[str, Any] = {  # a task's options: retry what failed for
 
 
 @task(name="fetch", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
-def fetch_task(
-    source: str,
-    protocol: str | None = None,
-    headers: dict[str, SecretStr] | None = None,
-    connector: str | None = None,
-) -> RawDocument:
-    """The raw document; a GraphQL endpoint is introspected, with ``headers`` or else those of the
-    connector's Secret block and ``CONNECTORY_GRAPHQL_HEADERS_<CONNECTOR>`` (see
+def fetch_task(source: str, protocol: str | None, connector: str) -> RawDocument:
+    """The raw document; a GraphQL endpoint is introspected with the connector's headers (see
     ``connectory_flows.secrets``)."""
-    if not headers and connector and normalise_protocol(protocol) == "graphql":
+    headers: dict[str, SecretStr] | None = None
+    if normalise_protocol(protocol) == "graphql":
         from connectory.protocols.graphql import is_graphql_endpoint
 
         if is_graphql_endpoint(source):
@@ -80,9 +76,9 @@ def fetch_task(
 
 
 @task(name="lookup", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
-def lookup_task(catalog_url: str | None, connector: str, sha256: str) -> VersionInfo | None:
+def lookup_task(url: SecretStr, connector: str, sha256: str) -> VersionInfo | None:
     """The version of ``connector`` that already holds this document, if any."""
-    with Catalog.open(catalog_url) as catalog:
+    with open_catalog(url) as catalog:
         try:
             known = catalog.list_versions(connector)
         except NotFound:
@@ -106,23 +102,23 @@ def validate_task(version: ConnectorVersion) -> ConnectorVersion:
 
 
 @task(name="draft", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
-def draft_task(catalog_url: str | None, version: ConnectorVersion, label: str | None) -> Any:
-    with Catalog.open(catalog_url) as catalog:
+def draft_task(url: SecretStr, version: ConnectorVersion, label: str | None) -> Any:
+    with open_catalog(url) as catalog:
         return catalog.draft(version, label=label)
 
 
 @task(name="publish", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
-def publish_task(catalog_url: str | None, connector: str, label: str) -> ConnectorVersion:
+def publish_task(url: SecretStr, connector: str, label: str) -> ConnectorVersion:
     """Publish under the publish policy (``connectory.lifecycle.publish``): breaking changes since
     the previous version are refused unless a semver label bumps its major version; the draft
     stays, for ``connectory publish --allow-breaking`` when its label is not semver."""
-    with Catalog.open(catalog_url) as catalog:
+    with open_catalog(url) as catalog:
         return publish_checked(catalog, connector, label).version
 
 
 @task(name="read", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
-def read_task(catalog_url: str | None, connector: str, label: str) -> ConnectorVersion:
-    with Catalog.open(catalog_url) as catalog:
+def read_task(url: SecretStr, connector: str, label: str) -> ConnectorVersion:
+    with open_catalog(url) as catalog:
         return catalog.get_version(connector, label)
 
 
@@ -171,42 +167,40 @@ def _artifact_key(connector: str) -> str:
     return "onboard-" + re.sub(r"[^a-z0-9-]+", "-", connector.lower()).strip("-")
 
 
-@flow(name="onboard", validate_parameters=True)
+@flow(name="onboard", validate_parameters=True, on_running=[settle_dead_runs])
 def onboard(
     source: str,
     name: str,
     protocol: str | None = None,
     label: str | None = None,
     publish: bool = False,
-    catalog_url: str | None = None,
-    headers: dict[str, SecretStr] | None = None,
 ) -> Onboarded:
     """Onboard ``source`` (a path or an http(s) URL) as a draft version of connector ``name``.
 
-    ``catalog_url`` defaults to ``CONNECTORY_DATABASE_URL`` or the embedded SQLite catalogue.
     With ``publish``, the version is published too (unless it already is). With ``protocol``
-    ``graphql``, an endpoint URL is introspected, sending ``headers`` (secrets: Prefect stores
-    and shows them as ``**********``).
+    ``graphql``, an endpoint URL is introspected. The catalogue, the introspection headers and
+    the secrets of a source URL come from ``connectory_flows.secrets``, never from parameters.
     """
     logger = get_run_logger()
     check_name(name)
-    raw = fetch_task(source, protocol, headers, name)
-    existing = lookup_task(catalog_url, name, raw.sha256)
+    catalog = catalog_url()
+    raw = fetch_task(real_source(source), protocol, name)
+    existing = lookup_task(catalog, name, raw.sha256)
     created = False
     if existing is not None:
         logger.info("Unchanged: %s@%s holds this document already", name, existing.label)
-        version = read_task(catalog_url, name, existing.label)
+        version = read_task(catalog, name, existing.label)
     else:
         parsed = parse_task(quote(raw), protocol)
         generated = generate_task(quote(parsed), name)
         checked = validate_task(quote(generated))
         # A description split across files has the sha256 of all its files (not the root's):
         # the catalogue, not the lookup above, then tells whether it holds it already.
-        drafted = draft_task(catalog_url, quote(checked), label)
+        drafted = draft_task(catalog, quote(checked), label)
         version, created = drafted.version, drafted.created
         logger.info("Drafted %s" if created else "Unchanged: %s holds it already", version.ref)
     if publish and version.state == "draft":
-        version = publish_task(catalog_url, name, version.version)
+        version = publish_task(catalog, name, version.version)
         logger.info("Published %s", version.ref)
     create_markdown_artifact(
         key=_artifact_key(name),

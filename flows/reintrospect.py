@@ -3,16 +3,23 @@
 For every GraphQL connector whose newest version was introspected from a live endpoint (or for
 the one named), the flow POSTs the introspection query again (all endpoints at once, on Prefect's
 task runner; headers from the Prefect Secret block ``connectory-graphql-headers-<name>`` and
-``CONNECTORY_GRAPHQL_HEADERS_<NAME>``, see ``connectory_flows.secrets``), builds the version the answer describes and compares
-its ``schema_sha256`` with the newest version's:
+``CONNECTORY_GRAPHQL_HEADERS_<NAME>``, see ``connectory_flows.secrets``), builds the version the
+answer describes and compares its ``schema_sha256`` with the newest version's (the one drafted
+last, whatever its state): drift is always judged against the newest version.
 
 - the same: nothing is stored (``unchanged``);
-- another: the new version is drafted with its change report (``Change`` records: breaking,
-  dangerous, safe) on it, and the report is left as a markdown artifact
-  (``reintrospect-<name>``) (``drafted <label>``);
+- another: the new version is drafted with its change report since the newest version
+  (``Change`` records: breaking, dangerous, safe) on it, and the report is left as a markdown
+  artifact (``reintrospect-<name>``) (``drafted <label>``);
+- the very document an older version was drafted from (the endpoint went back to an older
+  schema): the catalogue already holds it, so nothing is stored, but it is drift all the same:
+  the change report since the newest version is left as the artifact (``reverted <label>``,
+  the older version's label), run after run until the catalogue follows (deleting the newest
+  version, say);
 - the endpoint cannot be had, or answers something unusable: ``failed <error>``. Fetches are
   retried when the failure may pass (``TransientError``); one endpoint failing does not stop the
-  others.
+  others, and the run then ends Failed (calling the flow raises ``ItemsFailed``, whose
+  ``result`` is the ``Reintrospected`` record).
 
 The run returns a small ``Reintrospected`` record with an outcome per connector and leaves a
 summary artifact (``reintrospect``). The deployment in ``prefect.yaml`` runs it on a schedule.
@@ -23,6 +30,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Literal
 
+from connectory_flows.liveness import settle_dead_runs
 from connectory_flows.onboard import (
     TRANSIENT_RETRIES,
     draft_task,
@@ -30,15 +38,15 @@ from connectory_flows.onboard import (
     parse_task,
     validate_task,
 )
-from connectory_flows.reporting import cell, error_text
-from connectory_flows.secrets import graphql_headers
+from connectory_flows.reporting import cell, error_text, items_failed
+from connectory_flows.secrets import catalog_url, graphql_headers, open_catalog
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.states import State
 from prefect.utilities.annotations import quote
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SecretStr
 
-from connectory.catalog import Catalog
 from connectory.errors import InputError
 from connectory.fetch import RawDocument
 from connectory.model import Change, ConnectorVersion
@@ -68,12 +76,15 @@ class Outcome(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     connector: str
-    status: Literal["unchanged", "drafted", "failed"]
+    status: Literal["unchanged", "drafted", "reverted", "failed"]
     version: str | None = None
-    """The version drafted, or the newest one when unchanged."""
+    """The version drafted; the newest one when unchanged; the older one that holds the schema
+    the endpoint went back to when reverted."""
+    since: str | None = None
+    """The newest version, which the schema was compared with (drafted, reverted)."""
     error: str | None = None
     changes: dict[str, int] = {}
-    """Counts by level (breaking, dangerous, safe) of a drafted version's changes."""
+    """Counts by level (breaking, dangerous, safe) of the changes since the newest version."""
 
     def __str__(self) -> str:
         if self.status == "failed":
@@ -81,6 +92,11 @@ class Outcome(BaseModel):
         if self.status == "unchanged":
             return f"{self.connector}: unchanged ({self.connector}@{self.version})"
         counts = ", ".join(f"{self.changes.get(level, 0)} {level}" for level in _LEVELS)
+        if self.status == "reverted":
+            return (
+                f"{self.connector}: reverted {self.version} (the endpoint serves the schema of "
+                f"{self.connector}@{self.version} again; since @{self.since}: {counts})"
+            )
         return f"{self.connector}: drafted {self.version} ({counts})"
 
 
@@ -100,9 +116,10 @@ _LEVELS = ("breaking", "dangerous", "safe")
 
 
 @task(name="targets", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
-def targets_task(catalog_url: str | None, connector: str | None) -> list[Target]:
-    """The connectors to re-introspect (a named one must be a GraphQL one with an endpoint)."""
-    with Catalog.open(catalog_url) as catalog:
+def targets_task(url: SecretStr, connector: str | None) -> list[Target]:
+    """The connectors to re-introspect (a named one must be a GraphQL one with an endpoint), each
+    with its newest version: the one drafted last."""
+    with open_catalog(url) as catalog:
         if connector is not None:
             names = [catalog.get_connector(connector).name]
         else:
@@ -139,28 +156,28 @@ def introspect_task(target: Target) -> RawDocument:
 
 
 @task(name="changes", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
-def changes_task(
-    catalog_url: str | None, target: Target, version: ConnectorVersion
-) -> list[Change]:
-    with Catalog.open(catalog_url) as catalog:
+def changes_task(url: SecretStr, target: Target, version: ConnectorVersion) -> list[Change]:
+    """What changed from ``target``'s newest version to ``version``."""
+    with open_catalog(url) as catalog:
         old = catalog.get_version(target.connector, target.label)
     if old.metadata.protocol != "graphql" or not old.metadata.sdl or not version.metadata.sdl:
         return []
     return sdl_changes(old.metadata.sdl, version.metadata.sdl)
 
 
-def change_report(target: Target, version: ConnectorVersion) -> str:
-    """Markdown: what changed from ``target``'s newest version to the drafted ``version``."""
-    counts = Counter(change.level for change in version.changes)
+def change_report(heading: str, target: Target, schema_sha256: str, changes: list[Change]) -> str:
+    """Markdown: ``heading``, then what changed from ``target``'s newest version to the schema
+    the endpoint serves now (``schema_sha256``)."""
+    counts = Counter(change.level for change in changes)
     lines = [
-        f"# {version.connector}@{version.version}: the schema changed since @{target.label}",
+        f"# {heading}",
         "",
         f"- endpoint: `{target.endpoint}`",
-        f"- schema sha256: `{target.schema_sha256}` -> `{version.metadata.schema_sha256}`",  # type: ignore[union-attr]
+        f"- schema sha256: `{target.schema_sha256}` -> `{schema_sha256}`",
         "- " + ", ".join(f"{counts.get(level, 0)} {level}" for level in _LEVELS) + " changes",
     ]
     for level in _LEVELS:
-        found = [change for change in version.changes if change.level == level]
+        found = [change for change in changes if change.level == level]
         if not found:
             continue
         lines += [
@@ -192,45 +209,60 @@ def _artifact_key(connector: str) -> str:
     )
 
 
-def _one(target: Target, raw: RawDocument, catalog_url: str | None) -> Outcome:
+def _one(target: Target, raw: RawDocument, url: SecretStr) -> Outcome:
     parsed = parse_task(quote(raw), "graphql")
     generated = generate_task(quote(parsed), target.connector)
-    if generated.metadata.schema_sha256 == target.schema_sha256:  # type: ignore[union-attr]
+    schema_sha256 = generated.metadata.schema_sha256  # type: ignore[union-attr]
+    if schema_sha256 == target.schema_sha256:
         return Outcome(connector=target.connector, status="unchanged", version=target.label)
     checked = validate_task(quote(generated))
-    changes = changes_task(catalog_url, target, quote(checked))
-    version = checked.model_copy(update={"changes": changes})
-    drafted = draft_task(catalog_url, quote(version), None)
+    changes = changes_task(url, target, quote(checked))
+    drafted = draft_task(url, quote(checked.model_copy(update={"changes": changes})), None)
     stored = drafted.version
-    if not drafted.created:  # the endpoint answers a document drafted before: nothing new
+    if drafted.created:
+        status: Literal["drafted", "reverted"] = "drafted"
+        heading = f"{stored.ref}: the schema changed since @{target.label}"
+    elif stored.version != target.label:
+        # The catalogue holds this very document in an older version: the endpoint went back
+        # to that schema, which is drift from the newest version all the same.
+        status = "reverted"
+        heading = (
+            f"{target.connector}: the endpoint serves the schema of @{stored.version} again, "
+            f"changed since @{target.label}"
+        )
+    else:  # the newest version's own document (its schema hash was computed otherwise)
         return Outcome(connector=target.connector, status="unchanged", version=stored.version)
     create_markdown_artifact(
         key=_artifact_key(target.connector),
-        markdown=change_report(target, stored),
-        description=f"Schema changes of {stored.ref}",
+        markdown=change_report(heading, target, schema_sha256, changes),
+        description=f"Schema changes of {target.connector} since @{target.label}",
     )
     return Outcome(
         connector=target.connector,
-        status="drafted",
+        status=status,
         version=stored.version,
-        changes=dict(Counter(change.level for change in stored.changes)),
+        since=target.label,
+        changes=dict(Counter(change.level for change in changes)),
     )
 
 
-@flow(name="reintrospect", validate_parameters=True)
-def reintrospect(connector: str | None = None, catalog_url: str | None = None) -> Reintrospected:
+@flow(name="reintrospect", validate_parameters=True, on_running=[settle_dead_runs])
+def reintrospect(connector: str | None = None) -> Reintrospected | State[Reintrospected]:
     """Re-introspect every GraphQL connector with an endpoint (or ``connector``); draft a new
-    version with a change report where the schema changed.
+    version with a change report where the schema changed since the newest version.
 
-    ``catalog_url`` defaults to ``CONNECTORY_DATABASE_URL`` or the embedded SQLite catalogue.
+    The catalogue comes from ``connectory_flows.secrets``. When an endpoint failed, the run ends
+    Failed and calling the flow raises ``ItemsFailed``, whose ``result`` is the
+    ``Reintrospected`` record.
     """
     logger = get_run_logger()
-    targets = targets_task(catalog_url, connector)
+    url = catalog_url()
+    targets = targets_task(url, connector)
     futures = [introspect_task.submit(target) for target in targets]
     outcomes = []
     for target, future in zip(targets, futures, strict=True):
         try:
-            outcome = _one(target, future.result(), catalog_url)
+            outcome = _one(target, future.result(), url)
         except Exception as error:
             outcome = Outcome(connector=target.connector, status="failed", error=error_text(error))
             logger.warning("%s", outcome)
@@ -240,4 +272,10 @@ def reintrospect(connector: str | None = None, catalog_url: str | None = None) -
     create_markdown_artifact(
         key="reintrospect", markdown=_summary(outcomes), description="Re-introspection outcomes"
     )
-    return Reintrospected(outcomes=outcomes)
+    result = Reintrospected(outcomes=outcomes)
+    if result.failed:
+        failed = len(result.failed)
+        return items_failed(
+            f"{failed} of {len(outcomes)} endpoints failed to re-introspect", result
+        )
+    return result

@@ -1,10 +1,17 @@
-"""What the flows' artifacts and results say: one line per error, markdown table cells."""
+"""What the flows' artifacts, results and final states say: one line per error, markdown table
+cells, and the Failed state of a run some of whose items failed."""
 
 from __future__ import annotations
 
+from typing import Any, Generic, TypeVar
+
+from prefect.states import Failed, State
+
 from connectory.errors import ConnectoryError
 
-__all__ = ["cell", "error_text"]
+__all__ = ["ItemsFailed", "cell", "error_text", "items_failed"]
+
+R = TypeVar("R")
 
 
 def error_text(error: BaseException) -> str:
@@ -18,3 +25,24 @@ def error_text(error: BaseException) -> str:
 def cell(text: object) -> str:
     """``text`` fit for a markdown table cell."""
     return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+class ItemsFailed(ConnectoryError, Generic[R]):
+    """Some items of a run failed (documents of a batch, endpoints to re-introspect).
+
+    The run ends Failed, so that whatever watches run states (a scheduler, an automation, the
+    UI) learns of it; calling the flow raises this error, and ``result`` holds every item's
+    outcome, the failed and the others.
+    """
+
+    def __init__(self, message: str, result: R) -> None:
+        super().__init__(message)
+        self.result = result
+
+    def __reduce__(self) -> tuple[Any, ...]:  # Prefect may persist a run's result (pickle)
+        return (type(self), (self.message, self.result))
+
+
+def items_failed(message: str, result: R) -> State[Any]:
+    """The final state of a run some of whose items failed: Failed, with ``message``."""
+    return Failed(message=message, data=ItemsFailed(message, result))

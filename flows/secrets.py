@@ -1,30 +1,107 @@
-"""Secrets that flows read from Prefect Secret blocks, for runs on workers whose environment has none.
+"""The secrets flows use, none of them a run's parameter.
 
-    connectory-graphql-headers-<name>   introspection headers of connector <name>: a JSON object of
-                                        header names to values, ``{"Authorization": "Bearer ..."}``
+Prefect keeps a flow run's parameters in its database in plain text and serves them to whoever
+can read its API (a ``SecretStr`` shows as ``**********`` only when a Python caller passes one;
+a run created from a deployment keeps whatever it was given). So no flow takes a secret as a
+parameter. Each comes from, first found first:
 
-Create one with ``prefect block create secret`` or in Python::
+    the catalogue URL            given in this process (``supplied``: what the CLI does), then
+                                 CONNECTORY_DATABASE_URL, then the Secret block
+                                 ``connectory-catalog-url``, then the embedded SQLite file
+    introspection headers of     given in this process (``--header``), else the Secret block
+    connector <name>             ``connectory-graphql-headers-<name>`` and
+                                 CONNECTORY_GRAPHQL_HEADERS_<NAME>, which wins header by header
+    a source URL's secrets       given in this process: the run's parameter is the URL with its
+                                 password and secret-looking query values hidden (``shown``)
+
+Blocks are for runs on workers, whose environment holds no secret. Create one with
+``prefect block create secret`` or in Python::
 
     from prefect.blocks.system import Secret
+    Secret(value="postgresql+psycopg://connectory:...@db:5432/catalog").save("connectory-catalog-url")
     Secret(value={"Authorization": "Bearer ..."}).save("connectory-graphql-headers-github")
 
-``CONNECTORY_GRAPHQL_HEADERS_<NAME>`` (see ``connectory.protocols.graphql.headers``) wins header by
-header. A missing block is no error (nothing is kept there); a block of another shape is, naming
-the block and never a value.
+A missing block is no error (nothing is kept there); a block of another shape is, naming the
+block and never a value. What is given in this process reaches the flow's tasks too (Prefect
+runs them in a copy of the caller's context), never a child process.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 from prefect.blocks.system import Secret
 from pydantic import SecretStr
 
+from connectory.catalog import Catalog, default_database_url
+from connectory.errors import InputError
+from connectory.fetch import is_url
 from connectory.protocols.graphql import headers_from_env, headers_from_object
+from connectory.redaction import redact_url
 
-__all__ = ["HEADERS_BLOCK", "graphql_headers"]
+__all__ = [
+    "CATALOG_BLOCK",
+    "HEADERS_BLOCK",
+    "catalog_url",
+    "graphql_headers",
+    "open_catalog",
+    "real_source",
+    "shown",
+    "supplied",
+]
 
+CATALOG_BLOCK = "connectory-catalog-url"
 HEADERS_BLOCK = "connectory-graphql-headers-{name}"
+
+
+@dataclass(frozen=True)
+class _Supplied:
+    catalog_url: SecretStr | None = None
+    headers: Mapping[str, Mapping[str, SecretStr]] = field(default_factory=dict)
+    sources: Mapping[str, SecretStr] = field(default_factory=dict)
+    """A source's redacted form (the run's parameter) -> the source itself."""
+
+
+_SUPPLIED: ContextVar[_Supplied | None] = ContextVar("connectory_flows_supplied", default=None)
+_NOTHING = _Supplied()
+
+
+def _given() -> _Supplied:
+    return _SUPPLIED.get() or _NOTHING
+
+
+def shown(source: str) -> str:
+    """``source`` as a run's parameter shows it: a URL without its password or secret-looking
+    query values; a path as it is."""
+    return redact_url(source) if is_url(source) else source
+
+
+@contextmanager
+def supplied(
+    *,
+    catalog_url: str | None = None,
+    headers: Mapping[str, Mapping[str, SecretStr]] | None = None,
+    sources: Iterable[str] = (),
+) -> Iterator[None]:
+    """Flows run inside the block (in this process) use these secrets: the catalogue at
+    ``catalog_url``, ``headers`` by connector name, and each of ``sources`` where its ``shown``
+    form is the run's parameter."""
+    token = _SUPPLIED.set(
+        _Supplied(
+            catalog_url=SecretStr(catalog_url) if catalog_url else None,
+            headers={name: dict(given) for name, given in (headers or {}).items()},
+            sources={shown(source): SecretStr(source) for source in sources},
+        )
+    )
+    try:
+        yield
+    finally:
+        _SUPPLIED.reset(token)
 
 
 def _block(name: str) -> Any:
@@ -35,8 +112,40 @@ def _block(name: str) -> Any:
         return None
 
 
+def catalog_url() -> SecretStr:
+    """The catalogue the flows use (see the module docstring for where it comes from)."""
+    given = _given().catalog_url
+    if given is not None:
+        return given
+    if not os.environ.get("CONNECTORY_DATABASE_URL", "").strip():
+        kept = _block(CATALOG_BLOCK)
+        if kept is not None:
+            if not isinstance(kept, str) or not kept.strip():
+                raise InputError(
+                    f"the Secret block {CATALOG_BLOCK} must hold a database URL (a string)"
+                )
+            return SecretStr(kept.strip())
+    return SecretStr(default_database_url())
+
+
+def open_catalog(url: SecretStr) -> Catalog:
+    """The catalogue at ``url`` (opened, migrated); its URL shows without its password."""
+    return Catalog.open(url.get_secret_value())
+
+
+def real_source(source: str) -> str:
+    """The source a run's parameter ``source`` stands for: the one given in this process whose
+    ``shown`` form it is, else ``source`` itself."""
+    given = _given().sources.get(source)
+    return given.get_secret_value() if given is not None else source
+
+
 def graphql_headers(connector: str) -> dict[str, SecretStr]:
-    """``connector``'s introspection headers: its Secret block's, then the environment's."""
+    """``connector``'s introspection headers: those given in this process, else its Secret
+    block's and the environment's."""
+    given = _given().headers.get(connector)
+    if given is not None:
+        return dict(given)
     block = HEADERS_BLOCK.format(name=connector)
     value = _block(block)
     kept = headers_from_object(value, f"the Secret block {block}") if value is not None else {}

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 from graphql import build_schema
+from prefect.client.schemas.objects import StateType
 
+from ..flows.records import flow_runs
 from ..graphql_server import serve_graphql
 from ..protocols.graphql_support import SHOP
 from .conftest import Run
@@ -59,6 +62,7 @@ def test_inspect_an_endpoint_with_a_secret_header(run: Run) -> None:
 
 def test_onboard_then_reintrospect(run: Run, sqlite_url: str, prefect_api_url: str) -> None:
     prefect = {"PREFECT_API_URL": prefect_api_url}
+    since = datetime.now(UTC)
     with serve_graphql(build_schema(SHOP.read_text()), required_headers=AUTH) as server:
         onboarded = run(
             "onboard", server.url, "--protocol", "graphql", "--name", "shop",
@@ -71,6 +75,8 @@ def test_onboard_then_reintrospect(run: Run, sqlite_url: str, prefect_api_url: s
         unchanged = run("reintrospect", env=with_headers)
         server.schema = build_schema(SHOP.read_text().replace("  me: Customer\n", ""))
         drafted = run("reintrospect", "shop", "--json", env=with_headers)
+        server.schema = build_schema(SHOP.read_text())  # back to shop@1's schema
+        reverted = run("reintrospect", env=with_headers)
         unknown = run("reintrospect", "nobody", env=with_headers)
     assert without_headers.returncode == 1
     assert "shop: failed" in without_headers.stdout
@@ -82,9 +88,16 @@ def test_onboard_then_reintrospect(run: Run, sqlite_url: str, prefect_api_url: s
     assert (outcome["status"], outcome["version"], outcome["changes"]) == (
         "drafted", "2", {"breaking": 1},
     )  # fmt: skip
+    assert reverted.returncode == 0, reverted.stderr
+    assert reverted.stdout.strip() == (
+        "shop: reverted 1 (the endpoint serves the schema of shop@1 again; "
+        "since @2: 0 breaking, 0 dangerous, 1 safe)"
+    )
     assert unknown.returncode == 2
     assert "no connector 'nobody'" in unknown.stderr
-    _no_secret(onboarded, without_headers, unchanged, drafted, unknown)
+    states = [r.state_type for r in flow_runs("reintrospect", since)]
+    assert states == [StateType.FAILED] + [StateType.COMPLETED] * 3 + [StateType.FAILED]
+    _no_secret(onboarded, without_headers, unchanged, drafted, reverted, unknown)
     assert SECRET.encode() not in Path(sqlite_url.removeprefix("sqlite:///")).read_bytes()
     shown = run("show", "shop@2", "--json")
     assert json.loads(shown.stdout)["changes"][0]["location"] == "Query.me"

@@ -2,33 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 from connectory_flows.batch import onboard_batch, split_source
-from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from connectory_flows.reporting import ItemsFailed
+from prefect.client.schemas.objects import StateType
 
 from connectory.catalog import Catalog
 from connectory.errors import InvalidName
 
 from ..conftest import FIXTURES
 from ..servers import Reply, serve
+from .records import artifacts, flow_run
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "openapi" / "1password-connect.json"
 SHOP = FIXTURES / "graphql" / "shop.graphql"
 CALCULATOR = FIXTURES / "wsdl" / "calculator-soap11and12.wsdl"
 
 pytestmark = pytest.mark.usefixtures("prefect_api_url")
-
-
-async def _artifact(key: str) -> str:
-    async with get_client() as client:
-        found = await client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])), limit=1
-        )
-    return str(found[0].data)
 
 
 def test_every_document_onboards_and_failures_do_not_stop_the_others(
@@ -43,7 +35,16 @@ def test_every_document_onboards_and_failures_do_not_stop_the_others(
         str(tmp_path / "missing.yaml"),
         f"calc={CALCULATOR}",
     ]
-    batch = onboard_batch(sources=sources, catalog_url=sqlite_url)
+    state = onboard_batch(sources=sources, return_state=True)
+    failure = state.result(raise_on_failure=False)
+    assert isinstance(failure, ItemsFailed)
+    batch = failure.result
+    run = flow_run(state)  # as Prefect holds it: a scheduler watching run states sees it
+    assert run.state is not None
+    assert (run.state.type, run.state.message) == (
+        StateType.FAILED,
+        "2 of 5 documents failed to onboard",
+    )
     assert [o.status for o in batch.outcomes] == [
         "drafted",
         "failed",
@@ -63,11 +64,13 @@ def test_every_document_onboards_and_failures_do_not_stop_the_others(
     with Catalog.open(sqlite_url) as catalog:
         stored = {c.name: c.protocol for c in catalog.list_connectors()}
     assert stored == {"1password-connect": "http", "shop": "graphql", "calc": "soap"}
-    markdown = asyncio.run(_artifact("onboard-batch"))
+    markdown = artifacts("onboard-batch")[0]
     assert "5 documents: 3 drafted, 0 published, 0 unchanged, 2 failed." in markdown
     assert "| shop@1 |" in markdown
 
-    again = onboard_batch(sources=sources[::2], publish=True, catalog_url=sqlite_url)
+    completed = onboard_batch(sources=sources[::2], publish=True, return_state=True)
+    assert flow_run(completed).state_type == StateType.COMPLETED
+    again = completed.result()
     assert [o.status for o in again.outcomes] == ["published"] * 3
     assert [o.onboarded.created for o in again.outcomes if o.onboarded] == [False] * 3
 
@@ -80,11 +83,12 @@ def test_transient_failures_are_retried_per_document(sqlite_url: str) -> None:
         calls.append(1)
         return Reply(503, b"busy") if len(calls) < 2 else Reply(body=body)
 
-    with serve({"/connect.json": flaky, "/gone.json": Reply(404, b"")}) as server:
-        batch = onboard_batch(
-            sources=[server.url("/connect.json"), server.url("/gone.json")],
-            catalog_url=sqlite_url,
-        )
+    with (
+        serve({"/connect.json": flaky, "/gone.json": Reply(404, b"")}) as server,
+        pytest.raises(ItemsFailed, match="1 of 2 documents failed") as failed,
+    ):
+        onboard_batch(sources=[server.url("/connect.json"), server.url("/gone.json")])
+    batch = failed.value.result
     assert [o.status for o in batch.outcomes] == ["drafted", "failed"]
     assert len(calls) == 2
     assert server.requests.count("/gone.json") == 1  # a 404 is not retried

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 from connectory_flows.onboard import onboard
-from connectory_flows.reintrospect import reintrospect
+from connectory_flows.reintrospect import Reintrospected, reintrospect
+from connectory_flows.reporting import ItemsFailed
+from connectory_flows.secrets import supplied
 from graphql import GraphQLSchema, build_client_schema, build_schema
-from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.client.schemas.schedules import CronSchedule
-from prefect.client.schemas.sorting import ArtifactSort
 from pydantic import SecretStr
 
 from connectory.catalog import Catalog
@@ -23,6 +23,7 @@ from connectory.errors import InputError, NotFound
 from ..conftest import corpus_file
 from ..graphql_server import serve_graphql
 from ..protocols.graphql_support import SHOP
+from .records import artifacts, flow_run
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "gh-s3cret"
@@ -30,15 +31,14 @@ SECRET = "gh-s3cret"
 pytestmark = pytest.mark.usefixtures("prefect_api_url")
 
 
-async def _artifacts(key: str) -> list[str]:
-    """Every version of the artifact ``key``, newest first."""
-    async with get_client() as client:
-        found = await client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
-            sort=ArtifactSort.CREATED_DESC,
-            limit=20,
-        )
-    return [str(artifact.data) for artifact in found]
+def _reintrospect(**parameters: Any) -> tuple[Reintrospected, FlowRun]:
+    """A real run's result (also when an endpoint failed) and the run as Prefect holds it."""
+    state = reintrospect(**parameters, return_state=True)
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, ItemsFailed):
+        result = result.result
+    assert isinstance(result, Reintrospected), result
+    return result, flow_run(state)
 
 
 def _shop(drift: bool = False) -> GraphQLSchema:
@@ -59,19 +59,25 @@ def test_drift_drafts_a_version_with_its_change_report(
     auth = {"Authorization": f"Bearer {SECRET}"}
     with serve_graphql(_shop(), required_headers=auth) as shop:
         with serve_graphql(_shop()) as gone:
-            onboard(source=shop.url, name="shop", protocol="graphql", catalog_url=sqlite_url)
-            onboard(source=gone.url, name="gone", protocol="graphql", catalog_url=sqlite_url)
-            onboard(source=str(SHOP), name="shopfile", protocol="graphql", catalog_url=sqlite_url)
+            onboard(source=shop.url, name="shop", protocol="graphql")
+            onboard(source=gone.url, name="gone", protocol="graphql")
+            onboard(source=str(SHOP), name="shopfile", protocol="graphql")
         # "gone" stopped: it now refuses connections
-        result = reintrospect(catalog_url=sqlite_url)
+        result, run = _reintrospect()
         assert [str(o) for o in result.outcomes] == [
             "gone: failed " + result.outcomes[0].error,  # type: ignore[operator]
             "shop: unchanged (shop@1)",
         ]
         assert "cannot connect" in (result.outcomes[0].error or "")
+        assert run.state is not None  # the run says so to whatever watches run states
+        assert (run.state.type, run.state.message) == (
+            StateType.FAILED,
+            "1 of 2 endpoints failed to re-introspect",
+        )
         shop.schema = _shop(drift=True)
-        drifted = reintrospect(catalog_url=sqlite_url)
-        again = reintrospect(connector="shop", catalog_url=sqlite_url)
+        drifted, _ = _reintrospect()
+        again, run = _reintrospect(connector="shop")
+    assert run.state_type == StateType.COMPLETED
     outcome = next(o for o in drifted.outcomes if o.connector == "shop")
     assert (outcome.status, outcome.version) == ("drafted", "2")
     assert outcome.changes == {"breaking": 1, "dangerous": 1, "safe": 1}
@@ -86,10 +92,10 @@ def test_drift_drafts_a_version_with_its_change_report(
         ("dangerous", "value-added-to-enum", "Currency.CHF"),
         ("safe", "field-added", "Query.reviews"),
     }
-    report = asyncio.run(_artifacts("reintrospect-shop"))[0]
+    report = artifacts("reintrospect-shop")[0]
     assert "# shop@2: the schema changed since @1" in report
     assert "| field-removed | `Query.me` |" in report
-    summaries = asyncio.run(_artifacts("reintrospect"))
+    summaries = artifacts("reintrospect")
     assert "| shop | unchanged (shop@2) |" in summaries[0]  # the last run's
     summary = next(s for s in summaries if "| shop | drafted 2 " in s)
     assert "| gone | failed http://127.0.0.1:" in summary
@@ -110,16 +116,11 @@ def test_headers_kept_in_a_prefect_secret_block(
     auth = {"Authorization": f"Bearer {SECRET}"}
     with serve_graphql(_shop(), required_headers=auth) as shop:
         # no headers given: the flow reads the block (and the environment, which wins by name)
-        onboard(source=shop.url, name="blockshop", protocol="graphql", catalog_url=sqlite_url)
-        onboard(
-            source=shop.url,
-            name="badblock",
-            protocol="graphql",
-            catalog_url=sqlite_url,
-            headers={"Authorization": SecretStr(f"Bearer {SECRET}")},
-        )
+        onboard(source=shop.url, name="blockshop", protocol="graphql")
+        with supplied(headers={"badblock": {"Authorization": SecretStr(f"Bearer {SECRET}")}}):
+            onboard(source=shop.url, name="badblock", protocol="graphql")
         shop.schema = _shop(drift=True)
-        result = reintrospect(catalog_url=sqlite_url)
+        result, _ = _reintrospect()
     outcomes = {o.connector: o for o in result.outcomes}
     assert outcomes["blockshop"].status == "drafted"
     assert outcomes["badblock"].status == "failed"
@@ -131,35 +132,54 @@ def test_headers_kept_in_a_prefect_secret_block(
 
 
 def test_a_named_connector_must_have_an_endpoint(sqlite_url: str) -> None:
-    onboard(source=str(SHOP), name="shopfile", protocol="graphql", catalog_url=sqlite_url)
+    onboard(source=str(SHOP), name="shopfile", protocol="graphql")
     with pytest.raises(InputError, match="was not introspected from a GraphQL endpoint"):
-        reintrospect(connector="shopfile", catalog_url=sqlite_url)
+        reintrospect(connector="shopfile")
     with pytest.raises(NotFound, match="no connector 'nobody'"):
-        reintrospect(connector="nobody", catalog_url=sqlite_url)
-    assert reintrospect(catalog_url=sqlite_url).outcomes == []
+        reintrospect(connector="nobody")
+    assert reintrospect().outcomes == []
 
 
-def test_onboarding_headers_are_secrets_to_prefect(sqlite_url: str) -> None:
+def test_headers_given_in_process_are_no_parameter() -> None:
     auth = {"X-Api-Key": SECRET}
-    with serve_graphql(_shop(), required_headers=auth) as shop:
-        state = onboard(
-            source=shop.url,
-            name="shop",
-            protocol="graphql",
-            catalog_url=sqlite_url,
-            headers={"X-Api-Key": SecretStr(SECRET)},
-            return_state=True,
-        )
+    with (
+        serve_graphql(_shop(), required_headers=auth) as shop,
+        supplied(headers={"shop": {"X-Api-Key": SecretStr(SECRET)}}),
+    ):
+        state = onboard(source=shop.url, name="shop", protocol="graphql", return_state=True)
     assert state.is_completed()
+    parameters = flow_run(state).parameters
+    assert set(parameters) == {"source", "name", "protocol", "label", "publish"}
+    assert SECRET not in json.dumps(parameters)
 
-    async def parameters() -> dict:
-        async with get_client() as client:
-            run = await client.read_flow_run(state.state_details.flow_run_id)  # type: ignore[arg-type]
-        return run.parameters
 
-    stored = asyncio.run(parameters())
-    assert stored["headers"] == {"X-Api-Key": "**********"}
-    assert SECRET not in json.dumps(stored)
+def test_back_to_an_older_schema_is_drift_from_the_newest_version() -> None:
+    with serve_graphql(_shop()) as shop:  # schema A
+        onboard(source=shop.url, name="shop", protocol="graphql")
+        shop.schema = _shop(drift=True)  # B
+        drafted, _ = _reintrospect()
+        shop.schema = _shop()  # A again: the very document shop@1 was drafted from
+        reverted, run = _reintrospect()
+        still, _ = _reintrospect()
+    assert [str(o) for o in drafted.outcomes] == [
+        "shop: drafted 2 (1 breaking, 1 dangerous, 1 safe)"
+    ]
+    [outcome] = reverted.outcomes
+    assert (outcome.status, outcome.version, outcome.since) == ("reverted", "1", "2")
+    assert outcome.changes == {"breaking": 2, "safe": 1}
+    assert str(outcome) == (
+        "shop: reverted 1 (the endpoint serves the schema of shop@1 again; "
+        "since @2: 2 breaking, 0 dangerous, 1 safe)"
+    )
+    assert run.state_type == StateType.COMPLETED
+    assert [o.status for o in still.outcomes] == ["reverted"]  # until the catalogue follows
+    with Catalog.open() as catalog:
+        assert [v.label for v in catalog.list_versions("shop")] == ["1", "2"]
+    report = artifacts("reintrospect-shop")[0]
+    assert "# shop: the endpoint serves the schema of @1 again, changed since @2" in report
+    assert "| field-removed | `Query.reviews` |" in report
+    assert "| field-added | `Query.me` |" in report
+    assert "| shop | reverted 1 (" in artifacts("reintrospect")[0]
 
 
 @pytest.mark.slow
@@ -169,9 +189,9 @@ def test_github_drift_is_reported(sqlite_url: str) -> None:
         return build_client_schema(json.loads(path.read_text()), assume_valid=True)
 
     with serve_graphql(github("14.58.0")) as server:
-        onboard(source=server.url, name="github", protocol="graphql", catalog_url=sqlite_url)
+        onboard(source=server.url, name="github", protocol="graphql")
         server.schema = github("15.25.0")
-        result = reintrospect(catalog_url=sqlite_url)
+        result, _ = _reintrospect()
     [outcome] = result.outcomes
     assert outcome.status == "drafted"
     assert all(outcome.changes.get(level) for level in ("breaking", "dangerous", "safe"))

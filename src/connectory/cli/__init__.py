@@ -36,7 +36,7 @@ from .common import options as _options
 from .common import print_json as _print_json
 from .common import print_version as _print_version
 from .common import split_ref as _split_ref
-from .flowrun import give_prefect_time_to_start, quiet_expected_tracebacks
+from .flowrun import give_prefect_time_to_start, run_flow
 
 __all__ = ["app", "main"]
 
@@ -141,17 +141,17 @@ def onboard(
     headers = _headers(header, protocol, source, None)  # the flow reads the environment
     give_prefect_time_to_start()
     from connectory_flows.onboard import onboard as onboard_flow
+    from connectory_flows.secrets import shown
 
-    if not _options["debug"]:
-        quiet_expected_tracebacks()
-    result = onboard_flow(
-        source=source,
+    result = run_flow(
+        onboard_flow,
+        headers={name: headers} if headers else None,
+        real_sources=[source],
+        source=shown(source),
         name=name,
         protocol=protocol,
         label=version,
         publish=publish,
-        catalog_url=_options["catalog"],
-        headers=headers,
     )
     if as_json:
         with _open_catalog() as catalog:
@@ -237,9 +237,7 @@ def reintrospect(
     give_prefect_time_to_start()
     from connectory_flows.reintrospect import reintrospect as reintrospect_flow
 
-    if not _options["debug"]:
-        quiet_expected_tracebacks()
-    result = reintrospect_flow(connector=name, catalog_url=_options["catalog"])
+    result = run_flow(reintrospect_flow, connector=name)
     if as_json:
         _print_json([outcome.model_dump(mode="json") for outcome in result.outcomes])
     else:

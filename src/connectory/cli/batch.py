@@ -9,8 +9,8 @@ from rich.table import Table
 from rich.text import Text
 
 from . import render
-from .common import JsonOption, ProtocolOption, handles_errors, options, print_json
-from .flowrun import give_prefect_time_to_start, quiet_expected_tracebacks
+from .common import JsonOption, ProtocolOption, handles_errors, print_json
+from .flowrun import give_prefect_time_to_start, run_flow
 
 __all__ = ["register"]
 
@@ -54,16 +54,17 @@ def onboard_batch(
     """
     give_prefect_time_to_start()
     from connectory_flows.batch import onboard_batch as batch_flow
-    from connectory_flows.batch import split_source
+    from connectory_flows.batch import shown_item, split_source
     from prefect.task_runners import ThreadPoolTaskRunner
 
-    for item in sources:  # names given by hand are checked before anything runs
-        split_source(item)
-
-    if not options["debug"]:
-        quiet_expected_tracebacks()
-    result = batch_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=workers))(
-        sources=sources, protocol=protocol, publish=publish, catalog_url=options["catalog"]
+    # names given by hand are checked before anything runs
+    given = [split_source(item)[1] for item in sources]
+    result = run_flow(
+        batch_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=workers)),
+        real_sources=given,
+        sources=[shown_item(item) for item in sources],
+        protocol=protocol,
+        publish=publish,
     )
     if as_json:
         print_json([outcome.model_dump(mode="json") for outcome in result.outcomes])

@@ -1,4 +1,14 @@
-"""Running a Prefect flow from the command line, with terminal-friendly logs.
+"""Running a Prefect flow from the command line: in this process, secrets given in-process, and
+terminal-friendly logs.
+
+Prefect keeps a run's parameters in its database and serves them, so the catalogue URL (a
+password in it), ``--header`` values and a source URL's secrets are given to the flow in this
+process (``connectory_flows.secrets.supplied``), never as parameters: the parameters show a
+source URL without its secrets (``shown``).
+
+A run some of whose items failed (documents of a batch, endpoints) ends Failed in Prefect; the
+command still gets every item's outcome (``ItemsFailed.result``) to print, and chooses its exit
+code.
 
 Prefect logs a failed task with its traceback. For Connectory's own errors (a bad document, an
 unknown name) that traceback says nothing the one-line error does not, so the console shows the
@@ -9,11 +19,15 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..errors import ConnectoryError
+from pydantic import SecretStr
 
-__all__ = ["give_prefect_time_to_start", "quiet_expected_tracebacks"]
+from ..errors import ConnectoryError
+from .common import options
+
+__all__ = ["give_prefect_time_to_start", "quiet_expected_tracebacks", "run_flow"]
 
 EPHEMERAL_STARTUP_SECONDS = "90"
 
@@ -59,3 +73,29 @@ def quiet_expected_tracebacks() -> None:
             handler.setFormatter(
                 _WithoutExpectedTracebacks(handler.formatter or logging.Formatter())
             )
+
+
+def run_flow(
+    flow: Any,
+    *,
+    headers: Mapping[str, Mapping[str, SecretStr]] | None = None,
+    real_sources: Iterable[str] = (),
+    **parameters: Any,
+) -> Any:
+    """Run ``flow`` here with ``parameters``, on the catalogue of ``--catalog`` (else
+    ``CONNECTORY_DATABASE_URL``, else the embedded file), with ``headers`` (by connector) and
+    the ``real_sources`` whose ``shown`` forms are parameters; its result, or the result a run whose
+    items partly failed ended with. Call ``give_prefect_time_to_start`` before importing it."""
+    from connectory_flows.reporting import ItemsFailed
+    from connectory_flows.secrets import supplied
+
+    from ..catalog import default_database_url
+
+    if not options["debug"]:
+        quiet_expected_tracebacks()
+    url = options["catalog"] or default_database_url()
+    with supplied(catalog_url=url, headers=headers, sources=real_sources):
+        try:
+            return flow(**parameters)
+        except ItemsFailed as failed:
+            return failed.result

@@ -209,7 +209,7 @@ def print_reintrospected(result: Any) -> None:
     if not result.outcomes:
         err.print("No GraphQL connector with an endpoint to re-introspect.")
         return
-    styles = {"unchanged": "dim", "drafted": "green", "failed": "red"}
+    styles = {"unchanged": "dim", "drafted": "green", "reverted": "yellow", "failed": "red"}
     for outcome in result.outcomes:
         style = styles[outcome.status]
         connector, _, rest = str(outcome).partition(": ")
