@@ -123,7 +123,7 @@ def abandoned(
     ``space`` (this process's), or its heartbeats stopped ``now``."""
     labels = run.labels or {}
     pid = _as_int(labels.get(PID))
-    if labels.get(SPACE) == space and pid is not None and not _process_exists(pid):
+    if labels.get(SPACE) == space and pid is not None and pid > 0 and not _process_exists(pid):
         return f"its process ({pid}) is gone"
     period = _as_int(labels.get(HEARTBEAT))
     if period is None or last_heartbeat is None:
