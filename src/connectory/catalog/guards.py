@@ -27,6 +27,10 @@ Invariants, each enforced by the triggers named after its table:
       moved, replaced or deleted while that version exists. (``Catalog.delete_version`` deletes
       the version row first, with the foreign keys to it deferred to the commit, then its
       children.)
+    * On PostgreSQL a child's guard locks its version's row (``FOR SHARE``, migration 0006) before
+      it looks at its state: at READ COMMITTED a child write in flight would otherwise commit
+      just after a publish had read and hashed the children, changing a published version. Now
+      the write waits for the publish and is refused, or the publish waits for the write.
 
 ``version_deletions`` (the audit trail)
     * Append-only: no UPDATE, no DELETE, no row replaced.
@@ -67,6 +71,7 @@ __all__ = [
     "APPEND_ONLY",
     "GUARDED_CHILDREN",
     "VERSION_CONTENT_COLUMNS",
+    "postgresql_child_guards",
     "postgresql_drop_guards",
     "postgresql_guards",
     "sqlite_append_only",
@@ -404,9 +409,10 @@ def _pg_raise(message: str, *args: str) -> str:
     return f"RAISE EXCEPTION 'connectory: {message}'{params} USING ERRCODE = 'restrict_violation';"
 
 
-def _pg_function(name: str, schema: str, body: str) -> str:
+def _pg_function(name: str, schema: str, body: str, *, replace: bool = False) -> str:
+    create = "CREATE OR REPLACE" if replace else "CREATE"
     return (
-        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql\n"
+        f"{create} FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql\n"
         f"SET search_path = {schema}, pg_temp AS $guard$\nBEGIN\n{body}\nEND\n$guard$"
     )
 
@@ -449,13 +455,25 @@ END IF;
 RETURN OLD;"""
 
 
-def _pg_child_body(table: str) -> str:
+def _pg_lock_parent(row: str) -> str:
+    """Lock the version of ``row`` (a child) until the transaction ends, waiting for a publish in
+    flight; the next statement then sees its state as committed."""
+    return f"PERFORM 1 FROM versions WHERE id = {row}.version_id FOR SHARE;"
+
+
+def _pg_child_body(table: str, *, lock_parent: bool = True) -> str:
+    """The guard of a child table. With ``lock_parent`` (migration 0006) the version's row is
+    locked first, so that a child write and a publish of its version never interleave at READ
+    COMMITTED: the write waits for the publish and is refused, or the publish waits for the
+    write and hashes what it left."""
     refuse = _pg_raise(
         f"{_IMMUTABLE}: its {table} cannot be added, changed, replaced or deleted (version %)",
         "{row}.version_id",
     )
+    lock = _pg_lock_parent if lock_parent else (lambda row: "")
     return f"""
 IF TG_OP = 'INSERT' THEN
+  {lock("NEW")}
   IF {_parent_not_draft("NEW")} THEN
     {refuse.format(row="NEW")}
   END IF;
@@ -464,6 +482,8 @@ ELSIF TG_OP = 'UPDATE' THEN
   IF NEW.id IS DISTINCT FROM OLD.id THEN
     {_pg_raise(f"{_ID_CHANGED} ({table} %)", "OLD.id")}
   END IF;
+  {lock("OLD")}
+  {lock("NEW")}
   IF {_parent_not_draft("OLD")} THEN
     {refuse.format(row="OLD")}
   END IF;
@@ -472,10 +492,24 @@ ELSIF TG_OP = 'UPDATE' THEN
   END IF;
   RETURN NEW;
 END IF;
+{lock("OLD")}
 IF {_parent_not_draft("OLD")} THEN
   {refuse.format(row="OLD")}
 END IF;
 RETURN OLD;"""
+
+
+def postgresql_child_guards(schema: str, *, lock_parent: bool = True) -> list[str]:
+    """``CREATE OR REPLACE`` of the child tables' guard functions (their triggers stay)."""
+    return [
+        _pg_function(
+            f"connectory_guard_{table}",
+            schema,
+            _pg_child_body(table, lock_parent=lock_parent),
+            replace=True,
+        )
+        for table in GUARDED_CHILDREN
+    ]
 
 
 def _pg_deletions_body() -> str:
@@ -532,15 +566,17 @@ def _pg_truncate_trigger(table: str, function: str) -> str:
     )
 
 
-def postgresql_guards(schema: str) -> list[str]:
-    """The functions and triggers for PostgreSQL, for the tables in ``schema`` (a quoted name)."""
+def postgresql_guards(schema: str, *, lock_parent: bool = True) -> list[str]:
+    """The functions and triggers for PostgreSQL, for the tables in ``schema`` (a quoted name);
+    ``lock_parent=False``: the child guards as migration 0004 created them (0006 adds the lock)."""
     statements = [
         _pg_function("connectory_guard_versions", schema, _pg_versions_body()),
         _pg_trigger("versions", "connectory_guard_versions", "INSERT OR UPDATE OR DELETE"),
     ]
     for table in GUARDED_CHILDREN:
+        body = _pg_child_body(table, lock_parent=lock_parent)
         statements += [
-            _pg_function(f"connectory_guard_{table}", schema, _pg_child_body(table)),
+            _pg_function(f"connectory_guard_{table}", schema, body),
             _pg_trigger(table, f"connectory_guard_{table}", "INSERT OR UPDATE OR DELETE"),
         ]
     statements += [

@@ -173,7 +173,7 @@ def upgrade() -> None:
     if bind.dialect.name == "sqlite":
         _run(guards.sqlite_guards())
     else:
-        _run(guards.postgresql_guards(_schema(bind)))
+        _run(guards.postgresql_guards(_schema(bind), lock_parent=False))  # 0006 adds the lock
 
 
 def downgrade() -> None:
