@@ -6,9 +6,10 @@ login request). Credentials are never part of it: they arrive at run time as ``S
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "ApiKeyAuth",
@@ -30,6 +31,7 @@ __all__ = [
     "OpenIDConnectAuth",
     "RequestTemplate",
     "WSSecurityUsernameTokenAuth",
+    "is_js_identifier",
 ]
 
 
@@ -170,14 +172,44 @@ class CustomRequestAuth(_Method):
     )
 
 
+_JS_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+_JS_RESERVED = frozenset(
+    (
+        *("await", "break", "case", "catch", "class", "const", "continue", "debugger"),
+        *("default", "delete", "do", "else", "enum", "export", "extends", "false", "finally"),
+        *("for", "function", "if", "implements", "import", "in", "instanceof", "interface"),
+        *("let", "new", "null", "package", "private", "protected", "public", "return"),
+        *("static", "super", "switch", "this", "throw", "true", "try", "typeof", "var"),
+        *("void", "while", "with", "yield", "arguments", "eval", "undefined", "NaN", "Infinity"),
+    )
+)
+
+
+def is_js_identifier(name: str) -> bool:
+    """Whether ``name`` can name a JavaScript function: an ASCII identifier, not a reserved word
+    (strict mode) nor one of the global values that are not functions."""
+    return _JS_IDENTIFIER.fullmatch(name) is not None and name not in _JS_RESERVED
+
+
 class CustomFunctionAuth(_Method):
-    """A JavaScript function run in a sandbox with a time and memory limit."""
+    """A JavaScript function run in a sandbox with a time and memory limit (each capped, at run
+    time, by the host's settings: ``function_max_seconds``, ``function_max_memory_mb``)."""
 
     type: Literal["custom_function"] = "custom_function"
     source: str
-    entrypoint: str = "authenticate"
+    entrypoint: str = Field(
+        default="authenticate",
+        description="The function ``source`` defines: a JavaScript identifier (ASCII).",
+    )
     timeout_ms: int = Field(default=1000, ge=1, le=60_000)
     memory_limit_mb: int = Field(default=64, ge=1, le=1024)
+
+    @field_validator("entrypoint")
+    @classmethod
+    def _an_identifier(cls, value: str) -> str:
+        if not is_js_identifier(value):
+            raise ValueError(f"{value[:60]!r} is not a JavaScript function name")
+        return value
 
 
 AuthMethod = Annotated[

@@ -51,6 +51,14 @@ class Settings:
     also allows other paths and other http(s) hosts; ``file:`` URLs stay refused."""
     max_xml_documents: int = 256
     """Refuse a WSDL that needs more documents than this (itself, imported WSDLs and XSDs)."""
+    function_max_seconds: float = 5.0
+    """A ``custom_function`` auth method runs at most this long per call, whatever it asks for."""
+    function_max_memory_mb: int = 64
+    """... and within this much memory (V8's heap, and as much again in array buffers)."""
+    function_max_values: int = 64
+    """... and adds at most this many headers, query parameters and cookies to a request."""
+    function_max_value_bytes: int = 8192
+    """... each name and value at most this long (UTF-8)."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

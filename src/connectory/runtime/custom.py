@@ -8,19 +8,20 @@ header, query parameter or cookie). A login refused, or an answer without a valu
 is an error naming the method and the rule.
 
 ``custom_function``: ``source`` defines ``entrypoint(request, credentials)``, run by V8 through
-mini-racer, a fresh isolate per call with the method's time and memory limits; it has no I/O at
-all (no network, no files, no timers beyond the call). ``request`` is ``{method, url, headers,
-body}`` (the body as text), ``credentials`` the secrets as strings. It returns ``{headers, query,
-cookies}`` (objects of strings, each optional) to add to the request. A function that throws,
-loops or eats memory is stopped and reported with the method's name; a secret the function
-echoes in its error is masked.
+mini-racer in ``runtime.sandbox``: in a worker process, a fresh isolate per call, with the
+method's time and memory limits capped by the host's settings, array buffers counted, no
+WebAssembly, no I/O at all (no network, no files, no timers). ``request`` is ``{method, url,
+headers, body}`` (the body as text), ``credentials`` the secrets as strings. It returns
+``{headers, query, cookies}`` (objects of strings, each optional, few and short: checked inside
+the isolate) to add to the request. A function that throws, loops, eats memory or answers out of
+shape is stopped and reported in one line with the method's name; a secret the function echoes
+is hidden.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 from collections.abc import Generator, Mapping
 from http.cookies import SimpleCookie
@@ -30,14 +31,15 @@ import httpx
 from pydantic import SecretStr
 
 from ..authmethods import CustomFunctionAuth, CustomRequestAuth
-from ..errors import InputError, SourceError
+from ..errors import SourceError
+from ..settings import Settings
+from . import sandbox
 from .oauth import read_answer
 from .styles import put
 
 __all__ = ["FunctionAuth", "LoginAuth"]
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_MASK = "**********"
 
 
 def _fill(value: Any, values: Mapping[str, str]) -> Any:
@@ -151,76 +153,28 @@ class LoginAuth(httpx.Auth):
         yield request
 
 
-def _close(racer: Any, *, later: bool) -> None:
-    """Close a sandbox. After V8 stopped a call (time or memory), it still reports the stopped
-    call back a moment later, and mini-racer prints a traceback if its context is gone by then:
-    such a sandbox is closed a second later, on a daemon timer."""
-    if not later:
-        racer.close()
-        return
-    timer = threading.Timer(1.0, racer.close)
-    timer.daemon = True
-    timer.start()
-
-
 class FunctionAuth(httpx.Auth):
-    """A ``custom_function`` method (see the module docstring)."""
+    """A ``custom_function`` method (see the module docstring, and ``runtime.sandbox``)."""
 
-    def __init__(self, method: CustomFunctionAuth, secrets: Mapping[str, SecretStr]) -> None:
+    def __init__(
+        self,
+        method: CustomFunctionAuth,
+        secrets: Mapping[str, SecretStr],
+        settings: Settings | None = None,
+    ) -> None:
         self._method = method
         self._secrets = {name: value.get_secret_value() for name, value in secrets.items()}
+        self._settings = settings or Settings.from_env()
 
-    def _masked(self, text: str) -> str:
-        for value in self._secrets.values():
-            if value:
-                text = text.replace(value, _MASK)
-        return text
-
-    def _run(self, request: httpx.Request) -> Any:
-        from py_mini_racer import JSEvalException, JSOOMException, JSTimeoutException, MiniRacer
-
-        method = self._method
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         given = {
             "method": request.method,
             "url": str(request.url),
             "headers": dict(request.headers),
             "body": request.content.decode("utf-8", errors="replace"),
         }
-        where = f"auth method {method.name!r} (custom_function)"
-        racer, stopped = MiniRacer(), False
-        try:
-            racer.eval(method.source, timeout_sec=method.timeout_ms / 1000)
-            return racer.call(
-                method.entrypoint,
-                given,
-                self._secrets,
-                timeout_sec=method.timeout_ms / 1000,
-                max_memory=method.memory_limit_mb * 1024 * 1024,
-            )
-        except JSTimeoutException:
-            stopped = True
-            raise InputError(f"{where}: stopped after {method.timeout_ms} ms") from None
-        except JSOOMException:
-            stopped = True
-            raise InputError(f"{where}: stopped at its {method.memory_limit_mb} MB limit") from None
-        except JSEvalException as error:
-            first = self._masked(str(error)).strip().splitlines()
-            raise InputError(f"{where} failed: {first[0] if first else 'an error'}") from None
-        finally:
-            _close(racer, later=stopped)
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        added = self._run(request)
-        where = f"auth method {self._method.name!r} (custom_function)"
-        if added is None:
-            yield request
-            return
-        if not isinstance(added, dict):
-            raise InputError(f"{where} must return an object of headers, query and cookies")
+        added = sandbox.run(self._method, given, self._secrets, self._settings)
         for location, key in (("header", "headers"), ("query", "query"), ("cookie", "cookies")):
-            values = added.get(key) or {}
-            if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
-                raise InputError(f"{where}: {key!r} must be an object of strings")
-            for name, value in values.items():
-                put(request, location, str(name), value)
+            for name, value in added.get(key, {}).items():
+                put(request, location, name, value)
         yield request
