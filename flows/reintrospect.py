@@ -39,7 +39,12 @@ from connectory_flows.onboard import (
     validate_task,
 )
 from connectory_flows.reporting import cell, error_text, items_failed
-from connectory_flows.secrets import catalog_url, graphql_headers, open_catalog
+from connectory_flows.secrets import (
+    catalog_url,
+    graphql_accepted_origins,
+    graphql_headers,
+    open_catalog,
+)
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
@@ -50,7 +55,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 from connectory.errors import InputError
 from connectory.fetch import RawDocument
 from connectory.model import Change, ConnectorVersion
-from connectory.protocols.graphql import fetch_graphql, sdl_changes
+from connectory.protocols.graphql import fetch_graphql, require_accepted, sdl_changes
 from connectory.settings import Settings
 
 __all__ = ["Outcome", "Reintrospected", "Target", "reintrospect"]
@@ -152,6 +157,10 @@ def targets_task(url: SecretStr, connector: str | None) -> list[Target]:
 @task(name="introspect", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def introspect_task(target: Target) -> RawDocument:
     headers = graphql_headers(target.connector)
+    if headers:  # secrets: only to an endpoint whose origin the user accepted
+        require_accepted(
+            target.connector, target.endpoint, graphql_accepted_origins(target.connector)
+        )
     return fetch_graphql(target.endpoint, headers=headers, settings=Settings.from_env())
 
 

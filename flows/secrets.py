@@ -41,13 +41,20 @@ from pydantic import SecretStr
 from connectory.catalog import Catalog, default_database_url
 from connectory.errors import InputError
 from connectory.fetch import is_url
-from connectory.protocols.graphql import headers_from_env, headers_from_object
+from connectory.protocols.graphql import (
+    accepted_from_env,
+    accepted_in_object,
+    headers_from_env,
+    headers_from_object,
+)
 from connectory.redaction import redact_url
+from connectory.runtime.credentials import SecretsFile
 
 __all__ = [
     "CATALOG_BLOCK",
     "HEADERS_BLOCK",
     "catalog_url",
+    "graphql_accepted_origins",
     "graphql_headers",
     "open_catalog",
     "real_source",
@@ -138,6 +145,18 @@ def real_source(source: str) -> str:
     ``shown`` form it is, else ``source`` itself."""
     given = _given().sources.get(source)
     return given.get_secret_value() if given is not None else source
+
+
+def graphql_accepted_origins(connector: str) -> frozenset[str]:
+    """The origins ``connector``'s introspection headers may go to: accepted in the secrets file
+    (``connectory trust``), or listed under ``$accepted_origins`` beside the headers in its Secret
+    block or environment variable (``connectory.protocols.graphql.headers``)."""
+    block = HEADERS_BLOCK.format(name=connector)
+    value = _block(block)
+    listed = accepted_in_object(value, f"the Secret block {block}") if value is not None else set()
+    return frozenset(
+        {*listed, *accepted_from_env(connector), *SecretsFile.default().accepted_origins(connector)}
+    )
 
 
 def graphql_headers(connector: str) -> dict[str, SecretStr]:

@@ -19,6 +19,7 @@ from pydantic import SecretStr
 
 from connectory.catalog import Catalog
 from connectory.errors import InputError, NotFound
+from connectory.runtime import SecretsFile, origin
 
 from ..conftest import corpus_file
 from ..graphql_server import serve_graphql
@@ -53,11 +54,11 @@ def _shop(drift: bool = False) -> GraphQLSchema:
 def test_drift_drafts_a_version_with_its_change_report(
     sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(
-        "CONNECTORY_GRAPHQL_HEADERS_SHOP", json.dumps({"Authorization": f"Bearer {SECRET}"})
-    )
     auth = {"Authorization": f"Bearer {SECRET}"}
     with serve_graphql(_shop(), required_headers=auth) as shop:
+        # The headers, and the origin they may go to (a worker has no secrets file to hold it).
+        kept = {**auth, "$accepted_origins": [shop.url]}
+        monkeypatch.setenv("CONNECTORY_GRAPHQL_HEADERS_SHOP", json.dumps(kept))
         with serve_graphql(_shop()) as gone:
             onboard(source=shop.url, name="shop", protocol="graphql")
             onboard(source=gone.url, name="gone", protocol="graphql")
@@ -108,13 +109,14 @@ def test_headers_kept_in_a_prefect_secret_block(
 ) -> None:
     from prefect.blocks.system import Secret
 
-    Secret(value={"Authorization": f"Bearer {SECRET}", "X-Team": "block"}).save(
-        "connectory-graphql-headers-blockshop", overwrite=True
-    )
     Secret(value=["not", "headers"]).save("connectory-graphql-headers-badblock", overwrite=True)
     monkeypatch.setenv("CONNECTORY_GRAPHQL_HEADERS_BLOCKSHOP", json.dumps({"X-Team": "env"}))
     auth = {"Authorization": f"Bearer {SECRET}"}
     with serve_graphql(_shop(), required_headers=auth) as shop:
+        block = {"Authorization": f"Bearer {SECRET}", "X-Team": "block"}
+        Secret(value={**block, "$accepted_origins": [shop.url]}).save(
+            "connectory-graphql-headers-blockshop", overwrite=True
+        )
         # no headers given: the flow reads the block (and the environment, which wins by name)
         onboard(source=shop.url, name="blockshop", protocol="graphql")
         with supplied(headers={"badblock": {"Authorization": SecretStr(f"Bearer {SECRET}")}}):
@@ -129,6 +131,31 @@ def test_headers_kept_in_a_prefect_secret_block(
     assert sent[0]["authorization"] == f"Bearer {SECRET}"
     assert sent[0]["x-team"] == "env"
     assert len(sent) == 3  # badblock's reintrospection sent nothing
+
+
+def test_headers_go_only_to_an_accepted_origin(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A teammate with an API token drafts a version of "shop" whose endpoint is their own server:
+    the scheduled re-introspection would have sent shop's token there."""
+    auth = {"Authorization": f"Bearer {SECRET}"}
+    with serve_graphql(_shop(), required_headers=auth) as shop, serve_graphql(_shop()) as evil:
+        monkeypatch.setenv("CONNECTORY_GRAPHQL_HEADERS_SHOP", json.dumps(auth))
+        SecretsFile.default().accept("shop", [origin(shop.url)])  # as onboarding it records
+        onboard(source=shop.url, name="shop", protocol="graphql")
+        with Catalog.open(sqlite_url) as catalog:
+            moved = catalog.get_version("shop", "1")
+            endpoint = moved.metadata.model_copy(update={"endpoint": evil.url})
+            catalog.draft(
+                moved.model_copy(update={"metadata": endpoint, "sha256": "e" * 64}), label="2"
+            )
+        result, _ = _reintrospect()
+        assert evil.requests == []  # nothing reached the other origin
+    [outcome] = result.outcomes
+    assert outcome.status == "failed"
+    assert "introspection headers would go to http://127.0.0.1:" in (outcome.error or "")
+    assert "connectory trust shop@VERSION" in (outcome.error or "")
+    assert SECRET not in (outcome.error or "")
 
 
 def test_a_named_connector_must_have_an_endpoint(sqlite_url: str) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import time
+from http.server import BaseHTTPRequestHandler
 
 import pytest
+from graphql import graphql_sync
 from pydantic import SecretStr
 
 from connectory import inspect
@@ -166,3 +168,41 @@ def test_headers_for_scheduled_runs_come_from_the_environment() -> None:
         with pytest.raises(InputError, match="CONNECTORY_GRAPHQL_HEADERS_SHOP") as caught:
             headers_from_env("shop", {"CONNECTORY_GRAPHQL_HEADERS_SHOP": text})
         assert SECRET not in str(caught.value)
+
+
+def test_headers_go_over_https_only_or_to_loopback() -> None:
+    headers = {"X-Api-Key": SecretStr(SECRET)}
+    with pytest.raises(InputError, match="over https only") as refused:
+        fetch_graphql("http://graphql.example.invalid/graphql", headers=headers)
+    assert SECRET not in str(refused.value)
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_headers_never_follow_a_redirect_to_another_origin(status: int) -> None:
+    """httpx drops an Authorization header on another origin, not an X-Api-Key: a redirect to
+    another host (here another port) must not carry the introspection headers there."""
+    with serve({"/graphql": Reply(200, b"{}")}) as elsewhere:
+        moved = Reply(status, headers={"Location": elsewhere.url("/graphql")})
+        with serve({"/graphql": moved}) as endpoint:
+            with pytest.raises(SourceError, match=rf"redirects \({status}\)") as refused:
+                fetch_graphql(endpoint.url("/graphql"), headers={"X-Api-Key": SecretStr(SECRET)})
+            assert endpoint.requests == ["/graphql"]
+        assert elsewhere.requests == []  # the headers went nowhere else
+    assert SECRET not in str(refused.value)
+
+
+def test_headers_follow_a_same_origin_redirect_that_keeps_the_method() -> None:
+    result = graphql_sync(shop_schema(), INTROSPECTION_QUERY)
+    answer = json.dumps({"data": result.data}).encode()
+    seen: list[str | None] = []
+
+    def endpoint(handler: BaseHTTPRequestHandler) -> Reply:
+        seen.append(handler.headers.get("X-Api-Key"))
+        return Reply(200, answer, headers={"Content-Type": "application/json"})
+
+    routes = {"/old": Reply(308, headers={"Location": "/graphql"}), "/graphql": endpoint}
+    with serve(routes) as server:  # type: ignore[arg-type]
+        raw = fetch_graphql(server.url("/old"), headers={"X-Api-Key": SecretStr(SECRET)})
+        assert server.requests == ["/old", "/graphql"]
+    assert seen == [SECRET]
+    assert b"__schema" in raw.content

@@ -114,6 +114,21 @@ def _headers(
     return None
 
 
+def _accept_endpoint(
+    name: str, protocol: str | None, source: str, headers: dict[str, SecretStr] | None
+) -> None:
+    """Onboarding a GraphQL endpoint with headers is the user sending them there: its origin is
+    accepted for the connector (the secrets file), so that ``reintrospect`` may send them again."""
+    from ..detect import normalise_protocol
+    from ..protocols.graphql import headers_from_env, is_graphql_endpoint
+    from ..runtime import SecretsFile, origin
+
+    if normalise_protocol(protocol) != "graphql" or not is_graphql_endpoint(source):
+        return
+    if headers or headers_from_env(name):
+        SecretsFile.default().accept(name, [origin(source)])
+
+
 @app.command()
 @_handles_errors
 def onboard(
@@ -139,6 +154,7 @@ def onboard(
     if version is not None:
         check_label(version)
     headers = _headers(header, protocol, source, None)  # the flow reads the environment
+    _accept_endpoint(name, protocol, source, headers)
     give_prefect_time_to_start()
     from connectory_flows.onboard import onboard as onboard_flow
     from connectory_flows.secrets import shown

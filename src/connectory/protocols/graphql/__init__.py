@@ -22,17 +22,22 @@ from .actions import add_graphql_action
 from .changes import schema_changes, sdl_changes
 from .generate import KINDS, generate
 from .headers import (
+    accepted_from_env,
+    accepted_in_object,
     headers_env_var,
     headers_from_env,
     headers_from_object,
     parse_header,
     parse_headers,
+    require_accepted,
 )
 from .introspect import INTROSPECTION_QUERY, fetch_graphql, is_graphql_endpoint
 
 __all__ = [
     "INTROSPECTION_QUERY",
     "KINDS",
+    "accepted_from_env",
+    "accepted_in_object",
     "add_graphql_action",
     "fetch_graphql",
     "generate",
@@ -42,6 +47,7 @@ __all__ = [
     "is_graphql_endpoint",
     "parse_header",
     "parse_headers",
+    "require_accepted",
     "schema_changes",
     "sdl_changes",
 ]

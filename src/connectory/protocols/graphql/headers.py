@@ -10,6 +10,12 @@ the catalogue, and no error message here repeats one (a mistyped ``--header`` ma
   (``github-enterprise`` -> ``CONNECTORY_GRAPHQL_HEADERS_GITHUB_ENTERPRISE``), holding a JSON
   object of header names to values: ``{"Authorization": "Bearer ..."}`` (``headers_from_env``).
   Flows also read a Prefect Secret block (``connectory_flows.secrets``) of the same shape.
+
+Headers are bound to origins, as every secret is (``connectory.runtime.trust``): the endpoint a
+user onboards with headers is accepted for its connector in the secrets file, and re-introspection
+sends them only to an endpoint whose origin was accepted there (``connectory trust``) or is listed
+in the same JSON object under ``"$accepted_origins"`` (for workers without a secrets file):
+``{"Authorization": "Bearer ...", "$accepted_origins": ["https://api.github.com"]}``.
 """
 
 from __future__ import annotations
@@ -23,15 +29,20 @@ from connectory.errors import InputError
 from connectory.settings import env_json_object
 
 __all__ = [
+    "ACCEPTED_ORIGINS",
     "HEADERS_ENV_PREFIX",
+    "accepted_from_env",
+    "accepted_in_object",
     "headers_env_var",
     "headers_from_env",
     "headers_from_object",
     "parse_header",
     "parse_headers",
+    "require_accepted",
 ]
 
 HEADERS_ENV_PREFIX = "CONNECTORY_GRAPHQL_HEADERS_"
+ACCEPTED_ORIGINS = "$accepted_origins"
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _FORBIDDEN = re.compile(r"[\r\n\x00]")
 
@@ -64,9 +75,31 @@ def parse_headers(texts: Iterable[str]) -> dict[str, SecretStr]:
 
 def headers_from_object(value: object, where: str) -> dict[str, SecretStr]:
     """The headers of a JSON object of header names to values; ``where`` names it in errors."""
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+    if not isinstance(value, dict):
+        raise InputError(f"{where} must be a JSON object of header names to string values")
+    value = {name: item for name, item in value.items() if name != ACCEPTED_ORIGINS}
+    if not all(isinstance(v, str) for v in value.values()):
         raise InputError(f"{where} must be a JSON object of header names to string values")
     return dict(_checked(str(name), item, where) for name, item in value.items())
+
+
+def accepted_in_object(value: object, where: str) -> frozenset[str]:
+    """The origins listed under ``"$accepted_origins"`` in a headers object (see the docstring)."""
+    if not isinstance(value, dict) or ACCEPTED_ORIGINS not in value:
+        return frozenset()
+    listed = value[ACCEPTED_ORIGINS]
+    if not isinstance(listed, list) or not all(isinstance(o, str) for o in listed):
+        raise InputError(f"{where}: {ACCEPTED_ORIGINS} must be a list of origins")
+    from connectory.runtime.hosts import origin  # lazily: the runtime imports the protocols
+
+    return frozenset(origin(item) for item in listed)
+
+
+def accepted_from_env(connector: str, environ: Mapping[str, str] | None = None) -> frozenset[str]:
+    """The origins listed in ``CONNECTORY_GRAPHQL_HEADERS_<NAME>`` (see the docstring)."""
+    variable = headers_env_var(connector)
+    value = env_json_object(variable, "a JSON object of header names to values", environ)
+    return accepted_in_object(value, variable)
 
 
 def headers_from_env(
@@ -76,3 +109,18 @@ def headers_from_env(
     variable = headers_env_var(connector)
     value = env_json_object(variable, "a JSON object of header names to values", environ)
     return headers_from_object(value, variable)
+
+
+def require_accepted(connector: str, endpoint: str, accepted: Iterable[str]) -> None:
+    """Refuse (``UntrustedOrigin``) to send ``connector``'s introspection headers to ``endpoint``
+    unless its origin is ``accepted`` (see the module docstring)."""
+    from connectory.runtime.hosts import origin
+    from connectory.runtime.trust import UntrustedOrigin
+
+    wanted = origin(endpoint)
+    if wanted not in set(accepted):
+        raise UntrustedOrigin(
+            f"{connector}'s introspection headers would go to {wanted}, which is not accepted "
+            f"for {connector}: accept it with connectory trust {connector}@VERSION (or list it "
+            f'under "{ACCEPTED_ORIGINS}" in {headers_env_var(connector)} or its Secret block)'
+        )

@@ -10,6 +10,11 @@ however slowly the server drips; network failures and HTTP 5xx/429/408 are ``Sou
 without a schema (introspection disabled) is a ``ProtocolError`` that points to the SDL and file
 fallbacks.
 
+Headers are secrets, bound to the endpoint's origin: with headers, the endpoint must be https (or
+on loopback), and a redirect is followed only to the same origin with the method kept (307/308);
+any other redirect is a ``SourceError`` and the headers go nowhere else (httpx would drop an
+``Authorization`` header on another origin, but not an ``X-Api-Key``).
+
 ``is_graphql_endpoint(url)`` is the rule the pipeline uses: an http(s) URL is a GraphQL endpoint
 to introspect unless its path names a schema file (``.graphql``, ``.graphqls``, ``.gql``,
 ``.sdl``, ``.json``), which is fetched as a file.
@@ -26,7 +31,7 @@ import httpx
 from graphql import get_introspection_query
 from pydantic import SecretStr
 
-from connectory.errors import ProtocolError, SourceError, SourceUnreachable
+from connectory.errors import InputError, ProtocolError, SourceError, SourceUnreachable
 from connectory.fetch import RawDocument, is_url, read_capped
 from connectory.redaction import redact_url
 from connectory.settings import DEFAULT_SETTINGS, Settings
@@ -96,6 +101,34 @@ def _check(status: int, reason: str, body: bytes, shown: str) -> None:
     raise SourceError(summary, location=shown)
 
 
+def _secure(url: str, shown: str) -> None:
+    # Lazily: the runtime's origin rules, shared (the runtime imports the protocols).
+    from connectory.runtime.hosts import needs_tls
+
+    if needs_tls(url):
+        raise InputError(
+            "the introspection headers are secrets: they are sent over https only (or to "
+            "loopback), not over plain http",
+            location=shown,
+        )
+
+
+def _same_origin_redirect(url: str, response: httpx.Response, shown: str) -> str:
+    """The URL a redirect leads to, if the headers may follow it there (see the docstring)."""
+    from connectory.runtime.hosts import origin
+
+    target = str(response.next_request.url) if response.next_request else ""
+    if response.status_code not in (307, 308) or not target or origin(target) != origin(url):
+        raise SourceError(
+            f"the endpoint redirects ({response.status_code}) to {redact_url(target) or '?'}: "
+            "the introspection headers are only sent to the endpoint's own origin, with its "
+            "method kept; introspect the URL it redirects to if that is the endpoint",
+            location=shown,
+        )
+    _secure(target, shown)
+    return target
+
+
 def fetch_graphql(
     url: str,
     *,
@@ -115,13 +148,28 @@ def fetch_graphql(
         )
     sent = {"Accept": _MEDIA_TYPES, "Content-Type": "application/json"}
     sent.update({name: value.get_secret_value() for name, value in (headers or {}).items()})
+    if headers:
+        _secure(url, shown)
     payload = json.dumps({"query": INTROSPECTION_QUERY, "operationName": "IntrospectionQuery"})
     deadline = time.monotonic() + settings.fetch_deadline
     try:
-        with client.stream("POST", url, content=payload.encode(), headers=sent) as response:
-            body = _read(response, shown, settings, deadline)
-            _check(response.status_code, response.reason_phrase, body, shown)
-            media_type = response.headers.get("content-type", "").split(";")[0].strip() or None
+        for _ in range(settings.max_redirects + 1):
+            with client.stream(
+                "POST",
+                url,
+                content=payload.encode(),
+                headers=sent,
+                follow_redirects=not headers and client.follow_redirects,
+            ) as response:
+                if headers and response.is_redirect:
+                    url = _same_origin_redirect(url, response, shown)
+                    continue
+                body = _read(response, shown, settings, deadline)
+                _check(response.status_code, response.reason_phrase, body, shown)
+                media_type = response.headers.get("content-type", "").split(";")[0].strip() or None
+                break
+        else:
+            raise httpx.TooManyRedirects("too many redirects")
     except httpx.TooManyRedirects:
         raise SourceError(f"more than {settings.max_redirects} redirects", location=shown) from None
     except (httpx.InvalidURL, httpx.UnsupportedProtocol) as error:
