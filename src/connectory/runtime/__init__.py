@@ -18,6 +18,8 @@
     trust         consent: secrets only to accepted origins, over https (or to loopback)
     soap          SOAP envelopes out, answers and faults back (protocols.soap.convert)
     custom        custom auth: a login request, or a JavaScript function (mini-racer, sandboxed)
+    sandbox       that function's sandbox: a worker process, a fresh V8 isolate per call, the
+                  host's caps on time, memory and answers (its worker: sandbox_worker)
     signing       auth that signs the request: HMAC over its parts, WS-Security UsernameToken
     jwtbearer     JWT bearer (RFC 7523), signed with joserfc
     tls           mutual TLS: the client certificate, set up with the connection

@@ -205,7 +205,11 @@ def _ask(where: str, job: dict[str, Any], limits: Limits) -> dict[str, Any]:
         except OSError:
             worker.close()
             raise InputError(f"{where}: the JavaScript sandbox stopped answering") from None
-    answer = worker.receive(time.monotonic() + limits.milliseconds / 1000 + _GRACE_SECONDS, cap)
+    try:
+        answer = worker.receive(time.monotonic() + limits.milliseconds / 1000 + _GRACE_SECONDS, cap)
+    except BaseException:  # interrupted (Ctrl-C): the worker may be busy for a while yet
+        worker.close()
+        raise
     if isinstance(answer, dict) and "stopped" not in answer:
         _give(worker)
         return answer
