@@ -44,7 +44,14 @@ def check_publish(
 
 
 def publish(
-    catalog: Catalog, connector: str, label: str, *, allow_breaking: bool = False
+    catalog: Catalog,
+    connector: str,
+    label: str,
+    *,
+    allow_breaking: bool = False,
+    content_sha256: str | None = None,
 ) -> Published:
-    """``catalog.publish(connector, label, allow_breaking=...)``: the one way to publish."""
-    return catalog.publish(connector, label, allow_breaking=allow_breaking)
+    """``catalog.publish(connector, label, ...)``: the one way to publish."""
+    return catalog.publish(
+        connector, label, allow_breaking=allow_breaking, content_sha256=content_sha256
+    )

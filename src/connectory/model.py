@@ -323,7 +323,8 @@ class Vetting(_Record):
         default=None,
         description=(
             "The ``content_sha256`` of the version vetted, as the store computed it when the "
-            "vetting was recorded (a caller's value is ignored): the approval binds to it."
+            "vetting was recorded: the approval binds to it. A caller gives the content_sha256 "
+            "of what it reviewed: the vetting is refused if the version changed since."
         ),
     )
     vetted_at: AwareDatetime | None = None

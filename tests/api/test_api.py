@@ -158,6 +158,32 @@ def test_a_posted_version_cannot_claim_a_hash(
         assert catalog.get_version("acme", "2.0.0").state == "draft"
 
 
+def test_a_review_binds_to_what_the_reviewer_read(api: httpx.Client) -> None:
+    """A reviewer reads draft 2.0.0 and approves it; meanwhile a teammate with the token deletes it
+    and posts another 2.0.0. The vetting (and a publish) carry the content_sha256 the reviewer
+    read: both are refused rather than approving, or publishing, what nobody reviewed."""
+    one = small_version(connector="acme", seed="1").model_dump(mode="json", by_alias=True)
+    api.post("/connectors/acme/versions", params={"label": "2.0.0"}, json=one)
+    read = api.get("/connectors/acme/versions/2.0.0").json()["content_sha256"]
+
+    assert api.delete("/connectors/acme/versions/2.0.0").status_code == 200
+    other = small_version(connector="acme", seed="1", actions=("wipe",))
+    swapped = other.model_dump(mode="json", by_alias=True)
+    assert api.post("/connectors/acme/versions", params={"label": "2.0.0"}, json=swapped).status_code == 201  # fmt: skip
+
+    vetting = {"connector": "acme", "version": "2.0.0", "reviewer": "ann", "verdict": "approved"}
+    refused = api.post("/connectors/acme/versions/2.0.0/vettings", json={**vetting, "sha256": read})
+    assert (refused.status_code, refused.json()["error"]) == (409, "Conflict")
+    assert "changed while it was being reviewed" in refused.json()["message"]
+    assert api.get("/connectors/acme/vettings").json() == []
+
+    published = api.post("/connectors/acme/versions/2.0.0/publish", params={"content_sha256": read})
+    assert (published.status_code, published.json()["error"]) == (409, "Conflict")
+    assert api.get("/connectors/acme/versions/2.0.0").json()["state"] == "draft"
+    malformed = api.post("/connectors/acme/versions/2.0.0/publish", params={"content_sha256": "x"})
+    assert (malformed.status_code, malformed.json()["location"]) == (400, "query.content_sha256")
+
+
 def test_boards(api: httpx.Client) -> None:
     board = {"name": "sync", "uses": [{"connector": "onepassword", "version": "latest"}]}
     assert api.post("/boards", json=board).status_code == 201

@@ -22,10 +22,10 @@ def _strict(catalog: Catalog) -> Catalog:
     return Catalog(catalog.engine, require_approval=True)
 
 
-def _approve(catalog: Catalog, ref: str) -> Vetting:
+def _approve(catalog: Catalog, ref: str, reviewed: str | None = None) -> Vetting:
     name, label = ref.split("@")
     return catalog.record_vetting(
-        Vetting(connector=name, version=label, reviewer="vera", verdict="approved")
+        Vetting(connector=name, version=label, reviewer="vera", verdict="approved", sha256=reviewed)
     )
 
 
@@ -88,17 +88,55 @@ def test_a_stored_version_that_does_not_read_is_a_clear_error(catalog: Catalog) 
         catalog.publish("acme", "1.0.0")
 
 
-def test_a_vetting_ignores_the_hash_its_caller_claims(catalog: Catalog) -> None:
+def test_a_vetting_binds_to_the_hash_the_store_computes(catalog: Catalog) -> None:
     catalog.draft(small_version(), label="1.0.0")
-    recorded = catalog.record_vetting(
-        Vetting(
-            connector="acme", version="1.0.0", reviewer="m", verdict="approved", sha256="0" * 64
-        )
-    )
+    recorded = _approve(catalog, "acme@1.0.0")
     stored = catalog.get_version("acme", "1.0.0")
     assert recorded.sha256 == stored.content_sha256 == content_sha256(stored)
     published = _strict(catalog).publish("acme", "1.0.0").version
     assert published.content_sha256 == recorded.sha256
+
+
+def test_a_vetting_of_content_the_store_does_not_hold_is_refused(catalog: Catalog) -> None:
+    """A hash the caller gives is never taken as the content's: it is what the caller reviewed,
+    and the store refuses the vetting when it holds other content."""
+    catalog.draft(small_version(), label="1.0.0")
+    with pytest.raises(Conflict, match=r"changed while it was being reviewed.*review it again"):
+        _approve(catalog, "acme@1.0.0", reviewed="0" * 64)
+    assert catalog.list_vettings("acme") == []
+
+
+def test_a_draft_changed_while_it_was_reviewed_cannot_be_approved(catalog: Catalog) -> None:
+    """The vetter reads the draft and runs the checks (live-auth takes a while); a teammate
+    updates the draft meanwhile; the approval must not bind to what nobody reviewed."""
+    catalog.draft(small_version(), label="1.0.0")
+    reviewed = catalog.get_version("acme", "1.0.0")
+    swapped = reviewed.model_copy(
+        update={"title": "Not what was reviewed", "sha256": sha("swapped")}
+    )
+    catalog.update_draft(swapped)
+    with pytest.raises(Conflict, match=r"acme@1\.0\.0 changed while it was being reviewed"):
+        _approve(catalog, "acme@1.0.0", reviewed=content_sha256(reviewed))
+    assert catalog.list_vettings("acme") == []
+    with pytest.raises(Conflict, match="it has not been vetted"):
+        _strict(catalog).publish("acme", "1.0.0")
+
+
+def test_publish_can_be_bound_to_the_content_its_caller_reviewed(catalog: Catalog) -> None:
+    """The vetting desk approves and then publishes: without a required approval, a draft
+    changed between the two would be published all the same, unless publish is told what was
+    reviewed."""
+    catalog.draft(small_version(), label="1.0.0")
+    approval = _approve(catalog, "acme@1.0.0")
+    changed = catalog.get_version("acme", "1.0.0").model_copy(
+        update={"title": "Changed after the approval", "sha256": sha("changed")}
+    )
+    catalog.update_draft(changed)
+    with pytest.raises(Conflict, match=r"acme@1\.0\.0 changed since it was reviewed"):
+        catalog.publish("acme", "1.0.0", content_sha256=approval.sha256)
+    assert catalog.get_version("acme", "1.0.0").state == "draft"
+    current = content_sha256(catalog.get_version("acme", "1.0.0"))
+    assert catalog.publish("acme", "1.0.0", content_sha256=current).version.state == "published"
 
 
 def test_the_store_computes_content_sha256_whatever_the_caller_says(catalog: Catalog) -> None:

@@ -26,7 +26,17 @@ from .bodies import StrictRoute
 from .guard import Guard
 from .hooks import add_hooks
 from .openapi import describer
-from .params import BoardName, Label, LabelQuery, Limit, Name, NewLabel, Reason, TriggerQuery
+from .params import (
+    BoardName,
+    ContentHash,
+    Label,
+    LabelQuery,
+    Limit,
+    Name,
+    NewLabel,
+    Reason,
+    TriggerQuery,
+)
 
 __all__ = ["create_app"]
 
@@ -165,9 +175,17 @@ def create_app(
         responses=answers(400, 404, 409),
     )
     def publish(
-        name: Name, label: Label, catalog: Store, allow_breaking: bool = False
+        name: Name,
+        label: Label,
+        catalog: Store,
+        allow_breaking: bool = False,
+        content_sha256: ContentHash = None,
     ) -> JSONResponse:
-        done = publish_checked(catalog, name, label, allow_breaking=allow_breaking)
+        """Publish a draft under the policy; with ``content_sha256``, only if it still holds the
+        content its caller reviewed."""
+        done = publish_checked(
+            catalog, name, label, allow_breaking=allow_breaking, content_sha256=content_sha256
+        )
         return _json(done.version)
 
     @app.post(
@@ -204,6 +222,8 @@ def create_app(
         responses=answers(400, 404, 409),
     )
     def record_vetting(name: Name, label: Label, vetting: Vetting, catalog: Store) -> JSONResponse:
+        """Record a verdict. Give ``sha256``, the ``content_sha256`` of the version reviewed:
+        the vetting is refused (409) if the version holds other content by now."""
         if (vetting.connector, vetting.version) != (name, label):
             raise InputError(f"the vetting is of {vetting.connector}@{vetting.version}")
         return _json(catalog.record_vetting(vetting), status_code=201)

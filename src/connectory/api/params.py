@@ -16,6 +16,7 @@ from ..model import _LABEL, _NAME  # the rules check_name and check_label apply
 
 __all__ = [
     "BoardName",
+    "ContentHash",
     "Label",
     "LabelQuery",
     "Limit",
@@ -70,6 +71,14 @@ TriggerQuery = Annotated[
 ]
 Limit = Annotated[
     int, Query(ge=1, le=MAX_LIMIT, description=f"At most this many (1 to {MAX_LIMIT}).")
+]
+ContentHash = Annotated[
+    str | None,
+    Query(
+        pattern="^[0-9a-f]{64}$",
+        description="The content_sha256 of the version its caller reviewed: a draft that holds "
+        "other content by now is not published (409).",
+    ),
 ]
 Reason = Annotated[
     str | None, Query(max_length=1000, description="Why, kept with the record (1000 characters).")

@@ -245,7 +245,14 @@ class Catalog:
         with self._write(version.ref) as connection:
             return version_ops.update_draft(connection, version)
 
-    def publish(self, connector: str, label: str, *, allow_breaking: bool = False) -> Published:
+    def publish(
+        self,
+        connector: str,
+        label: str,
+        *,
+        allow_breaking: bool = False,
+        content_sha256: str | None = None,
+    ) -> Published:
         """Publish a draft under the whole policy, in one transaction: the only way to publish.
 
         The draft is compared with the version it follows (``policy``); breaking changes need a
@@ -254,7 +261,10 @@ class Catalog:
         content stored (its ``content_sha256``; else ``Conflict``). The changes are recorded on
         the published version; the result also names the boards following ``latest`` that use a
         changed action. Of concurrent publishers exactly one succeeds; the others get
-        ``Conflict``. The first published version becomes the connector's default."""
+        ``Conflict``. The first published version becomes the connector's default.
+
+        ``content_sha256``: the hash of the content its caller reviewed (a vetting's ``sha256``):
+        a draft that holds other content by now is not published (``Conflict``)."""
         with self._write(f"{connector}@{label}") as connection:
             return version_ops.publish(
                 connection,
@@ -263,6 +273,7 @@ class Catalog:
                 _now(),
                 require_approval=self.require_approval,
                 allow_breaking=allow_breaking,
+                reviewed=content_sha256,
             )
 
     def check_publish(

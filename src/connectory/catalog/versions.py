@@ -234,10 +234,12 @@ def publish(
     *,
     require_approval: bool = False,
     allow_breaking: bool = False,
+    reviewed: str | None = None,
 ) -> Published:
     """Publish the draft ``name@label`` under the whole policy, in the caller's transaction.
 
-    The draft is read back from the store and hashed (``digest``): with ``require_approval`` its
+    The draft is read back from the store and hashed (``digest``): with ``reviewed`` (the
+    ``content_sha256`` its caller reviewed) it must be that content; with ``require_approval`` its
     latest vetting must approve that very content. It is compared with its predecessor and refused
     if breaking changes are not announced (``policy``); the changes are recorded on it, its hash
     sealed, and its state set, in one UPDATE that only a draft matches.
@@ -249,6 +251,11 @@ def publish(
         raise Conflict(f"{ref} is already {row.state}")
     draft = load_version(connection, name, row)
     digest = content_sha256(draft)
+    if reviewed is not None and reviewed != digest:
+        raise Conflict(
+            f"{ref} changed since it was reviewed: it holds content {digest[:12]}..., not "
+            f"{reviewed[:12]}...; review it again"
+        )
     if require_approval:
         vetting_ops.require_approval(connection, name, row.label, digest)
     baseline = predecessor(_released(connection, connector.id, row.id), row.label)

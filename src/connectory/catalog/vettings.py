@@ -1,8 +1,9 @@
 """Vetting records: store a verdict, list them, and what publishing asks of them.
 
 A vetting names the version by connector, label and the ``content_sha256`` the store computes of
-the version when the vetting is recorded (``digest``; never a hash the caller claims), not by a
-foreign key, so that the record outlives the version: the history of a deleted version's review stays readable. The table
+the version when the vetting is recorded (``digest``; never a hash the caller claims; a caller
+that gives the hash of what it reviewed is refused when the version holds other content by then),
+not by a foreign key, so that the record outlives the version: the history of a deleted version's review stays readable. The table
 is append-only in the database (``guards.sqlite_append_only`` / ``postgresql_append_only``).
 Recording a vetting also sets the connector's ``vetting_status`` to its verdict.
 """
@@ -39,7 +40,15 @@ def record(connection: sa.Connection, vetting: Vetting, now: datetime) -> Vettin
     connector = connector_row(connection, vetting.connector)
     version = version_row(connection, connector, vetting.version)
     # The approval binds to what the store holds, hashed now: never to a hash a caller claims.
+    # A caller that says what it reviewed (its sha256) is refused if that is not what is held:
+    # the draft changed while it was being reviewed.
     digest = content_sha256(load_version(connection, connector.name, version))
+    if vetting.sha256 is not None and vetting.sha256 != digest:
+        raise Conflict(
+            f"{connector.name}@{version.label} changed while it was being reviewed: the vetting "
+            f"is of content {vetting.sha256[:12]}..., the store holds {digest[:12]}...; review "
+            "it again"
+        )
     values = {
         "connector": vetting.connector,
         "label": version.label,

@@ -2,7 +2,8 @@
 verdict, and what systems delivered to a connector's webhooks, from the terminal.
 
 ``vet`` runs the acceptance checks (``connectory.checks``) on the version, compares it with the
-last published one, prints both, and records the verdict with the check results. The notebooks in
+last published one, prints both, and records the verdict with the check results, bound to the
+content it checked (a draft changed meanwhile is refused: check it again). The notebooks in
 ``notebooks/`` do the same with more to look at.
 """
 
@@ -51,6 +52,7 @@ def vet(
     as_json: JsonOption = False,
 ) -> None:
     """Run the acceptance checks on a version and record your verdict on it."""
+    from ..catalog.digest import content_sha256
     from ..checks import run_checks
     from ..errors import InvalidName
     from ..vetting import compare_with_published
@@ -68,9 +70,10 @@ def vet(
                 connector=name,
                 version=version.version or "",
                 reviewer=reviewer or _reviewer(),
-                verdict=chosen,  # type: ignore[arg-type]
+                verdict=chosen,
                 notes=notes,
                 checks=checks,
+                sha256=content_sha256(version),  # what was checked: refused if it changed since
             )
         )
     if as_json:
