@@ -1,13 +1,15 @@
 """The ``onboard-batch`` flow: many documents in, one draft (or published) version each, in parallel.
 
-Each document is one task run (``onboard-document``) on the flow's task runner, Prefect's thread
-pool by default (``max_workers``: how many at once). Fetching overlaps, which is what a batch of
-URLs waits on; for CPU-bound batches across machines, run it with prefect-dask's task runner. A
-document's task fetches, parses, generates, validates, drafts and (with ``publish``) publishes;
-only transient failures (network, HTTP 5xx, a busy database) are retried, and a document that
-fails does not stop the others: the result and the ``onboard-batch`` artifact list every
-document's outcome, failures with the error that names the problem and where it is. A batch with
-a failure ends Failed (calling the flow raises ``ItemsFailed``, whose ``result`` is the batch).
+Each document is one task run (``onboard-document``, mapped over the sources) on the flow's task
+runner, Prefect's thread pool by default (``max_workers``: how many at once). Fetching overlaps,
+which is what a batch of URLs waits on; for CPU-bound batches across machines, run it with
+prefect-dask's task runner. A document's task runs the ``onboard`` flow's own steps
+(``onboard_steps``: fetch, parse, generate, validate, draft and, with ``publish``, publish), each
+a task of its own; only transient failures (network, HTTP 5xx, a busy database) are retried,
+where they happened, and a document that fails does not stop the others: the result and the
+``onboard-batch`` artifact list every document's outcome, failures with the error that names the
+problem and where it is. A batch with a failure ends Failed (calling the flow raises
+``ItemsFailed``, whose ``result`` is the batch).
 
 A document's connector is named by its title (or file name), as ``connectory inspect`` suggests,
 unless the source is given as ``NAME=SOURCE``. A document the connector already holds (same
@@ -20,22 +22,19 @@ from collections import Counter
 from typing import Literal
 
 from connectory_flows.liveness import settle_dead_runs
-from connectory_flows.onboard import TRANSIENT_RETRIES, Onboarded
+from connectory_flows.onboard import Onboarded, onboard_steps
 from connectory_flows.reporting import cell, error_text, items_failed
-from connectory_flows.secrets import catalog_url, open_catalog, real_source, shown
+from connectory_flows.secrets import catalog_url, open_catalog, shown
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import unmapped
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-from connectory.detect import parse
 from connectory.errors import InputError, is_transient
-from connectory.lifecycle import publish as publish_checked
 from connectory.model import check_name
-from connectory.onboarding import fetch_source, generate, suggest_name, validated
-from connectory.settings import Settings
 
 __all__ = ["Batch", "DocumentOutcome", "onboard_batch", "shown_item", "split_source"]
 
@@ -85,28 +84,20 @@ class Batch(BaseModel):
         return [outcome for outcome in self.outcomes if outcome.status == "failed"]
 
 
-@task(name="onboard-document", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
+@task(name="onboard-document", cache_policy=NO_CACHE)
 def onboard_document(
     item: str, protocol: str | None, publish: bool, url: SecretStr
 ) -> DocumentOutcome:
+    """One document through the ``onboard`` flow's steps, each its own task (retried there)."""
     name, source = split_source(item)
-    settings = Settings.from_env()
-    raw = fetch_source(real_source(source), protocol=protocol, settings=settings)
-    parsed = parse(raw, protocol=protocol)
-    connector = name or suggest_name(parsed)
-    with open_catalog(url) as catalog:
-        version = catalog.find_by_sha256(connector, raw.sha256)
-        created = False
-        if version is None:
-            generated = validated(generate(parsed, connector=connector, settings=settings))
-            drafted = catalog.draft(generated)
-            version, created = drafted.version, drafted.created
-        status: Literal["drafted", "published", "unchanged"] = "drafted" if created else "unchanged"
-        if publish and version.state == "draft":
-            version = publish_checked(catalog, connector, version.version or "").version
-            status = "published"
+    steps = onboard_steps(source, name, protocol=protocol, label=None, publish=publish, catalog=url)
+    status: Literal["drafted", "published", "unchanged"] = (
+        "published" if steps.published else "drafted" if steps.created else "unchanged"
+    )
     return DocumentOutcome(
-        source=shown(source), status=status, onboarded=Onboarded.of(version, created=created)
+        source=shown(source),
+        status=status,
+        onboarded=Onboarded.of(steps.version, created=steps.created),
     )
 
 
@@ -165,7 +156,7 @@ def onboard_batch(
     url = catalog_url()
     with open_catalog(url):  # create or migrate the store once, before the tasks open it
         pass
-    futures = [onboard_document.submit(item, protocol, publish, url) for item in sources]
+    futures = onboard_document.map(sources, unmapped(protocol), unmapped(publish), unmapped(url))
     outcomes = []
     for item, future in zip(sources, futures, strict=True):
         try:

@@ -1,6 +1,7 @@
 """The ``onboard`` flow: one document in, one draft (or published) connector version out.
 
-Each core step is a task, so the Prefect UI shows where a run is and where it failed. Only
+Each core step is a task, so the Prefect UI shows where a run is and where it failed; the steps
+(``onboard_steps``) are those of every document of ``onboard-batch`` too. Only
 transient failures (network, HTTP 5xx, a busy database) are retried; a bad document fails at once.
 Re-onboarding a document already drafted for the connector (same sha256) skips straight to the
 stored version. The run leaves a markdown artifact summarising the version, and returns a small
@@ -13,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from connectory_flows.liveness import settle_dead_runs
@@ -29,11 +31,18 @@ from connectory.errors import InputError, NotFound, is_transient
 from connectory.fetch import RawDocument
 from connectory.lifecycle import publish as publish_checked
 from connectory.model import ConnectorVersion, VersionState, check_name
-from connectory.onboarding import fetch_source, generate, validated
+from connectory.onboarding import fetch_source, generate, suggest_name, validated
 from connectory.settings import Settings
 from connectory.summary import summarize
 
-__all__ = ["TRANSIENT_RETRIES", "Onboarded", "onboard", "retry_if_transient"]
+__all__ = [
+    "TRANSIENT_RETRIES",
+    "Onboarded",
+    "Steps",
+    "onboard",
+    "onboard_steps",
+    "retry_if_transient",
+]
 
 
 def retry_if_transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -63,11 +72,11 @@ TRANSIENT_RETRIES: dict[str, Any] = {  # a task's options: retry what failed for
 
 
 @task(name="fetch", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
-def fetch_task(source: str, protocol: str | None, connector: str) -> RawDocument:
+def fetch_task(source: str, protocol: str | None, connector: str | None) -> RawDocument:
     """The raw document; a GraphQL endpoint is introspected with the connector's headers (see
-    ``connectory_flows.secrets``)."""
+    ``connectory_flows.secrets``), none when the connector is not named yet."""
     headers: dict[str, SecretStr] | None = None
-    if normalise_protocol(protocol) == "graphql":
+    if connector and normalise_protocol(protocol) == "graphql":
         from connectory.protocols.graphql import is_graphql_endpoint
 
         if is_graphql_endpoint(source):
@@ -167,6 +176,62 @@ def _artifact_key(connector: str) -> str:
     return "onboard-" + re.sub(r"[^a-z0-9-]+", "-", connector.lower()).strip("-")
 
 
+@dataclass(frozen=True)
+class Steps:
+    """What the onboarding steps did to one document (``onboard_steps``)."""
+
+    version: ConnectorVersion
+    created: bool
+    """False when the connector already held this document (same sha256): nothing was drafted."""
+    published: bool
+    """The steps published the version (it was a draft, and publishing was asked for)."""
+
+
+def onboard_steps(
+    source: str,
+    name: str | None,
+    *,
+    protocol: str | None,
+    label: str | None,
+    publish: bool,
+    catalog: SecretStr,
+) -> Steps:
+    """Onboard one document with this module's tasks: fetch, lookup (or parse, generate,
+    validate, draft), and publish when asked. The pipeline of ``onboard`` and of each document
+    of ``onboard-batch``.
+
+    ``source`` is a run's parameter (``real_source`` gives the source it stands for). Without a
+    ``name``, the connector is named by the document's title (or file name), so the document is
+    parsed before the catalogue is asked whether it holds it already.
+    """
+    logger = get_run_logger()
+    raw = fetch_task(real_source(source), protocol, name)
+    parsed: ParsedDocument | None = None
+    if name is None:
+        parsed = parse_task(quote(raw), protocol)
+        name = suggest_name(parsed)
+    existing = lookup_task(catalog, name, raw.sha256)
+    created = False
+    if existing is not None:
+        logger.info("Unchanged: %s@%s holds this document already", name, existing.label)
+        version = read_task(catalog, name, existing.label)
+    else:
+        if parsed is None:
+            parsed = parse_task(quote(raw), protocol)
+        generated = generate_task(quote(parsed), name)
+        checked = validate_task(quote(generated))
+        # A description split across files has the sha256 of all its files (not the root's):
+        # the catalogue, not the lookup above, then tells whether it holds it already.
+        drafted = draft_task(catalog, quote(checked), label)
+        version, created = drafted.version, drafted.created
+        logger.info("Drafted %s" if created else "Unchanged: %s holds it already", version.ref)
+    published = publish and version.state == "draft"
+    if published:
+        version = publish_task(catalog, name, version.version)
+        logger.info("Published %s", version.ref)
+    return Steps(version=version, created=created, published=published)
+
+
 @flow(name="onboard", validate_parameters=True, on_running=[settle_dead_runs])
 def onboard(
     source: str,
@@ -181,30 +246,13 @@ def onboard(
     ``graphql``, an endpoint URL is introspected. The catalogue, the introspection headers and
     the secrets of a source URL come from ``connectory_flows.secrets``, never from parameters.
     """
-    logger = get_run_logger()
     check_name(name)
-    catalog = catalog_url()
-    raw = fetch_task(real_source(source), protocol, name)
-    existing = lookup_task(catalog, name, raw.sha256)
-    created = False
-    if existing is not None:
-        logger.info("Unchanged: %s@%s holds this document already", name, existing.label)
-        version = read_task(catalog, name, existing.label)
-    else:
-        parsed = parse_task(quote(raw), protocol)
-        generated = generate_task(quote(parsed), name)
-        checked = validate_task(quote(generated))
-        # A description split across files has the sha256 of all its files (not the root's):
-        # the catalogue, not the lookup above, then tells whether it holds it already.
-        drafted = draft_task(catalog, quote(checked), label)
-        version, created = drafted.version, drafted.created
-        logger.info("Drafted %s" if created else "Unchanged: %s holds it already", version.ref)
-    if publish and version.state == "draft":
-        version = publish_task(catalog, name, version.version)
-        logger.info("Published %s", version.ref)
+    steps = onboard_steps(
+        source, name, protocol=protocol, label=label, publish=publish, catalog=catalog_url()
+    )
     create_markdown_artifact(
         key=_artifact_key(name),
-        markdown=summarize(version),
-        description=f"Onboarding of {version.ref}",
+        markdown=summarize(steps.version),
+        description=f"Onboarding of {steps.version.ref}",
     )
-    return Onboarded.of(version, created=created)
+    return Onboarded.of(steps.version, created=steps.created)
