@@ -180,3 +180,33 @@ def test_graphql_versions_are_checked_on_their_schemas(catalog: Catalog, tmp_pat
     assert published.checked
     stored = catalog.get_version("gql", "1.2.0")
     assert ("field-added", "safe") in {(c.kind, c.level) for c in stored.changes}
+
+
+def test_a_lower_label_published_later_cannot_hide_a_breaking_change(
+    catalog: Catalog, original: ConnectorVersion, breaking: ConnectorVersion
+) -> None:
+    """Publish 1.6.0 (GetHeartbeat removed) first: nothing to compare it with. Then publish
+    1.5.7 (which has it): compared with 1.6.0 it only adds an action. Both were published, and
+    1.5.7 -> 1.6.0 broke callers under a minor label. A version is now also compared with the
+    released one that will follow it."""
+    catalog.draft(breaking, label="1.6.0")
+    publish(catalog, "op", "1.6.0")
+    catalog.draft(original, label="1.5.7")
+    with pytest.raises(PublishRefused, match=r"op@1\.5\.7 would come before op@1\.6\.0") as refused:
+        check_publish(catalog, "op", "1.5.7")
+    assert [(c.kind, c.location) for c in refused.value.changes] == [
+        ("action-removed", "actions/GetHeartbeat")
+    ]
+    for allow in (False, True):
+        with pytest.raises(PublishRefused, match="GetHeartbeat"):
+            publish(catalog, "op", "1.5.7", allow_breaking=allow)
+    assert catalog.get_version("op", "1.5.7").state == "draft"
+
+
+def test_a_backport_below_a_major_release_may_differ_from_it(
+    catalog: Catalog, original: ConnectorVersion, breaking: ConnectorVersion
+) -> None:
+    catalog.draft(breaking, label="2.0.0")
+    publish(catalog, "op", "2.0.0")
+    catalog.draft(original, label="1.5.7")
+    assert publish(catalog, "op", "1.5.7").version.state == "published"  # 2.0.0 may break it

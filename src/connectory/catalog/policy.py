@@ -4,8 +4,12 @@ that nothing publishes without them (``Catalog.publish`` is the only way to publ
 
     predecessor(released, label)         the label of the published or deprecated version
                                          ``label`` follows
+    successor(released, label)           the released semver label that will follow ``label``
+                                         (when a lower label is published after a higher one)
     assess(baseline, draft, ...)         its changes since then; PublishRefused when breaking
                                          changes are not announced
+    assess_successor(successor, ...)     the changes from the draft to that successor;
+                                         PublishRefused when they break under a minor label
     following_latest(uses, changes)      the boards that follow ``latest`` and use a changed or
                                          removed action (the blast radius of publishing)
 
@@ -19,6 +23,12 @@ The policy, when there are breaking changes:
   ``0.y.z`` the ``y``). ``allow_breaking`` does not override this: a semver label is a promise
   that boards and their owners read, so the fix is the right label, which the error suggests;
 - otherwise (dates, build numbers, free text): publishing needs ``allow_breaking=True``.
+
+A semver label published after a higher one (a backport: ``1.4.3`` once ``1.5.0`` is out) is
+also compared with the released version that will follow it, the lowest semver label above it:
+``1.4.3`` -> ``1.5.0`` must not break either, unless ``1.5.0`` bumps the major version. Otherwise
+publishing ``1.6.0`` first (nothing to compare it with) and ``1.5.7`` after it (which only adds
+back what ``1.6.0`` removed) would hide a breaking change under a minor label.
 
 For a protocol that cannot be diffed (``connectory.diff.supports``) nothing is compared and the
 draft's own ``changes`` are kept.
@@ -35,7 +45,16 @@ from ..errors import PublishRefused
 from ..model import Change, ConnectorVersion
 from .results import BoardImpact
 
-__all__ = ["Released", "Use", "affected_actions", "assess", "following_latest", "predecessor"]
+__all__ = [
+    "Released",
+    "Use",
+    "affected_actions",
+    "assess",
+    "assess_successor",
+    "following_latest",
+    "predecessor",
+    "successor",
+]
 
 _SHOWN = 5
 
@@ -79,6 +98,22 @@ def predecessor(released: Iterable[Released], label: str) -> str | None:
     return None if newest is None else newest.label
 
 
+def successor(released: Iterable[Released], label: str) -> str | None:
+    """The label of the released version that will follow ``label``: the lowest published or
+    deprecated semver label above it (None when ``label`` is not semver, or none is above)."""
+    candidate = semver.parse(label)
+    if candidate is None:
+        return None
+    above = [
+        (parsed.precedence(), r.label)
+        for r in released
+        if r.label != label
+        and (parsed := semver.parse(r.label)) is not None
+        and parsed.precedence() > candidate.precedence()
+    ]
+    return min(above)[1] if above else None
+
+
 def _listed(changes: Sequence[Change]) -> str:
     shown = "; ".join(f"{c.location}: {c.message}" for c in changes[:_SHOWN])
     more = len(changes) - _SHOWN
@@ -115,6 +150,24 @@ def assess(
             changes=breaking,
             baseline=baseline,
         )
+
+
+def assess_successor(successor: str, changes: list[Change], draft: ConnectorVersion) -> None:
+    """Refuse (``PublishRefused``) when ``changes`` (from the draft to the released ``successor``,
+    the version that will follow it) break callers and ``successor``'s label does not bump the
+    major version over the draft's: the draft would put a breaking change under a minor label."""
+    breaking = [c for c in changes if c.level == "breaking"]
+    old, new = semver.parse(draft.version or ""), semver.parse(successor)
+    if not breaking or old is None or new is None or semver.allows_breaking(old, new):
+        return
+    count = f"{len(breaking)} breaking change{'s' if len(breaking) > 1 else ''}"
+    raise PublishRefused(
+        f"{draft.ref} would come before {draft.connector}@{successor}, which then has {count} "
+        f"since it under a label that does not bump the major version: give it a label after "
+        f"{successor}, or make it what {successor} extends: {_listed(breaking)}",
+        changes=breaking,
+        baseline=successor,
+    )
 
 
 def affected_actions(changes: Iterable[Change]) -> tuple[set[str], bool]:

@@ -31,7 +31,15 @@ from . import vettings as vetting_ops
 from .boards import blast_radius, undeploy_for_deletion
 from .digest import content_sha256
 from .labels import choose_label
-from .policy import Released, Use, assess, following_latest, predecessor
+from .policy import (
+    Released,
+    Use,
+    assess,
+    assess_successor,
+    following_latest,
+    predecessor,
+    successor,
+)
 from .results import Deletion, Drafted, Published
 from .rows import (
     assemble,
@@ -198,19 +206,27 @@ def _changes_since(
     connection: sa.Connection,
     connector: sa.Row[Any],
     draft: ConnectorVersion,
-    baseline: str | None,
+    released: list[Released],
     allow_breaking: bool,
-) -> list[Change]:
-    """The draft's changes since ``baseline``, refused (``PublishRefused``) when breaking changes
-    are not announced. A protocol that cannot be diffed keeps the draft's own changes."""
+) -> tuple[str | None, list[Change]]:
+    """The draft's predecessor among ``released`` and the changes since then, refused
+    (``PublishRefused``) when breaking changes are not announced, there or between the draft and
+    the released version that will follow it. A protocol that cannot be diffed keeps the
+    draft's own changes."""
+    label = draft.version or ""
+    baseline = predecessor(released, label)
     if not supports(draft.protocol):
-        return draft.changes
-    if baseline is None:
-        return []
-    old = load_version(connection, connector.name, version_row(connection, connector, baseline))
-    changes = diff(old, draft)
-    assess(baseline, changes, draft, allow_breaking=allow_breaking)
-    return changes
+        return baseline, draft.changes
+    changes: list[Change] = []
+    if baseline is not None:
+        old = load_version(connection, connector.name, version_row(connection, connector, baseline))
+        changes = diff(old, draft)
+        assess(baseline, changes, draft, allow_breaking=allow_breaking)
+    after = successor(released, label)
+    if after is not None:
+        later = load_version(connection, connector.name, version_row(connection, connector, after))
+        assess_successor(after, diff(draft, later), draft)
+    return baseline, changes
 
 
 def check_publish(
@@ -222,8 +238,8 @@ def check_publish(
     if row.state != "draft":
         raise Conflict(f"{name}@{row.label} is already {row.state}")
     draft = load_version(connection, name, row)
-    baseline = predecessor(_released(connection, connector.id, row.id), row.label)
-    return _changes_since(connection, connector, draft, baseline, allow_breaking)
+    released = _released(connection, connector.id, row.id)
+    return _changes_since(connection, connector, draft, released, allow_breaking)[1]
 
 
 def publish(
@@ -258,8 +274,8 @@ def publish(
         )
     if require_approval:
         vetting_ops.require_approval(connection, name, row.label, digest)
-    baseline = predecessor(_released(connection, connector.id, row.id), row.label)
-    changes = _changes_since(connection, connector, draft, baseline, allow_breaking)
+    released = _released(connection, connector.id, row.id)
+    baseline, changes = _changes_since(connection, connector, draft, released, allow_breaking)
     affected = following_latest(
         _uses(connection, connector.id),
         changes,
