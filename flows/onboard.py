@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectory_flows.liveness import settle_dead_runs
+from connectory_flows.quoting import quoted
 from connectory_flows.secrets import catalog_url, graphql_headers, open_catalog, real_source
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.utilities.annotations import quote
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-from connectory.catalog import VersionInfo
+from connectory.catalog import Drafted, VersionInfo
 from connectory.detect import ParsedDocument, normalise_protocol, parse
 from connectory.errors import InputError, NotFound, is_transient
 from connectory.fetch import RawDocument
@@ -111,7 +111,7 @@ def validate_task(version: ConnectorVersion) -> ConnectorVersion:
 
 
 @task(name="draft", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
-def draft_task(url: SecretStr, version: ConnectorVersion, label: str | None) -> Any:
+def draft_task(url: SecretStr, version: ConnectorVersion, label: str | None) -> Drafted:
     with open_catalog(url) as catalog:
         return catalog.draft(version, label=label)
 
@@ -208,7 +208,7 @@ def onboard_steps(
     raw = fetch_task(real_source(source), protocol, name)
     parsed: ParsedDocument | None = None
     if name is None:
-        parsed = parse_task(quote(raw), protocol)
+        parsed = parse_task(quoted(raw), protocol)
         name = suggest_name(parsed)
     existing = lookup_task(catalog, name, raw.sha256)
     created = False
@@ -217,17 +217,17 @@ def onboard_steps(
         version = read_task(catalog, name, existing.label)
     else:
         if parsed is None:
-            parsed = parse_task(quote(raw), protocol)
-        generated = generate_task(quote(parsed), name)
-        checked = validate_task(quote(generated))
+            parsed = parse_task(quoted(raw), protocol)
+        generated = generate_task(quoted(parsed), name)
+        checked = validate_task(quoted(generated))
         # A description split across files has the sha256 of all its files (not the root's):
         # the catalogue, not the lookup above, then tells whether it holds it already.
-        drafted = draft_task(catalog, quote(checked), label)
+        drafted = draft_task(catalog, quoted(checked), label)
         version, created = drafted.version, drafted.created
         logger.info("Drafted %s" if created else "Unchanged: %s holds it already", version.ref)
     published = publish and version.state == "draft"
     if published:
-        version = publish_task(catalog, name, version.version)
+        version = publish_task(catalog, name, version.version or "")
         logger.info("Published %s", version.ref)
     return Steps(version=version, created=created, published=published)
 

@@ -38,6 +38,7 @@ from connectory_flows.onboard import (
     parse_task,
     validate_task,
 )
+from connectory_flows.quoting import quoted
 from connectory_flows.reporting import cell, error_text, items_failed
 from connectory_flows.secrets import (
     catalog_url,
@@ -49,12 +50,11 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import State
-from prefect.utilities.annotations import quote
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from connectory.errors import InputError
 from connectory.fetch import RawDocument
-from connectory.model import Change, ConnectorVersion
+from connectory.model import Change, ConnectorVersion, GraphQLMetadata
 from connectory.protocols.graphql import fetch_graphql, require_accepted, sdl_changes
 from connectory.settings import Settings
 
@@ -169,15 +169,20 @@ def changes_task(url: SecretStr, target: Target, version: ConnectorVersion) -> l
     """What changed from ``target``'s newest version to ``version``."""
     with open_catalog(url) as catalog:
         old = catalog.get_version(target.connector, target.label)
-    if old.metadata.protocol != "graphql" or not old.metadata.sdl or not version.metadata.sdl:
+    old_metadata, new_metadata = old.metadata, version.metadata
+    if not isinstance(old_metadata, GraphQLMetadata) or not old_metadata.sdl:
         return []
-    return sdl_changes(old.metadata.sdl, version.metadata.sdl)
+    if not isinstance(new_metadata, GraphQLMetadata) or not new_metadata.sdl:
+        return []
+    return sdl_changes(old_metadata.sdl, new_metadata.sdl)
 
 
-def change_report(heading: str, target: Target, schema_sha256: str, changes: list[Change]) -> str:
+def change_report(
+    heading: str, target: Target, schema_sha256: str | None, changes: list[Change]
+) -> str:
     """Markdown: ``heading``, then what changed from ``target``'s newest version to the schema
     the endpoint serves now (``schema_sha256``)."""
-    counts = Counter(change.level for change in changes)
+    counts: Counter[str] = Counter(change.level for change in changes)
     lines = [
         f"# {heading}",
         "",
@@ -219,14 +224,16 @@ def _artifact_key(connector: str) -> str:
 
 
 def _one(target: Target, raw: RawDocument, url: SecretStr) -> Outcome:
-    parsed = parse_task(quote(raw), "graphql")
-    generated = generate_task(quote(parsed), target.connector)
-    schema_sha256 = generated.metadata.schema_sha256  # type: ignore[union-attr]
+    parsed = parse_task(quoted(raw), "graphql")
+    generated = generate_task(quoted(parsed), target.connector)
+    metadata = generated.metadata
+    assert isinstance(metadata, GraphQLMetadata)  # generated from a GraphQL document
+    schema_sha256 = metadata.schema_sha256
     if schema_sha256 == target.schema_sha256:
         return Outcome(connector=target.connector, status="unchanged", version=target.label)
-    checked = validate_task(quote(generated))
-    changes = changes_task(url, target, quote(checked))
-    drafted = draft_task(url, quote(checked.model_copy(update={"changes": changes})), None)
+    checked = validate_task(quoted(generated))
+    changes = changes_task(url, target, quoted(checked))
+    drafted = draft_task(url, quoted(checked.model_copy(update={"changes": changes})), None)
     stored = drafted.version
     if drafted.created:
         status: Literal["drafted", "reverted"] = "drafted"

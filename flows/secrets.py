@@ -114,7 +114,9 @@ def supplied(
 def _block(name: str) -> Any:
     """The value of the Secret block ``name`` (None when there is no such block)."""
     try:
-        return Secret.load(name, _sync=True).get()  # type: ignore[call-arg]
+        # Prefect types load() for async callers too: _sync is not in its signature, and its
+        # result may be a coroutine (never, with _sync=True).
+        return Secret.load(name, _sync=True).get()  # type: ignore[call-arg, union-attr]
     except ValueError:  # "Unable to find block document named ..."
         return None
 

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from .errors import ConnectoryError
-from .model import CheckResult, ConnectorVersion
+from .model import Action, CheckResult, ConnectorVersion, Trigger
 from .validate import validate
 
 __all__ = ["CHECKS", "run_checks"]
@@ -82,7 +82,8 @@ def operations_valid(version: ConnectorVersion, previous: ConnectorVersion | Non
 
     schema = build_schema(version.metadata.sdl, assume_valid_sdl=True)
     problems = []
-    for item in (*version.actions, *version.triggers):
+    items: list[Action | Trigger] = [*version.actions, *version.triggers]
+    for item in items:
         binding = item.binding
         if binding.kind != "graphql":
             continue

@@ -94,7 +94,8 @@ def _structured(raw: RawDocument, value: Any) -> ParsedDocument:
                 stated = str(value[key])
                 major_minor = ".".join(stated.split(".")[:2])
                 return ParsedDocument(raw, "http", f"{kind}-{major_minor}", value)
-        schema_holder = value.get("data") if isinstance(value.get("data"), dict) else value
+        data = value.get("data")
+        schema_holder = data if isinstance(data, dict) else value
         if "__schema" in schema_holder or _graphql_errors(value):
             return ParsedDocument(raw, "graphql", "graphql-introspection", value)
         keys = ", ".join(sorted(map(str, value))[:8])

@@ -78,32 +78,38 @@ def version_html(version: ConnectorVersion) -> str:
             _table(["name", "type"], ((m.name, m.type) for m in version.auth_methods)),
         ]
     if version.actions:
-        rows = (
+        action_rows = (
             (a.name, action_target(a), " ".join(o.status for o in a.outputs), a.deprecated)
             for a in version.actions
         )
-        parts += ["<h4>Actions</h4>", _table(["name", "calls", "outputs", "deprecated"], rows)]
+        parts += [
+            "<h4>Actions</h4>",
+            _table(["name", "calls", "outputs", "deprecated"], action_rows),
+        ]
     if version.triggers:
-        rows = ((t.name, t.kind, t.description or "") for t in version.triggers)
-        parts += ["<h4>Triggers</h4>", _table(["name", "kind", "description"], rows)]
+        trigger_rows = ((t.name, t.kind, t.description or "") for t in version.triggers)
+        parts += ["<h4>Triggers</h4>", _table(["name", "kind", "description"], trigger_rows)]
     if version.findings:
         grouped = defaultdict(list)
         for finding in version.findings:
             grouped[(finding.severity, finding.kind)].append(finding)
         parts.append("<h4>Findings</h4>")
         for (severity, kind), found in sorted(grouped.items()):
-            shown = found[:MAX_FINDINGS_PER_KIND]
-            more = len(found) - len(shown)
-            rows = ((f.location, f.message) for f in shown)
+            shown_findings = found[:MAX_FINDINGS_PER_KIND]
+            more = len(found) - len(shown_findings)
+            finding_rows = ((f.location, f.message) for f in shown_findings)
             parts.append(
                 f"<details><summary>{escape(severity)} · {escape(kind)} ({len(found)})</summary>"
-                + _table(["location", "message"], rows)
+                + _table(["location", "message"], finding_rows)
                 + (f"<p>... {more} more</p>" if more else "")
                 + "</details>"
             )
     if version.changes:
-        rows = ((c.level, c.kind, c.location, c.message) for c in version.changes)
-        parts += ["<h4>Changes</h4>", _table(["level", "kind", "location", "message"], rows)]
+        change_rows = ((c.level, c.kind, c.location, c.message) for c in version.changes)
+        parts += [
+            "<h4>Changes</h4>",
+            _table(["level", "kind", "location", "message"], change_rows),
+        ]
     if version.definitions:
         shown = version.definitions[:MAX_DEFINITIONS]
         parts.append(f"<h4>Definitions ({len(version.definitions)})</h4><div class='scroll'>")

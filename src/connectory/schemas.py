@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker, validators
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from .model import ConnectorVersion, Definition, JsonSchema, definition_uri
@@ -27,8 +27,8 @@ try:  # the parser behind ``re``: private, but stable since Python 3.11
     import re._constants as _sre_constants  # type: ignore[import-not-found]
     import re._parser as _sre_parse  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover - older layouts
-    import sre_constants as _sre_constants  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+    import sre_constants as _sre_constants
+    import sre_parse as _sre_parse
 
 __all__ = [
     "FORMATS",
@@ -75,7 +75,7 @@ def registry_for(definitions: ConnectorVersion | Iterable[Definition]) -> Regist
     for definition in definitions:
         schema = _json_schema_of(definition)
         if schema is not None:
-            resource = Resource(contents=schema, specification=DRAFT202012)
+            resource = DRAFT202012.create_resource(schema)
             resources.append((definition_uri(definition.name), resource))
     return Registry().with_resources(resources)
 

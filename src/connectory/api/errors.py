@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -102,7 +103,7 @@ def error_response(
     location: str | None = None,
     *,
     details: Any = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     content: dict[str, Any] = {"error": kind, "message": message, "location": location}
     if details is not None:
@@ -131,10 +132,12 @@ def _invalid(_: Request, error: Exception) -> JSONResponse:
         }
         for problem in error.errors()[:_MAX_DETAILS]
     ]
-    first = found[0] if found else {"location": None, "message": "the request does not fit"}
+    location, message = (
+        (found[0]["location"], found[0]["message"]) if found else (None, "the request does not fit")
+    )
     more = len(error.errors()) - 1
-    message = first["message"] + (f" (and {more} more)" if more > 0 else "")
-    return error_response(400, "RequestInvalid", message, first["location"], details=found)
+    message += f" (and {more} more)" if more > 0 else ""
+    return error_response(400, "RequestInvalid", message, location, details=found)
 
 
 def _http(request: Request, error: Exception) -> JSONResponse:

@@ -77,7 +77,7 @@ def record(connection: sa.Connection, delivery: Delivery, now: datetime) -> Reco
     return Recorded(delivery=stored, created=True)
 
 
-def _query() -> sa.Select[Any]:
+def _query() -> sa.Select[*tuple[Any, ...]]:
     """Every column as the database holds it, without SQLAlchemy's decoding (JSON as its text),
     so that ``_model`` reads each row on its own and one bad row cannot fail a listing."""
     columns = [

@@ -46,6 +46,8 @@ NOT_HASHED = frozenset(
 
 def content_sha256(version: ConnectorVersion) -> str:
     """The sha256 (hex) of ``version``'s canonical JSON (see the module docstring)."""
-    data = version.model_dump(mode="json", by_alias=True, exclude_defaults=True, exclude=NOT_HASHED)
+    data = version.model_dump(
+        mode="json", by_alias=True, exclude_defaults=True, exclude=set(NOT_HASHED)
+    )
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()

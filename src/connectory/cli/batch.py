@@ -59,8 +59,11 @@ def onboard_batch(
 
     # names given by hand are checked before anything runs
     given = [split_source(item)[1] for item in sources]
+    runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=workers)
     result = run_flow(
-        batch_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=workers)),
+        # Prefect's TaskRunner is invariant in its future type: its own thread pool runner
+        # does not type-check where a TaskRunner[PrefectFuture] is asked for.
+        batch_flow.with_options(task_runner=runner),  # type: ignore[arg-type]
         real_sources=given,
         sources=[shown_item(item) for item in sources],
         protocol=protocol,

@@ -86,7 +86,7 @@ def diff(
     finally:
         sides.close()
     changes = diff_versions(before, after)
-    counts = Counter(change.level for change in changes)
+    counts: Counter[str] = Counter(change.level for change in changes)
     summary = {level: counts[level] for level in _LEVELS}
     if as_json:
         print_json(

@@ -159,7 +159,7 @@ def delete(
         try:
             deletion = catalog.delete_version(name, label or "", confirm=yes, reason=reason)
         except ConfirmationRequired as needed:
-            impacts = needed.details or []
+            impacts = needed.details if isinstance(needed.details, list) else []
             render.err.print(needed.message)
             if impacts:
                 render.err.print("Blast radius:")

@@ -102,12 +102,12 @@ def print_version(version: ConnectorVersion) -> None:
         out.print(table, "")
     if version.findings:
         table = _table("Findings", ["severity", "kind", "count", "first at"])
-        counts = Counter((f.severity, f.kind) for f in version.findings)
-        firsts = {}
+        kind_counts = Counter((f.severity, f.kind) for f in version.findings)
+        firsts: dict[tuple[str, str], str] = {}
         for finding in version.findings:
             firsts.setdefault((finding.severity, finding.kind), finding.location)
-        rows = ((s, k, n, firsts[(s, k)]) for (s, k), n in sorted(counts.items()))
-        _rows(table, rows, len(counts), "kinds")
+        kind_rows = ((s, k, n, firsts[(s, k)]) for (s, k), n in sorted(kind_counts.items()))
+        _rows(table, kind_rows, len(kind_counts), "kinds")
         out.print(table)
 
 

@@ -8,7 +8,7 @@ never taken on the command line (where shell history and ``ps`` would keep them)
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 import typer
 from rich.table import Table
@@ -80,6 +80,10 @@ def unset_secret(
     render.err.print(Text(f"Removed {', '.join(names)} of {name} {method}"))
 
 
+# One secret of `list`'s table ("from" is a keyword: the functional form).
+_SecretRow = TypedDict("_SecretRow", {"method": str, "secret": str, "from": list[str]})
+
+
 @app.command("list")
 @handles_errors
 def list_secrets(name: ConnectorArgument, as_json: JsonOption = False) -> None:
@@ -89,7 +93,7 @@ def list_secrets(name: ConnectorArgument, as_json: JsonOption = False) -> None:
     secrets_file = SecretsFile.default()
     from_file = secrets_file.credentials(name)
     from_env = credentials_from_env(name)
-    rows = []
+    rows: list[_SecretRow] = []
     for method in sorted({*from_file, *from_env}):
         for secret in sorted({*from_file.get(method, {}), *from_env.get(method, {})}):
             sources = [

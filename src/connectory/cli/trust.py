@@ -23,15 +23,14 @@ __all__ = ["register"]
 def _version_places(name: str, label: str) -> tuple[str, dict[str, list[str]], list[str]]:
     """The version's ref, its origins with the places that name them (those its OpenID Connect
     discovery documents name included), and why a discovery document could not be read."""
-    import httpx
-
+    from ..fetch import http_client
     from ..runtime.hosts import discovered_places, secret_places
     from ..settings import Settings
 
     with open_catalog() as catalog:
         version = catalog.get_version(name, label)
     settings = Settings.from_env()
-    with httpx.Client(timeout=settings.connect_timeout) as client:
+    with http_client(settings, read_timeout=settings.connect_timeout) as client:
         discovered, problems = discovered_places(version, client)
     places: dict[str, list[str]] = {}
     for where, found in [*secret_places(version), *discovered]:
@@ -78,13 +77,13 @@ def trust(
         if revoke:
             gone = secrets_file.revoke(name, extra or None)
             render.err.print(Text(f"Revoked for {name}: {', '.join(sorted(gone)) or 'nothing'}"))
-        accepted = sorted(secrets_file.accepted_origins(name))
+        listing = sorted(secrets_file.accepted_origins(name))
         if as_json:
-            print_json({"connector": name, "accepted": accepted})
+            print_json({"connector": name, "accepted": listing})
         elif listed:
-            for found in accepted:
+            for found in listing:
                 render.out.print(Text(found))
-            if not accepted:
+            if not listing:
                 render.err.print(Text(f"No origin accepted for {name} ({secrets_file.path})"))
         return
     if not label and not extra:

@@ -179,7 +179,7 @@ class Report:
             self._changes.setdefault(key, change)
 
     def changes(self) -> list[Change]:
-        rank = {level: i for i, level in enumerate(LEVELS)}
+        rank: dict[str, int] = {level: i for i, level in enumerate(LEVELS)}
         return [
             self._changes[key]
             for key in sorted(self._changes, key=lambda k: (rank[k[0]], k[1], k[2], k[3]))

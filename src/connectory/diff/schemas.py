@@ -223,9 +223,9 @@ class SchemaComparer:
     ) -> None:
         old_ref, new_ref = old.get("$ref"), new.get("$ref")
         if old_ref is not None and new_ref is not None:
-            old_target, new_target = definition_target(old_ref), definition_target(new_ref)
-            if old_target is not None and new_target is not None:
-                self._enqueue(old_target, new_target, direction)
+            old_name, new_name = definition_target(old_ref), definition_target(new_ref)
+            if old_name is not None and new_name is not None:
+                self._enqueue(old_name, new_name, direction)
             elif old_ref != new_ref:
                 message = f"reference changed from {show(old_ref)} to {show(new_ref)}"
                 self._add("ref-changed", location, message, direction)

@@ -244,7 +244,8 @@ def _http_request(
         headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies)
     body = _body(binding, given["body"]) if "body" in given else {}
     headers = {**headers, **body.pop("headers", {})}
-    return httpx.Request(binding.method, base + path, params=query, headers=headers, **body)
+    params = tuple(query)  # httpx types a list of pairs invariantly; a tuple is covariant
+    return httpx.Request(binding.method, base + path, params=params, headers=headers, **body)
 
 
 def build_request(

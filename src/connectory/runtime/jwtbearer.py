@@ -14,6 +14,7 @@ from __future__ import annotations
 import secrets as random
 import time
 from collections.abc import Generator, Mapping
+from typing import Literal
 
 import httpx
 from pydantic import SecretStr
@@ -26,7 +27,12 @@ __all__ = ["JwtBearer"]
 
 _GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 _LIFETIME = 300
-_KEY_TYPES = {"RS": "RSA", "PS": "RSA", "ES": "EC", "HS": "oct"}
+_KEY_TYPES: dict[str, Literal["RSA", "EC", "oct"]] = {
+    "RS": "RSA",
+    "PS": "RSA",
+    "ES": "EC",
+    "HS": "oct",
+}
 
 
 class JwtBearer(httpx.Auth):
@@ -44,7 +50,7 @@ class JwtBearer(httpx.Auth):
             raise InputError(f"{where} needs the secrets {wanted}; given: {sorted(secrets)}")
         key_text = secrets["private_key"].get_secret_value()
         try:
-            self._key = import_key(key_text.encode(), key_type)  # type: ignore[arg-type]
+            self._key = import_key(key_text.encode(), key_type)
         except Exception:  # joserfc raises several kinds; none may show the key
             raise InputError(f"{where}: the private_key is not a {key_type} key") from None
         self._method, self._scopes = method, [*method.scopes, *scopes]

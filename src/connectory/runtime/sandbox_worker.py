@@ -31,7 +31,7 @@ import signal
 import struct
 import sys
 import time
-from typing import IO, Any
+from typing import IO, Any, TypedDict
 
 _MARGIN = 128 * 1024 * 1024
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
@@ -262,7 +262,20 @@ class _OutOfTime(Exception):
     """The deadline passed between two steps of a call."""
 
 
-def _call(job: dict[str, Any]) -> dict[str, Any]:
+class Job(TypedDict):
+    """One call, as ``connectory.runtime.sandbox`` sends it."""
+
+    source: str
+    entrypoint: str
+    seconds: float
+    memory_bytes: int
+    max_values: int
+    max_value_bytes: int
+    request: dict[str, Any]
+    credentials: dict[str, str]
+
+
+def _call(job: Job) -> dict[str, Any]:
     """Run one call in a fresh isolate (closed after it unless it was stopped)."""
     from py_mini_racer import (
         JSEvalException,
@@ -287,7 +300,8 @@ def _call(job: dict[str, Any]) -> dict[str, Any]:
     answer: dict[str, Any]
     try:
         racer.set_hard_memory_limit(memory)
-        install = racer.eval(PRELUDE, timeout_sec=left())
+        # mini-racer types a result as any JavaScript value; the prelude's is a function.
+        install: Any = racer.eval(PRELUDE, timeout_sec=left())
         sandbox = install(memory, job["max_values"], job["max_value_bytes"], timeout_sec=left())
         try:
             # The source's completion value stays in V8 (a huge string would be copied out);
@@ -337,12 +351,13 @@ def _first_line(message: str, secrets: Any) -> str:
     return lines[0][:1000] if lines else "an error"
 
 
-def _receive(inbox: IO[bytes]) -> dict[str, Any] | None:
+def _receive(inbox: IO[bytes]) -> Job | None:
     header = inbox.read(4)
     if len(header) < 4:
         return None
     (size,) = struct.unpack(">I", header)
-    return json.loads(inbox.read(size))
+    job: Job = json.loads(inbox.read(size))
+    return job
 
 
 def _send(outbox: IO[bytes], message: dict[str, Any]) -> None:

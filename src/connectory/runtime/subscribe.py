@@ -27,13 +27,14 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from ..errors import DocumentError, InputError, SourceError, SourceUnreachable
+from ..fetch import http_client
 from ..model import ConnectorVersion, GraphQLBinding, Trigger
 from ..redaction import Redactor
 from ..schemas import errors_of
@@ -145,7 +146,7 @@ def listen(
     seconds: float | None = None,
     client: httpx.Client | None = None,
     on_token: Callable[[str, Token], None] | None = None,
-) -> Iterator[Event]:
+) -> Generator[Event, None, None]:
     """The events of ``trigger_name``'s subscription (see the module docstring);
     ``trusted_origins`` as for ``invoke``."""
     from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
@@ -179,7 +180,7 @@ def listen(
             on_token=on_token,
         )
         own = client is None
-        client = client or httpx.Client(timeout=settings.connect_timeout)
+        client = client or http_client(settings, read_timeout=settings.connect_timeout)
         try:
             url, headers = _authorised(auth, url, client)
         finally:

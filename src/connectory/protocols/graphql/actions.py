@@ -59,7 +59,7 @@ def _output(schema: Any) -> ActionOutput:
         status="data",
         description="The data of a response without errors.",
         media_types=["application/json"],
-        schema=schema,
+        schema_=schema,
     )
 
 
@@ -78,7 +78,7 @@ def root_actions(schema: GraphQLSchema, types: TypeSchemas) -> tuple[list[Action
                     name=name,
                     description=field.description,
                     binding=GraphQLBinding(
-                        operation_type=operation,  # type: ignore[arg-type]
+                        operation_type=operation,
                         field=field_name,
                         document=print_operation(document),
                         operation_name=name,
@@ -233,7 +233,7 @@ def add_graphql_action(
         name=name,
         description=description,
         binding=GraphQLBinding(
-            operation_type=kind,  # type: ignore[arg-type]
+            operation_type=kind,
             field=", ".join(_root_fields(operation.selection_set, fragments)),
             document=document,
             operation_name=operation.name.value if operation.name else None,

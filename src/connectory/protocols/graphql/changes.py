@@ -80,16 +80,18 @@ def _deprecations(old: GraphQLSchema, new: GraphQLSchema) -> Iterator[Change]:
             old_type = old.type_map.get(name)
             if name.startswith("__") or type(old_type) is not type(new_type):
                 continue
-            if isinstance(new_type, GraphQLEnumType):
+            if isinstance(new_type, GraphQLEnumType) and isinstance(old_type, GraphQLEnumType):
                 for value, member in new_type.values.items():
-                    if value in old_type.values:  # type: ignore[union-attr]
-                        yield "enum-value", f"{name}.{value}", old_type.values[value], member  # type: ignore[union-attr]
+                    if value in old_type.values:
+                        yield "enum-value", f"{name}.{value}", old_type.values[value], member
             elif isinstance(
                 new_type, (GraphQLObjectType, GraphQLInterfaceType, GraphQLInputObjectType)
+            ) and isinstance(
+                old_type, (GraphQLObjectType, GraphQLInterfaceType, GraphQLInputObjectType)
             ):
                 what = "input-field" if isinstance(new_type, GraphQLInputObjectType) else "field"
                 for field_name, field in new_type.fields.items():
-                    old_field = old_type.fields.get(field_name)  # type: ignore[union-attr]
+                    old_field = old_type.fields.get(field_name)
                     if old_field is None:
                         continue
                     yield what, f"{name}.{field_name}", old_field, field

@@ -233,10 +233,10 @@ class _Checker:
             root = schema.get(key)
             if root is None:
                 continue
-            name = self.mapping(root, f"{pointer}/{key}", key).get("name")
-            if self.kind_of(name) != "OBJECT":
+            root_name = self.mapping(root, f"{pointer}/{key}", key).get("name")
+            if self.kind_of(root_name) != "OBJECT":
                 raise self.fail(
-                    f"{pointer}/{key}/name", f"{key} {_shown(name)} is not an object type"
+                    f"{pointer}/{key}/name", f"{key} {_shown(root_name)} is not an object type"
                 )
         directives = schema.get("directives")
         if directives is None:

@@ -76,7 +76,7 @@ _ISO_TIMESTAMPS = ("iso 8601", "iso-8601", "iso8601", "rfc 3339", "rfc3339")
 
 def has_definition(named: GraphQLNamedType) -> bool:
     """Whether ``named`` becomes a definition (not a built-in scalar, not an introspection type)."""
-    return not (is_specified_scalar_type(named) or is_introspection_type(named))  # type: ignore[arg-type]
+    return not (is_specified_scalar_type(named) or is_introspection_type(named))
 
 
 def _scalar(scalar: GraphQLScalarType) -> dict[str, Any]:
@@ -130,7 +130,7 @@ class TypeSchemas:
 
     def named_ref(self, named: GraphQLNamedType, *, output: bool) -> dict[str, Any]:
         builtins = _OUTPUT_BUILTINS if output else _INPUT_BUILTINS
-        if named.name in builtins and is_specified_scalar_type(named):  # type: ignore[arg-type]
+        if named.name in builtins and is_specified_scalar_type(named):
             return dict(builtins[named.name])
         if has_definition(named):
             return {"$ref": self.uri(named.name)}
@@ -160,7 +160,7 @@ class TypeSchemas:
         return self.wrapped(type_, self.named_ref(named, output=True))
 
     def input_value(self, value: GraphQLArgument | GraphQLInputField) -> dict[str, Any]:
-        schema = self.input(value.type)  # type: ignore[arg-type]
+        schema = self.input(value.type)
         schema = dict(schema) if isinstance(schema, dict) else {}
         _annotate(schema, value.description, value.deprecation_reason)
         found, default = default_of(value)
@@ -220,7 +220,7 @@ class TypeSchemas:
         required = []
         for name, field in named.fields.items():
             if one_of:
-                value = self.input(_non_null(field.type))  # type: ignore[arg-type]
+                value = self.input(_non_null(field.type))
                 value = dict(value) if isinstance(value, dict) else {}
                 _annotate(value, field.description, field.deprecation_reason)
                 properties[name] = value

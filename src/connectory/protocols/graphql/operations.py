@@ -113,8 +113,12 @@ def _field(
 
 def type_node(type_: Any) -> TypeNode:
     """The AST of a type reference: ``[String!]!`` for ``GraphQLNonNull(GraphQLList(...))``."""
-    if isinstance(type_, GraphQLNonNull):
-        return NonNullTypeNode(type=type_node(type_.of_type))
+    if isinstance(type_, GraphQLNonNull):  # never of a non-null type: graphql-core refuses it
+        return NonNullTypeNode(type=_nullable_type_node(type_.of_type))
+    return _nullable_type_node(type_)
+
+
+def _nullable_type_node(type_: Any) -> NamedTypeNode | ListTypeNode:
     if isinstance(type_, GraphQLList):
         return ListTypeNode(type=type_node(type_.of_type))
     return NamedTypeNode(name=_name(type_.name))
@@ -226,7 +230,9 @@ class _Planner:
             possible = self.schema.get_possible_types(type_)
             if isinstance(type_, GraphQLInterfaceType) and len(possible) > MAX_FRAGMENT_TYPES:
                 return
-            common = frozenset(name for name, *_ in (*plan.leaves, *plan.nested))
+            common = frozenset(name for name, _ in plan.leaves) | frozenset(
+                name for name, _, _ in plan.nested
+            )
             for member in possible:
                 if member.name not in plan.path:
                     fragment = _Plan(member, plan.depth, plan.path | {member.name}, common)

@@ -17,7 +17,8 @@ This works for any valid document: generated ones and users' own (see ``actions`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -54,7 +55,7 @@ class _Key:
 
     field: GraphQLField | None
     parent: GraphQLNamedType
-    nodes: list[FieldNode] = field(default_factory=list)
+    nodes: list[FieldNode] = dataclasses.field(default_factory=list)
     always: bool = False
 
 
@@ -148,6 +149,7 @@ class _Walker:
         if entry.field is None:
             return {}
         named = named_type(entry.field.type)
+        leaf: JsonSchema
         if is_leaf_type(named):
             leaf = self.types.named_ref(named, output=True)
         else:

@@ -152,7 +152,8 @@ class _Deduplicator:
         ]
         if len(kept) == len(fields) and all(a is b for a, b in zip(kept, fields, strict=True)):
             return definition
-        return replace(definition, fields=tuple(kept))
+        # mypy meets the union's field types (field or input value definitions) to None
+        return replace(definition, fields=tuple(kept))  # type: ignore[arg-type]
 
     def document(self, document: DocumentNode) -> DocumentNode:
         types: dict[str, int | None] = {}

@@ -86,7 +86,7 @@ def _flows(value: Any, location: str, findings: Findings) -> list[OAuth2Flow]:
 def _flow(grant: str, flow: Mapping[str, Any]) -> OAuth2Flow:
     scopes = flow.get("scopes")
     return OAuth2Flow(
-        grant=grant,  # type: ignore[arg-type]
+        grant=grant,
         authorization_url=_text(flow.get("authorizationUrl")),
         token_url=_text(flow.get("tokenUrl")),
         refresh_url=_text(flow.get("refreshUrl")),

@@ -99,8 +99,8 @@ def _headers(context: Context, value: Any, location: str) -> dict[str, JsonSchem
             collect(context, resolved.value, resolved.location, schema)
         else:
             where = child(resolved.location, "content")
-            schema = content_schema(context, resolved.value.get("content"), where)[1]
-            headers[str(name)] = {} if schema is None else schema
+            content = content_schema(context, resolved.value.get("content"), where)[1]
+            headers[str(name)] = {} if content is None else content
     return headers
 
 
@@ -136,7 +136,7 @@ def responses(context: Context, value: Any, location: str) -> list[ActionOutput]
                 status=status,
                 description=_text(response.get("description")),
                 media_types=media_types,
-                schema=schema,
+                schema_=schema,
                 headers=_headers(context, response.get("headers"), child(where, "headers")),
             )
         )

@@ -62,7 +62,7 @@ def _declared(context: Context, value: Any, location: str) -> list[Declared]:
             continue
         param, defined_at = resolved
         name, where = param.get("name"), param.get("in")
-        if not isinstance(name, str) or where not in locations:
+        if not isinstance(name, str) or not isinstance(where, str) or where not in locations:
             context.findings.warning(
                 "invalid-parameter",
                 defined_at,
@@ -114,9 +114,9 @@ def _schema(context: Context, param: Declared) -> tuple[JsonSchema, str | None]:
         collect(context, value, where, schema)
         return schema, None
     if "content" in value:
-        media_types, schema = content_schema(context, value["content"], child(where, "content"))
+        media_types, content = content_schema(context, value["content"], child(where, "content"))
         if media_types:
-            return ({} if schema is None else schema), media_types[0]
+            return ({} if content is None else content), media_types[0]
     context.findings.warning(
         "invalid-parameter", where, f"parameter {param.name!r} has neither schema nor content"
     )
@@ -171,7 +171,7 @@ def build_input(
         bindings.append(
             HttpParameter(
                 name=param.name,
-                location=param.location,  # type: ignore[arg-type]
+                location=param.location,
                 required=required,
                 style=style if isinstance(style, str) else None,
                 explode=explode if isinstance(explode, bool) else None,

@@ -92,14 +92,14 @@ class SchemaChecks:
                 self._patterns[pattern] = None
             except (re.error, OverflowError, RecursionError) as error:
                 self._patterns[pattern] = str(error)
-        error = self._patterns[pattern]
-        if error is not None:
+        problem = self._patterns[pattern]
+        if problem is not None:
             self.findings.warning(
                 "invalid-pattern",
                 render(loc),
-                f"{pattern!r} is not a regular expression Python can compile ({error}): dropped",
+                f"{pattern!r} is not a regular expression Python can compile ({problem}): dropped",
             )
-        return error is None
+        return problem is None
 
     def drop(self, key: str, value: Any, loc: Loc, expected: str) -> None:
         self.invalid((loc, key), f"{key} must be {expected}, not {shorten(value)}: dropped")

@@ -26,7 +26,7 @@ from .refs import Loc, Resolver, document_of, parse_fragment, render
 
 __all__ = ["SchemaRef", "SchemaRefs"]
 
-_CONTAINERS = (["components", "schemas"], ["definitions"], ["$defs"], [])
+_CONTAINERS: tuple[list[str], ...] = (["components", "schemas"], ["definitions"], ["$defs"], [])
 _EXTENSIONS = (".yaml", ".yml", ".json")
 
 

@@ -167,7 +167,7 @@ def responses(
                 status=status,
                 description=description if isinstance(description, str) else None,
                 media_types=(produces or ["application/json"]) if schema is not None else [],
-                schema=schema,
+                schema_=schema,
                 headers=_headers(context, response.get("headers"), child(where, "headers")),
             )
         )

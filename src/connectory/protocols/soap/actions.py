@@ -148,11 +148,12 @@ def _action(
     port: Port | None,
 ) -> Action | None:
     port_type = context.wsdl.port_types.get(binding.port_type or "")
-    operation = None
+    operation: Operation | None = None
     if port_type is not None:
         candidates = [o for o in port_type.operations if o.name == op.name]
         named = [o for o in candidates if op.input is None or o.input_name in (None, op.input.name)]
-        operation = (named or candidates or [None])[0]
+        found = named or candidates
+        operation = found[0] if found else None
     if operation is None:
         context.findings.error(
             "unresolved-operation",
@@ -172,7 +173,7 @@ def _action(
         output_message, output_schema = _message(
             context, operation.output, op.output, style, operation, True, op.where
         )
-        outputs.append(ActionOutput(status="output", schema=output_schema))
+        outputs.append(ActionOutput(status="output", schema_=output_schema))
     faults = []
     for fault_name, fault_qname in operation.faults.items():
         message = context.wsdl.messages.get(fault_qname or "")
@@ -187,7 +188,7 @@ def _action(
                 else SoapPart(name=part.name, element=part.element, type=part.type),
             )
         )
-        outputs.append(ActionOutput(status=f"fault:{fault_name}", schema=schema))
+        outputs.append(ActionOutput(status=f"fault:{fault_name}", schema_=schema))
     if input_message.use == "encoded":
         context.findings.info(
             "soap-encoding",
@@ -212,7 +213,7 @@ def _action(
             binding=local_name(binding.qname),
             operation=operation.name,
             soap_action=op.soap_action or None,
-            style=style,  # type: ignore[arg-type]
+            style=style,
             soap_version=binding.soap_version or "1.1",
             address=None if port is None else port.address,
             input=input_message,

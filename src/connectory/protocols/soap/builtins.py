@@ -86,7 +86,7 @@ def builtin_kind(local: str) -> JsonKind | None:
     return BUILTIN_KINDS.get(local)
 
 
-def builtin_schema(local: str) -> dict[str, Any] | bool:
+def builtin_schema(local: str) -> dict[str, Any] | Literal[True]:
     """The JSON Schema of the XSD built-in type ``local`` (``int``, ``string``, ...)."""
     kind = BUILTIN_KINDS.get(local, "string")
     if kind == "any":

@@ -118,6 +118,7 @@ class MessageConverter:
     ) -> dict[str, Any]:
         found: dict[str, Any] = {}
         for part in parts:
+            name: tuple[str | None, str]
             if rpc or part.element is None:
                 name = (None, part.name)
             else:

@@ -75,7 +75,8 @@ def schema_text(root: etree._Element, content: bytes | None) -> str:
             return content.decode("utf-8-sig")
         except UnicodeDecodeError:
             pass
-    return etree.tostring(root, encoding="unicode")
+    text: str = etree.tostring(root, encoding="unicode")
+    return text
 
 
 class _Walk:

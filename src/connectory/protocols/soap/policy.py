@@ -104,7 +104,7 @@ class Policies:
         for policy in policies:
             options = self._alternatives(policy, where, depth=0)
             combined = [have | option for have in combined for option in options] or combined
-        alternatives = []
+        alternatives: list[dict[str, list[str]]] = []
         for option in combined:
             if option:
                 alternatives.append({name: [] for name in sorted(option)})

@@ -104,7 +104,7 @@ def has_doctype(data: bytes) -> bool:
                 return False
             position = end + 3
         else:
-            return text[position : position + 9].upper() == token("<!DOCTYPE")
+            return bool(text[position : position + 9].upper() == token("<!DOCTYPE"))
     return False
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar
 
 from lxml import etree
 
@@ -49,6 +49,8 @@ __all__ = ["SchemaSet"]  # the shapes it compiles to are in xsdmodel
 _x = xsd_tag
 _occurs = occurs
 _XSD_PREFIX = XSD_PREFIX
+
+_Model = TypeVar("_Model", ComplexModel, SimpleModel)
 
 
 @dataclass(slots=True)
@@ -99,7 +101,7 @@ class SchemaSet:
         *,
         replace: bool,
     ) -> None:
-        table = tables.get(child.tag)  # type: ignore[arg-type]
+        table = tables.get(child.tag)
         name = child.get("name")
         if table is None or not name:
             return
@@ -123,7 +125,7 @@ class SchemaSet:
         if isinstance(ref, ComplexModel):
             return True
         if isinstance(ref, str) and ref in self.types:
-            return self.types[ref].element.tag == _x("complexType")
+            return bool(self.types[ref].element.tag == _x("complexType"))
         return ref is None or ref == ANY_TYPE
 
     def known_type(self, qname: str, where: str) -> TypeRef:
@@ -198,10 +200,10 @@ class SchemaSet:
         self,
         ref: str,
         decl: _Decl,
-        compiled: dict[str, Any],
-        compile_: Callable[[etree._Element, _Decl], Any],
-        empty: Callable[[], Any],
-    ) -> Any:
+        compiled: dict[str, _Model],
+        compile_: Callable[[etree._Element, _Decl], _Model],
+        empty: Callable[[], _Model],
+    ) -> _Model:
         """The model of type ``ref``, compiled once; a type that derives from itself is an
         error finding and an empty model."""
         if ref not in compiled:
@@ -355,8 +357,8 @@ class SchemaSet:
             kind = local_name(derivation.tag)
             if kind not in ("extension", "restriction"):
                 continue
-            base = self.qname(derivation, "base", where) or ANY_TYPE
-            base = self.known_type(base, where) if base != ANY_TYPE else base
+            base_name = self.qname(derivation, "base", where) or ANY_TYPE
+            base = self.known_type(base_name, where) if base_name != ANY_TYPE else base_name
             own: Group | None = None
             for child in derivation:
                 if child.tag in (_x("sequence"), _x("choice"), _x("all"), _x("group")):

@@ -29,7 +29,7 @@ def compile_simple(schemas: SchemaSet, element: etree._Element, decl: _Decl) -> 
     if element.tag == _x("simpleType"):
         body = next(
             (c for c in element if c.tag in (_x("restriction"), _x("list"), _x("union"))), None
-        )  # type: ignore[arg-type]
+        )
         if body is None:
             return SimpleModel("anySimpleType")
     kind = local_name(body.tag)
