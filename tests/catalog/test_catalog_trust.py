@@ -191,6 +191,32 @@ def test_publishing_names_the_boards_that_follow_latest_and_use_what_changed(
     ]
 
 
+def test_a_backport_that_becomes_latest_names_the_boards_it_takes_actions_from(
+    catalog: Catalog,
+) -> None:
+    """1.1.0 adds put-thing and a board following latest uses it; the backport 1.0.1 follows
+    1.0.0 and changes nothing since it, but it becomes latest: the board loses put-thing. The
+    blast radius is what followers of latest go through (from 1.1.0 to 1.0.1), not what the
+    policy compares (from 1.0.0)."""
+    catalog.draft(small_version(seed="1.0.0"), label="1.0.0")
+    catalog.publish("acme", "1.0.0")
+    grown = small_version(seed="1.1.0", actions=("list-things", "get-thing", "put-thing"))
+    catalog.draft(grown, label="1.1.0")
+    catalog.publish("acme", "1.1.0")
+    use = BoardUse(connector="acme", version="latest", actions=["put-thing"])
+    catalog.create_board(Board(name="puts", uses=[use]))
+    catalog.deploy_board("puts")
+
+    catalog.draft(small_version(seed="1.0.1"), label="1.0.1")
+    done = catalog.publish("acme", "1.0.1")
+
+    assert (done.baseline, done.changes) == ("1.0.0", [])
+    assert catalog.resolve("acme", "latest") == "1.0.1"
+    assert [(i.board, i.deployed, i.actions) for i in done.affected_boards] == [
+        ("puts", True, ["put-thing"])
+    ]
+
+
 def test_deleting_through_a_forged_deletion_record_is_refused(catalog: Catalog) -> None:
     """A hand-written ``version_deletions`` row let an action of a published version be deleted
     while the version stayed published."""

@@ -89,7 +89,8 @@ class Deletion(_Result):
 
 class Published(_Result):
     """The outcome of ``Catalog.publish``: the version, what changed since the one it follows, and
-    the boards that follow ``latest`` and use an action that changed (they get it next)."""
+    the boards that follow ``latest`` and use an action that changed (they get it next: the
+    changes from the latest version before it, which a backport does not follow)."""
 
     version: ConnectorVersion
     baseline: str | None

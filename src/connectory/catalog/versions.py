@@ -46,6 +46,7 @@ from .rows import (
     child_rows,
     connector_row,
     deleted_labels,
+    latest_label,
     load_version,
     version_labels,
     version_row,
@@ -229,6 +230,24 @@ def _changes_since(
     return baseline, changes
 
 
+def _seen_by_latest(
+    connection: sa.Connection,
+    connector: sa.Row[Any],
+    draft: ConnectorVersion,
+    baseline: str | None,
+    changes: list[Change],
+) -> list[Change]:
+    """What boards following ``latest`` go through when the draft becomes it: the changes from
+    the current latest, which is not the draft's predecessor when the draft is a backport
+    (``1.0.1`` once ``1.1.0`` is out) or follows a deprecated version."""
+    current = latest_label(connection, connector.id)
+    if current is None or current == baseline or not supports(draft.protocol):
+        return changes
+    return diff(
+        load_version(connection, connector.name, version_row(connection, connector, current)), draft
+    )
+
+
 def check_publish(
     connection: sa.Connection, name: str, label: str, *, allow_breaking: bool = False
 ) -> list[Change]:
@@ -278,7 +297,7 @@ def publish(
     baseline, changes = _changes_since(connection, connector, draft, released, allow_breaking)
     affected = following_latest(
         _uses(connection, connector.id),
-        changes,
+        _seen_by_latest(connection, connector, draft, baseline, changes),
         default_follows_latest=connector.default_version is None,
     )
     content = {**row.content, "changes": [change.model_dump(mode="json") for change in changes]}
