@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import ssl
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,9 +25,11 @@ from .errors import SourceError, SourceUnreachable
 from .redaction import redact_url
 from .settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["FOLDER_ENTRIES", "RawDocument", "fetch", "is_url", "read_capped"]
+__all__ = ["FOLDER_ENTRIES", "RawDocument", "fetch", "http_client", "is_url", "read_capped"]
 
-_MAX_READ_WAIT = 15.0
+MAX_READ_WAIT = 15.0
+"""Seconds a read waits for the next bytes by default (``http_client``): the settings'
+``fetch_deadline`` bounds a whole read, checked between chunks (``read_capped``)."""
 FOLDER_ENTRIES = (
     "openapi.yaml",
     "openapi.yml",
@@ -125,16 +128,36 @@ def _folder_entry(folder: Path, shown: str) -> Path:
     )
 
 
+def http_client(
+    settings: Settings = DEFAULT_SETTINGS,
+    *,
+    follow_redirects: bool = False,
+    read_timeout: float | None = None,
+    verify: ssl.SSLContext | bool = True,
+) -> httpx.Client:
+    """The HTTP client Connectory's own reads and calls use when none is injected.
+
+    Connecting gives up after ``settings.connect_timeout``; a read, a write or a wait for a pooled
+    connection after ``read_timeout`` (by default ``settings.fetch_deadline``, at most
+    ``MAX_READ_WAIT``: the deadline bounds the whole read, see ``read_capped``). Redirects are
+    followed only with ``follow_redirects``, at most ``settings.max_redirects``. ``verify`` is
+    httpx's: ``True`` (the system's CAs) or an ``ssl.SSLContext`` (mutual TLS).
+    """
+    if read_timeout is None:
+        read_timeout = min(settings.fetch_deadline, MAX_READ_WAIT)
+    return httpx.Client(
+        timeout=httpx.Timeout(read_timeout, connect=settings.connect_timeout),
+        follow_redirects=follow_redirects,
+        max_redirects=settings.max_redirects,
+        verify=verify,
+    )
+
+
 def _fetch_url(url: str, client: httpx.Client | None, settings: Settings) -> RawDocument:
     shown = redact_url(url)
     own_client = client is None
     if client is None:
-        # A read may wait this long for the next bytes; the deadline bounds the whole fetch.
-        read_timeout = min(settings.fetch_deadline, _MAX_READ_WAIT)
-        timeout = httpx.Timeout(read_timeout, connect=settings.connect_timeout)
-        client = httpx.Client(
-            timeout=timeout, follow_redirects=True, max_redirects=settings.max_redirects
-        )
+        client = http_client(settings, follow_redirects=True)
     deadline = time.monotonic() + settings.fetch_deadline
     try:
         with (

@@ -45,13 +45,11 @@ from .errors import (
     SourceError,
     SourceUnreachable,
 )
-from .fetch import RawDocument, is_url
+from .fetch import RawDocument, http_client, is_url
 from .redaction import redact_url
 from .settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["DocumentLoader", "FolderLoader", "OriginLoader", "loader_for", "same_origin"]
-
-_MAX_READ_WAIT = 15.0
 
 
 def _scheme(reference: str) -> str:
@@ -266,11 +264,7 @@ class OriginLoader(DocumentLoader):
         if self._client is not None:
             return self._client
         if self._own_client is None:
-            settings = self.settings
-            timeout = httpx.Timeout(
-                min(settings.fetch_deadline, _MAX_READ_WAIT), connect=settings.connect_timeout
-            )
-            self._own_client = httpx.Client(timeout=timeout, follow_redirects=False)
+            self._own_client = http_client(self.settings)
         return self._own_client
 
     def _read(self, location: str, where: str) -> RawDocument:

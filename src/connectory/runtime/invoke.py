@@ -43,7 +43,7 @@ import httpx
 
 from ..authmethods import MutualTLSAuth, NoAuth
 from ..errors import InputError
-from ..fetch import is_url, read_capped, translated_http_errors
+from ..fetch import http_client, is_url, read_capped, translated_http_errors
 from ..model import (
     Action,
     ActionOutput,
@@ -384,9 +384,8 @@ def _send(
     """``request`` sent with ``auth`` (redirects not followed), and its answer read under the
     settings' size cap and deadline; the seconds it took."""
     own = client is None
-    client = client or httpx.Client(
-        timeout=httpx.Timeout(settings.fetch_deadline, connect=settings.connect_timeout),
-        verify=tls if tls is not None else True,
+    client = client or http_client(
+        settings, read_timeout=settings.fetch_deadline, verify=tls if tls is not None else True
     )
     started = time.monotonic()
     deadline = started + settings.fetch_deadline

@@ -32,7 +32,7 @@ from graphql import get_introspection_query
 from pydantic import SecretStr
 
 from connectory.errors import InputError, ProtocolError, SourceError, SourceUnreachable
-from connectory.fetch import RawDocument, is_url, read_capped
+from connectory.fetch import RawDocument, http_client, is_url, read_capped
 from connectory.redaction import redact_url
 from connectory.settings import DEFAULT_SETTINGS, Settings
 
@@ -44,7 +44,6 @@ INTROSPECTION_QUERY = get_introspection_query(descriptions=True)
 """The standard query every GraphQL server answers (no fields newer servers alone know)."""
 
 _SCHEMA_FILES = (".graphql", ".graphqls", ".gql", ".sdl", ".json")
-_MAX_READ_WAIT = 15.0
 _MEDIA_TYPES = "application/graphql-response+json, application/json;q=0.9"
 
 
@@ -140,12 +139,7 @@ def fetch_graphql(
     shown = redact_url(url)
     own_client = client is None
     if client is None:
-        timeout = httpx.Timeout(
-            min(settings.fetch_deadline, _MAX_READ_WAIT), connect=settings.connect_timeout
-        )
-        client = httpx.Client(
-            timeout=timeout, follow_redirects=True, max_redirects=settings.max_redirects
-        )
+        client = http_client(settings, follow_redirects=True)
     sent = {"Accept": _MEDIA_TYPES, "Content-Type": "application/json"}
     sent.update({name: value.get_secret_value() for name, value in (headers or {}).items()})
     if headers:

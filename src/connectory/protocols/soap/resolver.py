@@ -32,6 +32,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import httpx
 
 from connectory.errors import BadReference, SourceUnreachable
+from connectory.fetch import http_client
 from connectory.redaction import redact_url
 from connectory.settings import DEFAULT_SETTINGS, Settings
 
@@ -47,8 +48,6 @@ __all__ = [
     "location_of",
     "same_origin",
 ]
-
-_MAX_READ_WAIT = 15.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,12 +211,7 @@ class SiblingLoader:
             )
         settings = self._settings
         deadline = time.monotonic() + settings.fetch_deadline
-        client = self._client or httpx.Client(
-            timeout=httpx.Timeout(
-                min(settings.fetch_deadline, _MAX_READ_WAIT), connect=settings.connect_timeout
-            ),
-            follow_redirects=False,
-        )
+        client = self._client or http_client(settings)
         try:
             for _ in range(settings.max_redirects + 1):
                 next_url, content = self._get(client, url, written, importer, deadline)
