@@ -11,14 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .gcpause import paused_gc
+from .jsonpointer import pointer as _pointer
 from .metaschema import MetaschemaChecker
 from .model import DEFINITION_URI_PREFIX, ConnectorVersion, Finding, JsonSchema, definition_uri
 
 __all__ = ["iter_schemas", "validate"]
-
-
-def _pointer(*parts: object) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
 def iter_schemas(version: ConnectorVersion) -> Iterator[tuple[str, JsonSchema]]:

@@ -42,6 +42,7 @@ from datetime import datetime
 
 from .. import semver
 from ..errors import PublishRefused
+from ..jsonpointer import unescape
 from ..model import Change, ConnectorVersion
 from .results import BoardImpact
 
@@ -180,7 +181,7 @@ def affected_actions(changes: Iterable[Change]) -> tuple[set[str], bool]:
             continue
         head, _, rest = change.location.partition("/")
         if head == "actions":
-            named.add(rest.split("/", 1)[0].replace("~1", "/").replace("~0", "~"))
+            named.add(unescape(rest.split("/", 1)[0]))
         elif head not in ("triggers", "definitions"):
             every = True
     return named, every

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
+from ..jsonpointer import escape
 from ..model import Change
 
 __all__ = ["KINDS", "LEVELS", "Direction", "Level", "Report", "child", "level_of"]
@@ -146,13 +147,9 @@ def level_of(kind: str, direction: Direction | None = None) -> Level | None:
     return level
 
 
-def _escape(key: str | int) -> str:
-    return str(key).replace("~", "~0").replace("/", "~1")
-
-
 def child(location: str, *keys: str | int) -> str:
     """``location`` extended by ``keys``, each escaped as a JSON pointer token."""
-    return "/".join([location, *map(_escape, keys)]) if location else "/".join(map(_escape, keys))
+    return "/".join([location, *map(escape, keys)]) if location else "/".join(map(escape, keys))
 
 
 class Report:

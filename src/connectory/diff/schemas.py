@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..jsonpointer import unescape
 from ..model import Definition, JsonSchema
 from .keywords import (
     LEAVES,
@@ -74,7 +75,7 @@ def _resolve(definition: Definition, pointer: str) -> Schema | None:
     """The schema at ``pointer`` (a JSON pointer, ``""`` for the whole) in ``definition``."""
     found: Any = _json_schema_of(definition)
     for token in pointer.split("/")[1:] if pointer else ():
-        token = token.replace("~1", "/").replace("~0", "~")
+        token = unescape(token)
         if isinstance(found, dict):
             found = found.get(token)
         elif isinstance(found, list) and token.isdigit() and int(token) < len(found):

@@ -32,6 +32,7 @@ from pydantic import SecretStr
 
 from ..authmethods import CustomFunctionAuth, CustomRequestAuth
 from ..errors import SourceError
+from ..jsonpointer import unescape
 from ..settings import Settings
 from . import sandbox
 from .oauth import read_answer
@@ -57,7 +58,7 @@ def _pointer(document: Any, pointer: str) -> Any:
     if pointer in ("", "/"):
         return document
     for token in pointer.lstrip("/").split("/"):
-        token = token.replace("~1", "/").replace("~0", "~")
+        token = unescape(token)
         if isinstance(document, list) and token.isdigit() and int(token) < len(document):
             document = document[int(token)]
         elif isinstance(document, dict) and token in document:

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 from connectory.errors import BadReference, SourceError, SourceUnreachable
+from connectory.jsonpointer import escape, pointer, unescape
 from connectory.loader import DocumentLoader
 from connectory.settings import Settings
 
@@ -36,21 +37,11 @@ __all__ = [
     "Target",
     "child",
     "document_of",
-    "escape",
     "locate",
     "parse_fragment",
     "parse_ref",
-    "pointer",
     "render",
 ]
-
-
-def escape(token: object) -> str:
-    """Escape one reference token of a JSON pointer (RFC 6901): ``~`` -> ``~0``, ``/`` -> ``~1``."""
-    text = token if isinstance(token, str) else str(token)
-    if "~" in text or "/" in text:
-        return text.replace("~", "~0").replace("/", "~1")
-    return text
 
 
 def child(location: str, token: object) -> str:
@@ -71,11 +62,6 @@ def render(location: Loc) -> str:
     return location + "".join("/" + token for token in reversed(tokens))
 
 
-def pointer(tokens: list[str]) -> str:
-    """The JSON pointer made of ``tokens``."""
-    return "".join("/" + escape(token) for token in tokens)
-
-
 def document_of(location: str) -> str:
     """The file a location is in: ``""`` for the root document, else the file's name."""
     if not location or location[0] == "/":
@@ -85,7 +71,7 @@ def document_of(location: str) -> str:
 
 def locate(document: str, tokens: list[str]) -> str:
     """The location of ``tokens`` in ``document`` (``""``: the root)."""
-    return pointer(tokens) if document == "" else f"{document}#{pointer(tokens)}"
+    return pointer(*tokens) if document == "" else f"{document}#{pointer(*tokens)}"
 
 
 def parse_fragment(fragment: str) -> list[str] | None:
@@ -96,7 +82,7 @@ def parse_fragment(fragment: str) -> list[str] | None:
         return []
     if not fragment.startswith("/"):
         return None  # a plain-name fragment (an anchor)
-    return [t.replace("~1", "/").replace("~0", "~") for t in fragment[1:].split("/")]
+    return [unescape(t) for t in fragment[1:].split("/")]
 
 
 def parse_ref(ref: str) -> list[str] | None:
