@@ -34,7 +34,7 @@ examples met on the way are kept in ``examples`` (location, value, converted sch
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from connectory.errors import BadReference
@@ -68,6 +68,27 @@ _SCHEMA = (dict, bool, Mapping)
 _BOUNDS = {"exclusiveMinimum": "minimum", "exclusiveMaximum": "maximum"}
 
 
+class _Node:
+    """The state of the walk over one schema: what its keywords' handlers build."""
+
+    __slots__ = ("depth", "examples", "exclusive", "inlined", "loc", "out", "size")
+
+    def __init__(self, loc: Loc, depth: int) -> None:
+        self.loc = loc
+        self.depth = depth
+        self.out: dict[str, Any] = {}
+        self.size = 1
+        """Nodes in the converted schema, counted as if every inlined schema were copied."""
+        self.inlined: JsonSchema | None = None
+        """The converted schema a ``$ref`` inlines (merged with the other keywords' at the end)."""
+        self.exclusive: list[str] = []
+        """Draft-4 boolean ``exclusiveMinimum``/``exclusiveMaximum`` set to ``true``."""
+        self.examples: list[tuple[Loc, Any]] = []
+
+
+_Handler = Callable[[_Node, str, Any], None]
+
+
 class SchemaConverter:
     """Converts the schemas of one description; collects what is wrong with them as findings."""
 
@@ -90,6 +111,9 @@ class SchemaConverter:
         self._document = ""
         self._chain = 0
         self._deep: dict[int, bool] = {}
+        by_kind = self._dispatch()
+        self._handlers = {key: by_kind[kind] for key, kind in kw.KINDS.items()}
+        """The handler of each keyword; any other key is an annotation."""
 
     def convert(self, schema: Any, location: str) -> JsonSchema:
         """The 2020-12 form of the schema found at ``location`` (converted once, then remembered)."""
@@ -134,98 +158,26 @@ class SchemaConverter:
                 "schema-too-deep", render(loc), f"schema nested deeper than {MAX_DEPTH} levels"
             )
             return placeholder("the document's schema is nested too deeply")
-        out: dict[str, Any] = {}
-        size = 1
-        sizes = self._sizes
-        inlined: JsonSchema | None = None
-        exclusive: list[str] = []
-        examples: list[tuple[Loc, Any]] = []
-        kinds, openapi_30, walk, checks = kw.KINDS, self.openapi_30, self._walk, self.checks
+        node = _Node(loc, depth)
+        handler, annotation = self._handlers.get, self._annotation
         for raw_key, value in schema.items():
             key = raw_key if type(raw_key) is str else str(raw_key)  # YAML: maybe not a string
-            kind = kinds.get(key)
-            container = type(value) is dict or type(value) is list
-            if kind is None:  # an annotation: x-*, xml, externalDocs, example...
-                if container and self._too_deep(value, (loc, key)):
-                    continue
-                if key == "example":
-                    examples.append(((loc, key), value))
-                    if not openapi_30:
-                        out[key] = value  # 3.1: a deprecated annotation
-                    else:
-                        out["examples"] = [*out.get("examples", ()), value]
-                elif not openapi_30 or key != "nullable":
-                    out[key] = value
-            elif kind == kw.STRING:
-                if type(value) is str:
-                    out[key] = value
-                else:
-                    checks.keyword(kind, key, value, loc, out)
-            elif kind == kw.TYPE:
-                if type(value) is str and value in kw.SIMPLE_TYPES:
-                    out[key] = value
-                elif value == "file" and self.swagger:
-                    out[key] = "string"
-                    out.setdefault("format", "binary")
-                else:
-                    checks.type(value, loc, out)
-            elif kind == kw.MAP:
-                if type(value) is dict or isinstance(value, Mapping):
-                    where = (loc, key)
-                    converted = {}
-                    patterns = key == "patternProperties"
-                    for name, sub in value.items():
-                        if patterns and not checks.regex(str(name), (where, name)):
-                            continue
-                        converted[str(name)] = schema_ = walk(sub, (where, name), depth + 1)
-                        size += sizes.get(id(schema_), 1)
-                    out[key] = value if same(converted, value) else converted
-                else:
-                    checks.drop(key, value, loc, "an object of schemas")
-            elif kind == kw.REF:
-                ref = self._ref(value, loc, depth)
-                if len(ref) == 1 and "$ref" in ref:
-                    out.update(ref)
-                else:
-                    inlined = ref
-                    size += sizes.get(id(ref), 1)
-            elif kind == kw.SUB or (kind == kw.ITEMS and type(value) is not list):
-                if container or value is True or value is False or isinstance(value, Mapping):
-                    out[key] = sub = walk(value, (loc, key), depth + 1)
-                    size += sizes.get(id(sub), 1)
-                else:
-                    checks.drop(key, value, loc, "a schema")
-            elif kind == kw.LIST or kind == kw.ITEMS:
-                size += self._schema_list(key, value, loc, depth, out)
-            elif kind == kw.EXAMPLES:
-                if container and self._too_deep(value, (loc, key)):
-                    continue
-                if type(value) is list:
-                    out[key] = [*value, *out[key]] if key in out else value
-                    examples.extend((((loc, key), index), item) for index, item in enumerate(value))
-                else:
-                    out["x-examples"] = value
-            elif kind == kw.EXCLUSIVE:
-                if value is True:
-                    exclusive.append(key)
-                elif kw.is_number(value):
-                    out[key] = value
-                elif value is not False:
-                    checks.drop(key, value, loc, "a number")
-            elif kind == kw.DEPENDENCIES:
-                size += self._dependencies(value, loc, depth, out)
-            elif kind == kw.DISCRIMINATOR:
-                out[key] = self.refs.discriminator(value, self._document, (loc, key), self.swagger)
-            elif not (kind == kw.ENUM and container and self._too_deep(value, (loc, key))):
-                checks.keyword(kind, key, value, loc, out)
-        for key in exclusive:
+            handler(key, annotation)(node, key, value)
+        return self._result(schema, node)
+
+    def _result(self, schema: Mapping[str, Any], node: _Node) -> JsonSchema:
+        """The converted schema, once each keyword of ``schema`` has been through its handler."""
+        out, loc, size, inlined = node.out, node.loc, node.size, node.inlined
+        for key in node.exclusive:
             if _BOUNDS[key] in out:
                 out[key] = out.pop(_BOUNDS[key])
             else:
-                checks.invalid((loc, key), f"{key}: true without {_BOUNDS[key]}: dropped")
+                self.checks.invalid((loc, key), f"{key}: true without {_BOUNDS[key]}: dropped")
         if "required" in out and "properties" in out:
             relax_directional(out)
-        nullable = openapi_30 and schema.get("x-nullable" if self.swagger else "nullable") is True
+        nullable = (
+            self.openapi_30 and schema.get("x-nullable" if self.swagger else "nullable") is True
+        )
         result: JsonSchema
         if inlined is not None and not out and not nullable:
             result = inlined
@@ -241,22 +193,162 @@ class SchemaConverter:
             if size > self.settings.max_schema_nodes:
                 self._spend(size, loc)
             if size > 1 or nullable:  # a leaf counts 1: not stored
-                sizes[id(result)] = size + nullable
-        for where, value in examples:
+                self._sizes[id(result)] = size + nullable
+        for where, value in node.examples:
             self.examples.append((where, value, result))
         return result
 
-    def _schema_list(self, key: str, value: Any, loc: Loc, depth: int, out: dict[str, Any]) -> int:
+    # -- one handler per kind of keyword (see ``_dispatch``) --------------------------------------
+
+    def _dispatch(self) -> dict[int, _Handler]:
+        """The handler of each kind of keyword (any other key is an annotation)."""
+        return {
+            kw.STRING: self._string,
+            kw.TYPE: self._type,
+            kw.MAP: self._map,
+            kw.REF: self._reference,
+            kw.SUB: self._sub,
+            kw.ITEMS: self._items,
+            kw.LIST: self._schema_list,
+            kw.EXAMPLES: self._examples,
+            kw.EXCLUSIVE: self._exclusive,
+            kw.DEPENDENCIES: self._dependencies,
+            kw.DISCRIMINATOR: self._discriminator,
+            kw.ENUM: self._enum,
+            **dict.fromkeys(
+                (
+                    kw.NON_NEGATIVE,
+                    kw.NUMBER,
+                    kw.POSITIVE,
+                    kw.BOOL,
+                    kw.ANCHOR,
+                    kw.REQUIRED,
+                    kw.PATTERN,
+                    kw.DEPENDENT_REQUIRED,
+                    kw.ID,
+                    kw.VOCABULARY,
+                ),
+                self._checked,
+            ),
+        }
+
+    def _annotation(self, node: _Node, key: str, value: Any) -> None:
+        """x-*, xml, externalDocs, example...: kept (3.0's ``example`` as ``examples``)."""
+        if (type(value) is dict or type(value) is list) and self._too_deep(value, (node.loc, key)):
+            return
+        if key == "example":
+            node.examples.append(((node.loc, key), value))
+            if not self.openapi_30:
+                node.out[key] = value  # 3.1: a deprecated annotation
+            else:
+                node.out["examples"] = [*node.out.get("examples", ()), value]
+        elif not self.openapi_30 or key != "nullable":
+            node.out[key] = value
+
+    def _string(self, node: _Node, key: str, value: Any) -> None:
+        if type(value) is str:
+            node.out[key] = value
+        else:
+            self.checks.keyword(kw.STRING, key, value, node.loc, node.out)
+
+    def _checked(self, node: _Node, key: str, value: Any) -> None:
+        self.checks.keyword(kw.KINDS[key], key, value, node.loc, node.out)
+
+    def _enum(self, node: _Node, key: str, value: Any) -> None:
+        if (type(value) is dict or type(value) is list) and self._too_deep(value, (node.loc, key)):
+            return
+        self.checks.keyword(kw.ENUM, key, value, node.loc, node.out)
+
+    def _type(self, node: _Node, key: str, value: Any) -> None:
+        if type(value) is str and value in kw.SIMPLE_TYPES:
+            node.out[key] = value
+        elif value == "file" and self.swagger:
+            node.out[key] = "string"
+            node.out.setdefault("format", "binary")
+        else:
+            self.checks.type(value, node.loc, node.out)
+
+    def _map(self, node: _Node, key: str, value: Any) -> None:
+        """``properties`` and the like: an object of schemas."""
+        if type(value) is not dict and not isinstance(value, Mapping):
+            self.checks.drop(key, value, node.loc, "an object of schemas")
+            return
+        where = (node.loc, key)
+        converted = {}
+        patterns = key == "patternProperties"
+        walk, sizes, depth, size = self._walk, self._sizes, node.depth + 1, 0
+        for name, sub in value.items():
+            if patterns and not self.checks.regex(str(name), (where, name)):
+                continue
+            converted[str(name)] = schema = walk(sub, (where, name), depth)
+            size += sizes.get(id(schema), 1)
+        node.size += size
+        node.out[key] = value if same(converted, value) else converted
+
+    def _reference(self, node: _Node, key: str, value: Any) -> None:
+        ref = self._ref(value, node.loc, node.depth)
+        if len(ref) == 1 and "$ref" in ref:
+            node.out.update(ref)
+        else:
+            node.inlined = ref
+            node.size += self._sizes.get(id(ref), 1)
+
+    def _sub(self, node: _Node, key: str, value: Any) -> None:
+        """``not``, ``additionalProperties`` and the like: one schema."""
+        if (
+            type(value) is dict
+            or type(value) is list
+            or value is True
+            or value is False
+            or isinstance(value, Mapping)
+        ):
+            node.out[key] = sub = self._walk(value, (node.loc, key), node.depth + 1)
+            node.size += self._sizes.get(id(sub), 1)
+        else:
+            self.checks.drop(key, value, node.loc, "a schema")
+
+    def _items(self, node: _Node, key: str, value: Any) -> None:
+        """``items``: one schema, or (a 3.0-era tuple) a list of them."""
+        if type(value) is list:
+            self._schema_list(node, key, value)
+        else:
+            self._sub(node, key, value)
+
+    def _examples(self, node: _Node, key: str, value: Any) -> None:
+        loc, out = node.loc, node.out
+        if (type(value) is dict or type(value) is list) and self._too_deep(value, (loc, key)):
+            return
+        if type(value) is list:
+            out[key] = [*value, *out[key]] if key in out else value
+            node.examples.extend((((loc, key), index), item) for index, item in enumerate(value))
+        else:
+            out["x-examples"] = value
+
+    def _exclusive(self, node: _Node, key: str, value: Any) -> None:
+        if value is True:
+            node.exclusive.append(key)  # the bound's numeric form, once the walk has it
+        elif kw.is_number(value):
+            node.out[key] = value
+        elif value is not False:
+            self.checks.drop(key, value, node.loc, "a number")
+
+    def _discriminator(self, node: _Node, key: str, value: Any) -> None:
+        node.out[key] = self.refs.discriminator(
+            value, self._document, (node.loc, key), self.swagger
+        )
+
+    def _schema_list(self, node: _Node, key: str, value: Any) -> None:
+        loc, out = node.loc, node.out
         target = "prefixItems" if key == "items" else key  # a 3.0-era tuple ``items``
         if not isinstance(value, list) or not value:
             if value != [] or key != "items":
                 self.checks.drop(key, value, loc, "a non-empty array of schemas")
-            return 0
+            return
         where = (loc, key)
         items = []
         for index, sub in enumerate(value):
             if isinstance(sub, _SCHEMA):
-                items.append(self._walk(sub, (where, index), depth + 1))
+                items.append(self._walk(sub, (where, index), node.depth + 1))
             else:
                 self.checks.invalid((where, index), f"not a schema: {shorten(sub)}: dropped")
         if items:
@@ -270,25 +362,23 @@ class SchemaConverter:
                 out[target] = value
             else:
                 out[target] = items
-        return sum(self._sizes.get(id(item), 1) for item in items)
+        node.size += sum(self._sizes.get(id(item), 1) for item in items)
 
-    def _dependencies(self, value: Any, loc: Loc, depth: int, out: dict[str, Any]) -> int:
+    def _dependencies(self, node: _Node, key: str, value: Any) -> None:
         if not isinstance(value, Mapping):
-            self.checks.drop("dependencies", value, loc, "an object")
-            return 0
-        where = (loc, "dependencies")
+            self.checks.drop(key, value, node.loc, "an object")
+            return
+        where = (node.loc, key)
         converted: dict[str, Any] = {}
-        size = 0
         for name, sub in value.items():
             if kw.is_string_set(sub):
                 converted[str(name)] = sub
             elif isinstance(sub, _SCHEMA):
-                converted[str(name)] = schema = self._walk(sub, (where, name), depth + 1)
-                size += self._sizes.get(id(schema), 1)
+                converted[str(name)] = schema = self._walk(sub, (where, name), node.depth + 1)
+                node.size += self._sizes.get(id(schema), 1)
             else:
                 self.checks.invalid((where, name), f"not a schema or names: {shorten(sub)}")
-        out["dependencies"] = converted
-        return size
+        node.out[key] = converted
 
     # -- references -------------------------------------------------------------------------------
 
