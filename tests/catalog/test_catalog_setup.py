@@ -19,9 +19,10 @@ from connectory.catalog import (
     default_database_url,
     upgrade,
 )
+from connectory.catalog.failures import ValueRefused
 from connectory.catalog.migrate import alembic_config, current_revision, head_revision
 from connectory.catalog.tables import metadata
-from connectory.errors import CatalogError, ConnectoryError, is_transient
+from connectory.errors import CatalogError, ConnectoryError, InputError, is_transient
 
 from ..samples import rich_version, small_version
 
@@ -185,3 +186,14 @@ def test_the_url_is_shown_without_password() -> None:
 def test_a_bad_url_is_a_catalog_error() -> None:
     with pytest.raises(CatalogError, match="catalogue"):
         Catalog.open("nosuchdb://x/y")
+
+
+@pytest.mark.parametrize("only_on", ["postgresql"])
+def test_a_value_the_database_cannot_hold_is_bad_input(catalog: Catalog, only_on: str) -> None:
+    """PostgreSQL text cannot hold NUL: the input is at fault (exit code 2, never retried)."""
+    assert catalog.engine.dialect.name == only_on
+    with pytest.raises(ValueRefused, match=r"cannot hold a value given: .*NUL") as refused:
+        catalog.draft(small_version().model_copy(update={"title": "a\x00b"}), label="1")
+    assert isinstance(refused.value, InputError)
+    assert not is_transient(refused.value)
+    assert catalog.list_connectors() == []

@@ -3,6 +3,8 @@
     CatalogError (connectory.errors)
     ├── ImmutableVersion      a guard trigger refused the write ("connectory: ... immutable")
     ├── Conflict              any other integrity violation: a unique key someone else took first
+    ├── ValueRefused          the database cannot hold a value (PostgreSQL: a NUL in text, a number
+    │                         out of range; SQLSTATE class 22): also an InputError, not retried
     ├── CatalogBusy           locked (SQLite "database is locked"), serialization failure,
     │                         deadlock, lock timeout: also a TransientError, worth retrying
     └── CatalogUnavailable    the server cannot be reached or went away: also a TransientError
@@ -19,14 +21,32 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-from ..errors import CatalogError, Conflict, ConnectoryError, ImmutableVersion, TransientError
+from ..errors import (
+    CatalogError,
+    Conflict,
+    ConnectoryError,
+    ImmutableVersion,
+    InputError,
+    TransientError,
+)
 
-__all__ = ["CatalogBusy", "CatalogUnavailable", "is_database_error", "translate", "translated"]
+__all__ = [
+    "CatalogBusy",
+    "CatalogUnavailable",
+    "ValueRefused",
+    "is_database_error",
+    "translate",
+    "translated",
+]
 
 GUARD_PREFIX = "connectory:"
 _BUSY_SQLSTATES = frozenset({"40001", "40P01", "55P03", "57014"})
 _INSUFFICIENT_PRIVILEGE = "42501"
 _UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+
+
+class ValueRefused(CatalogError, InputError):
+    """The database cannot hold a value of the input (SQLSTATE class 22): the input is at fault."""
 
 
 class CatalogBusy(CatalogError, TransientError):
@@ -66,6 +86,8 @@ def translated(
     ).startswith("23"):
         return Conflict(f"{about}the catalogue {url} refused the write: {message}")
     where = f"the catalogue {url}"
+    if (sqlstate or "").startswith("22") or isinstance(error, sa.exc.DataError):
+        return ValueRefused(f"{about}{where} cannot hold a value given: {message}")
     if sqlstate == _INSUFFICIENT_PRIVILEGE:
         return CatalogError(
             f"{where}: {message}: this role may read and write rows, not change the schema; the "
