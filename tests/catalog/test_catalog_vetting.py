@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from connectory.catalog import Catalog
-from connectory.errors import Conflict, ImmutableVersion, NotFound
+from connectory.errors import Conflict, ImmutableVersion, InputError, NotFound
 from connectory.model import CheckResult, Vetting
 
 from ..samples import small_version
@@ -121,3 +121,16 @@ def test_immutable_version_error_is_unchanged_by_vetting(catalog: Catalog) -> No
     _vet(catalog, "1.0.0", "approved")
     with pytest.raises(ImmutableVersion):
         catalog.update_draft(published)
+
+
+def test_a_reviewer_name_longer_than_its_column_is_bad_input_on_both_databases(
+    catalog: Catalog,
+) -> None:
+    """A 300-character reviewer was stored on SQLite and an internal error on PostgreSQL
+    (varchar(200); HTTP 500 from the API): the store refuses it the same way on both, as bad
+    input naming the field."""
+    catalog.draft(small_version("acme", "one"), label="1.0.0")
+    with pytest.raises(InputError, match=r"reviewer.*200 characters"):
+        _vet(catalog, "1.0.0", "approved", reviewer="r" * 201)
+    assert catalog.list_vettings("acme") == []
+    assert _vet(catalog, "1.0.0", "approved", reviewer="r" * 200).reviewer == "r" * 200

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..errors import Conflict
+from ..errors import Conflict, InputError
 from ..model import CheckResult, Vetting
 from .digest import content_sha256
 from .rows import connector_row, load_version, version_row
@@ -37,6 +37,9 @@ def _model(row: sa.Row) -> Vetting:
 
 
 def record(connection: sa.Connection, vetting: Vetting, now: datetime) -> Vetting:
+    width = vettings.c.reviewer.type.length
+    if width is not None and len(vetting.reviewer) > width:  # the same on SQLite as on PostgreSQL
+        raise InputError(f"the reviewer's name is longer than {width} characters")
     connector = connector_row(connection, vetting.connector)
     version = version_row(connection, connector, vetting.version)
     # The approval binds to what the store holds, hashed now: never to a hash a caller claims.
