@@ -29,6 +29,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) catalog/*.db catalog/*.db-wal catalog/*.db-shm

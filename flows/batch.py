@@ -137,7 +137,9 @@ def _summary(outcomes: list[DocumentOutcome]) -> str:
 @flow(
     name="onboard-batch",
     validate_parameters=True,
-    task_runner=ThreadPoolTaskRunner(8),
+    # Prefect's TaskRunner is invariant in its future type: its own thread pool runner does not
+    # type-check where a TaskRunner[PrefectFuture] is asked for.
+    task_runner=ThreadPoolTaskRunner(8),  # type: ignore[arg-type]
     on_running=[settle_dead_runs],
 )
 def onboard_batch(

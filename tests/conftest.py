@@ -11,6 +11,7 @@ import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -23,11 +24,20 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GITHUB_OPENAPI = CORPUS / "openapi" / "apis-guru" / "github.com" / "api.github.com.json"
 
 
+def corpus_absent(what: Path | str) -> NoReturn:
+    """Skip a test whose part of ../shared/corpus is not beside the repository; fail it instead
+    when ``CONNECTORY_REQUIRE_CORPUS=1`` (CI, where the corpus must be there)."""
+    message = f"the shared corpus is not beside the repository: {what} is missing"
+    if os.environ.get("CONNECTORY_REQUIRE_CORPUS") == "1":
+        pytest.fail(f"{message} (CONNECTORY_REQUIRE_CORPUS=1)")
+    pytest.skip(message)
+
+
 def corpus_file(*parts: str) -> Path:
-    """A file of ../shared/corpus; the test is skipped when the corpus is not beside the repo."""
+    """A file of ../shared/corpus (see ``corpus_absent`` when it is not there)."""
     path = CORPUS.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"corpus file {path} is not available")
+        corpus_absent(path)
     return path
 
 

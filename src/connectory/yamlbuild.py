@@ -29,7 +29,7 @@ import re
 from typing import Any
 
 import yaml
-from yaml.cyaml import CParser
+from yaml.cyaml import CParser  # type: ignore[attr-defined]  # stubs: not in cyaml.__all__
 from yaml.resolver import Resolver
 
 __all__ = ["YamlError", "build"]

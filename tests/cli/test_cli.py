@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import GITHUB_OPENAPI
+from ..conftest import GITHUB_OPENAPI, corpus_absent
 from ..servers import serve
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "openapi" / "1password-connect.json"
@@ -119,7 +119,7 @@ def test_onboard_a_bad_document_writes_nothing(run, tmp_path: Path, sqlite_url, 
 @pytest.mark.slow
 def test_github_onboards_with_845_actions_and_publishes(run, sqlite_url, prefect_api_url) -> None:
     if not GITHUB_OPENAPI.exists():
-        pytest.skip("the corpus is not beside the repository")
+        corpus_absent(GITHUB_OPENAPI)
     result = run(
         "onboard", str(GITHUB_OPENAPI), "--name", "github", "--json", api_url=prefect_api_url
     )

@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
 from connectory.model import ConnectorVersion, JsonSchema
 from connectory.protocols.openapi import generate
+
+from ..conftest import corpus_absent
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "openapi"
 CORPUS = Path(
@@ -40,7 +41,7 @@ def fixture(name: str) -> Any:
 def corpus_document(relative: str) -> Any:
     path = OPENAPI_CORPUS / relative
     if not path.is_file():
-        pytest.skip(f"the shared corpus is not here: {path}")
+        corpus_absent(path)
     return load(path)
 
 

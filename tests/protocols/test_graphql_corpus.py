@@ -14,7 +14,7 @@ from connectory.protocols.graphql.printer import print_operation
 from connectory.protocols.graphql.schema import schema_from_sdl
 from connectory.schemas import validator_for
 
-from ..conftest import CORPUS
+from ..conftest import CORPUS, corpus_absent
 from ..graphql_server import execute
 from .graphql_support import inspect_file
 
@@ -39,7 +39,7 @@ def _root_fields(schema: GraphQLSchema, root: str) -> int:
 def onboarded(request: pytest.FixtureRequest) -> tuple[ConnectorVersion, GraphQLSchema]:
     path = CORPUS / "graphql" / Path(*request.param)
     if not path.exists():
-        pytest.skip(f"corpus file {path} is not available")
+        corpus_absent(path)
     version = inspect_file(path)
     return version, schema_from_sdl(version.metadata.sdl)  # type: ignore[union-attr,arg-type]
 

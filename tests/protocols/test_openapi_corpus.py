@@ -19,6 +19,7 @@ import pytest
 
 from connectory.onboarding import inspect
 
+from ..conftest import corpus_absent
 from .openapi_support import METHODS, OPENAPI_CORPUS, check_schemas, count_operations, load
 
 pytestmark = pytest.mark.slow
@@ -97,7 +98,7 @@ def _onboard(path: Path) -> None:
 @pytest.mark.parametrize("relative", sorted(OPERATIONS) or ["(corpus absent)"])
 def test_apis_guru_document(relative: str) -> None:
     if not OPERATIONS:
-        pytest.skip(f"the shared corpus is not here: {INDEX}")
+        corpus_absent(INDEX)
     path = OPENAPI_CORPUS / "apis-guru" / relative
     assert _written_operations(load(path)) == OPERATIONS[relative]
     _onboard(path)
@@ -107,6 +108,6 @@ def test_apis_guru_document(relative: str) -> None:
 def test_stripe(name: str) -> None:
     path: Path = OPENAPI_CORPUS / "stripe" / name
     if not path.is_file():
-        pytest.skip(f"the shared corpus is not here: {path}")
+        corpus_absent(path)
     _onboard(path)
     assert count_operations(load(path)) > 400

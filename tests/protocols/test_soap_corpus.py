@@ -18,7 +18,7 @@ from lxml import etree
 from connectory import BadReference
 from connectory.validate import validate
 
-from ..conftest import CORPUS
+from ..conftest import CORPUS, corpus_absent
 from .soap_support import onboard
 
 pytestmark = pytest.mark.slow
@@ -51,9 +51,12 @@ def _expected_actions(path: Path) -> int:
     return count + sum(n for name, n in soap_bindings.items() if name not in used)
 
 
-@pytest.mark.skipif(not DOCUMENTS, reason="the shared corpus is not beside the repository")
-@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize(
+    "path", DOCUMENTS or [WSDL_CORPUS], ids=lambda p: f"{p.parent.name}/{p.name}"
+)
 def test_every_corpus_wsdl_onboards(path: Path) -> None:
+    if not DOCUMENTS:
+        corpus_absent(WSDL_CORPUS)
     version = onboard(path)
     assert len(version.actions) == _expected_actions(path) > 0
     assert len({a.name for a in version.actions}) == len(version.actions)
@@ -63,8 +66,9 @@ def test_every_corpus_wsdl_onboards(path: Path) -> None:
     assert not [f for f in version.findings if f.severity == "error"], version.findings
 
 
-@pytest.mark.skipif(not DOCUMENTS, reason="the shared corpus is not beside the repository")
 def test_a_missing_import_of_the_ups_set_is_a_clear_error(tmp_path: Path) -> None:
+    if not DOCUMENTS:
+        corpus_absent(WSDL_CORPUS)
     folder = tmp_path / "ups-ship"
     shutil.copytree(WSDL_CORPUS / "ups-ship", folder)
     folder.chmod(0o755)  # the corpus may be read-only

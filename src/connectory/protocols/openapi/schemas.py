@@ -186,7 +186,7 @@ class SchemaConverter:
                 out["allOf"] = [inlined, *out.get("allOf", ())]
             if nullable:
                 result = nullable_form(out)
-            elif inlined is None and same(out, schema):
+            elif inlined is None and isinstance(schema, dict) and same(out, schema):
                 result = schema  # nothing to change: share the document's own object
             else:
                 result = out
@@ -287,7 +287,7 @@ class SchemaConverter:
 
     def _reference(self, node: _Node, key: str, value: Any) -> None:
         ref = self._ref(value, node.loc, node.depth)
-        if len(ref) == 1 and "$ref" in ref:
+        if isinstance(ref, dict) and len(ref) == 1 and "$ref" in ref:
             node.out.update(ref)
         else:
             node.inlined = ref
