@@ -23,8 +23,13 @@ The modules, outside in:
     guard      every request first: the API token (but for /health and the hooks), the body cap
     bodies     JSON bodies parsed as strictly as documents (no NaN, no duplicate keys, <= 200 deep)
     params     the rules of names, labels and query values, declared and checked
-    app        the routes over ``connectory.catalog.Catalog``
-    hooks      the webhook route: each check before the body is read where it can be
+    app        ``create_app``: the routers below included behind the guard, and /health
+    routing    what the routers share: the catalogue (``Store``), the JSON answer, the errors
+    connectors the connectors and their versions, over ``connectory.catalog.Catalog``
+    vettings   the vetters' verdicts
+    boards     the integrations that use versions
+    hooks      the webhook route (each check before the body is read where it can be) and the
+               inbox it fills
     errors     one error shape, ``{"error", "message", "location"}``, and the status of each kind
     openapi    the description: every answer declared, the token's security scheme
 

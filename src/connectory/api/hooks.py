@@ -1,4 +1,5 @@
-"""``POST /hooks/{connector}/{trigger}``: a webhook delivery, refused as early as it can be.
+"""``POST /hooks/{connector}/{trigger}``: a webhook delivery, refused as early as it can be; and
+``GET /connectors/{name}/deliveries``, the inbox the deliveries are kept in.
 
 In order, before the body is read: the hook is found (the version ``receiving_version`` names,
 its trigger); a caller without the API token (when one is set) learns nothing of the catalogue
@@ -16,13 +17,14 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI, Request
+from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from ..catalog import Catalog
 from ..deliveries import (
+    Delivery,
     DeliveryRefused,
     admit,
     receive,
@@ -33,11 +35,12 @@ from ..deliveries import (
 from ..errors import ConnectoryError, InputError, NotFound
 from ..model import ConnectorVersion, Trigger
 from ..runtime.credentials import credentials_for
-from .errors import TooLarge, answers, error_response
+from .errors import TooLarge, error_response
 from .guard import header, token_matches
-from .params import LabelQuery, Name, TriggerName
+from .params import LabelQuery, Limit, Name, TriggerName, TriggerQuery
+from .routing import Store, answers, as_json, new_router
 
-__all__ = ["Received", "add_hooks"]
+__all__ = ["Received", "router"]
 
 _log = logging.getLogger(__name__)
 
@@ -102,55 +105,66 @@ async def _body(request: Request, cap: int) -> bytes:
     return b"".join(chunks)
 
 
-def add_hooks(app: FastAPI, token: SecretStr | None, max_bytes: int) -> None:
-    """Add the hook route to ``app`` (whose ``state.catalog`` is the catalogue): deliveries of at
-    most ``max_bytes`` (``Settings.max_delivery_bytes``)."""
+router = new_router()
 
-    @app.post(
-        "/hooks/{connector}/{trigger}",
-        status_code=202,
-        response_model=Received,
-        responses={
-            200: {"model": Received, "description": "Kept before (same signature): nothing kept."},
-            **answers(400, 401, 404, 413, 503),
-        },
-        openapi_extra={
-            "requestBody": {
-                "description": "The delivery, as the system sends it (JSON is parsed and checked "
-                "against the trigger's payload schema; anything else is kept as text).",
-                "content": {"*/*": {"schema": {}}},
-            }
-        },
+
+@router.post(
+    "/hooks/{connector}/{trigger}",
+    status_code=202,
+    response_model=Received,
+    responses={
+        200: {"model": Received, "description": "Kept before (same signature): nothing kept."},
+        **answers(401, 404),
+    },
+    openapi_extra={
+        "requestBody": {
+            "description": "The delivery, as the system sends it (JSON is parsed and checked "
+            "against the trigger's payload schema; anything else is kept as text).",
+            "content": {"*/*": {"schema": {}}},
+        }
+    },
+)
+async def hook(
+    connector: Name, trigger: TriggerName, request: Request, version: LabelQuery = "latest"
+) -> JSONResponse:
+    """A delivery for a trigger, checked against the trigger's payload schema and kept in
+    the connector's inbox (see the module docstring for the order of the checks)."""
+    catalog: Catalog = request.app.state.catalog
+    token: SecretStr | None = request.app.state.token
+    authorization = header(request.scope["headers"], b"authorization")
+    authorised = token is None or token_matches(authorization, token, basic=True)
+    found, rule = await run_in_threadpool(_target, catalog, connector, trigger, version, authorised)
+    if rule.verification is None and not authorised:
+        return error_response(
+            401,
+            "Unauthorised",
+            "this hook needs the API token (Bearer, or Basic with the token as password)",
+            headers={"WWW-Authenticate": 'Bearer, Basic realm="hooks"'},
+        )
+    secret = await run_in_threadpool(_secret, connector, rule)
+    headers = dict(request.headers)
+    admit(rule, headers, secret)
+    body = await _body(request, request.app.state.settings.max_delivery_bytes)
+    delivery = await run_in_threadpool(receive, found, trigger, headers, body, secret)
+    recorded = await run_in_threadpool(catalog.record_delivery, delivery)
+    kept = recorded.delivery
+    answer = Received(
+        id=kept.id or 0,
+        verified=kept.verified,
+        problems=kept.problems,
+        duplicate=not recorded.created,
     )
-    async def hook(
-        connector: Name, trigger: TriggerName, request: Request, version: LabelQuery = "latest"
-    ) -> JSONResponse:
-        """A delivery for a trigger, checked against the trigger's payload schema and kept in
-        the connector's inbox (see the module docstring for the order of the checks)."""
-        catalog: Catalog = request.app.state.catalog
-        authorization = header(request.scope["headers"], b"authorization")
-        authorised = token is None or token_matches(authorization, token, basic=True)
-        found, rule = await run_in_threadpool(
-            _target, catalog, connector, trigger, version, authorised
-        )
-        if rule.verification is None and not authorised:
-            return error_response(
-                401,
-                "Unauthorised",
-                "this hook needs the API token (Bearer, or Basic with the token as password)",
-                headers={"WWW-Authenticate": 'Bearer, Basic realm="hooks"'},
-            )
-        secret = await run_in_threadpool(_secret, connector, rule)
-        headers = dict(request.headers)
-        admit(rule, headers, secret)
-        body = await _body(request, max_bytes)
-        delivery = await run_in_threadpool(receive, found, trigger, headers, body, secret)
-        recorded = await run_in_threadpool(catalog.record_delivery, delivery)
-        kept = recorded.delivery
-        answer = Received(
-            id=kept.id or 0,
-            verified=kept.verified,
-            problems=kept.problems,
-            duplicate=not recorded.created,
-        )
-        return JSONResponse(answer.model_dump(mode="json"), status_code=202 if recorded.created else 200)  # fmt: skip
+    return JSONResponse(answer.model_dump(mode="json"), status_code=202 if recorded.created else 200)  # fmt: skip
+
+
+@router.get(
+    "/connectors/{name}/deliveries",
+    response_model=list[Delivery],
+    responses=answers(400, 404),
+)
+def list_deliveries(
+    name: Name, catalog: Store, trigger: TriggerQuery = None, limit: Limit = 100
+) -> JSONResponse:
+    """The inbox, newest first. A delivery that cannot be shown as stored is listed with a
+    problem saying why (its payload as text), never failing the list."""
+    return as_json(catalog.list_deliveries(name, trigger=trigger, limit=limit))

@@ -1,0 +1,139 @@
+"""``/connectors``: the connectors and their versions (draft, read, compare, publish, deprecate,
+delete)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+
+from ..catalog.digest import content_sha256
+from ..catalog.results import ConnectorSummary, Deletion, Drafted, VersionInfo
+from ..diff import diff
+from ..errors import InputError
+from ..lifecycle import publish as publish_checked
+from ..model import Change, Connector, ConnectorVersion
+from ..onboarding import validated
+from .params import ContentHash, Label, LabelQuery, Name, NewLabel, Reason
+from .routing import Store, answers, as_json, new_router
+
+__all__ = ["Deprecation", "router"]
+
+router = new_router()
+
+
+class Deprecation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sunset: date | None = None
+    replacement: str | None = None
+
+
+@router.get("/connectors", response_model=list[ConnectorSummary], responses=answers())
+def list_connectors(catalog: Store) -> JSONResponse:
+    return as_json(catalog.list_connectors())
+
+
+@router.get("/connectors/{name}", response_model=Connector, responses=answers(400, 404))
+def get_connector(name: Name, catalog: Store) -> JSONResponse:
+    return as_json(catalog.get_connector(name))
+
+
+@router.get(
+    "/connectors/{name}/versions",
+    response_model=list[VersionInfo],
+    responses=answers(400, 404),
+)
+def list_versions(name: Name, catalog: Store) -> JSONResponse:
+    return as_json(catalog.list_versions(name))
+
+
+@router.post(
+    "/connectors/{name}/versions",
+    status_code=201,
+    response_model=Drafted,
+    responses=answers(400, 409),
+)
+def create_version(
+    name: Name, version: ConnectorVersion, catalog: Store, label: NewLabel = None
+) -> JSONResponse:
+    """Draft a version given as JSON, checked as onboarding checks one. Its document is the
+    JSON posted: its ``sha256`` is the hash the store computes of it, whatever the body
+    claims (``created`` is false when the connector holds this very content already)."""
+    if version.connector != name:
+        raise InputError(f"the version is of {version.connector!r}, not {name!r}")
+    draft = version.model_copy(
+        update={
+            "state": "draft",
+            "version": None,
+            "created_at": None,
+            "published_at": None,
+            "changes": [],
+        }
+    )
+    draft = draft.model_copy(update={"sha256": content_sha256(draft)})
+    drafted = catalog.draft(validated(draft), label=label or version.version)
+    return as_json(drafted, status_code=201)
+
+
+@router.get(
+    "/connectors/{name}/versions/{label}",
+    response_model=ConnectorVersion,
+    responses=answers(400, 404),
+)
+def get_version(name: Name, label: Label, catalog: Store) -> JSONResponse:
+    return as_json(catalog.get_version(name, label))
+
+
+@router.get(
+    "/connectors/{name}/versions/{label}/changes",
+    response_model=list[Change],
+    responses=answers(400, 404),
+)
+def changes(name: Name, label: Label, since: LabelQuery, catalog: Store) -> JSONResponse:
+    new, old = catalog.get_version(name, label), catalog.get_version(name, since)
+    return as_json(diff(old, new))
+
+
+@router.post(
+    "/connectors/{name}/versions/{label}/publish",
+    response_model=ConnectorVersion,
+    responses=answers(400, 404, 409),
+)
+def publish(
+    name: Name,
+    label: Label,
+    catalog: Store,
+    allow_breaking: bool = False,
+    content_sha256: ContentHash = None,
+) -> JSONResponse:
+    """Publish a draft under the policy; with ``content_sha256``, only if it still holds the
+    content its caller reviewed."""
+    done = publish_checked(
+        catalog, name, label, allow_breaking=allow_breaking, content_sha256=content_sha256
+    )
+    return as_json(done.version)
+
+
+@router.post(
+    "/connectors/{name}/versions/{label}/deprecate",
+    response_model=ConnectorVersion,
+    responses=answers(400, 404, 409),
+)
+def deprecate(name: Name, label: Label, body: Deprecation, catalog: Store) -> JSONResponse:
+    found = catalog.deprecate(name, label, sunset=body.sunset, replacement=body.replacement)
+    return as_json(found)
+
+
+@router.delete(
+    "/connectors/{name}/versions/{label}",
+    response_model=Deletion,
+    responses=answers(400, 404, 409),
+)
+def delete_version(
+    name: Name, label: Label, catalog: Store, confirm: bool = False, reason: Reason = None
+) -> JSONResponse:
+    """Delete a version: a draft at once; a published one with ``confirm`` (else 409 and
+    its blast radius in ``details``)."""
+    return as_json(catalog.delete_version(name, label, confirm=confirm, reason=reason))
