@@ -35,7 +35,19 @@ from .findings import Findings
 from .mirror import Mirror
 from .names import local_name
 from .policy import Policies
-from .wsdl import Binding, BindingIO, BindingOperation, Operation, Port, Service, Wsdl
+from .wsdl import (
+    Binding,
+    BindingIO,
+    BindingOperation,
+    Message,
+    Operation,
+    Part,
+    Port,
+    Service,
+    SoapBody,
+    SoapHeaderRef,
+    Wsdl,
+)
 
 __all__ = ["build_actions"]
 
@@ -63,19 +75,43 @@ def _message(
         context.findings.error(
             "unresolved-message", where, f"uses the message {qname}, which the WSDL does not define"
         )
-    parts = message.parts if message is not None else []
     body = io.body if io is not None else None
-    listed = None if body is None or body.parts is None else set(body.parts)
     header_refs = io.headers if io is not None else []
-    header_parts = {h.part for h in header_refs if h.message == qname}
-    body_parts = [
-        p for p in parts if (p.name in listed if listed is not None else p.name not in header_parts)
-    ]
+    body_parts = _body_parts(message, body, {h.part for h in header_refs if h.message == qname})
     wrapper = None
     if style == "rpc":
         namespace = (body.namespace if body is not None else None) or context.wsdl.target_namespace
         name = operation.name + ("Response" if response else "")
         wrapper = f"{{{namespace}}}{name}" if namespace else name
+    headers, header_schemas = _headers(context, header_refs, where)
+    soap_message = SoapMessage(
+        message=qname,
+        body=[SoapPart(name=p.name, element=p.element, type=p.type) for p in body_parts],
+        headers=headers,
+        wrapper=wrapper,
+        use="encoded" if body is not None and body.use == "encoded" else "literal",
+        encoding_style=body.encoding_style if body is not None else None,
+    )
+    body_schemas = {p.name: _part_schema(context, p.element, p.type, where) for p in body_parts}
+    required = [p.name for p in body_parts]
+    return soap_message, _message_schema(body_schemas, required, header_schemas)
+
+
+def _body_parts(
+    message: Message | None, body: SoapBody | None, header_parts: set[str]
+) -> list[Part]:
+    """The parts in the body: those ``soap:body`` lists, or else every part not in a header."""
+    parts = message.parts if message is not None else []
+    if body is None or body.parts is None:
+        return [p for p in parts if p.name not in header_parts]
+    listed = set(body.parts)
+    return [p for p in parts if p.name in listed]
+
+
+def _headers(
+    context: _Context, header_refs: list[SoapHeaderRef], where: str
+) -> tuple[list[SoapPart], dict[str, JsonSchema]]:
+    """The parts each ``soap:header`` names, and their schemas by part name."""
     headers: list[SoapPart] = []
     header_schemas: dict[str, JsonSchema] = {}
     for ref in header_refs:
@@ -92,21 +128,18 @@ def _message(
             SoapPart(name=part.name, element=part.element, type=part.type, message=ref.message)
         )
         header_schemas[part.name] = _part_schema(context, part.element, part.type, where)
-    soap_message = SoapMessage(
-        message=qname,
-        body=[SoapPart(name=p.name, element=p.element, type=p.type) for p in body_parts],
-        headers=headers,
-        wrapper=wrapper,
-        use="encoded" if body is not None and body.use == "encoded" else "literal",
-        encoding_style=body.encoding_style if body is not None else None,
-    )
+    return headers, header_schemas
+
+
+def _message_schema(
+    body_schemas: dict[str, JsonSchema], required: list[str], header_schemas: dict[str, JsonSchema]
+) -> JsonSchema:
+    """``{"body": {part: ...}, "header": {part: ...}}``: body parts required, headers optional."""
     properties: dict[str, Any] = {
         "body": {
             "type": "object",
-            "properties": {
-                p.name: _part_schema(context, p.element, p.type, where) for p in body_parts
-            },
-            "required": [p.name for p in body_parts],
+            "properties": body_schemas,
+            "required": required,
             "additionalProperties": False,
         }
     }
@@ -116,13 +149,12 @@ def _message(
             "properties": header_schemas,
             "additionalProperties": False,
         }
-    schema = {
+    return {
         "type": "object",
         "properties": properties,
         "required": ["body"],
         "additionalProperties": False,
     }
-    return soap_message, schema
 
 
 def _part_schema(
@@ -147,13 +179,7 @@ def _action(
     service: Service | None,
     port: Port | None,
 ) -> Action | None:
-    port_type = context.wsdl.port_types.get(binding.port_type or "")
-    operation: Operation | None = None
-    if port_type is not None:
-        candidates = [o for o in port_type.operations if o.name == op.name]
-        named = [o for o in candidates if op.input is None or o.input_name in (None, op.input.name)]
-        found = named or candidates
-        operation = found[0] if found else None
+    operation = _operation(context, binding, op)
     if operation is None:
         context.findings.error(
             "unresolved-operation",
@@ -174,21 +200,7 @@ def _action(
             context, operation.output, op.output, style, operation, True, op.where
         )
         outputs.append(ActionOutput(status="output", schema_=output_schema))
-    faults = []
-    for fault_name, fault_qname in operation.faults.items():
-        message = context.wsdl.messages.get(fault_qname or "")
-        part = message.parts[0] if message is not None and message.parts else None
-        schema = None if part is None else _part_schema(context, part.element, part.type, op.where)
-        faults.append(
-            SoapFault(
-                name=fault_name,
-                message=fault_qname,
-                part=None
-                if part is None
-                else SoapPart(name=part.name, element=part.element, type=part.type),
-            )
-        )
-        outputs.append(ActionOutput(status=f"fault:{fault_name}", schema_=schema))
+    faults = _faults(context, operation, op.where, outputs)
     if input_message.use == "encoded":
         context.findings.info(
             "soap-encoding",
@@ -196,13 +208,7 @@ def _action(
             "rpc/encoded: the mirror describes the parts as literal XML; SOAP encoding's arrays "
             "and references are not expressed",
         )
-    attached = [binding.element, op.element]
-    if port is not None:
-        attached.insert(0, port.element)
-    input_element = op.element.find("{http://schemas.xmlsoap.org/wsdl/}input")
-    if input_element is not None:
-        attached.append(input_element)
-    auth = context.policies.requirements(attached, op.where)
+    auth = _auth(context, binding, op, port)
     return Action(
         name=name,
         title=operation.name,
@@ -225,6 +231,52 @@ def _action(
         outputs=outputs,
         auth=auth,
     )
+
+
+def _operation(context: _Context, binding: Binding, op: BindingOperation) -> Operation | None:
+    """The port type's operation a binding operation binds (by name, then by input name)."""
+    port_type = context.wsdl.port_types.get(binding.port_type or "")
+    if port_type is None:
+        return None
+    candidates = [o for o in port_type.operations if o.name == op.name]
+    named = [o for o in candidates if op.input is None or o.input_name in (None, op.input.name)]
+    found = named or candidates
+    return found[0] if found else None
+
+
+def _faults(
+    context: _Context, operation: Operation, where: str, outputs: list[ActionOutput]
+) -> list[SoapFault]:
+    """The operation's faults; each one's output (its first part's schema) added to ``outputs``."""
+    faults = []
+    for fault_name, fault_qname in operation.faults.items():
+        message = context.wsdl.messages.get(fault_qname or "")
+        part = message.parts[0] if message is not None and message.parts else None
+        schema = None if part is None else _part_schema(context, part.element, part.type, where)
+        faults.append(
+            SoapFault(
+                name=fault_name,
+                message=fault_qname,
+                part=None
+                if part is None
+                else SoapPart(name=part.name, element=part.element, type=part.type),
+            )
+        )
+        outputs.append(ActionOutput(status=f"fault:{fault_name}", schema_=schema))
+    return faults
+
+
+def _auth(
+    context: _Context, binding: Binding, op: BindingOperation, port: Port | None
+) -> list[dict[str, list[str]]] | None:
+    """The auth alternatives of the policies attached to the port, binding, operation and its input."""
+    attached = [binding.element, op.element]
+    if port is not None:
+        attached.insert(0, port.element)
+    input_element = op.element.find("{http://schemas.xmlsoap.org/wsdl/}input")
+    if input_element is not None:
+        attached.append(input_element)
+    return context.policies.requirements(attached, op.where)
 
 
 def build_actions(

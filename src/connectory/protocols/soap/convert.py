@@ -159,18 +159,7 @@ class MessageConverter:
             return
         if not isinstance(value, dict):
             raise InputError(f"expected an object, not {type(value).__name__}", location=pointer)
-        declared = set()
-        for attribute in model.attributes:
-            key = "@" + attribute.name
-            declared.add(key)
-            if key in value:
-                text = lexical(
-                    value[key], self.schemas.simple(attribute.type), self.schemas, pointer
-                )
-                element.set(clark(attribute.namespace, attribute.name), text)
-        for key, item in value.items():
-            if key.startswith("@") and key not in declared:
-                element.set(key[1:], scalar(item))
+        self._fill_attributes(element, model, value, pointer)
         if "$" in value:
             simple = self.schemas.simple(model.simple) if model.has_simple_content else None
             element.text = (
@@ -185,6 +174,23 @@ class MessageConverter:
                 for one in item if isinstance(item, list) else [item]:
                     element.append(generic_element(key, one))
 
+    def _fill_attributes(
+        self, element: etree._Element, model: ComplexModel, value: dict[str, Any], pointer: str
+    ) -> None:
+        """The ``@name`` keys as attributes: declared ones typed, any other as it is."""
+        declared = set()
+        for attribute in model.attributes:
+            key = "@" + attribute.name
+            declared.add(key)
+            if key in value:
+                text = lexical(
+                    value[key], self.schemas.simple(attribute.type), self.schemas, pointer
+                )
+                element.set(clark(attribute.namespace, attribute.name), text)
+        for key, item in value.items():
+            if key.startswith("@") and key not in declared:
+                element.set(key[1:], scalar(item))
+
     def _group(
         self,
         element: etree._Element,
@@ -196,11 +202,7 @@ class MessageConverter:
         repeated = repeated or group.max_occurs != 1
         uses = [p for p in group.particles if isinstance(p, ElementUse)]
         if repeated and group.kind == "sequence" and len(uses) == len(group.particles) > 1:
-            columns = [(use, items(value.get(use.name))) for use in uses]
-            for row in range(max(len(items) for _, items in columns)):
-                for use, items in columns:
-                    if row < len(items):
-                        element.append(self.element(use, items[row], f"{pointer}/{use.name}/{row}"))
+            self._rows(element, uses, value, pointer)
             return
         for particle in group.particles:
             if isinstance(particle, Group):
@@ -212,6 +214,16 @@ class MessageConverter:
                 for number, one in enumerate(items):
                     where = f"{pointer}/{particle.name}" + (f"/{number}" if many else "")
                     element.append(self.element(particle, one, where))
+
+    def _rows(
+        self, element: etree._Element, uses: list[ElementUse], value: dict[str, Any], pointer: str
+    ) -> None:
+        """A repeated sequence of elements: the arrays of each, interleaved row by row."""
+        columns = [(use, items(value.get(use.name))) for use in uses]
+        for row in range(max(len(column) for _, column in columns)):
+            for use, column in columns:
+                if row < len(column):
+                    element.append(self.element(use, column[row], f"{pointer}/{use.name}/{row}"))
 
     # -- XML -> JSON -----------------------------------------------------------------------------
 
@@ -238,19 +250,7 @@ class MessageConverter:
         model = self.schemas.complex(kind)
         if model.has_simple_content and not model.attributes and not model.any_attribute:
             return typed(element.text or "", self.schemas.simple(model.simple), self.schemas)
-        result: dict[str, Any] = {}
-        declared = set()
-        for attribute in model.attributes:
-            name = clark(attribute.namespace, attribute.name)
-            declared.add(name)
-            if name in element.attrib:
-                result["@" + attribute.name] = typed(
-                    element.attrib[name], self.schemas.simple(attribute.type), self.schemas
-                )
-        if model.any_attribute:
-            for name, text in element.attrib.items():
-                if name not in declared and namespace_of(name) != XSI:
-                    result["@" + local_name(name)] = text
+        result = self._attributes(element, model)
         if model.has_simple_content:
             result["$"] = typed(element.text or "", self.schemas.simple(model.simple), self.schemas)
         elif model.mixed and element.text and element.text.strip():
@@ -270,6 +270,23 @@ class MessageConverter:
                 result.setdefault(use.name, []).append(decoded)
             else:
                 result[use.name] = decoded
+        return result
+
+    def _attributes(self, element: etree._Element, model: ComplexModel) -> dict[str, Any]:
+        """The element's attributes as ``@name`` keys: declared ones typed, others as text."""
+        result: dict[str, Any] = {}
+        declared = set()
+        for attribute in model.attributes:
+            name = clark(attribute.namespace, attribute.name)
+            declared.add(name)
+            if name in element.attrib:
+                result["@" + attribute.name] = typed(
+                    element.attrib[name], self.schemas.simple(attribute.type), self.schemas
+                )
+        if model.any_attribute:
+            for name, text in element.attrib.items():
+                if name not in declared and namespace_of(name) != XSI:
+                    result["@" + local_name(name)] = text
         return result
 
 

@@ -364,18 +364,7 @@ class SchemaSet:
                 if child.tag in (_x("sequence"), _x("choice"), _x("all"), _x("group")):
                     own = self._group(child, decl, where)
             if self.is_complex(base) and base not in (None, ANY_TYPE):
-                parent = self.complex(base)
-                model.attributes = list(parent.attributes)
-                model.any_attribute = parent.any_attribute
-                model.has_simple_content = parent.has_simple_content
-                model.simple = parent.simple
-                model.mixed = model.mixed or parent.mixed
-                if kind == "extension" and parent.content is not None and own is not None:
-                    model.content = Group("sequence", [parent.content, own])
-                elif kind == "extension":
-                    model.content = own or parent.content
-                else:
-                    model.content = own
+                _inherit(model, self.complex(base), kind, own)
             else:
                 model.content = own
             if simple:
@@ -395,3 +384,19 @@ class SchemaSet:
         if qname is None:
             return clark(XSD, "anySimpleType")
         return self.known_type(qname, where)
+
+
+def _inherit(model: ComplexModel, parent: ComplexModel, kind: str, own: Group | None) -> None:
+    """What a type derived from a complex ``parent`` takes from it; an extension's content follows
+    the parent's, a restriction's replaces it."""
+    model.attributes = list(parent.attributes)
+    model.any_attribute = parent.any_attribute
+    model.has_simple_content = parent.has_simple_content
+    model.simple = parent.simple
+    model.mixed = model.mixed or parent.mixed
+    if kind == "extension" and parent.content is not None and own is not None:
+        model.content = Group("sequence", [parent.content, own])
+    elif kind == "extension":
+        model.content = own or parent.content
+    else:
+        model.content = own

@@ -22,6 +22,19 @@ __all__ = ["compile_simple"]
 _x = xsd_tag
 
 
+_LENGTHS = {
+    "length": ("min_length", "max_length"),
+    "minLength": ("min_length",),
+    "maxLength": ("max_length",),
+}
+_BOUNDS = {
+    "minInclusive": "minimum",
+    "maxInclusive": "maximum",
+    "minExclusive": "exclusive_minimum",
+    "maxExclusive": "exclusive_maximum",
+}
+
+
 def compile_simple(schemas: SchemaSet, element: etree._Element, decl: _Decl) -> SimpleModel:
     """A ``simpleType`` (or a ``restriction`` inside ``simpleContent``) as a model."""
     where = schemas.where(decl)
@@ -34,21 +47,34 @@ def compile_simple(schemas: SchemaSet, element: etree._Element, decl: _Decl) -> 
             return SimpleModel("anySimpleType")
     kind = local_name(body.tag)
     if kind == "list":
-        item = schemas.qname(body, "itemType", where)
-        inner = next((c for c in body if c.tag == _x("simpleType")), None)
-        return SimpleModel(
-            "list",
-            item=compile_simple(schemas, inner, decl)
-            if inner is not None
-            else schemas.simple_ref(item, where),
-        )
+        return _list(schemas, body, decl, where)
     if kind == "union":
-        members: list[TypeRef] = [
-            schemas.simple_ref(resolve_qname(body, value), where)
-            for value in (body.get("memberTypes") or "").split()
-        ]
-        members += [compile_simple(schemas, c, decl) for c in body if c.tag == _x("simpleType")]
-        return SimpleModel("union", members=members)
+        return _union(schemas, body, decl, where)
+    return _restriction(schemas, body, decl, where)
+
+
+def _list(schemas: SchemaSet, body: etree._Element, decl: _Decl, where: str) -> SimpleModel:
+    item = schemas.qname(body, "itemType", where)
+    inner = next((c for c in body if c.tag == _x("simpleType")), None)
+    return SimpleModel(
+        "list",
+        item=compile_simple(schemas, inner, decl)
+        if inner is not None
+        else schemas.simple_ref(item, where),
+    )
+
+
+def _union(schemas: SchemaSet, body: etree._Element, decl: _Decl, where: str) -> SimpleModel:
+    members: list[TypeRef] = [
+        schemas.simple_ref(resolve_qname(body, value), where)
+        for value in (body.get("memberTypes") or "").split()
+    ]
+    members += [compile_simple(schemas, c, decl) for c in body if c.tag == _x("simpleType")]
+    return SimpleModel("union", members=members)
+
+
+def _restriction(schemas: SchemaSet, body: etree._Element, decl: _Decl, where: str) -> SimpleModel:
+    """The base's model (a copy) with the restriction's facets added."""
     base_name = schemas.qname(body, "base", where)
     inner = next((c for c in body if c.tag == _x("simpleType")), None)
     if inner is not None:
@@ -78,20 +104,12 @@ def compile_simple(schemas: SchemaSet, element: etree._Element, decl: _Decl) -> 
         name, value = local_name(facet.tag), facet.get("value")
         if value is None:
             continue
-        if name == "length":
-            model.min_length = model.max_length = _int(value)
-        elif name == "minLength":
-            model.min_length = _int(value)
-        elif name == "maxLength":
-            model.max_length = _int(value)
-        elif name == "minInclusive":
-            model.minimum = value
-        elif name == "maxInclusive":
-            model.maximum = value
-        elif name == "minExclusive":
-            model.exclusive_minimum = value
-        elif name == "maxExclusive":
-            model.exclusive_maximum = value
+        if name in _LENGTHS:
+            length = _int(value)
+            for attribute in _LENGTHS[name]:
+                setattr(model, attribute, length)
+        elif name in _BOUNDS:
+            setattr(model, _BOUNDS[name], value)
     return model
 
 
