@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Sequence
 
-from ..model import Action, HttpBinding, HttpMetadata, Server
+from ..model import Action, HttpBinding, HttpMetadata, Server, ServerVariable
 from .report import Report, child
 from .versions import Context, Differ, compare_outputs
 
@@ -60,24 +60,34 @@ def compare_servers(
         for name in sorted(new_vars.keys() - old_vars.keys()):
             report.add("server-variable-added", where, f"{url}: variable {name} added")
         for name in sorted(old_vars.keys() & new_vars.keys()):
-            old_var, new_var = old_vars[name], new_vars[name]
-            if old_var.default != new_var.default:
-                message = (
-                    f"{url}: default of {name} changed from {old_var.default!r} to "
-                    f"{new_var.default!r}"
-                )
-                report.add("server-variable-default-changed", child(where, name), message)
-            if old_var.enum is not None or new_var.enum is not None:
-                old_values = set(old_var.enum or ())
-                new_values = set(new_var.enum or ())
-                if new_var.enum is not None:
-                    for value in sorted(old_values - new_values):
-                        message = f"{url}: value {value!r} of {name} removed"
-                        report.add("server-variable-value-removed", child(where, name), message)
-                if old_var.enum is not None:
-                    for value in sorted(new_values - old_values):
-                        message = f"{url}: value {value!r} of {name} added"
-                        report.add("server-variable-value-added", child(where, name), message)
+            _compare_variable(report, url, name, old_vars[name], new_vars[name], where)
+
+
+def _compare_variable(
+    report: Report,
+    url: str,
+    name: str,
+    old_var: ServerVariable,
+    new_var: ServerVariable,
+    where: str,
+) -> None:
+    """A server variable in both versions: its default, and the values its enum allows."""
+    if old_var.default != new_var.default:
+        message = (
+            f"{url}: default of {name} changed from {old_var.default!r} to {new_var.default!r}"
+        )
+        report.add("server-variable-default-changed", child(where, name), message)
+    if old_var.enum is not None or new_var.enum is not None:
+        old_values = set(old_var.enum or ())
+        new_values = set(new_var.enum or ())
+        if new_var.enum is not None:
+            for value in sorted(old_values - new_values):
+                message = f"{url}: value {value!r} of {name} removed"
+                report.add("server-variable-value-removed", child(where, name), message)
+        if old_var.enum is not None:
+            for value in sorted(new_values - old_values):
+                message = f"{url}: value {value!r} of {name} added"
+                report.add("server-variable-value-added", child(where, name), message)
 
 
 def _version(context: Context) -> None:

@@ -128,12 +128,7 @@ def split_null(value: Schema) -> tuple[bool, Schema]:
     """Whether ``value`` allows null besides something else, and ``value`` without that null."""
     types = value.get("type")
     if isinstance(types, list) and "null" in types and len(types) > 1:
-        rest = [t for t in types if t != "null"]
-        core = {**value, "type": rest[0] if len(rest) == 1 else rest}
-        enum = core.get("enum")
-        if isinstance(enum, list) and any(v is None for v in enum):
-            core["enum"] = [v for v in enum if v is not None]
-        return True, core
+        return True, _without_null_type(value, types)
     found = alternatives(value)
     if found is not None and len(structural(value)) == 1:
         keyword, members = found
@@ -144,6 +139,16 @@ def split_null(value: Schema) -> tuple[bool, Schema]:
     if isinstance(enum, list) and len(enum) > 1 and any(v is None for v in enum):
         return True, {**value, "enum": [v for v in enum if v is not None]}
     return False, value
+
+
+def _without_null_type(value: Schema, types: list[Any]) -> Schema:
+    """``value`` with ``"null"`` out of its ``type`` list (and ``None`` out of its ``enum``)."""
+    rest = [t for t in types if t != "null"]
+    core = {**value, "type": rest[0] if len(rest) == 1 else rest}
+    enum = core.get("enum")
+    if isinstance(enum, list) and any(v is None for v in enum):
+        core["enum"] = [v for v in enum if v is not None]
+    return core
 
 
 Target = tuple[str, str]

@@ -94,24 +94,33 @@ def request_body(
                 extra.used_at,
                 f"{extra.location} parameter {extra.name!r} beside a body parameter: ignored",
             )
-        body = bodies[0]
-        schema: JsonSchema = {}
-        if "schema" in body.value:
-            where = child(body.defined_at, "schema")
-            schema = context.schemas.convert(body.value["schema"], where)
-        else:
-            context.findings.warning(
-                "invalid-parameter", body.defined_at, "a body parameter needs a schema"
-            )
-        description = body.value.get("description")
-        return rest, Body(
-            declared or ["application/json"],
-            schema,
-            body.value.get("required") is True,
-            description if isinstance(description, str) else None,
-        )
+        return rest, _body_parameter(context, bodies[0], declared)
     if not fields:
         return rest, None
+    return rest, _form(context, fields, declared)
+
+
+def _body_parameter(context: Context, body: Declared, declared: list[str]) -> Body:
+    """The body a ``body`` parameter describes (its schema, else one that accepts anything)."""
+    schema: JsonSchema = {}
+    if "schema" in body.value:
+        where = child(body.defined_at, "schema")
+        schema = context.schemas.convert(body.value["schema"], where)
+    else:
+        context.findings.warning(
+            "invalid-parameter", body.defined_at, "a body parameter needs a schema"
+        )
+    description = body.value.get("description")
+    return Body(
+        declared or ["application/json"],
+        schema,
+        body.value.get("required") is True,
+        description if isinstance(description, str) else None,
+    )
+
+
+def _form(context: Context, fields: list[Declared], declared: list[str]) -> Body:
+    """The form body ``formData`` parameters make: an object with a property each."""
     properties: dict[str, JsonSchema] = {}
     required: list[str] = []
     for field in fields:
@@ -125,7 +134,7 @@ def request_body(
     shape: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
         shape["required"] = required
-    return rest, Body(forms, shape, bool(required), None)
+    return Body(forms, shape, bool(required), None)
 
 
 def _headers(context: Context, value: Any, location: str) -> dict[str, JsonSchema]:
