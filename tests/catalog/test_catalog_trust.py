@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from connectory.catalog import Catalog
 from connectory.catalog.digest import content_sha256
 from connectory.errors import CatalogError, Conflict, PublishRefused
-from connectory.model import Board, BoardUse, Vetting
+from connectory.model import Board, BoardUse, Definition, Vetting
 
 from ..samples import sha, small_version
 
@@ -78,6 +78,44 @@ def test_a_draft_changed_by_raw_sql_after_its_review_is_not_approved(catalog: Ca
         )
     with pytest.raises(Conflict, match="content changed since it was vetted"):
         _strict(catalog).publish("acme", "1.0.0")
+
+
+def test_a_number_that_json_mode_shows_as_null_cannot_hide_in_a_vetted_draft(
+    catalog: Catalog,
+) -> None:
+    """The content hash is of the version as pydantic dumps it in JSON mode, where NaN and
+    Infinity (and 1e999, which Python reads as Infinity) become null. A draft approved with
+    "maximum": null, edited to 1e999 by SQL, kept its hash: it was published under the approval
+    with no maximum at all, and exported showing null. Stored JSON is now read strictly."""
+    bounded = Definition(name="Amount", content={"type": "number", "maximum": None})
+    catalog.draft(small_version().model_copy(update={"definitions": [bounded]}), label="1.0.0")
+    _approve(catalog, "acme@1.0.0")
+    text = "data" if catalog.engine.dialect.name == "sqlite" else "data::text"
+    edited = f"replace({text}, '\"maximum\": null', '\"maximum\": 1e999')"
+    with catalog.engine.begin() as connection:
+        changed = connection.execute(
+            sa.text(
+                f"UPDATE definitions SET data = {edited}"
+                + ("" if text == "data" else "::json")
+                + " WHERE name = 'Amount'"
+            )
+        )
+        assert changed.rowcount == 1
+    with pytest.raises(CatalogError, match=r"not finite.*edited by hand"):
+        _strict(catalog).publish("acme", "1.0.0")
+    with pytest.raises(CatalogError, match="not finite"):
+        catalog.get_version("acme", "1.0.0")
+
+
+@pytest.mark.parametrize("only_on", ["sqlite"])
+def test_stored_json_that_does_not_parse_is_a_clear_error(catalog: Catalog, only_on: str) -> None:
+    """SQLite takes any text in a JSON column: a hand-edited one was a JSONDecodeError (an HTTP
+    500, a traceback in the CLI)."""
+    catalog.draft(small_version(), label="1.0.0")
+    with catalog.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE actions SET data = '{' WHERE name = 'get-thing'"))
+    with pytest.raises(CatalogError, match=r"cannot be read: Expecting .*edited by hand"):
+        catalog.get_version("acme", "1.0.0")
 
 
 def test_a_stored_version_that_does_not_read_is_a_clear_error(catalog: Catalog) -> None:

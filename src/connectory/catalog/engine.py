@@ -17,6 +17,12 @@ a notebook) may write to it at once, so every SQLite connection is set up the sa
   lock (which SQLite reports at once, without waiting). A transaction opened by ``read_only()``
   starts with a plain (deferred) ``BEGIN``: a consistent snapshot that takes no write lock.
 
+JSON columns are read strictly (``stored_json``): a value written by Connectory is what pydantic
+dumps in JSON mode, so a stored ``NaN``, ``Infinity`` or ``1e999`` (which Python reads as
+Infinity) was put there by hand. Pydantic would dump it back as ``null``, so the content hash of
+a version holding it would be that of a version holding ``null``: such a value, and JSON that
+does not parse, is a ``CatalogError`` naming the problem, never a version that hashes as another.
+
 On PostgreSQL, writes run at READ COMMITTED (row locks and ``WHERE state = 'draft'`` conditions make
 them safe, see ``store``) and ``read_only()`` transactions at REPEATABLE READ, so that a version and
 its children are read from one snapshot.
@@ -24,6 +30,8 @@ its children are read from one snapshot.
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import sqlite3
 import time
@@ -35,6 +43,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from ..errors import CatalogError
+
 __all__ = [
     "BUSY_TIMEOUT_SECONDS",
     "create_engine",
@@ -42,6 +52,7 @@ __all__ = [
     "prepare_engine",
     "read_only",
     "redacted_url",
+    "stored_json",
 ]
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -76,8 +87,31 @@ def sqlite_file(url: sa.URL) -> Path | None:
     return Path(database)
 
 
+def _not_finite(token: str) -> Any:
+    raise ValueError(f"the number {token} is not finite")
+
+
+def _finite(token: str) -> float:
+    number = float(token)
+    if not math.isfinite(number):
+        _not_finite(token[:20])
+    return number
+
+
+def stored_json(text: str | bytes) -> Any:
+    """A JSON column's value, read strictly (see the module docstring)."""
+    try:
+        return json.loads(text, parse_constant=_not_finite, parse_float=_finite)
+    except (ValueError, RecursionError) as error:
+        raise CatalogError(
+            f"a value stored in the catalogue cannot be read: {error} (was the database edited "
+            "by hand?)"
+        ) from None
+
+
 def create_engine(url: str | sa.URL, **kwargs: Any) -> sa.Engine:
     """An engine set up for the catalogue; creates the folder of a SQLite file. No connection yet."""
+    kwargs.setdefault("json_deserializer", stored_json)
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_file(parsed)
