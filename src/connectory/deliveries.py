@@ -21,9 +21,11 @@
 - its headers kept, but for those that carry credentials.
 
 The secret comes from the connector's credentials (``CONNECTORY_CREDENTIALS_<NAME>``): the entry
-named after the trigger, else the entry ``webhooks``, its ``secret``. ``receiving_version`` says
-which version of a connector takes a delivery: ``latest``, else the newest deprecated version
-before its sunset (a deprecated version keeps working until then).
+named after the trigger, else the entry ``webhooks``, its ``secret``. ``receiving_label`` says
+which version of a connector takes a delivery (``latest``, else the newest deprecated version
+before its sunset: a deprecated version keeps working until then) without loading any version,
+and ``verify`` checks a signature with the trigger alone, so that a server loads a version only
+for a caller it knows (``connectory.api.hooks``).
 """
 
 from __future__ import annotations
@@ -56,9 +58,10 @@ __all__ = [
     "SunsetPassed",
     "admit",
     "receive",
-    "receiving_version",
+    "receiving_label",
     "secret_for",
     "trigger_of",
+    "verify",
 ]
 
 MAX_PAYLOAD_DEPTH = 128
@@ -124,32 +127,34 @@ def secret_for(
     return None
 
 
-def receiving_version(
+def receiving_label(
     catalog: Catalog, connector: str, label: str = "latest", *, today: date | None = None
-) -> ConnectorVersion:
-    """The version of ``connector`` that takes a delivery addressed to ``label``.
+) -> str:
+    """The label of the version of ``connector`` that takes a delivery addressed to ``label``,
+    found without loading any version's content.
 
     ``latest`` is the newest published version, else the newest deprecated one whose sunset has
     not passed. A deprecated version takes deliveries until its sunset (that day included), not
     after; a draft named by its label takes them (to try it before publishing).
     """
     today = today or datetime.now(UTC).date()
+    versions = catalog.list_versions(connector)  # NotFound for an unknown connector
     try:
-        found = catalog.get_version(connector, label)
+        found = catalog.resolve(connector, label)
     except NotFound:
-        if label != "latest":
-            raise
-        versions = catalog.list_versions(connector)  # NotFound for an unknown connector
         usable = [
             (v.published_at, order, v.label)
             for order, v in enumerate(versions)
             if v.state == "deprecated" and (v.sunset is None or v.sunset >= today)
         ]
-        if not usable:
+        if label != "latest" or not usable:
             raise
-        found = catalog.get_version(connector, max(usable)[2])
-    if found.state == "deprecated" and found.sunset is not None and found.sunset < today:
-        raise SunsetPassed(found.ref, found.sunset)
+        found = max(usable)[2]
+    info = next((v for v in versions if v.label == found), None)
+    if info is None:  # deleted meanwhile
+        raise NotFound(f"version of {connector}", found, [v.label for v in versions])
+    if info.state == "deprecated" and info.sunset is not None and info.sunset < today:
+        raise SunsetPassed(f"{connector}@{found}", info.sunset)
     return found
 
 
@@ -207,14 +212,21 @@ def _timestamp(
     return stamp
 
 
-def _verify(
-    trigger: Trigger, headers: Mapping[str, str], body: bytes, secret: SecretStr | None, now: float
+def verify(
+    trigger: Trigger,
+    headers: Mapping[str, str],
+    body: bytes,
+    secret: SecretStr | None,
+    *,
+    now: float | None = None,
 ) -> str | None:
-    """The sha256 of the delivery's signature once verified; None for an unsigned trigger."""
+    """The sha256 of the delivery's signature once verified (``DeliveryRefused`` if it does
+    not check); None for an unsigned trigger. Needs the trigger alone, not its version."""
     rule = trigger.verification
     if rule is None:
         return None
     lowered = _headers(headers)
+    now = time.time() if now is None else now
     timestamp = _timestamp(trigger.name, rule, lowered, secret, now)
     assert secret is not None  # _timestamp refuses a signed delivery without one
     before, _, after = rule.signed_payload.partition("{body}")
@@ -241,7 +253,7 @@ def receive(
 ) -> Delivery:
     """The delivery ``body`` (with ``headers``) is, for ``trigger_name`` of ``version``."""
     trigger = trigger_of(version, trigger_name)
-    signature = _verify(trigger, headers, body, secret, time.time() if now is None else now)
+    signature = verify(trigger, headers, body, secret, now=now)
     problems: list[str] = []
     text = body.decode("utf-8", errors="replace")
     payload: Any = text

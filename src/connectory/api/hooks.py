@@ -1,14 +1,15 @@
 """``POST /hooks/{connector}/{trigger}``: a webhook delivery, refused as early as it can be; and
 ``GET /connectors/{name}/deliveries``, the inbox the deliveries are kept in.
 
-In order, before the body is read: the hook is found (the version ``receiving_version`` names,
-its trigger); a caller without the API token (when one is set) learns nothing of the catalogue
+In order, before the body is read: the hook is found (the label ``receiving_label`` names, and
+that version's trigger, read alone: the version is not loaded for a caller the server does not
+know yet); a caller without the API token (when one is set) learns nothing of the catalogue
 from a hook that does not exist ("no such hook", no names listed); an unsigned trigger needs the
 token (Bearer, or Basic with the token as password, for providers that only put credentials in
 the URL they call); a signed one needs its signature header and a fresh, well-formed timestamp
 (``connectory.deliveries.admit``); a ``Content-Length`` over ``max_delivery_bytes`` is refused.
-Then the body is read, capped as it comes, verified, parsed and checked off the event loop,
-and kept: 202. A signature kept before (a replay, or a provider retrying a delivery whose answer
+Then the body is read, capped as it comes, and its signature verified; only then is the version
+loaded, and the payload parsed and checked against it off the event loop, and kept: 202. A signature kept before (a replay, or a provider retrying a delivery whose answer
 it lost) answers 200 ``duplicate`` and keeps nothing: providers retry any other answer, and the
 delivery is already in the inbox.
 """
@@ -28,12 +29,12 @@ from ..deliveries import (
     DeliveryRefused,
     admit,
     receive,
-    receiving_version,
+    receiving_label,
     secret_for,
-    trigger_of,
+    verify,
 )
 from ..errors import ConnectoryError, InputError, NotFound
-from ..model import ConnectorVersion, Trigger
+from ..model import Trigger
 from ..runtime.credentials import credentials_for
 from .errors import TooLarge, error_response
 from .guard import header, token_matches
@@ -68,10 +69,11 @@ class NoSuchHook(NotFound):
 
 def _target(
     catalog: Catalog, connector: str, trigger: str, label: str, authorised: bool
-) -> tuple[ConnectorVersion, Trigger]:
+) -> tuple[str, Trigger]:
+    """The label of the version that takes the delivery and its trigger, without loading it."""
     try:
-        found = receiving_version(catalog, connector, label)
-        return found, trigger_of(found, trigger)
+        found = receiving_label(catalog, connector, label)
+        return found, catalog.get_trigger(connector, found, trigger)
     except NotFound:
         if authorised:
             raise
@@ -145,7 +147,9 @@ async def hook(
     headers = dict(request.headers)
     admit(rule, headers, secret)
     body = await _body(request, request.app.state.settings.max_delivery_bytes)
-    delivery = await run_in_threadpool(receive, found, trigger, headers, body, secret)
+    await run_in_threadpool(verify, rule, headers, body, secret)  # before the version is loaded
+    loaded = await run_in_threadpool(catalog.get_version, connector, found)
+    delivery = await run_in_threadpool(receive, loaded, trigger, headers, body, secret)
     recorded = await run_in_threadpool(catalog.record_delivery, delivery)
     kept = recorded.delivery
     answer = Received(

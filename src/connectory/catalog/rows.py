@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 
 from ..errors import CatalogError, NotFound
-from ..model import RESERVED_LABELS, Connector, ConnectorVersion
+from ..model import RESERVED_LABELS, Connector, ConnectorVersion, Trigger
 from .digest import content_sha256
-from .tables import CHILD_TABLES, connectors, version_deletions, versions
+from .tables import CHILD_TABLES, connectors, triggers, version_deletions, versions
 
 __all__ = [
     "assemble",
@@ -26,6 +26,7 @@ __all__ = [
     "connector_row",
     "deleted_labels",
     "latest_label",
+    "load_trigger",
     "load_version",
     "resolve_label",
     "version_labels",
@@ -90,12 +91,16 @@ def assemble(
     try:
         return ConnectorVersion.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        at = "/".join(str(part) for part in first["loc"])
-        raise CatalogError(
-            f"{connector}@{row['label']} as stored is not a valid version: {first['msg']} at /{at} "
-            "(was the database edited by hand?)"
-        ) from None
+        raise _not_valid(f"{connector}@{row['label']}", "a valid version", error) from None
+
+
+def _not_valid(what: str, kind: str, error: ValidationError) -> CatalogError:
+    first = error.errors()[0]
+    at = "/".join(str(part) for part in first["loc"])
+    return CatalogError(
+        f"{what} as stored is not {kind}: {first['msg']} at /{at} (was the database edited by "
+        "hand?)"
+    )
 
 
 def load_version(connection: sa.Connection, connector: str, row: sa.Row[Any]) -> ConnectorVersion:
@@ -107,6 +112,20 @@ def load_version(connection: sa.Connection, connector: str, row: sa.Row[Any]) ->
         for name, table in CHILD_TABLES.items()
     }
     return assemble(connector, row._asdict(), children)
+
+
+def load_trigger(connection: sa.Connection, ref: str, version_id: int, name: str) -> Trigger:
+    """The trigger ``name`` of the version ``version_id`` (``ref``: its ``NAME@LABEL``), read
+    alone; ``NotFound`` lists its triggers."""
+    query = sa.select(triggers.c.data).where(triggers.c.version_id == version_id)
+    data = connection.scalar(query.where(triggers.c.name == name).limit(1))
+    if data is None:
+        known = connection.scalars(sa.select(triggers.c.name).where(triggers.c.version_id == version_id))  # fmt: skip
+        raise NotFound(f"trigger of {ref}", name, known.all())
+    try:
+        return Trigger.model_validate(data)
+    except ValidationError as error:
+        raise _not_valid(f"{ref}'s trigger {name!r}", "a valid trigger", error) from None
 
 
 def connector_model(row: sa.Row[Any]) -> Connector:

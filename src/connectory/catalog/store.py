@@ -24,7 +24,7 @@ from alembic.util import CommandError
 
 from ..deliveries import Delivery
 from ..errors import CatalogError, Conflict
-from ..model import Board, Change, Connector, ConnectorVersion, Vetting
+from ..model import Board, Change, Connector, ConnectorVersion, Trigger, Vetting
 from . import boards as board_ops
 from . import deliveries as delivery_ops
 from . import versions as version_ops
@@ -33,7 +33,14 @@ from .engine import create_engine, default_database_url, prepare_engine, read_on
 from .failures import translate
 from .migrate import upgrade
 from .results import BoardImpact, ConnectorSummary, Deletion, Drafted, Published, VersionInfo
-from .rows import connector_model, connector_row, load_version, resolve_label, version_row
+from .rows import (
+    connector_model,
+    connector_row,
+    load_trigger,
+    load_version,
+    resolve_label,
+    version_row,
+)
 from .tables import CHILD_TABLES, connectors, versions
 
 __all__ = ["Catalog"]
@@ -239,6 +246,13 @@ class Catalog:
         with self._read(f"{connector}@{label}") as connection:
             row = version_row(connection, connector_row(connection, connector), label)
             return load_version(connection, connector, row)
+
+    def get_trigger(self, connector: str, label: str, name: str) -> Trigger:
+        """One trigger of ``connector@label``, read alone: a webhook is found without loading
+        the whole version (``NotFound`` lists the version's triggers)."""
+        with self._read(f"{connector}@{label}") as connection:
+            row = version_row(connection, connector_row(connection, connector), label)
+            return load_trigger(connection, f"{connector}@{row.label}", row.id, name)
 
     def update_draft(self, version: ConnectorVersion) -> ConnectorVersion:
         """Replace the content of the draft ``version.connector@version.version``."""
