@@ -37,7 +37,8 @@ def _model(row: sa.Row) -> Vetting:
 
 
 def record(connection: sa.Connection, vetting: Vetting, now: datetime) -> Vetting:
-    width = vettings.c.reviewer.type.length
+    column_type = vettings.c.reviewer.type
+    width = column_type.length if isinstance(column_type, sa.String) else None
     if width is not None and len(vetting.reviewer) > width:  # the same on SQLite as on PostgreSQL
         raise InputError(f"the reviewer's name is longer than {width} characters")
     connector = connector_row(connection, vetting.connector)
