@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from connectory.errors import SourceError, SourceUnreachable, TransientError
-from connectory.fetch import fetch
+from connectory.fetch import MAX_READ_WAIT, fetch, http_client
 from connectory.settings import Settings
 
 from .servers import Reply, serve
@@ -138,3 +138,15 @@ def test_a_folder_stands_for_its_openapi_or_swagger_file(tmp_path: Path) -> None
     empty.mkdir()
     with pytest.raises(SourceError, match=r"a folder without any of openapi\.yaml, "):
         fetch(empty)
+
+
+def test_the_http_client_has_the_settings_limits() -> None:
+    settings = Settings(connect_timeout=3.0, fetch_deadline=90.0, max_redirects=2)
+    with http_client(settings) as client:
+        timeout = client.timeout
+        assert (timeout.connect, timeout.read, timeout.write) == (3.0, MAX_READ_WAIT, MAX_READ_WAIT)
+        assert (client.follow_redirects, client.max_redirects) == (False, 2)
+    with http_client(settings, follow_redirects=True, read_timeout=90.0) as client:
+        assert (client.timeout.read, client.follow_redirects) == (90.0, True)
+    with http_client(Settings(fetch_deadline=4.0)) as client:
+        assert client.timeout.read == 4.0  # a read never waits past the whole deadline
