@@ -160,3 +160,35 @@ def test_an_import_killed_half_way_leaves_nothing_and_can_run_again(
             assert len(report.published) + len(report.unchanged) == 40
             assert len(survivor.list_connectors()) == 40
     assert killed_inside, "no kill landed inside the import"
+
+
+def test_a_file_that_says_it_was_published_first_cannot_hide_a_breaking_change(
+    exported: Path, fresh: Catalog
+) -> None:
+    """acme 2.0.0 (an action dropped) relabelled 1.1.0 and dated before 1.0.0: imported first,
+    with nothing to compare it with, then 1.0.0 compared with it only added an action."""
+    _relabel(exported, "acme", "2.0.0", "1.1.0")
+    path = exported / "acme" / "1.1.0.json"
+    entry = json.loads(path.read_text())
+    entry["version"]["published_at"] = "2000-01-01T00:00:00Z"
+    path.write_text(json.dumps(entry, indent=2))
+    with pytest.raises(PublishRefused, match=r"acme@1\.0\.0 would come before acme@1\.1\.0"):
+        import_catalog(fresh, exported)
+    assert fresh.list_connectors() == []
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_version_file_that_is_not_a_regular_file_is_refused(
+    exported: Path, fresh: Catalog, kind: str
+) -> None:
+    """A named pipe called 3.0.0.json in a hostile folder (a tarball can hold one) made import
+    wait for ever; a folder so named was an internal error."""
+    path = exported / "acme" / "3.0.0.json"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.mkdir()
+    with pytest.raises(DocumentError, match="not a regular file") as refused:
+        import_catalog(fresh, exported)
+    assert str(path) in str(refused.value)
+    assert fresh.list_connectors() == []

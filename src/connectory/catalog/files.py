@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -133,19 +134,42 @@ class _Entry:
 _Plan = list[tuple[Connector, list[_Entry]]]
 
 
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+"""Open without waiting (a named pipe would block) and without following a link put in place of
+the file after its path was checked."""
+
+
+def _bytes(real: Path, path: Path, cap: int) -> bytes:
+    """The bytes of the regular file ``real`` (``path`` as named), at most ``cap``."""
+    too_large = "larger than the cap of {cap:,} (CONNECTORY_MAX_DOCUMENT_BYTES)"
+    try:
+        descriptor = os.open(real, _OPEN_FLAGS)
+    except OSError as error:
+        raise DocumentError(f"cannot be read: {error.strerror}", location=str(path)) from None
+    try:
+        found = os.fstat(descriptor)
+        if not stat.S_ISREG(found.st_mode):
+            raise DocumentError("not a regular file", location=str(path))
+        if found.st_size > cap:
+            message = f"{found.st_size:,} bytes: " + too_large.format(cap=cap)
+            raise DocumentError(message, location=str(path))
+        chunks, seen = [], 0
+        while seen <= cap and (chunk := os.read(descriptor, min(1 << 20, cap + 1 - seen))):
+            chunks.append(chunk)
+            seen += len(chunk)
+    finally:
+        os.close(descriptor)
+    if seen > cap:  # it grew since
+        raise DocumentError(too_large.format(cap=cap), location=str(path))
+    return b"".join(chunks)
+
+
 def _read(path: Path, folder: Path, settings: Settings) -> Any:
     real = path.resolve()
     if not real.is_relative_to(folder.resolve()):
         raise InputError(f"leads out of the catalogue folder {folder}", location=str(path))
-    size = real.stat().st_size
-    if size > settings.max_document_bytes:
-        raise DocumentError(
-            f"{size:,} bytes: larger than the cap of {settings.max_document_bytes:,} "
-            "(CONNECTORY_MAX_DOCUMENT_BYTES)",
-            location=str(path),
-        )
     try:
-        text = real.read_bytes().decode("utf-8")
+        text = _bytes(real, path, settings.max_document_bytes).decode("utf-8")
     except UnicodeDecodeError as error:
         raise DocumentError(f"not UTF-8: {error.reason}", location=str(path)) from None
     data = parse_json(text, str(path))
