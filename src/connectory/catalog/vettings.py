@@ -11,6 +11,7 @@ Recording a vetting also sets the connector's ``vetting_status`` to its verdict.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -23,7 +24,7 @@ from .tables import connectors, vettings
 __all__ = ["list_vettings", "record", "require_approval"]
 
 
-def _model(row: sa.Row) -> Vetting:
+def _model(row: sa.Row[Any]) -> Vetting:
     return Vetting(
         connector=row.connector,
         version=row.label,
