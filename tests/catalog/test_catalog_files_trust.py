@@ -192,3 +192,18 @@ def test_a_version_file_that_is_not_a_regular_file_is_refused(
         import_catalog(fresh, exported)
     assert str(path) in str(refused.value)
     assert fresh.list_connectors() == []
+
+
+def test_importing_a_folder_does_not_move_the_default_of_a_connector_the_store_holds(
+    catalog: Catalog, exported: Path
+) -> None:
+    """Every version in the folder is held already (nothing is imported), yet its
+    connector.json moved the store's default back, and with it every board that follows
+    ``default``, past the policy and its blast radius."""
+    assert (
+        json.loads((exported / "acme" / "connector.json").read_text())["default_version"] == "1.0.0"
+    )
+    catalog.set_default("acme", "2.0.0")
+    done = import_catalog(catalog, exported)
+    assert done.published == []
+    assert catalog.get_connector("acme").default_version == "2.0.0"

@@ -18,7 +18,9 @@ is killed half way. Each version is drafted with its label and its timestamps, i
 recorded (so a store that requires approval accepts it), then published through the store's one
 publish path (the policy applies: a semver label must announce breaking changes) and, if it was,
 deprecated. A version the store already holds with the same document is left as it is; the same
-label with another document is a ``Conflict``.
+label with another document is a ``Conflict``. The default version a ``connector.json`` names is
+taken by a connector that had none; the default of a connector the store holds is left as it is
+(moving it moves every board that follows ``default``).
 """
 
 from __future__ import annotations
@@ -342,6 +344,11 @@ def _publish(connection: sa.Connection, entry: _Entry, require_approval: bool) -
 def _import(connection: sa.Connection, plan: _Plan, require_approval: bool) -> Imported:
     report = Imported()
     for connector, entries in plan:
+        # The store's default is left alone, as the versions it holds are: the file's is taken
+        # only by a connector that had none (new, or without a published version).
+        chosen = connection.scalar(
+            sa.select(connectors.c.default_version).where(connectors.c.name == connector.name)
+        )
         held = [(entry, _held(connection, entry, require_approval)) for entry in entries]
         report.unchanged += [entry.version.ref for entry, was in held if was]
         new = sorted(
@@ -361,7 +368,7 @@ def _import(connection: sa.Connection, plan: _Plan, require_approval: bool) -> I
                     version.replacement,
                 )
         report.published += [entry.version.ref for entry in new]
-        if connector.default_version is not None:
+        if connector.default_version is not None and chosen is None:
             connection.execute(
                 connectors.update()
                 .where(connectors.c.name == connector.name)
