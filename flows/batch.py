@@ -23,7 +23,7 @@ from typing import Literal
 
 from connectory_flows.liveness import settle_dead_runs
 from connectory_flows.onboard import Onboarded, onboard_steps
-from connectory_flows.reporting import cell, error_text, items_failed
+from connectory_flows.reporting import ItemOutcome, Outcomes, cell, error_text, items_failed
 from connectory_flows.secrets import catalog_url, open_catalog, shown
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -31,7 +31,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import unmapped
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import SecretStr
 
 from connectory.errors import InputError, is_transient
 from connectory.model import check_name
@@ -53,10 +53,8 @@ def shown_item(item: str) -> str:
     return f"{name}={shown(source)}" if name else shown(source)
 
 
-class DocumentOutcome(BaseModel):
+class DocumentOutcome(ItemOutcome):
     """What onboarding one document of the batch did."""
-
-    model_config = ConfigDict(frozen=True)
 
     source: str
     status: Literal["drafted", "published", "unchanged", "failed"]
@@ -72,16 +70,8 @@ class DocumentOutcome(BaseModel):
         return f"{self.source}: {self.status} {done.ref} ({done.actions} actions)"
 
 
-class Batch(BaseModel):
+class Batch(Outcomes[DocumentOutcome]):
     """The flow's result: one outcome per document, in the order given."""
-
-    model_config = ConfigDict(frozen=True)
-
-    outcomes: list[DocumentOutcome]
-
-    @property
-    def failed(self) -> list[DocumentOutcome]:
-        return [outcome for outcome in self.outcomes if outcome.status == "failed"]
 
 
 @task(name="onboard-document", cache_policy=NO_CACHE)

@@ -39,7 +39,7 @@ from connectory_flows.onboard import (
     validate_task,
 )
 from connectory_flows.quoting import quoted
-from connectory_flows.reporting import cell, error_text, items_failed
+from connectory_flows.reporting import ItemOutcome, Outcomes, cell, error_text, items_failed
 from connectory_flows.secrets import (
     catalog_url,
     graphql_accepted_origins,
@@ -75,10 +75,8 @@ class Target(BaseModel):
     schema_sha256: str | None
 
 
-class Outcome(BaseModel):
+class Outcome(ItemOutcome):
     """What re-introspecting one connector did."""
-
-    model_config = ConfigDict(frozen=True)
 
     connector: str
     status: Literal["unchanged", "drafted", "reverted", "failed"]
@@ -105,16 +103,8 @@ class Outcome(BaseModel):
         return f"{self.connector}: drafted {self.version} ({counts})"
 
 
-class Reintrospected(BaseModel):
+class Reintrospected(Outcomes[Outcome]):
     """The flow's result: one outcome per connector, in name order."""
-
-    model_config = ConfigDict(frozen=True)
-
-    outcomes: list[Outcome]
-
-    @property
-    def failed(self) -> list[Outcome]:
-        return [outcome for outcome in self.outcomes if outcome.status == "failed"]
 
 
 _LEVELS = ("breaking", "dangerous", "safe")

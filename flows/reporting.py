@@ -3,15 +3,41 @@ cells, and the Failed state of a run some of whose items failed."""
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from prefect.states import Failed, State
+from pydantic import BaseModel, ConfigDict
 
 from connectory.errors import ConnectoryError
 
-__all__ = ["ItemsFailed", "cell", "error_text", "items_failed"]
+__all__ = ["ItemOutcome", "ItemsFailed", "Outcomes", "cell", "error_text", "items_failed"]
 
 R = TypeVar("R")
+
+
+class ItemOutcome(BaseModel):
+    """What a run did to one of its items: a subclass declares ``status`` (``failed`` when the
+    item failed) where its fields are to be listed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    if TYPE_CHECKING:
+        status: str
+
+
+Item = TypeVar("Item", bound=ItemOutcome)
+
+
+class Outcomes(BaseModel, Generic[Item]):
+    """A run's result: one outcome per item."""
+
+    model_config = ConfigDict(frozen=True)
+
+    outcomes: list[Item]
+
+    @property
+    def failed(self) -> list[Item]:
+        return [outcome for outcome in self.outcomes if outcome.status == "failed"]
 
 
 def error_text(error: BaseException) -> str:
