@@ -374,3 +374,24 @@ def test_a_connector_with_versions_cannot_be_deleted(catalog: Catalog) -> None:
     ):
         connection.execute(sa.text("DELETE FROM connectors"))
     assert catalog.get_version("acme", "1").state == "published"
+
+
+def test_the_label_of_a_deleted_published_version_is_never_reused(catalog: Catalog) -> None:
+    """1.0.0 was approved, published and run by a pinned board; deleted, it could be drafted and
+    published again with other content, which the pinned board ran once redeployed and beside
+    which ``vetting list acme@1.0.0`` showed the first one's approval. Like a package index,
+    the catalogue never gives a published label to other content."""
+    catalog.draft(small_version(seed="first"), label="1.0.0")
+    _approve(catalog, "acme@1.0.0")
+    catalog.publish("acme", "1.0.0")
+    catalog.draft(small_version(seed="keep"), label="1.0.1")
+    catalog.publish("acme", "1.0.1")
+    catalog.set_default("acme", "1.0.1")
+    catalog.delete_version("acme", "1.0.0", confirm=True, reason="withdrawn")
+    other = small_version(seed="other", actions=("drop-everything",))
+    with pytest.raises(Conflict, match=r"acme@1\.0\.0 was published and deleted.*never reused"):
+        catalog.draft(other, label="1.0.0")
+    with pytest.raises(Conflict, match="never reused"):
+        catalog.draft(other.model_copy(update={"version": "1.0.0"}))
+    assert [v.label for v in catalog.list_versions("acme")] == ["1.0.1"]
+    assert catalog.draft(other, label="1.0.2").created

@@ -125,14 +125,20 @@ def draft(
         if existing is not None:
             return Drafted(version=existing, created=False)
     taken = version_labels(connection, connector_id)
+    deleted = deleted_labels(connection, name)
     explicit = label if label is not None else version.version
     if explicit is not None:
         label = check_label(explicit)
         if label in taken:
             raise Conflict(f"{name}@{label} exists already (with other content)")
+        if label in deleted:
+            raise Conflict(
+                f"{name}@{label} was published and deleted: a published label is never reused "
+                "for other content (boards, exports and vettings name it): give this version "
+                "another label"
+            )
     else:
-        taken += deleted_labels(connection, name)
-        label = choose_label(name, version.document_version, version.sha256, set(taken))
+        label = choose_label(name, version.document_version, version.sha256, {*taken, *deleted})
     values = {
         **version_values(version),
         "connector_id": connector_id,
