@@ -23,9 +23,16 @@ from typing import Literal
 
 from connectory_flows.liveness import settle_dead_runs
 from connectory_flows.onboard import Onboarded, onboard_steps
-from connectory_flows.reporting import ItemOutcome, Outcomes, cell, error_text, items_failed
+from connectory_flows.reporting import (
+    ItemOutcome,
+    Outcomes,
+    cell,
+    collect,
+    error_text,
+    finished,
+)
 from connectory_flows.secrets import catalog_url, open_catalog, shown
-from prefect import flow, get_run_logger, task
+from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import State
@@ -144,26 +151,17 @@ def onboard_batch(
     whose ``result`` is the ``Batch``. Run with more or fewer at once:
     ``onboard_batch.with_options(task_runner=ThreadPoolTaskRunner(max_workers=N))``.
     """
-    logger = get_run_logger()
     url = catalog_url()
     with open_catalog(url):  # create or migrate the store once, before the tasks open it
         pass
     futures = onboard_document.map(sources, unmapped(protocol), unmapped(publish), unmapped(url))
-    outcomes = []
-    for item, future in zip(sources, futures, strict=True):
-        try:
-            outcome = future.result()
-        except Exception as error:
-            outcome = _failure(item, error)
-            logger.warning("%s", outcome)
-        else:
-            logger.info("%s", outcome)
-        outcomes.append(outcome)
+    outcomes = collect(
+        zip(sources, futures, strict=True),
+        lambda submitted: submitted[1].result(),
+        lambda submitted, error: _failure(submitted[0], error),
+    )
     create_markdown_artifact(
         key="onboard-batch", markdown=_summary(outcomes), description="Batch onboarding outcomes"
     )
     batch = Batch(outcomes=outcomes)
-    if batch.failed:
-        failed = len(batch.failed)
-        return items_failed(f"{failed} of {len(outcomes)} documents failed to onboard", batch)
-    return batch
+    return finished(batch, "documents failed to onboard")

@@ -39,14 +39,21 @@ from connectory_flows.onboard import (
     validate_task,
 )
 from connectory_flows.quoting import quoted
-from connectory_flows.reporting import ItemOutcome, Outcomes, cell, error_text, items_failed
+from connectory_flows.reporting import (
+    ItemOutcome,
+    Outcomes,
+    cell,
+    collect,
+    error_text,
+    finished,
+)
 from connectory_flows.secrets import (
     catalog_url,
     graphql_accepted_origins,
     graphql_headers,
     open_catalog,
 )
-from prefect import flow, get_run_logger, task
+from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import State
@@ -261,27 +268,18 @@ def reintrospect(connector: str | None = None) -> Reintrospected | State[Reintro
     Failed and calling the flow raises ``ItemsFailed``, whose ``result`` is the
     ``Reintrospected`` record.
     """
-    logger = get_run_logger()
     url = catalog_url()
     targets = targets_task(url, connector)
     futures = [introspect_task.submit(target) for target in targets]
-    outcomes = []
-    for target, future in zip(targets, futures, strict=True):
-        try:
-            outcome = _one(target, future.result(), url)
-        except Exception as error:
-            outcome = Outcome(connector=target.connector, status="failed", error=error_text(error))
-            logger.warning("%s", outcome)
-        else:
-            logger.info("%s", outcome)
-        outcomes.append(outcome)
+    outcomes = collect(
+        zip(targets, futures, strict=True),
+        lambda submitted: _one(submitted[0], submitted[1].result(), url),
+        lambda submitted, error: Outcome(
+            connector=submitted[0].connector, status="failed", error=error_text(error)
+        ),
+    )
     create_markdown_artifact(
         key="reintrospect", markdown=_summary(outcomes), description="Re-introspection outcomes"
     )
     result = Reintrospected(outcomes=outcomes)
-    if result.failed:
-        failed = len(result.failed)
-        return items_failed(
-            f"{failed} of {len(outcomes)} endpoints failed to re-introspect", result
-        )
-    return result
+    return finished(result, "endpoints failed to re-introspect")

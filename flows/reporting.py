@@ -1,16 +1,28 @@
 """What the flows' artifacts, results and final states say: one line per error, markdown table
-cells, and the Failed state of a run some of whose items failed."""
+cells, a run's outcomes collected item by item (``collect``, ``Outcomes``), and the Failed state
+of a run some of whose items failed (``finished``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from prefect import get_run_logger
 from prefect.states import Failed, State
 from pydantic import BaseModel, ConfigDict
 
 from connectory.errors import ConnectoryError
 
-__all__ = ["ItemOutcome", "ItemsFailed", "Outcomes", "cell", "error_text", "items_failed"]
+__all__ = [
+    "ItemOutcome",
+    "ItemsFailed",
+    "Outcomes",
+    "cell",
+    "collect",
+    "error_text",
+    "finished",
+    "items_failed",
+]
 
 R = TypeVar("R")
 
@@ -72,3 +84,38 @@ class ItemsFailed(ConnectoryError, Generic[R]):
 def items_failed(message: str, result: R) -> State[Any]:
     """The final state of a run some of whose items failed: Failed, with ``message``."""
     return Failed(message=message, data=ItemsFailed(message, result))
+
+
+T = TypeVar("T")
+
+
+def collect(
+    items: Iterable[T],
+    outcome: Callable[[T], Item],
+    failure: Callable[[T, Exception], Item],
+) -> list[Item]:
+    """Each item's ``outcome``, in order, or its ``failure`` when that raises; each logged (a
+    failure as a warning), none stopping the others."""
+    logger = get_run_logger()
+    outcomes = []
+    for item in items:
+        try:
+            found = outcome(item)
+        except Exception as error:
+            found = failure(item, error)
+            logger.warning("%s", found)
+        else:
+            logger.info("%s", found)
+        outcomes.append(found)
+    return outcomes
+
+
+Result = TypeVar("Result", bound=Outcomes[Any])
+
+
+def finished(result: Result, what: str) -> Result | State[Any]:
+    """The end of a run: ``result``, or when some of its items failed, the Failed state
+    ``"<failed> of <all> <what>"`` (``items_failed``)."""
+    if result.failed:
+        return items_failed(f"{len(result.failed)} of {len(result.outcomes)} {what}", result)
+    return result
