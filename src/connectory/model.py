@@ -89,6 +89,13 @@ _NAME = re.compile(r"[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?")
 _LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._+-]{0,62}[A-Za-z0-9])?")
 
 
+def name_key(name: str) -> str:
+    """``name`` upper-cased, every character but a letter or digit as ``_``: how the names of a
+    connector's environment variables spell it (``CONNECTORY_CREDENTIALS_<KEY>``). Names that
+    differ only in ``.``, ``_`` and ``-`` share it, so the catalogue holds one of them only."""
+    return re.sub(r"[^A-Z0-9]", "_", name.upper())
+
+
 def check_name(name: str, what: str = "connector name") -> str:
     """Return ``name`` if it is a valid slug (lower-case letters, digits, ``.``, ``_``, ``-``)."""
     if not _NAME.fullmatch(name):

@@ -395,3 +395,15 @@ def test_the_label_of_a_deleted_published_version_is_never_reused(catalog: Catal
         catalog.draft(other.model_copy(update={"version": "1.0.0"}))
     assert [v.label for v in catalog.list_versions("acme")] == ["1.0.1"]
     assert catalog.draft(other, label="1.0.2").created
+
+
+def test_a_connector_cannot_take_the_credentials_of_another_by_its_name(catalog: Catalog) -> None:
+    """acme-corp's secrets are in CONNECTORY_CREDENTIALS_ACME_CORP; a connector named acme.corp
+    (or acme_corp) read the same variable, so a user who accepted acme.corp's hosts for its own
+    use sent acme-corp's secrets there. Names that differ only in '.', '_' and '-' are one."""
+    catalog.draft(small_version("acme-corp"), label="1")
+    for name in ("acme.corp", "acme_corp"):
+        with pytest.raises(Conflict, match=r"CONNECTORY_CREDENTIALS_ACME_CORP.*'acme-corp'"):
+            catalog.draft(small_version(name, seed=name), label="1")
+    assert [c.name for c in catalog.list_connectors()] == ["acme-corp"]
+    assert catalog.draft(small_version("acme-corp", seed="2"), label="2").created

@@ -26,7 +26,7 @@ from ..errors import (
     InvalidName,
     ProtocolError,
 )
-from ..model import RESERVED_LABELS, Change, ConnectorVersion, check_label, check_name
+from ..model import RESERVED_LABELS, Change, ConnectorVersion, check_label, check_name, name_key
 from . import vettings as vetting_ops
 from .boards import blast_radius, undeploy_for_deletion
 from .digest import content_sha256
@@ -92,15 +92,29 @@ def _insert_children(
     return assemble(name, values, data)
 
 
+def _refuse_alike(connection: sa.Connection, name: str) -> None:
+    """Refuse a new connector whose name differs from another's only in '.', '_' and '-': it
+    would read the other's credentials (``model.name_key``)."""
+    key = name_key(name)
+    for other in connection.scalars(sa.select(connectors.c.name)):
+        if name_key(other) == key:
+            raise Conflict(
+                f"connector {name!r} would share CONNECTORY_CREDENTIALS_{key} (its credentials) "
+                f"with {other!r}: choose a name that differs in more than '.', '_' and '-'"
+            )
+
+
 def draft(
     connection: sa.Connection, version: ConnectorVersion, label: str | None, now: datetime
 ) -> Drafted:
     name = check_name(version.connector)
     if connection.dialect.name == "postgresql":
-        # Drafts of one connector queue up: label choice and connector creation do not race.
-        connection.execute(_DRAFT_LOCK, {"key": f"connectory.catalog.draft:{name}"})
+        # Drafts of one connector (or of names alike) queue up: label choice and connector
+        # creation do not race.
+        connection.execute(_DRAFT_LOCK, {"key": f"connectory.catalog.draft:{name_key(name)}"})
     row = connection.execute(sa.select(connectors).where(connectors.c.name == name)).first()
     if row is None:
+        _refuse_alike(connection, name)
         connector_id = connection.execute(
             connectors.insert().returning(connectors.c.id),
             {

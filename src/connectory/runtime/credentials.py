@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import stat
 import tempfile
 import unicodedata
@@ -39,6 +38,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from ..errors import InputError
+from ..model import name_key
 from ..settings import env_json_object
 from .oauth import Token, token_secrets
 
@@ -74,7 +74,7 @@ Credentials = Mapping[str, Mapping[str, SecretStr]]
 
 def credentials_env_var(connector: str) -> str:
     """The environment variable that holds ``connector``'s credentials."""
-    return CREDENTIALS_ENV_PREFIX + re.sub(r"[^A-Z0-9]", "_", connector.upper())
+    return CREDENTIALS_ENV_PREFIX + name_key(connector)
 
 
 def _methods(value: object, where: str) -> dict[str, dict[str, SecretStr]]:
