@@ -66,6 +66,8 @@ are under 35 levels in all, and a version must stay serialisable (pydantic stops
 
 _SCHEMA = (dict, bool, Mapping)
 _BOUNDS = {"exclusiveMinimum": "minimum", "exclusiveMaximum": "maximum"}
+_STRINGS = frozenset(key for key, kind in kw.KINDS.items() if kind == kw.STRING)
+"""``title``, ``description``, ``format``...: a string is kept as it is (``_string``)."""
 
 
 class _Node:
@@ -81,9 +83,10 @@ class _Node:
         """Nodes in the converted schema, counted as if every inlined schema were copied."""
         self.inlined: JsonSchema | None = None
         """The converted schema a ``$ref`` inlines (merged with the other keywords' at the end)."""
-        self.exclusive: list[str] = []
+        self.exclusive: tuple[str, ...] = ()
         """Draft-4 boolean ``exclusiveMinimum``/``exclusiveMaximum`` set to ``true``."""
-        self.examples: list[tuple[Loc, Any]] = []
+        self.examples: tuple[tuple[Loc, Any], ...] = ()
+        """(Tuples: most schemas have neither, and a walk makes one ``_Node`` per schema.)"""
 
 
 _Handler = Callable[[_Node, str, Any], None]
@@ -159,10 +162,14 @@ class SchemaConverter:
             )
             return placeholder("the document's schema is nested too deeply")
         node = _Node(loc, depth)
+        out, strings = node.out, _STRINGS
         handler, annotation = self._handlers.get, self._annotation
         for raw_key, value in schema.items():
             key = raw_key if type(raw_key) is str else str(raw_key)  # YAML: maybe not a string
-            handler(key, annotation)(node, key, value)
+            if type(value) is str and key in strings:  # the commonest case, without a call
+                out[key] = value
+            else:
+                handler(key, annotation)(node, key, value)
         return self._result(schema, node)
 
     def _result(self, schema: Mapping[str, Any], node: _Node) -> JsonSchema:
@@ -237,7 +244,7 @@ class SchemaConverter:
         if (type(value) is dict or type(value) is list) and self._too_deep(value, (node.loc, key)):
             return
         if key == "example":
-            node.examples.append(((node.loc, key), value))
+            node.examples += (((node.loc, key), value),)
             if not self.openapi_30:
                 node.out[key] = value  # 3.1: a deprecated annotation
             else:
@@ -320,13 +327,13 @@ class SchemaConverter:
             return
         if type(value) is list:
             out[key] = [*value, *out[key]] if key in out else value
-            node.examples.extend((((loc, key), index), item) for index, item in enumerate(value))
+            node.examples += tuple((((loc, key), index), item) for index, item in enumerate(value))
         else:
             out["x-examples"] = value
 
     def _exclusive(self, node: _Node, key: str, value: Any) -> None:
         if value is True:
-            node.exclusive.append(key)  # the bound's numeric form, once the walk has it
+            node.exclusive += (key,)  # the bound's numeric form, once the walk has it
         elif kw.is_number(value):
             node.out[key] = value
         elif value is not False:
