@@ -407,3 +407,33 @@ def test_a_connector_cannot_take_the_credentials_of_another_by_its_name(catalog:
             catalog.draft(small_version(name, seed=name), label="1")
     assert [c.name for c in catalog.list_connectors()] == ["acme-corp"]
     assert catalog.draft(small_version("acme-corp", seed="2"), label="2").created
+
+
+def test_a_deployed_board_cannot_be_pointed_at_a_draft_by_sql(catalog: Catalog) -> None:
+    """``deploy_board`` resolves each use to a published version; a SQL client could point a
+    deployed board at a draft, or mark one deployed whose use names a draft."""
+    catalog.draft(small_version(), label="1")
+    catalog.publish("acme", "1")
+    catalog.draft(small_version(seed="unvetted"), label="2")
+    catalog.create_board(Board(name="live", uses=[BoardUse(connector="acme", version="1")]))
+    catalog.create_board(Board(name="idle", uses=[BoardUse(connector="acme", version="1")]))
+    catalog.deploy_board("live")
+    engine = catalog.engine
+    live = "(SELECT id FROM boards WHERE name = 'live')"
+    idle = "(SELECT id FROM boards WHERE name = 'idle')"
+    with (
+        pytest.raises(sa.exc.IntegrityError, match="deployed board runs only"),
+        engine.begin() as c,
+    ):
+        c.execute(sa.text(f"UPDATE board_uses SET resolved_version = '2' WHERE board_id = {live}"))
+    with engine.begin() as c:  # an idle board may name anything: it runs nothing
+        c.execute(sa.text(f"UPDATE board_uses SET resolved_version = '2' WHERE board_id = {idle}"))
+    with (
+        pytest.raises(sa.exc.IntegrityError, match="deployed board runs only"),
+        engine.begin() as c,
+    ):
+        c.execute(sa.text("UPDATE boards SET deployed = TRUE WHERE name = 'idle'"))
+    assert [u.resolved_version for u in catalog.get_board("live").uses] == ["1"]
+    assert not catalog.get_board("idle").deployed
+    catalog.deploy_board("idle")  # the catalogue's own path resolves it to a published version
+    assert [u.resolved_version for u in catalog.get_board("idle").uses] == ["1"]

@@ -46,6 +46,11 @@ Invariants, each enforced by the triggers named after its table:
 
 ``vettings``, ``deliveries``: append-only (no UPDATE, no DELETE, no row replaced).
 
+``boards``, ``board_uses`` (migration 0007)
+    * A deployed board's uses resolve only to published or deprecated versions: no use of a
+      deployed board may be pointed at a draft, and no board may be marked deployed while a use
+      names one.
+
 On PostgreSQL statement-level BEFORE TRUNCATE triggers also refuse to truncate the append-only
 tables at all, and the others while any published or deprecated version (or any audit row) exists, and the foreign keys from the
 children to ``versions`` are ``DEFERRABLE`` so that the store can delete a version before its
@@ -71,10 +76,13 @@ __all__ = [
     "APPEND_ONLY",
     "GUARDED_CHILDREN",
     "VERSION_CONTENT_COLUMNS",
+    "board_guards_dropped",
+    "postgresql_board_guards",
     "postgresql_child_guards",
     "postgresql_drop_guards",
     "postgresql_guards",
     "sqlite_append_only",
+    "sqlite_board_guards",
     "sqlite_drop_guards",
     "sqlite_drop_triggers",
     "sqlite_guards",
@@ -612,3 +620,84 @@ def postgresql_drop_guards() -> list[str]:
         "connectory_guard_truncate",
     ]
     return [f"DROP FUNCTION IF EXISTS {name}() CASCADE" for name in functions]
+
+
+# -- boards (migration 0007) ----------------------------------------------------------------------
+
+_BOARD_RUNS_DRAFT = (
+    "a deployed board runs only published or deprecated versions: deploy it through the "
+    "catalogue (deploy_board), which resolves each use to one"
+)
+
+
+def _resolves_to_a_draft(use: str) -> str:
+    """Whether the board use ``use`` (a row alias) is resolved to no published version."""
+    return (
+        f"{use}.resolved_version IS NOT NULL AND NOT EXISTS (SELECT 1 FROM versions v"
+        f" WHERE v.connector_id = {use}.connector_id AND v.label = {use}.resolved_version"
+        f" AND v.{_NOT_DRAFT})"
+    )
+
+
+def _board_deployed(board_id: str) -> str:
+    return f"EXISTS (SELECT 1 FROM boards WHERE id = {board_id} AND deployed)"
+
+
+def _board_runs_a_draft(board: str) -> str:
+    return (
+        f"{board}.deployed AND EXISTS (SELECT 1 FROM board_uses u WHERE u.board_id = {board}.id"
+        f" AND {_resolves_to_a_draft('u')})"
+    )
+
+
+def sqlite_board_guards() -> list[str]:
+    """Triggers that keep a deployed board on published (or deprecated) versions (SQLite)."""
+    use_refused = f"{_board_deployed('NEW.board_id')} AND ({_resolves_to_a_draft('NEW')})"
+    return [
+        _sqlite_trigger(
+            f"connectory_board_uses_{op}",
+            f"BEFORE {op.upper()} ON board_uses",
+            use_refused,
+            _BOARD_RUNS_DRAFT,
+        )
+        for op in ("insert", "update")
+    ] + [
+        _sqlite_trigger(
+            f"connectory_boards_{op}",
+            f"BEFORE {op.upper()} ON boards",
+            _board_runs_a_draft("NEW"),
+            _BOARD_RUNS_DRAFT,
+        )
+        for op in ("insert", "update")
+    ]
+
+
+def postgresql_board_guards(schema: str) -> list[str]:
+    """The same for PostgreSQL, for the tables in ``schema`` (a quoted name)."""
+    refuse = _pg_raise(f"{_BOARD_RUNS_DRAFT} (board %)", "{board}")
+    use_body = (
+        f"IF {_board_deployed('NEW.board_id')} AND ({_resolves_to_a_draft('NEW')}) THEN\n  "
+        + refuse.format(board="NEW.board_id")
+        + "\nEND IF;\nRETURN NEW;"
+    )
+    board_body = (
+        f"IF {_board_runs_a_draft('NEW')} THEN\n  "
+        + refuse.format(board="NEW.name")
+        + "\nEND IF;\nRETURN NEW;"
+    )
+    return [
+        _pg_function("connectory_guard_board_uses", schema, use_body),
+        _pg_trigger("board_uses", "connectory_guard_board_uses", "INSERT OR UPDATE"),
+        _pg_function("connectory_guard_boards", schema, board_body),
+        _pg_trigger("boards", "connectory_guard_boards", "INSERT OR UPDATE"),
+    ]
+
+
+def board_guards_dropped(dialect: str) -> list[str]:
+    """DROP statements undoing the board guards of ``dialect`` (``sqlite`` or ``postgresql``)."""
+    if dialect == "sqlite":
+        return sqlite_drop_triggers(sqlite_board_guards())
+    return [
+        f"DROP FUNCTION IF EXISTS connectory_guard_{table}() CASCADE"
+        for table in ("board_uses", "boards")
+    ]
