@@ -23,6 +23,7 @@ from alembic import op
 from connectory.catalog import guards
 from connectory.catalog.digest import content_sha256
 from connectory.catalog.migrations import guards_0001
+from connectory.catalog.migrations.schema import quoted_schema
 from connectory.catalog.rows import assemble
 
 revision = "0004"
@@ -43,13 +44,6 @@ _VERSION_COLUMNS = (
     "source",
     "sha256",
 )
-
-
-def _schema(bind: sa.Connection) -> str:
-    schema = bind.scalar(sa.text("SELECT current_schema()"))
-    if schema is None:
-        raise RuntimeError("no current schema: the search_path names no existing schema")
-    return str(bind.dialect.identifier_preparer.quote_identifier(schema))
 
 
 def _run(statements: list[str]) -> None:
@@ -78,7 +72,7 @@ def _create_earlier_guards(bind: sa.Connection) -> None:
         for table, what in _APPEND_ONLY_0001.items():
             _run(guards_0001.sqlite_append_only(table, what))
     else:
-        schema = _schema(bind)
+        schema = quoted_schema(bind)
         _run(guards_0001.postgresql_guards(schema))
         for table, what in _APPEND_ONLY_0001.items():
             _run(guards_0001.postgresql_append_only(table, what, schema))
@@ -173,7 +167,7 @@ def upgrade() -> None:
     if bind.dialect.name == "sqlite":
         _run(guards.sqlite_guards())
     else:
-        _run(guards.postgresql_guards(_schema(bind), lock_parent=False))  # 0006 adds the lock
+        _run(guards.postgresql_guards(quoted_schema(bind), lock_parent=False))  # 0006 adds the lock
 
 
 def downgrade() -> None:

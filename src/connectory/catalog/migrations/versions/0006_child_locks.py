@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from connectory.catalog import guards
+from connectory.catalog.migrations.schema import quoted_schema
 
 revision = "0006"
 down_revision: str | None = "0005"
@@ -28,11 +29,7 @@ def _replace(lock_parent: bool) -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    schema = bind.scalar(sa.text("SELECT current_schema()"))
-    if schema is None:
-        raise RuntimeError("no current schema: the search_path names no existing schema")
-    quoted = bind.dialect.identifier_preparer.quote_identifier(str(schema))
-    for statement in guards.postgresql_child_guards(quoted, lock_parent=lock_parent):
+    for statement in guards.postgresql_child_guards(quoted_schema(bind), lock_parent=lock_parent):
         op.execute(sa.text(statement))
 
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from connectory.catalog import guards
+from connectory.catalog.migrations.schema import quoted_schema
 
 revision = "0007"
 down_revision: str | None = "0006"
@@ -28,11 +29,7 @@ def upgrade() -> None:
     if bind.dialect.name == "sqlite":
         statements = guards.sqlite_board_guards()
     else:
-        schema = bind.scalar(sa.text("SELECT current_schema()"))
-        if schema is None:
-            raise RuntimeError("no current schema: the search_path names no existing schema")
-        quoted = bind.dialect.identifier_preparer.quote_identifier(str(schema))
-        statements = guards.postgresql_board_guards(quoted)
+        statements = guards.postgresql_board_guards(quoted_schema(bind))
     for statement in statements:
         op.execute(sa.text(statement))
 
