@@ -15,6 +15,7 @@ from connectory.deliveries import MAX_PAYLOAD_DEPTH, DeliveryRefused, admit, rec
 from connectory.errors import DocumentError, NotFound
 from connectory.model import HttpTriggerBinding, Trigger, Verification
 from connectory.nesting import deeper_than
+from connectory.settings import Settings
 
 from .samples import small_version
 
@@ -88,6 +89,20 @@ def test_admit_refuses_what_the_headers_show_without_a_body() -> None:
     for message, (headers, secret) in cases.items():
         with pytest.raises(DeliveryRefused, match=message):
             admit(trigger, headers, secret, now=now)
+
+
+def test_the_host_caps_the_tolerance_a_trigger_declares() -> None:
+    """A connector declaring a ten-day tolerance made a captured signature good for ten days."""
+    lax = Verification(header="X-Sig", timestamp_header="X-Time", tolerance_seconds=864_000)
+    version = _version(lax)
+    now = 1_700_000_000
+    two_hours_ago = _sign(str(now - 7200))
+    with pytest.raises(DeliveryRefused, match="more than 3600 s away"):
+        admit(version.triggers[0], two_hours_ago, SecretStr(KEY), now=now)
+    with pytest.raises(DeliveryRefused, match="more than 3600 s away"):
+        receive(version, "event", two_hours_ago, BODY, SecretStr(KEY), now=now)
+    wider = Settings(max_delivery_tolerance_seconds=86_400)  # the host may allow more
+    admit(version.triggers[0], two_hours_ago, SecretStr(KEY), now=now, settings=wider)
 
 
 @pytest.mark.parametrize(

@@ -46,6 +46,7 @@ from .errors import ConnectoryError, DocumentError, InputError, NotFound
 from .model import ConnectorVersion, Trigger, Verification
 from .nesting import deeper_than
 from .schemas import errors_of
+from .settings import DEFAULT_SETTINGS, Settings
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -168,19 +169,32 @@ def admit(
     secret: SecretStr | None,
     *,
     now: float | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> None:
     """Refuse (``DeliveryRefused``), before its body is read, a delivery to a signed trigger that
     cannot be right: no secret to check it with, no signature header, or a timestamp missing,
-    malformed or outside the tolerance. An unsigned trigger admits every delivery."""
+    malformed or outside the tolerance (the trigger's, capped by
+    ``settings.max_delivery_tolerance_seconds``). An unsigned trigger admits every delivery."""
     rule = trigger.verification
     if rule is not None:
+        tolerance = min(rule.tolerance_seconds, settings.max_delivery_tolerance_seconds)
         _timestamp(
-            trigger.name, rule, _headers(headers), secret, time.time() if now is None else now
+            trigger.name,
+            rule,
+            _headers(headers),
+            secret,
+            time.time() if now is None else now,
+            tolerance,
         )
 
 
 def _timestamp(
-    name: str, rule: Verification, headers: Mapping[str, str], secret: SecretStr | None, now: float
+    name: str,
+    rule: Verification,
+    headers: Mapping[str, str],
+    secret: SecretStr | None,
+    now: float,
+    tolerance: int,
 ) -> str:
     where = f"the {name} webhook"
     if "{body}" not in rule.signed_payload or (
@@ -204,10 +218,9 @@ def _timestamp(
             f"{where}: the {rule.timestamp_header} header is not a whole number of seconds "
             "since 1970"
         )
-    if abs(now - int(stamp)) > rule.tolerance_seconds:
+    if abs(now - int(stamp)) > tolerance:
         raise DeliveryRefused(
-            f"{where}: the {rule.timestamp_header} timestamp is more than "
-            f"{rule.tolerance_seconds} s away"
+            f"{where}: the {rule.timestamp_header} timestamp is more than {tolerance} s away"
         )
     return stamp
 
@@ -219,6 +232,7 @@ def verify(
     secret: SecretStr | None,
     *,
     now: float | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> str | None:
     """The sha256 of the delivery's signature once verified (``DeliveryRefused`` if it does
     not check); None for an unsigned trigger. Needs the trigger alone, not its version."""
@@ -227,7 +241,8 @@ def verify(
         return None
     lowered = _headers(headers)
     now = time.time() if now is None else now
-    timestamp = _timestamp(trigger.name, rule, lowered, secret, now)
+    tolerance = min(rule.tolerance_seconds, settings.max_delivery_tolerance_seconds)
+    timestamp = _timestamp(trigger.name, rule, lowered, secret, now, tolerance)
     assert secret is not None  # _timestamp refuses a signed delivery without one
     before, _, after = rule.signed_payload.partition("{body}")
     signed = before.replace("{timestamp}", timestamp).encode() + body

@@ -27,6 +27,9 @@ class Settings:
     """Refuse a document (or a response) larger than this."""
     max_delivery_bytes: int = 8 * 1024 * 1024
     """Refuse a webhook delivery larger than this (before reading it, when it says its length)."""
+    max_delivery_tolerance_seconds: int = 3600
+    """A signed delivery's timestamp may be at most this far from now, whatever tolerance its
+    trigger declares (a connector may ask for less, never more: a captured signature expires)."""
     fetch_deadline: float = 60.0
     """Total seconds one fetch may take, however slowly the server drips its answer."""
     connect_timeout: float = 10.0

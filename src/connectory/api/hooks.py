@@ -17,6 +17,7 @@ delivery is already in the inbox.
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
@@ -145,9 +146,11 @@ async def hook(
         )
     secret = await run_in_threadpool(_secret, connector, rule)
     headers = dict(request.headers)
-    admit(rule, headers, secret)
-    body = await _body(request, request.app.state.settings.max_delivery_bytes)
-    await run_in_threadpool(verify, rule, headers, body, secret)  # before the version is loaded
+    settings = request.app.state.settings
+    admit(rule, headers, secret, settings=settings)
+    body = await _body(request, settings.max_delivery_bytes)
+    # Before the version is loaded:
+    await run_in_threadpool(partial(verify, settings=settings), rule, headers, body, secret)
     loaded = await run_in_threadpool(catalog.get_version, connector, found)
     delivery = await run_in_threadpool(receive, loaded, trigger, headers, body, secret)
     recorded = await run_in_threadpool(catalog.record_delivery, delivery)
