@@ -333,9 +333,17 @@ def publish(
         .where(connectors.c.id == connector.id, connectors.c.default_version.is_(None))
         .values(default_version=row.label)
     )
-    published = connection.execute(sa.select(versions).where(versions.c.id == row.id)).one()
+    # What was just written is the draft read above with these four fields: no second read.
+    sealed = draft.model_copy(
+        update={
+            "state": "published",
+            "published_at": now,
+            "changes": changes,
+            "content_sha256": digest,
+        }
+    )
     return Published(
-        version=load_version(connection, name, published),
+        version=sealed,
         baseline=baseline if supports(draft.protocol) else None,
         checked=supports(draft.protocol),
         affected_boards=affected,
