@@ -52,13 +52,8 @@ def best_times(fns: list[Callable[[], object]], runs: int = 5) -> list[float]:
 
 def steps(path: Path) -> list[tuple[str, float]]:
     """The time of each step of ``inspect`` on ``path``, run one after the other."""
-    from graphql import build_client_schema
-    from graphql.type.validate import SchemaValidationContext
-
     from connectory.detect import parse
     from connectory.fetch import fetch
-    from connectory.model import ConnectorVersion, GraphQLMetadata
-    from connectory.protocols.graphql.actions import root_actions
     from connectory.protocols.graphql.introspection import check_introspection
     from connectory.protocols.graphql.jsonschema import TypeSchemas
     from connectory.protocols.graphql.schema import (
@@ -68,6 +63,11 @@ def steps(path: Path) -> list[tuple[str, float]]:
         load_sdl,
     )
     from connectory.protocols.graphql.sdl import parse_sdl
+    from graphql import build_client_schema
+    from graphql.type.validate import SchemaValidationContext
+
+    from connectory.model import ConnectorVersion, GraphQLMetadata
+    from connectory.protocols.graphql.actions import root_actions
 
     def _rules(schema: object) -> object:
         """``validate_schema``'s work, without its cache (it remembers a schema's errors)."""

@@ -76,6 +76,7 @@ def _operation(kind: str, path: Path) -> Any:
 def _steps(path: Path, runs: int) -> dict[str, float]:
     from connectory.detect import parse
     from connectory.fetch import fetch
+
     from connectory.onboarding import generate, validated
 
     raw = fetch(path)

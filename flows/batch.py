@@ -21,18 +21,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Literal
 
-from connectory_flows.liveness import settle_dead_runs
-from connectory_flows.onboard import Onboarded, onboard_steps
-from connectory_flows.reporting import (
-    ItemOutcome,
-    Outcomes,
-    cell,
-    collect,
-    error_text,
-    finished,
+from prefect import (
+    flow,
+    task,
 )
-from connectory_flows.secrets import catalog_url, open_catalog, shown
-from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import State
@@ -40,8 +32,30 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import unmapped
 from pydantic import SecretStr
 
-from connectory.errors import InputError, is_transient
-from connectory.model import check_name
+from connectory.errors import (
+    InputError,
+    is_transient,
+)
+from connectory.model.version import check_name
+
+from .liveness import settle_dead_runs
+from .onboard import (
+    Onboarded,
+    onboard_steps,
+)
+from .reporting import (
+    ItemOutcome,
+    Outcomes,
+    cell,
+    collect,
+    error_text,
+    finished,
+)
+from .secrets import (
+    catalog_url,
+    open_catalog,
+    shown,
+)
 
 __all__ = ["Batch", "DocumentOutcome", "onboard_batch", "shown_item", "split_source"]
 

@@ -17,23 +17,57 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from connectory_flows.liveness import settle_dead_runs
-from connectory_flows.quoting import quoted
-from connectory_flows.secrets import catalog_url, graphql_headers, open_catalog, real_source
-from prefect import flow, get_run_logger, task
+from prefect import (
+    flow,
+    get_run_logger,
+    task,
+)
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    SecretStr,
+)
 
-from connectory.catalog import Drafted, VersionInfo
-from connectory.detect import ParsedDocument, normalise_protocol, parse
-from connectory.errors import InputError, NotFound, is_transient
-from connectory.fetch import RawDocument
-from connectory.lifecycle import publish as publish_checked
-from connectory.model import ConnectorVersion, VersionState, check_name
-from connectory.onboarding import fetch_source, generate, suggest_name, validated
+from connectory.catalog import (
+    Drafted,
+    VersionInfo,
+)
+from connectory.documents.fetch import RawDocument
+from connectory.documents.parse import (
+    ParsedDocument,
+    normalise_protocol,
+    parse,
+)
+from connectory.errors import (
+    InputError,
+    NotFound,
+    is_transient,
+)
+from connectory.model.version import (
+    ConnectorVersion,
+    VersionState,
+    check_name,
+)
+from connectory.onboarding import (
+    fetch_source,
+    generate,
+    suggest_name,
+    validated,
+)
+from connectory.render.summary import summarize
 from connectory.settings import Settings
-from connectory.summary import summarize
+from connectory.vetting.publishing import publish as publish_checked
+
+from .liveness import settle_dead_runs
+from .quoting import quoted
+from .secrets import (
+    catalog_url,
+    graphql_headers,
+    open_catalog,
+    real_source,
+)
 
 __all__ = [
     "TRANSIENT_RETRIES",
@@ -118,7 +152,7 @@ def draft_task(url: SecretStr, version: ConnectorVersion, label: str | None) -> 
 
 @task(name="publish", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def publish_task(url: SecretStr, connector: str, label: str) -> ConnectorVersion:
-    """Publish under the publish policy (``connectory.lifecycle.publish``): breaking changes since
+    """Publish under the publish policy (``connectory.vetting.publishing.publish``): breaking changes since
     the previous version are refused unless a semver label bumps its major version; the draft
     stays, for ``connectory publish --allow-breaking`` when its label is not semver."""
     with open_catalog(url) as catalog:

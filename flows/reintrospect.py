@@ -30,16 +30,43 @@ from __future__ import annotations
 from collections import Counter
 from typing import Literal
 
-from connectory_flows.liveness import settle_dead_runs
-from connectory_flows.onboard import (
+from prefect import (
+    flow,
+    task,
+)
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.states import State
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    SecretStr,
+)
+
+from connectory.documents.fetch import RawDocument
+from connectory.errors import InputError
+from connectory.model.version import (
+    Change,
+    ConnectorVersion,
+    GraphQLMetadata,
+)
+from connectory.protocols.graphql import (
+    fetch_graphql,
+    require_accepted,
+    sdl_changes,
+)
+from connectory.settings import Settings
+
+from .liveness import settle_dead_runs
+from .onboard import (
     TRANSIENT_RETRIES,
     draft_task,
     generate_task,
     parse_task,
     validate_task,
 )
-from connectory_flows.quoting import quoted
-from connectory_flows.reporting import (
+from .quoting import quoted
+from .reporting import (
     ItemOutcome,
     Outcomes,
     cell,
@@ -47,23 +74,12 @@ from connectory_flows.reporting import (
     error_text,
     finished,
 )
-from connectory_flows.secrets import (
+from .secrets import (
     catalog_url,
     graphql_accepted_origins,
     graphql_headers,
     open_catalog,
 )
-from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
-from prefect.cache_policies import NO_CACHE
-from prefect.states import State
-from pydantic import BaseModel, ConfigDict, SecretStr
-
-from connectory.errors import InputError
-from connectory.fetch import RawDocument
-from connectory.model import Change, ConnectorVersion, GraphQLMetadata
-from connectory.protocols.graphql import fetch_graphql, require_accepted, sdl_changes
-from connectory.settings import Settings
 
 __all__ = ["Outcome", "Reintrospected", "Target", "reintrospect"]
 

@@ -4,12 +4,26 @@ of a run some of whose items failed (``finished``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import (
+    Callable,
+    Iterable,
+)
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Generic,
+    TypeVar,
+)
 
 from prefect import get_run_logger
-from prefect.states import Failed, State
-from pydantic import BaseModel, ConfigDict
+from prefect.states import (
+    Failed,
+    State,
+)
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+)
 
 from connectory.errors import ConnectoryError
 

@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 from connectory import inspect
-from connectory.checks import CHECKS, run_checks
-from connectory.model import (
+from connectory.model.version import (
     Action,
     ConnectorVersion,
     Definition,
@@ -16,9 +15,17 @@ from connectory.model import (
     GraphQLMetadata,
     definition_uri,
 )
+from connectory.vetting.checks import (
+    CHECKS,
+    run_checks,
+)
 
 from .conftest import FIXTURES
-from .samples import FETCHED_AT, rich_version, sha
+from .support.samples import (
+    FETCHED_AT,
+    rich_version,
+    sha,
+)
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "openapi" / "1password-connect.json"
 

@@ -1,4 +1,4 @@
-"""connectory.deliveries: signatures in each encoding and form, payloads checked against schemas."""
+"""connectory.runtime.deliveries: signatures in each encoding and form, payloads checked against schemas."""
 
 from __future__ import annotations
 
@@ -11,13 +11,26 @@ import time
 import pytest
 from pydantic import SecretStr
 
-from connectory.deliveries import MAX_PAYLOAD_DEPTH, DeliveryRefused, admit, receive, secret_for
-from connectory.errors import DocumentError, NotFound
-from connectory.model import HttpTriggerBinding, Trigger, Verification
-from connectory.nesting import deeper_than
+from connectory._nesting import deeper_than
+from connectory.errors import (
+    DocumentError,
+    NotFound,
+)
+from connectory.model.version import (
+    HttpTriggerBinding,
+    Trigger,
+    Verification,
+)
+from connectory.runtime.deliveries import (
+    MAX_PAYLOAD_DEPTH,
+    DeliveryRefused,
+    admit,
+    receive,
+    secret_for,
+)
 from connectory.settings import Settings
 
-from .samples import small_version
+from .support.samples import small_version
 
 BODY = b'{"id": 1}'
 KEY = "k3y"

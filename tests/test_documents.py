@@ -9,10 +9,19 @@ import time
 import pytest
 import yaml
 
-from connectory.detect import normalise_protocol, parse
-from connectory.documents import parse_json, parse_yaml
-from connectory.errors import DocumentError, ProtocolError
-from connectory.fetch import RawDocument
+from connectory.documents.decode import (
+    parse_json,
+    parse_yaml,
+)
+from connectory.documents.fetch import RawDocument
+from connectory.documents.parse import (
+    normalise_protocol,
+    parse,
+)
+from connectory.errors import (
+    DocumentError,
+    ProtocolError,
+)
 
 
 def raw(text: str | bytes, source: str = "doc") -> RawDocument:

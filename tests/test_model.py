@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import (
+    UTC,
+    datetime,
+)
 
 import pytest
 from pydantic import ValidationError
 
-from connectory.authmethods import (
-    WSSecurityUsernameTokenAuth,
+from connectory.errors import (
+    InvalidName,
+    NotFound,
 )
-from connectory.errors import InvalidName, NotFound
-from connectory.model import (
+from connectory.model.auth import WSSecurityUsernameTokenAuth
+from connectory.model.version import (
     Action,
     Board,
     BoardUse,
@@ -26,7 +30,7 @@ from connectory.model import (
     check_name,
 )
 
-from .samples import rich_version
+from .support.samples import rich_version
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 

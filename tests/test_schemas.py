@@ -5,8 +5,14 @@ from __future__ import annotations
 import pytest
 from referencing.exceptions import Unresolvable
 
-from connectory.model import Definition, definition_uri
-from connectory.schemas import FORMATS, validator_for
+from connectory.model.version import (
+    Definition,
+    definition_uri,
+)
+from connectory.schemas.registry import (
+    FORMATS,
+    validator_for,
+)
 
 PET = Definition(name="Pet", format="json-schema", content={"type": "object", "required": ["id"]})
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from connectory import semver
-from connectory.model import Change
+from connectory.model import semver
+from connectory.model.version import Change
 
 
 def _change(level: str) -> Change:

@@ -7,11 +7,17 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from connectory.metaschema import MetaschemaChecker, iter_metaschema_errors
-from connectory.model import Definition, definition_uri
-from connectory.validate import validate
+from connectory.model.version import (
+    Definition,
+    definition_uri,
+)
+from connectory.schemas.metaschema import (
+    MetaschemaChecker,
+    iter_metaschema_errors,
+)
+from connectory.schemas.validation import validate
 
-from .samples import rich_version
+from .support.samples import rich_version
 
 BROKEN: list[Any] = [
     {"type": 5, "properties": {"a": {"minimum": "x"}}},

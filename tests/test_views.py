@@ -7,8 +7,13 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from connectory import Board, BoardUse, Catalog, inspect
-from connectory.views import (
+from connectory import (
+    Board,
+    BoardUse,
+    Catalog,
+    inspect,
+)
+from connectory.render.frames import (
     actions_frame,
     auth_methods_frame,
     boards_frame,
@@ -19,7 +24,7 @@ from connectory.views import (
     versions_frame,
 )
 
-from .samples import rich_version
+from .support.samples import rich_version
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "openapi" / "1password-connect.json"
 

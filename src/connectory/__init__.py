@@ -1,29 +1,55 @@
 """Connectory: onboard connectors from their interface descriptions into a vetted catalogue.
 
-The table of contents:
+The table of contents (each name below is importable from ``connectory``):
 
     inspect(source)          fetch, parse, generate and validate a document; store nothing
-    Catalog                  the catalogue store (SQLite by default, PostgreSQL for teams)
-    diff(old, new)           what changed between two versions: breaking, dangerous, safe
-                             (connectory.diff, which also documents every kind of change)
-    check_publish(...)       the publish policy: breaking changes need a major version bump
-                             (connectory.lifecycle; connectory.semver for the labels)
-
-    fetch / parse / generate / validated
+    fetch / parse / generate / validate / validated
                              the onboarding steps, one function each (flows/ wraps them as tasks)
+    Catalog                  the catalogue store (SQLite by default, PostgreSQL for teams)
+    publish(catalog, ...)    the one publish path: the policy (semver against the change report,
+    check_publish(...)       approval) applied in the store's transaction; check only
+    diff(old, new)           what changed between two versions: breaking, dangerous, safe
+    invoke(version, ...)     call an action (imported on first use: the runtime)
+    summarize(version)       a markdown summary of a version
     ConnectorVersion, Connector, Action, Trigger, Definition, AuthMethod, Finding, Change,
     Board, Vetting, CheckResult
-                             the domain model (connectory.model, connectory.authmethods)
-    connectory.views         pandas DataFrames of the catalogue, for notebooks
-    connectory.checks        acceptance checks of a version
-    ConnectoryError, ...     the exception hierarchy (connectory.errors)
+                             the domain model
+    ConnectoryError, ...     the exception hierarchy
     Settings                 limits for hostile input, passed explicitly
+
+The packages, leaves first (each imports only those above it):
+
+    errors, settings, redaction, origins   the leaves: exceptions, limits, secrets hidden, origins
+    model/       the domain model (pydantic) and what is computed from a version alone
+    documents/   fetch, decode, parse; the loader that reads what a document refers to
+    schemas/     JSON Schema helpers: registries, validators, the meta-schema check, pointers
+    protocols/   one package per protocol (openapi, graphql, soap), one contract
+    changes/     version diffs (each protocol's own part in its package)
+    catalog/     the store: SQLAlchemy, migrations, guards, the publish policy, files
+    vetting/     acceptance checks, the review queue, publishing
+    runtime/     invoke actions, listen to triggers, verify deliveries, auth, secrets
+    render/      markdown, HTML and DataFrames of what the catalogue holds
+    onboarding   the pipeline: inspect, generate, validated
+    cli/, api/   the outer layers (typer, FastAPI); flows/ (Prefect) lives beside the package
 """
 
-from .authmethods import AuthMethod
-from .catalog import Catalog, Drafted
-from .detect import ParsedDocument, parse
-from .diff import diff
+from __future__ import annotations
+
+import typing as _typing
+
+from .catalog import (
+    Catalog,
+    Drafted,
+)
+from .changes import diff
+from .documents.fetch import (
+    RawDocument,
+    fetch,
+)
+from .documents.parse import (
+    ParsedDocument,
+    parse,
+)
 from .errors import (
     BadReference,
     CatalogError,
@@ -41,9 +67,8 @@ from .errors import (
     SourceUnreachable,
     TransientError,
 )
-from .fetch import RawDocument, fetch
-from .lifecycle import check_publish
-from .model import (
+from .model.auth import AuthMethod
+from .model.version import (
     Action,
     ActionOutput,
     Board,
@@ -57,13 +82,34 @@ from .model import (
     Trigger,
     Vetting,
 )
-from .onboarding import generate, inspect, validated
-from .schemas import registry_for, validator_for
+from .onboarding import (
+    generate,
+    inspect,
+    validated,
+)
+from .render.summary import summarize
+from .schemas.registry import (
+    registry_for,
+    validator_for,
+)
+from .schemas.validation import validate
 from .settings import Settings
-from .summary import summarize
-from .validate import validate
+from .vetting.publishing import check_publish, publish
 
 __version__ = "0.1.0"
+
+if _typing.TYPE_CHECKING:
+    from .runtime.invoke import invoke
+
+
+def __getattr__(name: str) -> _typing.Any:
+    """``invoke``, imported on first use: the runtime (auth, sandbox, SOAP) loads only then."""
+    if name == "invoke":
+        from .runtime.invoke import invoke
+
+        return invoke
+    raise AttributeError(f"module 'connectory' has no attribute {name!r}")
+
 
 __all__ = [
     "Action",
@@ -104,7 +150,9 @@ __all__ = [
     "fetch",
     "generate",
     "inspect",
+    "invoke",
     "parse",
+    "publish",
     "registry_for",
     "summarize",
     "validate",

@@ -7,7 +7,9 @@
     │   ├── DocumentError           not JSON/YAML/XML, too deep, duplicate keys, NaN, ...
     │   ├── ProtocolError           not a document of any protocol, or of the wrong one
     │   ├── BadReference            a $ref that is unresolvable, forbidden or cyclic
-    │   └── InvalidName             a connector name or version label that is not allowed
+    │   ├── InvalidName             a connector name or version label that is not allowed
+    │   ├── UntrustedOrigin         secrets would go to an origin not accepted for the connector
+    │   └── InsecureOrigin          secrets would travel over plain http off loopback
     └── CatalogError                the catalogue store refused an operation
         ├── NotFound                no such connector, version or board (also an InputError)
         ├── ImmutableVersion        the version is published: it cannot change
@@ -34,6 +36,7 @@ __all__ = [
     "DocumentError",
     "ImmutableVersion",
     "InputError",
+    "InsecureOrigin",
     "InvalidName",
     "NotFound",
     "ProtocolError",
@@ -41,6 +44,7 @@ __all__ = [
     "SourceError",
     "SourceUnreachable",
     "TransientError",
+    "UntrustedOrigin",
     "is_transient",
 ]
 
@@ -144,3 +148,11 @@ class PublishRefused(CatalogError):
 def is_transient(error: BaseException) -> bool:
     """Whether retrying the operation that raised ``error`` may succeed."""
     return isinstance(error, TransientError)
+
+
+class UntrustedOrigin(InputError):
+    """Secrets would go to an origin the user has not accepted for the connector."""
+
+
+class InsecureOrigin(InputError):
+    """Secrets would travel over plain http to a host that is not on loopback."""

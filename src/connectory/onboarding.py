@@ -17,13 +17,26 @@ import httpx
 from pydantic import SecretStr
 
 from . import protocols
-from .detect import ParsedDocument, normalise_protocol, parse
-from .errors import DocumentError, InputError
-from .fetch import RawDocument, fetch
-from .gcpause import paused_gc
-from .model import ConnectorVersion, check_name
+from ._gcpause import paused_gc
+from .documents.fetch import (
+    RawDocument,
+    fetch,
+)
+from .documents.parse import (
+    ParsedDocument,
+    normalise_protocol,
+    parse,
+)
+from .errors import (
+    DocumentError,
+    InputError,
+)
+from .model.version import (
+    ConnectorVersion,
+    check_name,
+)
+from .schemas.validation import validate
 from .settings import Settings
-from .validate import validate
 
 __all__ = ["fetch_source", "generate", "inspect", "suggest_name", "validated"]
 
@@ -42,7 +55,10 @@ def fetch_source(
     """
     settings = settings or Settings.from_env()
     if normalise_protocol(protocol) == "graphql":
-        from .protocols.graphql import fetch_graphql, is_graphql_endpoint
+        from .protocols.graphql import (
+            fetch_graphql,
+            is_graphql_endpoint,
+        )
 
         if is_graphql_endpoint(source):
             return fetch_graphql(str(source), headers=headers, client=client, settings=settings)
@@ -74,7 +90,7 @@ def generate(
 
 
 def validated(version: ConnectorVersion) -> ConnectorVersion:
-    """Step 4: ``version`` with the findings of ``connectory.validate`` added (a new object)."""
+    """Step 4: ``version`` with the findings of ``connectory.schemas.validation`` added (a new object)."""
     try:
         findings = validate(version)
     except RecursionError:
@@ -101,7 +117,7 @@ def inspect(
     """
     settings = settings or Settings.from_env()
     # The steps pause the cyclic garbage collector each; pausing it across them too saves its
-    # collections in between, which walk the whole parsed document (see connectory.gcpause).
+    # collections in between, which walk the whole parsed document (see connectory._gcpause).
     with paused_gc():
         raw = fetch_source(
             source, protocol=protocol, headers=headers, client=client, settings=settings

@@ -18,8 +18,7 @@ from connectory import inspect
 from connectory.api import create_app
 from connectory.catalog import Catalog
 from connectory.settings import Settings
-
-from ..samples import small_version
+from tests.support.samples import small_version
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "openapi" / "1password-connect.json"
 TOKEN = "api-t0ken-value"

@@ -10,7 +10,11 @@ import socket
 import sqlite3
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import (
+    UTC,
+    datetime,
+    timedelta,
+)
 from pathlib import Path
 
 import httpx
@@ -20,7 +24,7 @@ from pydantic import SecretStr
 from connectory import inspect
 from connectory.api import create_app
 from connectory.catalog import Catalog
-from connectory.model import Verification
+from connectory.model.version import Verification
 from connectory.settings import Settings
 
 from .test_api import _serve

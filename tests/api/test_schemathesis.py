@@ -16,7 +16,12 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import (
+    HealthCheck,
+    Phase,
+    given,
+    settings,
+)
 from hypothesis.errors import Unsatisfiable
 from pydantic import SecretStr
 from schemathesis import GenerationMode
@@ -31,8 +36,8 @@ from schemathesis.specs.openapi.checks import (
 from connectory import inspect
 from connectory.api import create_app
 from connectory.catalog import Catalog
+from tests.support.samples import small_version
 
-from ..samples import small_version
 from .test_api import EXAMPLE
 
 TOKEN = "schemathesis-t0ken-value"

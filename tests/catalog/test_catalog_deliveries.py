@@ -10,11 +10,13 @@ import pytest
 import sqlalchemy as sa
 
 from connectory.catalog import Catalog
-from connectory.catalog.tables import deliveries
-from connectory.deliveries import Delivery
-from connectory.errors import DocumentError, InputError
-
-from ..samples import small_version
+from connectory.catalog._tables import deliveries
+from connectory.errors import (
+    DocumentError,
+    InputError,
+)
+from connectory.runtime.deliveries import Delivery
+from tests.support.samples import small_version
 
 SIGNATURE = "ab" * 32
 

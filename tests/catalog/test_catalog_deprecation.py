@@ -7,9 +7,11 @@ from datetime import date
 import pytest
 
 from connectory.catalog import Catalog
-from connectory.errors import Conflict, NotFound
-
-from ..samples import small_version
+from connectory.errors import (
+    Conflict,
+    NotFound,
+)
+from tests.support.samples import small_version
 
 SUNSET = date(2031, 3, 31)
 

@@ -18,11 +18,17 @@ from typing import Any
 
 import pytest
 
-from connectory.catalog import Catalog, export_catalog, import_catalog
-from connectory.errors import DocumentError, PublishRefused
-from connectory.model import Vetting
-
-from ..samples import small_version
+from connectory.catalog import (
+    Catalog,
+    export_catalog,
+    import_catalog,
+)
+from connectory.errors import (
+    DocumentError,
+    PublishRefused,
+)
+from connectory.model.version import Vetting
+from tests.support.samples import small_version
 
 
 def _publish(

@@ -15,11 +15,16 @@ import pytest
 import sqlalchemy as sa
 
 from connectory.catalog import Catalog
-from connectory.catalog.failures import translate
+from connectory.catalog._failures import translate
 from connectory.errors import ImmutableVersion
-from connectory.model import ConnectorVersion, Vetting
-
-from ..samples import rich_version, sha
+from connectory.model.version import (
+    ConnectorVersion,
+    Vetting,
+)
+from tests.support.samples import (
+    rich_version,
+    sha,
+)
 
 CHILDREN = ("actions", "triggers", "definitions", "findings")
 TABLES = ("connectors", "versions", *CHILDREN, "version_deletions")

@@ -7,8 +7,11 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from connectory.catalog import BoardImpact, Catalog
-from connectory.catalog.tables import version_deletions
+from connectory.catalog import (
+    BoardImpact,
+    Catalog,
+)
+from connectory.catalog._tables import version_deletions
 from connectory.errors import (
     ConfirmationRequired,
     Conflict,
@@ -16,9 +19,15 @@ from connectory.errors import (
     InvalidName,
     NotFound,
 )
-from connectory.model import Board, BoardUse
-
-from ..samples import rich_version, sha, small_version
+from connectory.model.version import (
+    Board,
+    BoardUse,
+)
+from tests.support.samples import (
+    rich_version,
+    sha,
+    small_version,
+)
 
 
 def test_publish(catalog: Catalog) -> None:

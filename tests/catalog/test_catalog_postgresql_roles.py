@@ -16,9 +16,8 @@ from sqlalchemy.pool import NullPool
 
 from connectory.catalog import Catalog
 from connectory.errors import CatalogError
-from connectory.model import Vetting
-
-from ..samples import small_version
+from connectory.model.version import Vetting
+from tests.support.samples import small_version
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The publish policy (``connectory.lifecycle``) on a real catalogue, with versions of a real
+"""The publish policy (``connectory.vetting.publishing``) on a real catalogue, with versions of a real
 document (1Password Connect) edited as new releases would be: breaking changes need a major
 semver bump, or consent for other labels; the published version carries its change report."""
 
@@ -13,12 +13,22 @@ import pytest
 
 from connectory import inspect
 from connectory.catalog import Catalog
-from connectory.errors import Conflict, PublishRefused
-from connectory.lifecycle import check_publish, predecessor, publish
-from connectory.model import ConnectorVersion
-
-from ..diff.documents import onepassword, version_of, write
-from ..samples import sha
+from connectory.errors import (
+    Conflict,
+    PublishRefused,
+)
+from connectory.model.version import ConnectorVersion
+from connectory.vetting.publishing import (
+    check_publish,
+    predecessor,
+    publish,
+)
+from tests.support.diff_documents import (
+    onepassword,
+    version_of,
+    write,
+)
+from tests.support.samples import sha
 
 
 def _release(tmp_path: Path, name: str, edit: Any = None) -> ConnectorVersion:

@@ -12,7 +12,10 @@ then refused, and a publish waits for child writes in flight and then hashes wha
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import (
+    Callable,
+    Iterator,
+)
 from typing import Any
 
 import pytest
@@ -21,8 +24,7 @@ from sqlalchemy.pool import NullPool
 
 from connectory.catalog import Catalog
 from connectory.catalog.digest import content_sha256
-
-from ..samples import small_version
+from tests.support.samples import small_version
 
 pytestmark = pytest.mark.postgresql
 

@@ -10,8 +10,7 @@ import time
 import pytest
 
 from connectory.catalog import Catalog
-
-from ..samples import github_scale_version
+from tests.support.samples import github_scale_version
 
 
 def test_a_github_sized_version_round_trips(

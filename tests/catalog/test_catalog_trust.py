@@ -12,10 +12,21 @@ import sqlalchemy as sa
 
 from connectory.catalog import Catalog
 from connectory.catalog.digest import content_sha256
-from connectory.errors import CatalogError, Conflict, PublishRefused
-from connectory.model import Board, BoardUse, Definition, Vetting
-
-from ..samples import sha, small_version
+from connectory.errors import (
+    CatalogError,
+    Conflict,
+    PublishRefused,
+)
+from connectory.model.version import (
+    Board,
+    BoardUse,
+    Definition,
+    Vetting,
+)
+from tests.support.samples import (
+    sha,
+    small_version,
+)
 
 
 def _strict(catalog: Catalog) -> Catalog:

@@ -6,10 +6,17 @@ import pytest
 import sqlalchemy as sa
 
 from connectory.catalog import Catalog
-from connectory.errors import Conflict, ImmutableVersion, InputError, NotFound
-from connectory.model import CheckResult, Vetting
-
-from ..samples import small_version
+from connectory.errors import (
+    Conflict,
+    ImmutableVersion,
+    InputError,
+    NotFound,
+)
+from connectory.model.version import (
+    CheckResult,
+    Vetting,
+)
+from tests.support.samples import small_version
 
 CHECKS = [
     CheckResult(name="definitions-valid", status="passed", message="3 definitions"),

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import (
+    UTC,
+    datetime,
+)
 from pathlib import Path
 
 from prefect.client.schemas.objects import StateType
 
-from ..conftest import FIXTURES
-from ..flows.records import flow_runs
+from tests.conftest import FIXTURES
+from tests.support.flow_records import flow_runs
+
 from .conftest import Run
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "openapi" / "1password-connect.json"

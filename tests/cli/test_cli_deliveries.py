@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, datetime
+from datetime import (
+    UTC,
+    datetime,
+)
 
 import sqlalchemy as sa
 
 from connectory.catalog import Catalog
-from connectory.deliveries import Delivery
+from connectory.runtime.deliveries import Delivery
+from tests.support.samples import small_version
 
-from ..samples import small_version
 from .conftest import Run
 
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import subprocess
-from datetime import UTC, datetime
+from datetime import (
+    UTC,
+    datetime,
+)
 from pathlib import Path
 
 from graphql import build_schema
 from prefect.client.schemas.objects import StateType
 
-from ..flows.records import flow_runs
-from ..graphql_server import serve_graphql
-from ..protocols.graphql_support import SHOP
+from tests.support.flow_records import flow_runs
+from tests.support.graphql import SHOP
+from tests.support.graphql_server import serve_graphql
+
 from .conftest import Run
 
 SECRET = "cli-s3cret-value"

@@ -9,9 +9,16 @@ from pathlib import Path
 
 from connectory import inspect
 from connectory.catalog import Catalog
+from tests.support.oauth_server import (
+    PUBLIC_CLIENT,
+    items_document,
+    serve_oauth,
+)
+from tests.support.servers import (
+    Reply,
+    serve,
+)
 
-from ..oauth_server import PUBLIC_CLIENT, items_document, serve_oauth
-from ..servers import Reply, serve
 from .conftest import Run
 
 SECRET = "cli-invoke-s3cret"

@@ -14,8 +14,12 @@ from typing import Any
 import pytest
 
 from connectory.catalog import Catalog
+from tests.support.diff_documents import (
+    onepassword,
+    version_of,
+    write,
+)
 
-from ..diff.documents import onepassword, version_of, write
 from .conftest import Run
 
 

@@ -6,8 +6,11 @@ import json
 import sqlite3
 from pathlib import Path
 
-from ..conftest import FIXTURES
-from ..servers import Reply, serve
+from tests.conftest import FIXTURES
+from tests.support.servers import (
+    Reply,
+    serve,
+)
 
 CYBERSOURCE = FIXTURES / "wsdl" / "cybersource"
 CALCULATOR = FIXTURES / "wsdl" / "calculator-soap11and12.wsdl"

@@ -12,8 +12,10 @@ from typer.testing import CliRunner
 
 from connectory.catalog import Catalog
 from connectory.cli import app
-
-from ..samples import sha, small_version
+from tests.support.samples import (
+    sha,
+    small_version,
+)
 
 
 def test_vet_refuses_a_draft_changed_while_it_was_checked(
@@ -28,7 +30,7 @@ def test_vet_refuses_a_draft_changed_while_it_was_checked(
             teammate.update_draft(changed)
         return []
 
-    monkeypatch.setattr("connectory.checks.run_checks", slow_checks)
+    monkeypatch.setattr("connectory.vetting.checks.run_checks", slow_checks)
     result = CliRunner().invoke(
         app, ["--catalog", sqlite_url, "vet", "acme@1.0.0", "--verdict", "approved"]
     )

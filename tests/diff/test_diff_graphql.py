@@ -6,11 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
-from graphql import build_client_schema, find_breaking_changes
+from graphql import (
+    build_client_schema,
+    find_breaking_changes,
+)
 
-from connectory import diff, inspect
-
-from ..conftest import corpus_file
+from connectory import (
+    diff,
+    inspect,
+)
+from tests.conftest import corpus_file
 
 V1 = """
 type Query {

@@ -12,9 +12,8 @@ import pytest
 import yaml
 
 from connectory import diff
-from connectory.model import ConnectorVersion
-
-from .documents import (
+from connectory.model.version import ConnectorVersion
+from tests.support.diff_documents import (
     Document,
     Edit,
     edited,

@@ -3,17 +3,32 @@ into the common comparison."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import (
+    UTC,
+    datetime,
+)
 
 import pytest
 
 from connectory import diff
-from connectory.diff import supports
-from connectory.diff.versions import Context, Differ, compare_versions
+from connectory.changes import supports
+from connectory.changes.versions import (
+    Context,
+    Differ,
+    compare_versions,
+)
 from connectory.errors import ProtocolError
-from connectory.model import Action, Change, ConnectorVersion, GraphQLBinding, GraphQLMetadata
-
-from ..samples import sha, small_version
+from connectory.model.version import (
+    Action,
+    Change,
+    ConnectorVersion,
+    GraphQLBinding,
+    GraphQLMetadata,
+)
+from tests.support.samples import (
+    sha,
+    small_version,
+)
 
 
 def _graphql(seed: str, *fields: str) -> ConnectorVersion:

@@ -9,9 +9,17 @@ from typing import Any
 
 import pytest
 
-from connectory.diff.report import KINDS, Direction, Report
-from connectory.diff.schemas import SchemaComparer
-from connectory.model import Definition, JsonSchema, definition_uri
+from connectory.changes.report import (
+    KINDS,
+    Direction,
+    Report,
+)
+from connectory.changes.schemas import SchemaComparer
+from connectory.model.version import (
+    Definition,
+    JsonSchema,
+    definition_uri,
+)
 
 
 def _compare(
@@ -124,8 +132,10 @@ def test_annotations_are_not_changes() -> None:
 
 
 def _documented_levels() -> dict[str, Any]:
-    """The levels table of ``connectory.diff``'s docstring, as ``report.KINDS`` spells it."""
-    package = importlib.import_module("connectory.diff")  # connectory.diff is also the function
+    """The levels table of ``connectory.changes``'s docstring, as ``report.KINDS`` spells it."""
+    package = importlib.import_module(
+        "connectory.changes"
+    )  # connectory.changes is also the function
     table = (package.__doc__ or "").split("in / out", 1)[1].split("Not changes", 1)[0]
     levels: dict[str, Any] = {}
     cell = re.compile(

@@ -6,16 +6,22 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import (
+    UTC,
+    datetime,
+)
 from pathlib import Path
 from typing import Any
 
 import pytest
 from lxml import etree
 
-from connectory import diff, inspect
+from connectory import (
+    diff,
+    inspect,
+)
 from connectory.errors import ProtocolError
-from connectory.model import (
+from connectory.model.version import (
     Action,
     ActionOutput,
     ConnectorVersion,
@@ -25,10 +31,9 @@ from connectory.model import (
     SoapMetadata,
     definition_uri,
 )
-
-from ..conftest import corpus_file
-from ..samples import sha
-from .documents import triples
+from tests.conftest import corpus_file
+from tests.support.diff_documents import triples
+from tests.support.samples import sha
 
 NS = "http://tempuri.org/"
 XSD = "types.xsd"

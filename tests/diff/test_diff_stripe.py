@@ -9,10 +9,15 @@ from collections import Counter
 
 import pytest
 
-from connectory import diff, inspect
-from connectory.model import Change, ConnectorVersion
-
-from ..conftest import corpus_file
+from connectory import (
+    diff,
+    inspect,
+)
+from connectory.model.version import (
+    Change,
+    ConnectorVersion,
+)
+from tests.conftest import corpus_file
 
 pytestmark = pytest.mark.slow
 

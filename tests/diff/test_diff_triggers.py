@@ -10,9 +10,15 @@ from typing import Any
 import pytest
 
 from connectory import diff
-
-from ..conftest import corpus_file
-from .documents import Document, edited, reordered, triples, version_of, write
+from tests.conftest import corpus_file
+from tests.support.diff_documents import (
+    Document,
+    edited,
+    reordered,
+    triples,
+    version_of,
+    write,
+)
 
 WEBHOOK = "balancePlatform.report.created"
 

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from ..catalog.conftest import postgresql_schema_url  # noqa: F401  (a fixture)
-from ..cli.conftest import run  # noqa: F401  (a fixture)
+from tests.catalog.conftest import postgresql_schema_url  # noqa: F401  (a fixture)
+from tests.cli.conftest import run  # noqa: F401  (a fixture)
 
 
 @pytest.fixture(autouse=True)

@@ -9,22 +9,40 @@ from typing import Any
 import pytest
 import yaml
 from connectory_flows.onboard import onboard
-from connectory_flows.reintrospect import Reintrospected, reintrospect
+from connectory_flows.reintrospect import (
+    Reintrospected,
+    reintrospect,
+)
 from connectory_flows.reporting import ItemsFailed
 from connectory_flows.secrets import supplied
-from graphql import GraphQLSchema, build_client_schema, build_schema
-from prefect.client.schemas.objects import FlowRun, StateType
+from graphql import (
+    GraphQLSchema,
+    build_client_schema,
+    build_schema,
+)
+from prefect.client.schemas.objects import (
+    FlowRun,
+    StateType,
+)
 from prefect.client.schemas.schedules import CronSchedule
 from pydantic import SecretStr
 
 from connectory.catalog import Catalog
-from connectory.errors import InputError, NotFound
-from connectory.runtime import SecretsFile, origin
-
-from ..conftest import corpus_file
-from ..graphql_server import serve_graphql
-from ..protocols.graphql_support import SHOP
-from .records import artifacts, flow_run
+from connectory.errors import (
+    InputError,
+    NotFound,
+)
+from connectory.runtime import (
+    SecretsFile,
+    origin,
+)
+from tests.conftest import corpus_file
+from tests.support.flow_records import (
+    artifacts,
+    flow_run,
+)
+from tests.support.graphql import SHOP
+from tests.support.graphql_server import serve_graphql
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "gh-s3cret"

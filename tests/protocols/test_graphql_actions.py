@@ -7,15 +7,24 @@ from typing import Any
 import pytest
 from graphql import build_schema
 
-from connectory import InputError, validator_for
+from connectory import (
+    InputError,
+    validator_for,
+)
 from connectory.errors import DocumentError
-from connectory.model import ConnectorVersion, definition_uri
+from connectory.model.version import (
+    ConnectorVersion,
+    definition_uri,
+)
 from connectory.protocols.graphql import add_graphql_action
 from connectory.protocols.graphql.actions import root_actions
-from connectory.protocols.graphql.jsonschema import TypeSchemas
-
-from ..graphql_server import execute
-from .graphql_support import SHOP, inspect_file, shop_schema
+from connectory.protocols.graphql.definitions import TypeSchemas
+from tests.support.graphql import (
+    SHOP,
+    inspect_file,
+    shop_schema,
+)
+from tests.support.graphql_server import execute
 
 
 @pytest.fixture(scope="module")

@@ -5,18 +5,28 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from graphql import GraphQLSchema, parse, print_ast, validate
+from graphql import (
+    GraphQLSchema,
+    parse,
+    print_ast,
+    validate,
+)
 
 from connectory import registry_for
-from connectory.model import ConnectorVersion
-from connectory.protocols.graphql.operations import FieldIndex, root_operation
-from connectory.protocols.graphql.printer import print_operation
-from connectory.protocols.graphql.schema import schema_from_sdl
-from connectory.schemas import validator_for
-
-from ..conftest import CORPUS, corpus_absent
-from ..graphql_server import execute
-from .graphql_support import inspect_file
+from connectory.model.version import ConnectorVersion
+from connectory.protocols.graphql._operations import (
+    FieldIndex,
+    root_operation,
+)
+from connectory.protocols.graphql._printer import print_operation
+from connectory.protocols.graphql.parse import schema_from_sdl
+from connectory.schemas.registry import validator_for
+from tests.conftest import (
+    CORPUS,
+    corpus_absent,
+)
+from tests.support.graphql import inspect_file
+from tests.support.graphql_server import execute
 
 SCHEMAS = [
     ("github", "schema-15.25.0.graphql"),

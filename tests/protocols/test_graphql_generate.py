@@ -5,13 +5,26 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from graphql import build_schema, print_schema
+from graphql import (
+    build_schema,
+    print_schema,
+)
 
-from connectory import ConnectorVersion, parse, validate
-from connectory.fetch import fetch
+from connectory import (
+    ConnectorVersion,
+    parse,
+    validate,
+)
+from connectory.documents.fetch import fetch
 from connectory.onboarding import suggest_name
-
-from .graphql_support import SHOP, WARTS, inspect_file, introspection_of, shop_schema, write_json
+from tests.support.graphql import (
+    SHOP,
+    WARTS,
+    inspect_file,
+    introspection_of,
+    shop_schema,
+    write_json,
+)
 
 
 def test_an_sdl_file_becomes_a_version() -> None:

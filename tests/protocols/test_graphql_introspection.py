@@ -11,9 +11,17 @@ from typing import Any
 
 import pytest
 
-from connectory.errors import ConnectoryError, DocumentError, ProtocolError
-
-from .graphql_support import inspect_file, introspection_of, shop_schema, write_json
+from connectory.errors import (
+    ConnectoryError,
+    DocumentError,
+    ProtocolError,
+)
+from tests.support.graphql import (
+    inspect_file,
+    introspection_of,
+    shop_schema,
+    write_json,
+)
 
 
 @pytest.fixture(scope="module")
@@ -244,9 +252,12 @@ def _mutations(value: Any, rng: random.Random, count: int) -> list[Any]:
 
 
 def test_randomly_broken_results_fail_only_with_connectory_errors(result: dict[str, Any]) -> None:
-    from datetime import UTC, datetime
+    from datetime import (
+        UTC,
+        datetime,
+    )
 
-    from connectory.protocols.graphql import generate
+    from connectory.protocols.graphql.generate import build_version as generate
 
     outcomes: dict[str, int] = {}
     for broken in _mutations(result, random.Random(20240501), 400):

@@ -16,13 +16,20 @@ from graphql import (
 )
 
 from connectory import validator_for
-from connectory.model import ConnectorVersion
-from connectory.protocols.graphql.jsonschema import TypeSchemas
-from connectory.protocols.graphql.operations import MAX_DEPTH, MAX_SELECTIONS, root_operation
-from connectory.protocols.graphql.responses import data_schema
-
-from ..graphql_server import execute
-from .graphql_support import SHOP, inspect_file, shop_schema
+from connectory.model.version import ConnectorVersion
+from connectory.protocols.graphql._operations import (
+    MAX_DEPTH,
+    MAX_SELECTIONS,
+    root_operation,
+)
+from connectory.protocols.graphql._responses import data_schema
+from connectory.protocols.graphql.definitions import TypeSchemas
+from tests.support.graphql import (
+    SHOP,
+    inspect_file,
+    shop_schema,
+)
+from tests.support.graphql_server import execute
 
 
 @pytest.fixture(scope="module")

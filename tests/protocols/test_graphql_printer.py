@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from graphql import parse, print_ast
+from graphql import (
+    parse,
+    print_ast,
+)
 
-from connectory.protocols.graphql.printer import print_operation
+from connectory.protocols.graphql._printer import print_operation
 
 DOCUMENTS = {
     "variables and nesting": """

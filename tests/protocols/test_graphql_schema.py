@@ -10,12 +10,23 @@ from pathlib import Path
 import pytest
 from graphql import resolve_schema_coordinate
 
-from connectory.errors import DocumentError, ProtocolError
-from connectory.protocols.graphql.coordinates import coordinate_in
-from connectory.protocols.graphql.schema import load_introspection, load_sdl, schema_from_sdl
-from connectory.protocols.graphql.sdl import MAX_SDL_TOKENS
-
-from .graphql_support import SHOP, WARTS, introspection_of, shop_schema
+from connectory.errors import (
+    DocumentError,
+    ProtocolError,
+)
+from connectory.protocols.graphql._coordinates import coordinate_in
+from connectory.protocols.graphql._sdl import MAX_SDL_TOKENS
+from connectory.protocols.graphql.parse import (
+    load_introspection,
+    load_sdl,
+    schema_from_sdl,
+)
+from tests.support.graphql import (
+    SHOP,
+    WARTS,
+    introspection_of,
+    shop_schema,
+)
 
 
 def _by_kind(findings: list) -> dict[str, set[str]]:

@@ -6,10 +6,20 @@ from typing import Any
 
 import pytest
 
-from connectory.model import Action, ConnectorVersion, HttpBinding, HttpParameter, definition_uri
-from connectory.schemas import validator_for
-
-from .openapi_support import check_schemas, findings_of, fixture, generate_version
+from connectory.model.version import (
+    Action,
+    ConnectorVersion,
+    HttpBinding,
+    HttpParameter,
+    definition_uri,
+)
+from connectory.schemas.registry import validator_for
+from tests.support.openapi import (
+    check_schemas,
+    findings_of,
+    fixture,
+    generate_version,
+)
 
 REPO = "/paths/~1repos~1{owner}~1{repo}"
 ISSUE = "/paths/~1repos~1{owner}~1{repo}~1issues~1{number}"

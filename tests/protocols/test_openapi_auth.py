@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectory.authmethods import (
+from connectory.model.auth import (
     ApiKeyAuth,
     BasicAuth,
     BearerAuth,
@@ -15,9 +15,12 @@ from connectory.authmethods import (
     OAuth2Flow,
     OpenIDConnectAuth,
 )
-from connectory.model import ConnectorVersion
-
-from .openapi_support import findings_of, fixture, generate_version
+from connectory.model.version import ConnectorVersion
+from tests.support.openapi import (
+    findings_of,
+    fixture,
+    generate_version,
+)
 
 TOKEN = "https://example.com/token"
 AUTHORIZE = "https://example.com/authorize"

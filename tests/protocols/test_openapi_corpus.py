@@ -18,9 +18,14 @@ from typing import Any
 import pytest
 
 from connectory.onboarding import inspect
-
-from ..conftest import corpus_absent
-from .openapi_support import METHODS, OPENAPI_CORPUS, check_schemas, count_operations, load
+from tests.conftest import corpus_absent
+from tests.support.openapi import (
+    METHODS,
+    OPENAPI_CORPUS,
+    check_schemas,
+    count_operations,
+    load,
+)
 
 pytestmark = pytest.mark.slow
 

@@ -7,8 +7,12 @@ from typing import Any
 
 import pytest
 
-from connectory.errors import DocumentError, InputError, ProtocolError
-from connectory.model import (
+from connectory.errors import (
+    DocumentError,
+    InputError,
+    ProtocolError,
+)
+from connectory.model.version import (
     ConnectorVersion,
     HttpMetadata,
     Server,
@@ -16,9 +20,8 @@ from connectory.model import (
     definition_uri,
 )
 from connectory.protocols import openapi
-from connectory.schemas import validator_for
-
-from .openapi_support import (
+from connectory.schemas.registry import validator_for
+from tests.support.openapi import (
     FIXTURES,
     check_schemas,
     count_operations,

@@ -7,10 +7,17 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from connectory.model import ConnectorVersion, definition_uri
-from connectory.schemas import validator_for
-
-from .openapi_support import check_schemas, findings_of, fixture, generate_version
+from connectory.model.version import (
+    ConnectorVersion,
+    definition_uri,
+)
+from connectory.schemas.registry import validator_for
+from tests.support.openapi import (
+    check_schemas,
+    findings_of,
+    fixture,
+    generate_version,
+)
 
 
 @pytest.fixture(scope="module")

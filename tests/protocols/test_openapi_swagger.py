@@ -7,12 +7,28 @@ from typing import Any
 
 import pytest
 
-from connectory.authmethods import ApiKeyAuth, BasicAuth, OAuth2Auth, OAuth2Flow
-from connectory.model import Action, ConnectorVersion, HttpBinding, Server, definition_uri
+from connectory.model.auth import (
+    ApiKeyAuth,
+    BasicAuth,
+    OAuth2Auth,
+    OAuth2Flow,
+)
+from connectory.model.version import (
+    Action,
+    ConnectorVersion,
+    HttpBinding,
+    Server,
+    definition_uri,
+)
 from connectory.onboarding import inspect
-from connectory.schemas import validator_for
-
-from .openapi_support import FIXTURES, check_schemas, findings_of, fixture, generate_version
+from connectory.schemas.registry import validator_for
+from tests.support.openapi import (
+    FIXTURES,
+    check_schemas,
+    findings_of,
+    fixture,
+    generate_version,
+)
 
 PETSTORE = "swagger-petstore/swagger.yaml"
 

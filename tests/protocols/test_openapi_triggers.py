@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from connectory.model import HttpTriggerBinding, Trigger, definition_uri
-
-from .openapi_support import fixture, generate_version
+from connectory.model.version import (
+    HttpTriggerBinding,
+    Trigger,
+    definition_uri,
+)
+from tests.support.openapi import (
+    fixture,
+    generate_version,
+)
 
 
 def test_openapi_3_1_webhooks() -> None:

@@ -16,10 +16,12 @@ import pytest
 from lxml import etree
 
 from connectory import BadReference
-from connectory.validate import validate
-
-from ..conftest import CORPUS, corpus_absent
-from .soap_support import onboard
+from connectory.schemas.validation import validate
+from tests.conftest import (
+    CORPUS,
+    corpus_absent,
+)
+from tests.support.soap import onboard
 
 pytestmark = pytest.mark.slow
 

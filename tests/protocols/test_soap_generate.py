@@ -6,12 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from connectory import ConnectorVersion, ProtocolError
-from connectory.model import SoapBinding, definition_uri
-from connectory.protocols.soap import MessageConverter
-from connectory.validate import validate
-
-from .soap_support import (
+from connectory import (
+    ConnectorVersion,
+    ProtocolError,
+)
+from connectory.model.version import (
+    SoapBinding,
+    definition_uri,
+)
+from connectory.runtime.soap.convert import MessageConverter
+from connectory.schemas.validation import validate
+from tests.support.soap import (
     CALCULATOR,
     CYBERSOURCE,
     ECHO_TYPES,

@@ -13,11 +13,24 @@ from pathlib import Path
 
 import pytest
 
-from connectory import BadReference, DocumentError
+from connectory import (
+    BadReference,
+    DocumentError,
+)
 from connectory.settings import Settings
-
-from ..servers import Reply, serve
-from .soap_support import ECHO_TYPES, definitions, echo_binding, echo_service, onboard, timed, write
+from tests.support.servers import (
+    Reply,
+    serve,
+)
+from tests.support.soap import (
+    ECHO_TYPES,
+    definitions,
+    echo_binding,
+    echo_service,
+    onboard,
+    timed,
+    write,
+)
 
 SERVICE = ECHO_TYPES + echo_binding() + echo_service()
 
@@ -89,7 +102,7 @@ def test_a_utf16_document_with_a_doctype_is_refused_too(tmp_path: Path, fifo: Pa
         f'<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE d [<!ENTITY x SYSTEM "file://{fifo}">]>'
     )
     text += definitions(f"<wsdl:documentation>&x;</wsdl:documentation>{SERVICE}").split("\n", 1)[1]
-    from connectory.protocols.soap.xml import parse_xml
+    from connectory.protocols.soap._xml import parse_xml
 
     seconds, error = timed(lambda: parse_xml(text.encode("utf-16"), "utf16.wsdl", Settings()))
     assert isinstance(error, DocumentError)
@@ -98,7 +111,7 @@ def test_a_utf16_document_with_a_doctype_is_refused_too(tmp_path: Path, fifo: Pa
 
 
 def test_allowing_dtds_still_never_expands_entities(tmp_path: Path, fifo: Path) -> None:
-    from connectory.protocols.soap.xml import parse_xml
+    from connectory.protocols.soap._xml import parse_xml
 
     text = f'<!DOCTYPE d [<!ENTITY x SYSTEM "file://{fifo}">]><d>&x;</d>'
     seconds, error = timed(

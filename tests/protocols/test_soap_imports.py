@@ -6,18 +6,36 @@ request log shows it was never asked.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import (
+    UTC,
+    datetime,
+)
 from pathlib import Path
 
 import pytest
 
-from connectory import BadReference, InputError
-from connectory.model import SoapBinding
-from connectory.protocols.soap import Loaded, generate
+from connectory import (
+    BadReference,
+    InputError,
+)
+from connectory.model.version import SoapBinding
+from connectory.protocols.soap import (
+    Loaded,
+    generate,
+)
 from connectory.settings import Settings
-
-from ..servers import Reply, serve
-from .soap_support import ECHO_TYPES, definitions, echo_binding, echo_service, onboard, write
+from tests.support.servers import (
+    Reply,
+    serve,
+)
+from tests.support.soap import (
+    ECHO_TYPES,
+    definitions,
+    echo_binding,
+    echo_service,
+    onboard,
+    write,
+)
 
 XSD = '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="{ns}" elementFormDefault="qualified">{body}</xs:schema>'
 

@@ -11,11 +11,17 @@ from typing import Any
 
 import pytest
 
-from connectory import ConnectorVersion, InputError, validator_for
-from connectory.protocols.soap import compile_xsd
-from connectory.protocols.soap.compile import check_round_trip
-
-from .soap_support import definitions, onboard, write
+from connectory import (
+    ConnectorVersion,
+    InputError,
+    validator_for,
+)
+from connectory.vetting.xsd import check_round_trip, compile_xsd
+from tests.support.soap import (
+    definitions,
+    onboard,
+    write,
+)
 
 TYPES = """
 <wsdl:types><xs:schema targetNamespace="urn:test" xmlns:tns="urn:test" elementFormDefault="qualified">

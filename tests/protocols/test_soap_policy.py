@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 
 from connectory import NotFound
-from connectory.authmethods import BasicAuth, WSSecurityUsernameTokenAuth
+from connectory.model.auth import (
+    BasicAuth,
+    WSSecurityUsernameTokenAuth,
+)
 from connectory.protocols.soap import with_auth_method
-
-from .soap_support import (
+from tests.support.soap import (
     CALCULATOR,
     ECHO_TYPES,
     definitions,

@@ -12,20 +12,25 @@ import pytest
 from pydantic import SecretStr
 
 from connectory import inspect
-from connectory.authmethods import (
+from connectory.errors import (
+    InputError,
+    SourceError,
+)
+from connectory.model.auth import (
     CustomFunctionAuth,
     CustomRequestAuth,
     ExtractRule,
     InjectRule,
     RequestTemplate,
 )
-from connectory.errors import InputError, SourceError
-from connectory.model import ConnectorVersion
+from connectory.model.version import ConnectorVersion
 from connectory.runtime import invoke
 from connectory.runtime.auth import auth_for
-
-from ..servers import Reply, serve
-from .consent import accept
+from tests.support.consent import accept
+from tests.support.servers import (
+    Reply,
+    serve,
+)
 
 SECRET = "pa55-w0rd-secret"
 DOCUMENT = {

@@ -13,14 +13,23 @@ from graphql import build_schema
 from pydantic import SecretStr
 
 from connectory import inspect
-from connectory.errors import InputError, SourceUnreachable
-from connectory.model import ConnectorVersion
-from connectory.runtime import build_request, credentials_from_env, invoke
-
-from ..conftest import FIXTURES
-from ..graphql_server import serve_graphql
-from ..servers import Reply, serve
-from .consent import accept
+from connectory.errors import (
+    InputError,
+    SourceUnreachable,
+)
+from connectory.model.version import ConnectorVersion
+from connectory.runtime import (
+    build_request,
+    credentials_from_env,
+    invoke,
+)
+from tests.conftest import FIXTURES
+from tests.support.consent import accept
+from tests.support.graphql_server import serve_graphql
+from tests.support.servers import (
+    Reply,
+    serve,
+)
 
 SECRET = "s3cret-value-never-shown"
 

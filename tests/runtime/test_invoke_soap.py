@@ -10,9 +10,11 @@ from lxml import etree
 from connectory import inspect
 from connectory.errors import InputError
 from connectory.runtime import invoke
-
-from ..conftest import FIXTURES
-from ..servers import Reply, serve
+from tests.conftest import FIXTURES
+from tests.support.servers import (
+    Reply,
+    serve,
+)
 
 CALCULATOR = FIXTURES / "wsdl" / "calculator-soap11and12.wsdl"
 TEMPURI = "http://tempuri.org/"

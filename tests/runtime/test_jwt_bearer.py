@@ -15,12 +15,14 @@ from joserfc.jwk import import_key
 from pydantic import SecretStr
 
 from connectory import inspect
-from connectory.authmethods import JWTBearerAuth
 from connectory.errors import InputError
-from connectory.model import ConnectorVersion
+from connectory.model.auth import JWTBearerAuth
+from connectory.model.version import ConnectorVersion
 from connectory.runtime import invoke
-
-from ..servers import Reply, serve
+from tests.support.servers import (
+    Reply,
+    serve,
+)
 
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 PRIVATE = KEY.private_bytes(

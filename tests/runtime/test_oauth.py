@@ -15,9 +15,12 @@ import pytest
 from pydantic import SecretStr
 
 from connectory import inspect
-from connectory.authmethods import OAuth2Auth
-from connectory.errors import InputError, SourceError
-from connectory.model import ConnectorVersion
+from connectory.errors import (
+    InputError,
+    SourceError,
+)
+from connectory.model.auth import OAuth2Auth
+from connectory.model.version import ConnectorVersion
 from connectory.runtime import (
     SecretPolicy,
     SecretsFile,
@@ -29,8 +32,8 @@ from connectory.runtime import (
 )
 from connectory.runtime.oauth import token_secrets
 from connectory.settings import Settings
-
-from ..oauth_server import (
+from tests.support.consent import accept
+from tests.support.oauth_server import (
     CLIENT_ID,
     CLIENT_SECRET,
     PASSWORD,
@@ -40,8 +43,10 @@ from ..oauth_server import (
     items_document,
     serve_oauth,
 )
-from ..servers import Reply, serve
-from .consent import accept
+from tests.support.servers import (
+    Reply,
+    serve,
+)
 
 
 def _version(tmp_path: Path, server: OAuthServer) -> ConnectorVersion:

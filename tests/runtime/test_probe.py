@@ -10,12 +10,17 @@ import pytest
 from pydantic import SecretStr
 
 from connectory import inspect
-from connectory.checks import live_auth
-from connectory.model import ConnectorVersion
-from connectory.runtime.probe import probe_action, probe_auth
-
-from ..servers import Reply, serve
-from .consent import accept
+from connectory.model.version import ConnectorVersion
+from connectory.runtime.probe import (
+    probe_action,
+    probe_auth,
+)
+from connectory.vetting.checks import live_auth
+from tests.support.consent import accept
+from tests.support.servers import (
+    Reply,
+    serve,
+)
 
 SECRET = "probe-s3cret"
 

@@ -9,18 +9,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from graphql import GraphQLSchema, build_schema
+from graphql import (
+    GraphQLSchema,
+    build_schema,
+)
 from pydantic import SecretStr
 
 from connectory import inspect
-from connectory.authmethods import BearerAuth
-from connectory.errors import DocumentError, InputError, SourceError, SourceUnreachable
-from connectory.model import ConnectorVersion
+from connectory.errors import (
+    DocumentError,
+    InputError,
+    SourceError,
+    SourceUnreachable,
+)
+from connectory.model.auth import BearerAuth
+from connectory.model.version import ConnectorVersion
 from connectory.runtime import listen
 from connectory.settings import Settings
-
-from ..graphql_ws_server import serve_subscriptions
-from .consent import accept
+from tests.support.consent import accept
+from tests.support.graphql_ws_server import serve_subscriptions
 
 PRICES = """
 type Query { ping: String }

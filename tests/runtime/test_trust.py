@@ -16,10 +16,17 @@ import pytest
 from pydantic import SecretStr
 
 from connectory import inspect
-from connectory.authmethods import CustomRequestAuth, ExtractRule, InjectRule, RequestTemplate
-from connectory.checks import live_auth
-from connectory.errors import InputError, SourceError
-from connectory.model import ConnectorVersion
+from connectory.errors import (
+    InputError,
+    SourceError,
+)
+from connectory.model.auth import (
+    CustomRequestAuth,
+    ExtractRule,
+    InjectRule,
+    RequestTemplate,
+)
+from connectory.model.version import ConnectorVersion
 from connectory.runtime import (
     InsecureOrigin,
     SecretPolicy,
@@ -33,9 +40,14 @@ from connectory.runtime import (
     secret_places,
 )
 from connectory.runtime.hosts import discovered_places
+from connectory.vetting.checks import live_auth
+from tests.support.consent import accept
+from tests.support.servers import (
+    LoopbackServer,
+    Reply,
+    serve,
+)
 
-from ..servers import LoopbackServer, Reply, serve
-from .consent import accept
 from .test_subscribe import _version as _prices
 
 KEY = "key-never-leaves-the-user"

@@ -6,7 +6,7 @@
     GET    /connectors/{name}/versions                   VersionInfo[]
     POST   /connectors/{name}/versions[?label=L]         draft a ConnectorVersion given as JSON
     GET    /connectors/{name}/versions/{label}           ConnectorVersion (latest, default resolve)
-    GET    /connectors/{name}/versions/{label}/changes?since=L2    Change[] (connectory.diff)
+    GET    /connectors/{name}/versions/{label}/changes?since=L2    Change[] (connectory.changes)
     POST   /connectors/{name}/versions/{label}/publish[?allow_breaking=true]   under the policy
     POST   /connectors/{name}/versions/{label}/deprecate {sunset, replacement}
     DELETE /connectors/{name}/versions/{label}[?confirm=true&reason=...]   409 + blast radius

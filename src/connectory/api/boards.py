@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from fastapi.responses import JSONResponse
 
-from ..model import Board
-from .params import BoardName, Reason
-from .routing import Store, answers, as_json, new_router
+from connectory.model.version import Board
+
+from .params import (
+    BoardName,
+    Reason,
+)
+from .routing import (
+    Store,
+    answers,
+    as_json,
+    new_router,
+)
 
 __all__ = ["router"]
 

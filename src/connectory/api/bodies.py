@@ -1,4 +1,4 @@
-"""JSON request bodies parsed as strictly as documents are (``connectory.documents.parse_json``).
+"""JSON request bodies parsed as strictly as documents are (``connectory.documents.decode.parse_json``).
 
 FastAPI parses a JSON body with ``json.loads``, which takes ``NaN``, ``Infinity`` and duplicate
 keys (the last wins), and any nesting up to Python's recursion limit. ``StrictRoute`` hands its
@@ -10,15 +10,24 @@ take the same bodies on both). The refusal is a 400 naming the place (``body:LIN
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import (
+    Callable,
+    Coroutine,
+)
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import (
+    Request,
+    Response,
+)
 from fastapi.routing import APIRoute
 
-from ..documents import parse_json
-from ..errors import DocumentError
-from ..nesting import deeper_than, holds_nul
+from connectory._nesting import (
+    deeper_than,
+    holds_nul,
+)
+from connectory.documents.decode import parse_json
+from connectory.errors import DocumentError
 
 __all__ = ["MAX_BODY_DEPTH", "StrictRoute"]
 

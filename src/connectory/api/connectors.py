@@ -6,17 +6,42 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+)
 
-from ..catalog.digest import content_sha256
-from ..catalog.results import ConnectorSummary, Deletion, Drafted, VersionInfo
-from ..diff import diff
-from ..errors import InputError
-from ..lifecycle import publish as publish_checked
-from ..model import Change, Connector, ConnectorVersion
-from ..onboarding import validated
-from .params import ContentHash, Label, LabelQuery, Name, NewLabel, Reason
-from .routing import Store, answers, as_json, new_router
+from connectory.catalog.digest import content_sha256
+from connectory.catalog.results import (
+    ConnectorSummary,
+    Deletion,
+    Drafted,
+    VersionInfo,
+)
+from connectory.changes import diff
+from connectory.errors import InputError
+from connectory.model.version import (
+    Change,
+    Connector,
+    ConnectorVersion,
+)
+from connectory.onboarding import validated
+from connectory.vetting.publishing import publish as publish_checked
+
+from .params import (
+    ContentHash,
+    Label,
+    LabelQuery,
+    Name,
+    NewLabel,
+    Reason,
+)
+from .routing import (
+    Store,
+    answers,
+    as_json,
+    new_router,
+)
 
 __all__ = ["Deprecation", "router"]
 

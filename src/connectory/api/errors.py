@@ -21,16 +21,26 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI, Request, status
+from fastapi import (
+    FastAPI,
+    Request,
+    status,
+)
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+)
 from starlette.exceptions import HTTPException
 
-from ..catalog.failures import CatalogBusy, CatalogUnavailable
-from ..deliveries import DeliveryRefused
-from ..errors import (
+from connectory.catalog._failures import (
+    CatalogBusy,
+    CatalogUnavailable,
+)
+from connectory.errors import (
     ConfirmationRequired,
     Conflict,
     ConnectoryError,
@@ -39,6 +49,7 @@ from ..errors import (
     NotFound,
     PublishRefused,
 )
+from connectory.runtime.deliveries import DeliveryRefused
 
 __all__ = ["Error", "TooLarge", "answers", "error_response", "install"]
 

@@ -7,7 +7,7 @@ know yet); a caller without the API token (when one is set) learns nothing of th
 from a hook that does not exist ("no such hook", no names listed); an unsigned trigger needs the
 token (Bearer, or Basic with the token as password, for providers that only put credentials in
 the URL they call); a signed one needs its signature header and a fresh, well-formed timestamp
-(``connectory.deliveries.admit``); a ``Content-Length`` over ``max_delivery_bytes`` is refused.
+(``connectory.runtime.deliveries.admit``); a ``Content-Length`` over ``max_delivery_bytes`` is refused.
 Then the body is read, capped as it comes, and its signature verified; only then is the version
 loaded, and the payload parsed and checked against it off the event loop, and kept: 202. A signature kept before (a replay, or a provider retrying a delivery whose answer
 it lost) answers 200 ``duplicate`` and keeps nothing: providers retry any other answer, and the
@@ -22,10 +22,22 @@ from functools import partial
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+)
 
-from ..catalog import Catalog
-from ..deliveries import (
+from connectory.catalog import Catalog
+from connectory.errors import (
+    ConnectoryError,
+    InputError,
+    NotFound,
+)
+from connectory.model.version import Trigger
+from connectory.runtime.credentials import credentials_for
+from connectory.runtime.deliveries import (
     Delivery,
     DeliveryRefused,
     admit,
@@ -34,13 +46,28 @@ from ..deliveries import (
     secret_for,
     verify,
 )
-from ..errors import ConnectoryError, InputError, NotFound
-from ..model import Trigger
-from ..runtime.credentials import credentials_for
-from .errors import TooLarge, error_response
-from .guard import header, token_matches
-from .params import LabelQuery, Limit, Name, TriggerName, TriggerQuery
-from .routing import Store, answers, as_json, new_router
+
+from .errors import (
+    TooLarge,
+    error_response,
+)
+from .guard import (
+    header,
+    token_matches,
+)
+from .params import (
+    LabelQuery,
+    Limit,
+    Name,
+    TriggerName,
+    TriggerQuery,
+)
+from .routing import (
+    Store,
+    answers,
+    as_json,
+    new_router,
+)
 
 __all__ = ["Received", "router"]
 

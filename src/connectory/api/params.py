@@ -9,10 +9,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path, Query
+from fastapi import (
+    Path,
+    Query,
+)
 
-from ..catalog.deliveries import MAX_LIMIT
-from ..model import _LABEL, _NAME  # the rules check_name and check_label apply
+from connectory.catalog._deliveries import MAX_LIMIT
+from connectory.model.version import (  # the rules check_name and check_label apply
+    _LABEL,
+    _NAME,
+)
 
 __all__ = [
     "BoardName",

@@ -3,13 +3,21 @@ answers every route may give, and the router class whose JSON bodies are parsed 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import (
+    Annotated,
+    Any,
+)
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import (
+    APIRouter,
+    Depends,
+    Request,
+)
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from ..catalog import Catalog
+from connectory.catalog import Catalog
+
 from . import errors
 from .bodies import StrictRoute
 

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from fastapi.responses import JSONResponse
 
-from ..errors import InputError
-from ..model import Vetting
-from .params import Label, LabelQuery, Name
-from .routing import Store, answers, as_json, new_router
+from connectory.errors import InputError
+from connectory.model.version import Vetting
+
+from .params import (
+    Label,
+    LabelQuery,
+    Name,
+)
+from .routing import (
+    Store,
+    answers,
+    as_json,
+    new_router,
+)
 
 __all__ = ["router"]
 

@@ -18,11 +18,28 @@ processes may write at once.
     files       the catalogue as reviewable files (catalog/ at the repository root): export, import
 """
 
-from .engine import create_engine, default_database_url
-from .failures import CatalogBusy, CatalogUnavailable
-from .files import Exported, Imported, export_catalog, import_catalog
+from ._engine import (
+    create_engine,
+    default_database_url,
+)
+from ._failures import (
+    CatalogBusy,
+    CatalogUnavailable,
+)
+from .files import (
+    Exported,
+    Imported,
+    export_catalog,
+    import_catalog,
+)
 from .migrate import upgrade
-from .results import BoardImpact, ConnectorSummary, Deletion, Drafted, VersionInfo
+from .results import (
+    BoardImpact,
+    ConnectorSummary,
+    Deletion,
+    Drafted,
+    VersionInfo,
+)
 from .store import Catalog
 
 __all__ = [

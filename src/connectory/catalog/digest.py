@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from ..model import ConnectorVersion
+from connectory.model.version import ConnectorVersion
 
 __all__ = ["NOT_HASHED", "content_sha256"]
 

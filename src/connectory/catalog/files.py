@@ -30,23 +30,47 @@ import os
 import stat
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import (
+    dataclass,
+    field,
+)
+from datetime import (
+    UTC,
+    datetime,
+)
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from pydantic import ValidationError
 
-from ..documents import parse_json
-from ..errors import Conflict, DocumentError, InputError, InvalidName
-from ..model import Connector, ConnectorVersion, Vetting, check_label, check_name
-from ..settings import DEFAULT_SETTINGS, Settings
-from . import versions as version_ops
-from . import vettings as vetting_ops
+from connectory.documents.decode import parse_json
+from connectory.errors import (
+    Conflict,
+    DocumentError,
+    InputError,
+    InvalidName,
+)
+from connectory.model.version import (
+    Connector,
+    ConnectorVersion,
+    Vetting,
+    check_label,
+    check_name,
+)
+from connectory.settings import (
+    DEFAULT_SETTINGS,
+    Settings,
+)
+
+from . import _versions as version_ops
+from . import _vettings as vetting_ops
+from ._tables import (
+    connectors,
+    versions,
+)
 from .digest import content_sha256
 from .store import Catalog
-from .tables import connectors, versions
 
 __all__ = ["ENTRY_FORMAT", "Exported", "Imported", "export_catalog", "import_catalog"]
 

@@ -30,20 +30,27 @@ also compared with the released version that will follow it, the lowest semver l
 publishing ``1.6.0`` first (nothing to compare it with) and ``1.5.7`` after it (which only adds
 back what ``1.6.0`` removed) would hide a breaking change under a minor label.
 
-For a protocol that cannot be diffed (``connectory.diff.supports``) nothing is compared and the
+For a protocol that cannot be diffed (``connectory.changes.supports``) nothing is compared and the
 draft's own ``changes`` are kept.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import (
+    Iterable,
+    Sequence,
+)
 from dataclasses import dataclass
 from datetime import datetime
 
-from .. import semver
-from ..errors import PublishRefused
-from ..jsonpointer import unescape
-from ..model import Change, ConnectorVersion
+from connectory.errors import PublishRefused
+from connectory.model import semver
+from connectory.model.version import (
+    Change,
+    ConnectorVersion,
+)
+from connectory.schemas.pointer import unescape
+
 from .results import BoardImpact
 
 __all__ = [

@@ -13,27 +13,55 @@ database refuses too (``guards``), whatever the client.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from datetime import UTC, date, datetime
+from collections.abc import (
+    Callable,
+    Iterator,
+)
+from contextlib import (
+    AbstractContextManager,
+    contextmanager,
+)
+from datetime import (
+    UTC,
+    date,
+    datetime,
+)
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import (
+    Self,
+    TypeVar,
+)
 
 import sqlalchemy as sa
 from alembic.util import CommandError
 
-from ..deliveries import Delivery
-from ..errors import CatalogError, Conflict
-from ..model import Board, Change, Connector, ConnectorVersion, Trigger, Vetting
-from . import boards as board_ops
-from . import deliveries as delivery_ops
-from . import versions as version_ops
-from . import vettings as vetting_ops
-from .engine import create_engine, default_database_url, prepare_engine, read_only, redacted_url
-from .failures import translate
-from .migrate import upgrade
-from .results import BoardImpact, ConnectorSummary, Deletion, Drafted, Published, VersionInfo
-from .rows import (
+from connectory.errors import (
+    CatalogError,
+    Conflict,
+)
+from connectory.model.delivery import Delivery
+from connectory.model.version import (
+    Board,
+    Change,
+    Connector,
+    ConnectorVersion,
+    Trigger,
+    Vetting,
+)
+
+from . import _boards as board_ops
+from . import _deliveries as delivery_ops
+from . import _versions as version_ops
+from . import _vettings as vetting_ops
+from ._engine import (
+    create_engine,
+    default_database_url,
+    prepare_engine,
+    read_only,
+    redacted_url,
+)
+from ._failures import translate
+from ._rows import (
     connector_model,
     connector_row,
     load_trigger,
@@ -41,7 +69,20 @@ from .rows import (
     resolve_label,
     version_row,
 )
-from .tables import CHILD_TABLES, connectors, versions
+from ._tables import (
+    CHILD_TABLES,
+    connectors,
+    versions,
+)
+from .migrate import upgrade
+from .results import (
+    BoardImpact,
+    ConnectorSummary,
+    Deletion,
+    Drafted,
+    Published,
+    VersionInfo,
+)
 
 __all__ = ["Catalog"]
 
@@ -403,7 +444,7 @@ class Catalog:
     # -- trigger deliveries -----------------------------------------------------------------------
 
     def record_delivery(self, delivery: Delivery) -> delivery_ops.Recorded:
-        """Keep a delivery received for a trigger (``connectory.deliveries.receive``), unless one
+        """Keep a delivery received for a trigger (``connectory.runtime.deliveries.receive``), unless one
         with the same ``signature_sha256`` was kept before: then nothing is written and that one
         is returned (``created`` False). A payload nested too deep is refused (``DocumentError``)."""
         try:

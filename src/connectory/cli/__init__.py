@@ -13,7 +13,8 @@ import typer
 from pydantic import SecretStr
 from rich.markup import escape
 
-from ..redaction import redact_url
+from connectory.redaction import redact_url
+
 from . import (
     batch,
     boards,
@@ -29,14 +30,20 @@ from . import (
     trust,
     vetting,
 )
-from .common import JsonOption, ProtocolOption
+from .common import (
+    JsonOption,
+    ProtocolOption,
+)
 from .common import handles_errors as _handles_errors
 from .common import open_catalog as _open_catalog
 from .common import options as _options
 from .common import print_json as _print_json
 from .common import print_version as _print_version
 from .common import split_ref as _split_ref
-from .flowrun import give_prefect_time_to_start, run_flow
+from .flowrun import (
+    give_prefect_time_to_start,
+    run_flow,
+)
 
 __all__ = ["app", "main"]
 
@@ -91,7 +98,7 @@ def inspect(
     With --protocol graphql, an http(s) URL (not ending in .graphql, .json, ...) is a GraphQL
     endpoint: it is sent the introspection query.
     """
-    from ..onboarding import inspect as inspect_source
+    from connectory.onboarding import inspect as inspect_source
 
     headers = _headers(header, protocol, source, name)
     with render.err.status(f"Inspecting {redact_url(source)}"):
@@ -104,8 +111,12 @@ def _headers(
 ) -> dict[str, SecretStr] | None:
     """``--header`` values as secrets; else, for a GraphQL endpoint, the connector's from the
     environment (``CONNECTORY_GRAPHQL_HEADERS_<NAME>``)."""
-    from ..detect import normalise_protocol
-    from ..protocols.graphql import headers_from_env, is_graphql_endpoint, parse_headers
+    from connectory.documents.parse import normalise_protocol
+    from connectory.protocols.graphql import (
+        headers_from_env,
+        is_graphql_endpoint,
+        parse_headers,
+    )
 
     if given:
         return parse_headers(given)
@@ -119,9 +130,15 @@ def _accept_endpoint(
 ) -> None:
     """Onboarding a GraphQL endpoint with headers is the user sending them there: its origin is
     accepted for the connector (the secrets file), so that ``reintrospect`` may send them again."""
-    from ..detect import normalise_protocol
-    from ..protocols.graphql import headers_from_env, is_graphql_endpoint
-    from ..runtime import SecretsFile, origin
+    from connectory.documents.parse import normalise_protocol
+    from connectory.protocols.graphql import (
+        headers_from_env,
+        is_graphql_endpoint,
+    )
+    from connectory.runtime import (
+        SecretsFile,
+        origin,
+    )
 
     if normalise_protocol(protocol) != "graphql" or not is_graphql_endpoint(source):
         return
@@ -148,7 +165,10 @@ def onboard(
     endpoint: it is sent the introspection query, and `connectory reintrospect` can check it for
     changes later.
     """
-    from ..model import check_label, check_name
+    from connectory.model.version import (
+        check_label,
+        check_name,
+    )
 
     check_name(name)
     if version is not None:
@@ -247,7 +267,7 @@ def reintrospect(
     values. Exit code 1 if an endpoint failed.
     """
     if name is not None:
-        from ..model import check_name
+        from connectory.model.version import check_name
 
         check_name(name)
     give_prefect_time_to_start()

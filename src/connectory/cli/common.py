@@ -10,17 +10,27 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    TypeVar,
+)
 
 import typer
 from rich.markup import escape
 
-from ..errors import ConnectoryError, InputError, InvalidName
-from ..model import ConnectorVersion
+from connectory.errors import (
+    ConnectoryError,
+    InputError,
+    InvalidName,
+)
+from connectory.model.version import ConnectorVersion
+
 from . import render
 
 if TYPE_CHECKING:
-    from ..catalog import Catalog
+    from connectory.catalog import Catalog
 
 __all__ = [
     "JsonOption",
@@ -97,6 +107,6 @@ def print_version(version: ConnectorVersion, as_json: bool) -> None:
 
 def open_catalog() -> Catalog:
     """The catalogue named by ``--catalog`` (or ``CONNECTORY_DATABASE_URL``, or the default)."""
-    from ..catalog import Catalog
+    from connectory.catalog import Catalog
 
     return Catalog.open(options["catalog"])

@@ -8,18 +8,29 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+)
 
 import typer
 from rich.markup import escape
 
-from ..errors import InputError
-from ..model import ConnectorVersion
+from connectory.errors import InputError
+from connectory.model.version import ConnectorVersion
+
 from . import render
-from .common import JsonOption, ProtocolOption, handles_errors, open_catalog, print_json, split_ref
+from .common import (
+    JsonOption,
+    ProtocolOption,
+    handles_errors,
+    open_catalog,
+    print_json,
+    split_ref,
+)
 
 if TYPE_CHECKING:
-    from ..catalog import Catalog
+    from connectory.catalog import Catalog
 
 __all__ = ["diff", "register"]
 
@@ -44,7 +55,7 @@ class _Sides:
 
     def load(self, spec: str) -> ConnectorVersion:
         if _is_document(spec):
-            from ..onboarding import inspect
+            from connectory.onboarding import inspect
 
             with render.err.status(f"Inspecting {spec}"):
                 return inspect(spec, protocol=self.protocol)
@@ -76,7 +87,7 @@ def diff(
     as_json: JsonOption = False,
 ) -> None:
     """Show what changed from OLD to NEW: breaking changes first, then by location."""
-    from ..diff import diff as diff_versions
+    from connectory.changes import diff as diff_versions
 
     if fail_on is not None and fail_on not in _LEVELS:
         raise InputError(f"--fail-on: expected one of {', '.join(_LEVELS)}, got {fail_on!r}")

@@ -11,13 +11,18 @@ from __future__ import annotations
 import typer
 
 from . import render
-from .common import JsonOption, handles_errors, open_catalog, print_json
+from .common import (
+    JsonOption,
+    handles_errors,
+    open_catalog,
+    print_json,
+)
 
 
 @handles_errors
 def migrate(as_json: JsonOption = False) -> None:
     """Migrate the catalogue to the current schema (run it as the owner of the tables)."""
-    from ..catalog.migrate import current_revision
+    from connectory.catalog.migrate import current_revision
 
     with open_catalog() as catalog:
         revision = current_revision(catalog.engine)

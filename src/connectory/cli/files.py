@@ -12,7 +12,12 @@ from typing import Annotated
 import typer
 
 from . import render
-from .common import JsonOption, handles_errors, open_catalog, print_json
+from .common import (
+    JsonOption,
+    handles_errors,
+    open_catalog,
+    print_json,
+)
 
 __all__ = ["register"]
 
@@ -32,7 +37,7 @@ def export(
     as_json: JsonOption = False,
 ) -> None:
     """Write the published versions of the catalogue as files under FOLDER."""
-    from ..catalog import export_catalog
+    from connectory.catalog import export_catalog
 
     with open_catalog() as catalog:
         report = export_catalog(catalog, folder, connectors=connectors or None)
@@ -57,8 +62,8 @@ def import_(
     as_json: JsonOption = False,
 ) -> None:
     """Import the connectors and published versions under FOLDER; all files are checked first."""
-    from ..catalog import import_catalog
-    from ..settings import Settings
+    from connectory.catalog import import_catalog
+    from connectory.settings import Settings
 
     with open_catalog() as catalog:
         report = import_catalog(catalog, folder, settings=Settings.from_env())

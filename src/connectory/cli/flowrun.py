@@ -19,12 +19,16 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import (
+    Iterable,
+    Mapping,
+)
 from typing import Any
 
 from pydantic import SecretStr
 
-from ..errors import ConnectoryError
+from connectory.errors import ConnectoryError
+
 from .common import options
 
 __all__ = ["give_prefect_time_to_start", "quiet_expected_tracebacks", "run_flow"]
@@ -89,7 +93,7 @@ def run_flow(
     from connectory_flows.reporting import ItemsFailed
     from connectory_flows.secrets import supplied
 
-    from ..catalog import default_database_url
+    from connectory.catalog import default_database_url
 
     if not options["debug"]:
         quiet_expected_tracebacks()

@@ -6,20 +6,29 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import (
+    Annotated,
+    Any,
+)
 
 import typer
 from rich.text import Text
 
 from . import render
-from .common import JsonOption, handles_errors, open_catalog, print_json, split_ref
+from .common import (
+    JsonOption,
+    handles_errors,
+    open_catalog,
+    print_json,
+    split_ref,
+)
 
 __all__ = ["read_input", "register"]
 
 
 def read_input(text: str | None) -> Any:
-    from ..documents import parse_json
-    from ..errors import InputError
+    from connectory.documents.decode import parse_json
+    from connectory.errors import InputError
 
     if text is None:
         return {}
@@ -57,8 +66,11 @@ def invoke(
     Exit code 1 when the system answers HTTP 400 or more, or an answer that does not fit the
     action's output schema.
     """
-    from ..runtime import credentials_for, token_keeper
-    from ..runtime import invoke as run
+    from connectory.runtime import (
+        credentials_for,
+        token_keeper,
+    )
+    from connectory.runtime import invoke as run
 
     name, label = split_ref(ref)
     given = read_input(input_)
@@ -127,11 +139,18 @@ def login(
     """
     import webbrowser
 
-    from ..authmethods import OAuth2Auth, OpenIDConnectAuth
-    from ..errors import InputError
-    from ..runtime import SecretPolicy, SecretsFile, credentials_for
-    from ..runtime import login as sign_in
-    from ..runtime.oauth import token_secrets
+    from connectory.errors import InputError
+    from connectory.model.auth import (
+        OAuth2Auth,
+        OpenIDConnectAuth,
+    )
+    from connectory.runtime import (
+        SecretPolicy,
+        SecretsFile,
+        credentials_for,
+    )
+    from connectory.runtime import login as sign_in
+    from connectory.runtime.oauth import token_secrets
 
     name, label = split_ref(ref)
     with open_catalog() as catalog:
@@ -186,8 +205,8 @@ def logout(
 ) -> None:
     """Forget the tokens of a sign-in: remove them from the secrets file (the client id and any
     other secret kept there stay)."""
-    from ..runtime import SecretsFile
-    from ..runtime.oauth import TOKEN_SECRETS
+    from connectory.runtime import SecretsFile
+    from connectory.runtime.oauth import TOKEN_SECRETS
 
     secrets_file = SecretsFile.default()
     kept = secrets_file.credentials(name)

@@ -1,6 +1,6 @@
 """The life of a version on the command line: ``publish``, ``deprecate``, ``delete``.
 
-``publish`` applies the publish policy (``connectory.lifecycle``): breaking changes since the
+``publish`` applies the publish policy (``connectory.vetting.publishing``): breaking changes since the
 version it follows need a major semver bump, or ``--allow-breaking`` for other labels; the
 published version carries its change report.
 """
@@ -15,10 +15,21 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from ..errors import ConfirmationRequired, InputError, PublishRefused
-from ..model import Change
+from connectory.errors import (
+    ConfirmationRequired,
+    InputError,
+    PublishRefused,
+)
+from connectory.model.version import Change
+
 from . import render
-from .common import JsonOption, handles_errors, open_catalog, print_json, split_ref
+from .common import (
+    JsonOption,
+    handles_errors,
+    open_catalog,
+    print_json,
+    split_ref,
+)
 
 __all__ = ["delete", "deprecate", "publish", "register"]
 
@@ -55,7 +66,7 @@ def publish(
     Its changes since the version it follows are recorded on it; breaking ones need a major
     version bump (semver labels) or --allow-breaking (other labels).
     """
-    from ..lifecycle import publish as publish_version
+    from connectory.vetting.publishing import publish as publish_version
 
     name, label = split_ref(ref)
     with open_catalog() as catalog:

@@ -9,7 +9,12 @@ import typer
 from rich.text import Text
 
 from . import render
-from .common import JsonOption, handles_errors, open_catalog, split_ref
+from .common import (
+    JsonOption,
+    handles_errors,
+    open_catalog,
+    split_ref,
+)
 from .invoke import read_input
 
 __all__ = ["register"]
@@ -44,10 +49,17 @@ def listen(
     event echoes is shown as ***. Exit code 1 when an event carried GraphQL errors or did not fit
     the trigger's payload schema.
     """
-    from datetime import UTC, datetime
+    from datetime import (
+        UTC,
+        datetime,
+    )
 
-    from ..deliveries import Delivery
-    from ..runtime import credentials_for, listen, token_keeper
+    from connectory.runtime import (
+        credentials_for,
+        listen,
+        token_keeper,
+    )
+    from connectory.runtime.deliveries import Delivery
 
     name, label = split_ref(ref)
     variables = read_input(input_)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import (
+    Iterable,
+    Sequence,
+)
 from typing import Any
 
 from rich.console import Console
@@ -11,8 +14,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from ..model import ConnectorVersion
-from ..summary import action_target
+from connectory.model.version import ConnectorVersion
+from connectory.render.summary import action_target
 
 __all__ = [
     "err",
@@ -250,7 +253,7 @@ def print_vettings(vettings: Sequence[Any]) -> None:
 
 
 def print_deliveries(deliveries: Sequence[Any]) -> None:
-    """A connector's webhook inbox (``connectory.deliveries.Delivery``), newest first."""
+    """A connector's webhook inbox (``connectory.runtime.deliveries.Delivery``), newest first."""
     if not deliveries:
         err.print(
             "No delivery received: systems deliver to POST /hooks/NAME/TRIGGER (connectory serve)."

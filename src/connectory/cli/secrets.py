@@ -8,14 +8,21 @@ never taken on the command line (where shell history and ``ps`` would keep them)
 from __future__ import annotations
 
 import sys
-from typing import Annotated, TypedDict
+from typing import (
+    Annotated,
+    TypedDict,
+)
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from . import render
-from .common import JsonOption, handles_errors, print_json
+from .common import (
+    JsonOption,
+    handles_errors,
+    print_json,
+)
 
 __all__ = ["app"]
 
@@ -42,9 +49,9 @@ def set_secret(
     """Keep a secret of NAME's METHOD in the secrets file (asked for without echo)."""
     from pydantic import SecretStr
 
-    from ..errors import InputError
-    from ..runtime import SecretsFile
-    from ..runtime.credentials import check_secrets
+    from connectory.errors import InputError
+    from connectory.runtime import SecretsFile
+    from connectory.runtime.credentials import check_secrets
 
     if stdin:
         value = sys.stdin.readline().rstrip("\r\n")
@@ -68,7 +75,7 @@ def unset_secret(
     ] = None,
 ) -> None:
     """Remove one secret, or all of a method's, from the secrets file."""
-    from ..runtime import SecretsFile
+    from connectory.runtime import SecretsFile
 
     secrets_file = SecretsFile.default()
     kept = secrets_file.credentials(name).get(method, {})
@@ -88,7 +95,11 @@ _SecretRow = TypedDict("_SecretRow", {"method": str, "secret": str, "from": list
 @handles_errors
 def list_secrets(name: ConnectorArgument, as_json: JsonOption = False) -> None:
     """The secrets NAME has at run time, by method: names and sources, never values."""
-    from ..runtime import SecretsFile, credentials_env_var, credentials_from_env
+    from connectory.runtime import (
+        SecretsFile,
+        credentials_env_var,
+        credentials_from_env,
+    )
 
     secrets_file = SecretsFile.default()
     from_file = secrets_file.credentials(name)

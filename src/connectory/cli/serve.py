@@ -9,7 +9,10 @@ from typing import Annotated
 import typer
 from pydantic import SecretStr
 
-from .common import handles_errors, options
+from .common import (
+    handles_errors,
+    options,
+)
 
 __all__ = ["MIN_TOKEN_LENGTH", "register"]
 
@@ -22,7 +25,7 @@ _TOKEN_CHARACTERS = frozenset(string.ascii_letters + string.digits + string.punc
 def _token() -> SecretStr | None:
     """``CONNECTORY_API_TOKEN``: unset (or empty) for none; else at least ``MIN_TOKEN_LENGTH``
     printable ASCII characters, what an ``Authorization`` header can carry as it is."""
-    from ..errors import InputError
+    from connectory.errors import InputError
 
     text = os.environ.get("CONNECTORY_API_TOKEN", "")
     if not text:
@@ -44,8 +47,8 @@ def serve(
     need 'Authorization: Bearer <token>'; without it, only loopback addresses are served."""
     import uvicorn
 
-    from ..api import create_app
-    from ..errors import InputError
+    from connectory.api import create_app
+    from connectory.errors import InputError
 
     token = _token()
     if token is None and host not in _LOOPBACK:

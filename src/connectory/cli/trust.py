@@ -15,7 +15,13 @@ from rich.table import Table
 from rich.text import Text
 
 from . import render
-from .common import JsonOption, handles_errors, open_catalog, print_json, split_ref
+from .common import (
+    JsonOption,
+    handles_errors,
+    open_catalog,
+    print_json,
+    split_ref,
+)
 
 __all__ = ["register"]
 
@@ -23,9 +29,12 @@ __all__ = ["register"]
 def _version_places(name: str, label: str) -> tuple[str, dict[str, list[str]], list[str]]:
     """The version's ref, its origins with the places that name them (those its OpenID Connect
     discovery documents name included), and why a discovery document could not be read."""
-    from ..fetch import http_client
-    from ..runtime.hosts import discovered_places, secret_places
-    from ..settings import Settings
+    from connectory.documents.fetch import http_client
+    from connectory.runtime.hosts import (
+        discovered_places,
+        secret_places,
+    )
+    from connectory.settings import Settings
 
     with open_catalog() as catalog:
         version = catalog.get_version(name, label)
@@ -64,9 +73,12 @@ def trust(
     Kept in the secrets file for NAME; a version that names another origin needs this again.
     Secrets never go over plain http, except to loopback: such origins are not accepted.
     """
-    from ..errors import InputError
-    from ..runtime import SecretsFile
-    from ..runtime.hosts import needs_tls, origin
+    from connectory.errors import InputError
+    from connectory.runtime import SecretsFile
+    from connectory.runtime.hosts import (
+        needs_tls,
+        origin,
+    )
 
     name, label = split_ref(ref, label_required=False)
     secrets_file = SecretsFile.default()

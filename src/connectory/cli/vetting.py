@@ -1,7 +1,7 @@
 """``connectory vet``, ``connectory vetting list`` and ``connectory deliveries``: the vetter's
 verdict, and what systems delivered to a connector's webhooks, from the terminal.
 
-``vet`` runs the acceptance checks (``connectory.checks``) on the version, compares it with the
+``vet`` runs the acceptance checks (``connectory.vetting.checks``) on the version, compares it with the
 last published one, prints both, and records the verdict with the check results, bound to the
 content it checked (a draft changed meanwhile is refused: check it again). The notebooks in
 ``notebooks/`` do the same with more to look at.
@@ -17,9 +17,16 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from ..model import Vetting
+from connectory.model.version import Vetting
+
 from . import render
-from .common import JsonOption, handles_errors, open_catalog, print_json, split_ref
+from .common import (
+    JsonOption,
+    handles_errors,
+    open_catalog,
+    print_json,
+    split_ref,
+)
 
 __all__ = ["app", "register"]
 
@@ -52,10 +59,10 @@ def vet(
     as_json: JsonOption = False,
 ) -> None:
     """Run the acceptance checks on a version and record your verdict on it."""
-    from ..catalog.digest import content_sha256
-    from ..checks import run_checks
-    from ..errors import InvalidName
-    from ..vetting import compare_with_published
+    from connectory.catalog.digest import content_sha256
+    from connectory.errors import InvalidName
+    from connectory.vetting.checks import run_checks
+    from connectory.vetting.queue import compare_with_published
 
     chosen = _VERDICTS.get(verdict.replace("_", "-"))
     if chosen is None:

@@ -1,33 +1,54 @@
-"""Protocols: each turns a parsed interface description into a ``ConnectorVersion``.
+"""Protocols: each package turns one kind of interface description into a ``ConnectorVersion``.
 
+    contract    ``ProtocolPackage``: what every protocol package provides (``NAME``, ``DIFFER``,
+                ``generate``)
+    naming      stable, unique action names shared by the packages
     openapi/    HTTP, from OpenAPI 3.0 / 3.1 and Swagger 2.0 (split across files or not)
     graphql/    GraphQL, from a live endpoint's introspection, an SDL or introspection JSON file
     soap/       SOAP, from WSDL 1.1 (and the XSDs it imports)
 
-``generate(parsed, connector=...)`` picks the protocol's generator from the parsed document. A
-generator that reads more than the document (a WSDL's imports) takes an injected ``loader`` and
-the ``settings``; by default its loader is bound to the document's own folder or origin.
+``protocol(name)`` and ``for_kind(kind)`` are lookups in one table: adding a protocol means adding
+a package and a line here. A package is imported when first asked for (graphql-core, lxml and
+xmlschema load only for the protocols in use).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, cast
 
-from ..detect import ParsedDocument
+from ..documents.loader import DocumentLoader, loader_for
 from ..errors import ProtocolError
-from ..model import ConnectorVersion
 from ..settings import DEFAULT_SETTINGS, Settings
+from .contract import ProtocolPackage
 
-__all__ = ["SUPPORTED_KINDS", "generate"]
+if TYPE_CHECKING:
+    from ..documents.parse import ParsedDocument
+    from ..model.version import ConnectorVersion
+    from . import graphql, openapi, soap
 
-SUPPORTED_KINDS = (
-    "openapi-3.0",
-    "openapi-3.1",
-    "swagger-2.0",
-    "graphql-sdl",
-    "graphql-introspection",
-    "wsdl-1.1",
-)
+    _IMPLEMENTATIONS: tuple[ProtocolPackage, ...] = (openapi, graphql, soap)  # mypy checks each
+
+__all__ = ["PACKAGES", "SUPPORTED_KINDS", "ProtocolPackage", "for_kind", "generate", "protocol"]
+
+PACKAGES: dict[str, tuple[str, tuple[str, ...]]] = {
+    # connector protocol: (package, the document kinds it onboards)
+    "http": ("connectory.protocols.openapi", ("openapi-3.0", "openapi-3.1", "swagger-2.0")),
+    "graphql": ("connectory.protocols.graphql", ("graphql-sdl", "graphql-introspection")),
+    "soap": ("connectory.protocols.soap", ("wsdl-1.1",)),
+}
+SUPPORTED_KINDS = tuple(kind for _, kinds in PACKAGES.values() for kind in kinds)
+
+
+def protocol(name: str) -> ProtocolPackage | None:
+    """The package of connectors of protocol ``name``; ``None`` when there is none."""
+    entry = PACKAGES.get(name)
+    return cast("ProtocolPackage", import_module(entry[0])) if entry else None
+
+
+def for_kind(kind: str) -> ProtocolPackage | None:
+    """The package that onboards documents of ``kind``; ``None`` when none does."""
+    return next((protocol(name) for name, (_, kinds) in PACKAGES.items() if kind in kinds), None)
 
 
 def generate(
@@ -35,51 +56,18 @@ def generate(
     *,
     connector: str,
     settings: Settings = DEFAULT_SETTINGS,
-    loader: Any = None,
+    loader: DocumentLoader | None = None,
 ) -> ConnectorVersion:
     """Generate the version described by ``parsed`` (actions, triggers, definitions, auth).
 
-    ``loader`` reads what the document imports (for a WSDL: a ``connectory.protocols.soap.Loader``).
+    ``loader`` reads what the document refers to; by default one bound to its folder or origin.
     """
-    if parsed.kind.startswith(("openapi-", "swagger-")):
-        from ..loader import loader_for
-        from .openapi import generate as generate_openapi
-
-        with loader or loader_for(parsed.raw.source, settings=settings) as files:
-            return generate_openapi(
-                parsed.content,
-                connector=connector,
-                source=parsed.raw.source,
-                sha256=parsed.raw.sha256,
-                fetched_at=parsed.raw.fetched_at,
-                loader=files,
-                settings=settings,
-            )
-    if parsed.kind in ("graphql-sdl", "graphql-introspection"):
-        from .graphql import generate as generate_graphql
-
-        return generate_graphql(
-            parsed.content,
-            kind=parsed.kind,
-            connector=connector,
-            source=parsed.raw.source,
-            sha256=parsed.raw.sha256,
-            fetched_at=parsed.raw.fetched_at,
+    package = for_kind(parsed.kind)
+    if package is None:
+        raise ProtocolError(
+            f"onboarding {parsed.kind} documents is not available in this version of Connectory "
+            f"(supported: {', '.join(SUPPORTED_KINDS)})",
+            location=parsed.raw.source,
         )
-    if parsed.kind == "wsdl-1.1":
-        from .soap import generate as generate_soap
-
-        return generate_soap(
-            parsed.raw.content,
-            connector=connector,
-            source=parsed.raw.source,
-            sha256=parsed.raw.sha256,
-            fetched_at=parsed.raw.fetched_at,
-            loader=loader,
-            settings=settings,
-        )
-    raise ProtocolError(
-        f"onboarding {parsed.kind} documents is not available in this version of Connectory "
-        f"(supported: {', '.join(SUPPORTED_KINDS)})",
-        location=parsed.raw.source,
-    )
+    with loader or loader_for(parsed.raw.source, settings=settings) as files:
+        return package.generate(parsed, connector=connector, loader=files, settings=settings)

@@ -25,12 +25,17 @@ A missing secret is an error that names the method and the secret, never a value
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import (
+    Callable,
+    Generator,
+    Mapping,
+)
 
 import httpx
 from pydantic import SecretStr
 
-from ..authmethods import (
+from connectory.errors import InputError
+from connectory.model.auth import (
     ApiKeyAuth,
     AuthMethod,
     BasicAuth,
@@ -46,11 +51,20 @@ from ..authmethods import (
     OpenIDConnectAuth,
     WSSecurityUsernameTokenAuth,
 )
-from ..errors import InputError
-from .custom import FunctionAuth, LoginAuth
+
+from .custom import (
+    FunctionAuth,
+    LoginAuth,
+)
 from .jwtbearer import JwtBearer
-from .oauth import Token, oauth2_auth
-from .signing import HmacSigner, UsernameTokenAuth
+from .oauth import (
+    Token,
+    oauth2_auth,
+)
+from .signing import (
+    HmacSigner,
+    UsernameTokenAuth,
+)
 from .styles import put
 
 __all__ = ["auth_for"]

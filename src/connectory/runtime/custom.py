@@ -23,17 +23,24 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Generator, Mapping
+from collections.abc import (
+    Generator,
+    Mapping,
+)
 from http.cookies import SimpleCookie
 from typing import Any
 
 import httpx
 from pydantic import SecretStr
 
-from ..authmethods import CustomFunctionAuth, CustomRequestAuth
-from ..errors import SourceError
-from ..jsonpointer import unescape
-from ..settings import Settings
+from connectory.errors import SourceError
+from connectory.model.auth import (
+    CustomFunctionAuth,
+    CustomRequestAuth,
+)
+from connectory.schemas.pointer import unescape
+from connectory.settings import Settings
+
 from . import sandbox
 from .oauth import read_answer
 from .styles import put

@@ -33,18 +33,34 @@ from __future__ import annotations
 import json
 import ssl
 import time
-from collections.abc import Callable, Collection, Generator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import (
+    Callable,
+    Collection,
+    Generator,
+    Mapping,
+)
+from dataclasses import (
+    dataclass,
+    field,
+)
 from functools import partial
 from typing import Any
 from urllib.parse import urljoin
 
 import httpx
 
-from ..authmethods import MutualTLSAuth, NoAuth
-from ..errors import InputError
-from ..fetch import http_client, is_url, read_capped, translated_http_errors
-from ..model import (
+from connectory.documents.fetch import (
+    http_client,
+    is_url,
+    read_capped,
+    translated_http_errors,
+)
+from connectory.errors import InputError
+from connectory.model.auth import (
+    MutualTLSAuth,
+    NoAuth,
+)
+from connectory.model.version import (
     Action,
     ActionOutput,
     ConnectorVersion,
@@ -53,15 +69,30 @@ from ..model import (
     Server,
     SoapBinding,
 )
-from ..redaction import Redactor, redact_url
-from ..schemas import errors_of
-from ..settings import Settings
+from connectory.redaction import (
+    Redactor,
+    redact_url,
+)
+from connectory.schemas.registry import errors_of
+from connectory.settings import Settings
+
 from .auth import auth_for
-from .credentials import Credentials, check_secrets, secret_values
+from .credentials import (
+    Credentials,
+    check_secrets,
+    secret_values,
+)
 from .hosts import method_urls
 from .oauth import Token
-from .soap import soap_answer, soap_request
-from .styles import path_value, query_pairs, simple_value
+from .soap import (
+    soap_answer,
+    soap_request,
+)
+from .styles import (
+    path_value,
+    query_pairs,
+    simple_value,
+)
 from .tls import client_context
 from .trust import SecretPolicy
 

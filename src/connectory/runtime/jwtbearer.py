@@ -13,15 +13,22 @@ from __future__ import annotations
 
 import secrets as random
 import time
-from collections.abc import Generator, Mapping
+from collections.abc import (
+    Generator,
+    Mapping,
+)
 from typing import Literal
 
 import httpx
 from pydantic import SecretStr
 
-from ..authmethods import JWTBearerAuth
-from ..errors import InputError
-from .oauth import parse_token, read_answer
+from connectory.errors import InputError
+from connectory.model.auth import JWTBearerAuth
+
+from .oauth import (
+    parse_token,
+    read_answer,
+)
 
 __all__ = ["JwtBearer"]
 

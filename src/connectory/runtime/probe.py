@@ -12,12 +12,24 @@ send them over plain http fails.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from typing import Any, Literal
+from collections.abc import (
+    Callable,
+    Collection,
+)
+from typing import (
+    Any,
+    Literal,
+)
 
-from ..errors import ConnectoryError
-from ..model import Action, ConnectorVersion, GraphQLBinding, HttpBinding
-from ..settings import Settings
+from connectory.errors import ConnectoryError
+from connectory.model.version import (
+    Action,
+    ConnectorVersion,
+    GraphQLBinding,
+    HttpBinding,
+)
+from connectory.settings import Settings
+
 from .credentials import Credentials
 from .invoke import invoke
 from .oauth import Token

@@ -35,15 +35,21 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import (
+    Callable,
+    Mapping,
+)
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..authmethods import CustomFunctionAuth, is_js_identifier
-from ..errors import InputError
-from ..redaction import Redactor
-from ..settings import Settings
+from connectory.errors import InputError
+from connectory.model.auth import (
+    CustomFunctionAuth,
+    is_js_identifier,
+)
+from connectory.redaction import Redactor
+from connectory.settings import Settings
 
 __all__ = ["Limits", "limits_for", "run"]
 

@@ -31,7 +31,11 @@ import signal
 import struct
 import sys
 import time
-from typing import IO, Any, TypedDict
+from typing import (
+    IO,
+    Any,
+    TypedDict,
+)
 
 _MARGIN = 128 * 1024 * 1024
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")

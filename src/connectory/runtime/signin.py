@@ -17,21 +17,49 @@ import hmac
 import html
 import secrets as random
 import threading
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, HTTPServer
-from urllib.parse import parse_qs, urlsplit
+from collections.abc import (
+    Callable,
+    Mapping,
+)
+from dataclasses import (
+    dataclass,
+    field,
+)
+from http.server import (
+    BaseHTTPRequestHandler,
+    HTTPServer,
+)
+from urllib.parse import (
+    parse_qs,
+    urlsplit,
+)
 
 import httpx
 from pydantic import SecretStr
 
-from ..authmethods import OAuth2Auth, OpenIDConnectAuth
-from ..errors import InputError, SourceError
-from ..fetch import translated_http_errors
-from ..redaction import Redactor
-from .credentials import check_secrets, secret_values
+from connectory.documents.fetch import translated_http_errors
+from connectory.errors import (
+    InputError,
+    SourceError,
+)
+from connectory.model.auth import (
+    OAuth2Auth,
+    OpenIDConnectAuth,
+)
+from connectory.redaction import Redactor
+
+from .credentials import (
+    check_secrets,
+    secret_values,
+)
 from .hosts import method_urls
-from .oauth import OAuthClient, Token, discovered, parse_token, read_answer
+from .oauth import (
+    OAuthClient,
+    Token,
+    discovered,
+    parse_token,
+    read_answer,
+)
 from .trust import SecretPolicy
 
 __all__ = ["login"]

@@ -19,8 +19,11 @@ from collections.abc import Generator
 import httpx
 from lxml import etree
 
-from ..authmethods import HMACAuth, WSSecurityUsernameTokenAuth
-from ..errors import InputError
+from connectory.errors import InputError
+from connectory.model.auth import (
+    HMACAuth,
+    WSSecurityUsernameTokenAuth,
+)
 
 __all__ = ["HmacSigner", "UsernameTokenAuth"]
 

@@ -27,8 +27,8 @@ from urllib.parse import quote
 
 import httpx
 
-from ..errors import InputError
-from ..model import HttpParameter
+from connectory.errors import InputError
+from connectory.model.version import HttpParameter
 
 __all__ = ["path_value", "put", "query_pairs", "scalar", "simple_value"]
 

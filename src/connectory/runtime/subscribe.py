@@ -27,19 +27,41 @@ from __future__ import annotations
 import contextlib
 import json
 import time
-from collections.abc import Callable, Collection, Generator, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import (
+    Callable,
+    Collection,
+    Generator,
+    Iterator,
+    Mapping,
+)
+from dataclasses import (
+    dataclass,
+    field,
+)
 from typing import Any
 
 import httpx
 
-from ..errors import DocumentError, InputError, SourceError, SourceUnreachable
-from ..fetch import http_client
-from ..model import ConnectorVersion, GraphQLBinding, Trigger
-from ..redaction import Redactor
-from ..schemas import errors_of
-from ..settings import Settings
-from .credentials import Credentials, secret_values
+from connectory.documents.fetch import http_client
+from connectory.errors import (
+    DocumentError,
+    InputError,
+    SourceError,
+    SourceUnreachable,
+)
+from connectory.model.version import (
+    ConnectorVersion,
+    GraphQLBinding,
+    Trigger,
+)
+from connectory.redaction import Redactor
+from connectory.schemas.registry import errors_of
+from connectory.settings import Settings
+
+from .credentials import (
+    Credentials,
+    secret_values,
+)
 from .invoke import auth_of
 from .oauth import Token
 
@@ -71,10 +93,14 @@ class Event:
 
 
 def _checked_variables(version: ConnectorVersion, document: str, variables: Any) -> None:
-    from graphql import GraphQLError, OperationDefinitionNode, parse
+    from graphql import (
+        GraphQLError,
+        OperationDefinitionNode,
+        parse,
+    )
     from graphql.execution.values import get_variable_values
 
-    from ..protocols.graphql.schema import schema_from_sdl
+    from connectory.protocols.graphql.parse import schema_from_sdl
 
     if not isinstance(variables, dict):
         raise InputError("the variables must be a JSON object")
@@ -149,12 +175,16 @@ def listen(
 ) -> Generator[Event, None, None]:
     """The events of ``trigger_name``'s subscription (see the module docstring);
     ``trusted_origins`` as for ``invoke``."""
-    from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+    from websockets.exceptions import (
+        ConnectionClosed,
+        InvalidHandshake,
+        InvalidStatus,
+    )
     from websockets.frames import CloseCode
     from websockets.sync.client import connect
     from websockets.typing import Subprotocol
 
-    from ..deliveries import trigger_of
+    from .deliveries import trigger_of
 
     settings = settings or Settings.from_env()
     credentials = credentials or {}
@@ -287,7 +317,9 @@ class _Conversation:
         return message
 
     def refused(self, what: str, errors: Any) -> SourceError:
-        from ..protocols.graphql.introspection import server_errors  # graphql-core: when needed
+        from connectory.protocols.graphql._introspection import (
+            server_errors,  # graphql-core: when needed
+        )
 
         return SourceError(
             f"the server refused the {what}: {server_errors(errors)}", location=self.shown

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from ..authmethods import MutualTLSAuth
-from ..errors import InputError
+from connectory.errors import InputError
+from connectory.model.auth import MutualTLSAuth
 
 __all__ = ["client_context"]
 

@@ -24,17 +24,28 @@ URLs or origins replaces them (a library caller that decides itself). ``login`` 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Generator, Iterable
+from collections.abc import (
+    Collection,
+    Generator,
+    Iterable,
+)
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 
 import httpx
 
-from ..errors import InputError
-from ..model import ConnectorVersion
-from ..redaction import Redactor, redact_url
+from connectory.errors import InputError, InsecureOrigin, UntrustedOrigin
+from connectory.model.version import ConnectorVersion
+from connectory.redaction import (
+    Redactor,
+    redact_url,
+)
+
 from .credentials import SecretsFile
-from .hosts import needs_tls, origin
+from .hosts import (
+    needs_tls,
+    origin,
+)
 
 __all__ = ["InsecureOrigin", "SecretPolicy", "UntrustedOrigin"]
 
@@ -45,14 +56,6 @@ _NOT_SECRET_HEADERS = frozenset(
 _AUTHORIZATION = ("authorization", "proxy-authorization")
 _LEARNT_MIN_LENGTH = 4
 """Shorter values an auth flow adds (a version number...) are not learnt as secrets."""
-
-
-class UntrustedOrigin(InputError):
-    """Secrets would go to an origin the user has not accepted for the connector."""
-
-
-class InsecureOrigin(InputError):
-    """Secrets would travel over plain http to a host that is not on loopback."""
 
 
 @dataclass(frozen=True)

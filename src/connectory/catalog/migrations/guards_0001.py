@@ -2,7 +2,7 @@
 
 Migrations are history: this module keeps the SQL those migrations ran, verbatim, so that a new
 database is migrated step by step exactly as an old one was. The guards in force are
-``connectory.catalog.guards``; read that module for what they hold.
+``connectory.catalog._guards``; read that module for what they hold.
 """
 
 from __future__ import annotations

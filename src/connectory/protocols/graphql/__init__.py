@@ -18,9 +18,19 @@ The steps, one module each (``generate``, ``add_graphql_action``, ``fetch_graphq
     changes        two schemas -> ``Change`` records (breaking, dangerous, safe)
 """
 
+from __future__ import annotations
+
 from .actions import add_graphql_action
-from .changes import schema_changes, sdl_changes
-from .generate import KINDS, generate
+from .changes import DIFFER
+from .endpoint import (
+    INTROSPECTION_QUERY,
+    fetch_graphql,
+    is_graphql_endpoint,
+)
+from .generate import (
+    KINDS,
+    generate,
+)
 from .headers import (
     accepted_from_env,
     accepted_in_object,
@@ -31,11 +41,16 @@ from .headers import (
     parse_headers,
     require_accepted,
 )
-from .introspect import INTROSPECTION_QUERY, fetch_graphql, is_graphql_endpoint
+from .schemadiff import (
+    schema_changes,
+    sdl_changes,
+)
 
 __all__ = [
+    "DIFFER",
     "INTROSPECTION_QUERY",
     "KINDS",
+    "NAME",
     "accepted_from_env",
     "accepted_in_object",
     "add_graphql_action",
@@ -51,3 +66,6 @@ __all__ = [
     "schema_changes",
     "sdl_changes",
 ]
+
+NAME = "graphql"
+"""The protocol of the connectors this package makes (the contract: ``protocols.contract``)."""

@@ -36,16 +36,28 @@ from graphql.language import (
     SelectionSetNode,
 )
 
-from connectory.errors import DocumentError, InputError
-from connectory.model import Action, ActionOutput, ConnectorVersion, GraphQLBinding, Trigger
+from connectory.errors import (
+    DocumentError,
+    InputError,
+)
+from connectory.model.version import (
+    Action,
+    ActionOutput,
+    ConnectorVersion,
+    GraphQLBinding,
+    Trigger,
+)
+from connectory.protocols.naming import unique_name
 
-from ..naming import unique_name
-from .jsonschema import TypeSchemas
-from .operations import FieldIndex, root_operation
-from .printer import print_operation
-from .responses import data_schema
-from .schema import schema_from_sdl
-from .sdl import parse_graphql
+from ._operations import (
+    FieldIndex,
+    root_operation,
+)
+from ._printer import print_operation
+from ._responses import data_schema
+from ._sdl import parse_graphql
+from .definitions import TypeSchemas
+from .parse import schema_from_sdl
 
 __all__ = ["MAX_OPERATION_TOKENS", "add_graphql_action", "root_actions"]
 

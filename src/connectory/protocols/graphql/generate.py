@@ -19,21 +19,33 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from connectory.errors import DocumentError, ProtocolError
-from connectory.gcpause import paused_gc
-from connectory.model import ConnectorVersion, GraphQLMetadata
+from connectory._gcpause import paused_gc
+from connectory.documents.loader import DocumentLoader
+from connectory.documents.parse import ParsedDocument
+from connectory.errors import (
+    DocumentError,
+    ProtocolError,
+)
+from connectory.model.version import (
+    ConnectorVersion,
+    GraphQLMetadata,
+)
+from connectory.settings import DEFAULT_SETTINGS, Settings
 
 from .actions import root_actions
-from .introspect import is_graphql_endpoint
-from .jsonschema import TypeSchemas
-from .schema import load_introspection, load_sdl
+from .definitions import TypeSchemas
+from .endpoint import is_graphql_endpoint
+from .parse import (
+    load_introspection,
+    load_sdl,
+)
 
-__all__ = ["KINDS", "generate"]
+__all__ = ["KINDS", "build_version", "generate"]
 
 KINDS = ("graphql-sdl", "graphql-introspection")
 
 
-def generate(
+def build_version(
     content: Any,
     *,
     kind: str,
@@ -81,4 +93,25 @@ def _generate(
         triggers=triggers,
         definitions=types.definitions(),
         findings=loaded.findings,
+    )
+
+
+def generate(
+    document: ParsedDocument,
+    *,
+    connector: str,
+    loader: DocumentLoader | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> ConnectorVersion:
+    """The draft version a GraphQL schema (SDL or introspection result) describes (the protocol
+    contract: ``connectory.protocols.contract``). A schema refers to no other document: ``loader``
+    is never read."""
+    raw = document.raw
+    return build_version(
+        document.content,
+        connector=connector,
+        source=raw.source,
+        sha256=raw.sha256,
+        fetched_at=raw.fetched_at,
+        kind=document.kind,
     )

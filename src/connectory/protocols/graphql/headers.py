@@ -21,11 +21,15 @@ in the same JSON object under ``"$accepted_origins"`` (for workers without a sec
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import (
+    Iterable,
+    Mapping,
+)
 
 from pydantic import SecretStr
 
-from connectory.errors import InputError
+from connectory.errors import InputError, UntrustedOrigin
+from connectory.origins import origin
 from connectory.settings import env_json_object
 
 __all__ = [
@@ -90,7 +94,6 @@ def accepted_in_object(value: object, where: str) -> frozenset[str]:
     listed = value[ACCEPTED_ORIGINS]
     if not isinstance(listed, list) or not all(isinstance(o, str) for o in listed):
         raise InputError(f"{where}: {ACCEPTED_ORIGINS} must be a list of origins")
-    from connectory.runtime.hosts import origin  # lazily: the runtime imports the protocols
 
     return frozenset(origin(item) for item in listed)
 
@@ -114,9 +117,6 @@ def headers_from_env(
 def require_accepted(connector: str, endpoint: str, accepted: Iterable[str]) -> None:
     """Refuse (``UntrustedOrigin``) to send ``connector``'s introspection headers to ``endpoint``
     unless its origin is ``accepted`` (see the module docstring)."""
-    from connectory.runtime.hosts import origin
-    from connectory.runtime.trust import UntrustedOrigin
-
     wanted = origin(endpoint)
     if wanted not in set(accepted):
         raise UntrustedOrigin(

@@ -1,7 +1,7 @@
 """OpenAPI 3.0 / 3.1 and Swagger 2.0 -> a draft HTTP connector version.
 
 A description may be one document or several files that refer to each other (read through an
-injected ``connectory.loader.DocumentLoader``, only within the root's folder or origin). The steps,
+injected ``connectory.documents.loader.DocumentLoader``, only within the root's folder or origin). The steps,
 one module each (all private to this package except ``generate``):
 
     findings      the findings of one run (severity, kind, location, message)
@@ -25,6 +25,12 @@ one module each (all private to this package except ``generate``):
     generate      the whole description -> ``ConnectorVersion``
 """
 
+from __future__ import annotations
+
+from .changes import DIFFER
 from .generate import generate
 
-__all__ = ["generate"]
+__all__ = ["DIFFER", "NAME", "generate"]
+
+NAME = "http"
+"""The protocol of the connectors this package makes (the contract: ``protocols.contract``)."""

@@ -8,20 +8,38 @@ suffixed in the same way if taken.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from collections.abc import (
+    Iterator,
+    Mapping,
+)
+from typing import (
+    Any,
+    NamedTuple,
+)
 
-from connectory.model import Action, HttpBinding
+from connectory.model.version import (
+    Action,
+    HttpBinding,
+)
 
-from . import swagger
+from . import _swagger as swagger
+from ._bodies import (
+    request_body,
+    responses,
+)
+from ._context import Context
+from ._naming import (
+    generated_name,
+    unique_name,
+)
+from ._parameters import (
+    build_input,
+    merge,
+)
+from ._refs import child
+from ._servers import servers
 from .auth import requirements
-from .bodies import request_body, responses
-from .context import Context
 from .findings import shorten
-from .naming import generated_name, unique_name
-from .parameters import build_input, merge
-from .refs import child
-from .servers import servers
 
 __all__ = ["METHODS", "Operation", "build_actions", "operations"]
 

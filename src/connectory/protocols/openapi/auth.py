@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from connectory.authmethods import (
+from connectory.model.auth import (
     ApiKeyAuth,
     AuthMethod,
     BasicAuth,
@@ -37,8 +37,14 @@ from connectory.authmethods import (
     OpenIDConnectAuth,
 )
 
-from .findings import Findings, shorten
-from .refs import Resolver, child
+from ._refs import (
+    Resolver,
+    child,
+)
+from .findings import (
+    Findings,
+    shorten,
+)
 
 __all__ = ["auth_methods", "requirements"]
 

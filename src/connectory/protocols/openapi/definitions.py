@@ -17,12 +17,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from connectory.errors import BadReference
-from connectory.model import Definition, JsonSchema, definition_uri
+from connectory.model.version import (
+    Definition,
+    JsonSchema,
+    definition_uri,
+)
 from connectory.settings import Settings
 
+from ._refs import child
+from ._schemas import SchemaConverter
 from .findings import Findings
-from .refs import child
-from .schemas import SchemaConverter
 
 __all__ = ["Entry", "bundled_entries", "definitions", "root_entries"]
 

@@ -8,7 +8,7 @@ the specification says (an ignored ``Authorization`` header parameter).
 
 from __future__ import annotations
 
-from connectory.findings import Findings
+from connectory.model.findings import Findings
 
 __all__ = ["Findings", "shorten"]
 

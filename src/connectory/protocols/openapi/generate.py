@@ -17,7 +17,7 @@ version. No document is ever changed; the steps run in this order, all sharing o
     bundle       schemas of other files, recursive schemas                    -> more definitions
     examples     examples checked against their schemas                      -> findings
 
-Other files of the description are read through ``loader`` (see ``connectory.loader``); without
+Other files of the description are read through ``loader`` (see ``connectory.documents.loader``); without
 one, a reference to another file is an ``unresolvable-ref`` finding. The version's ``sha256`` is the
 root document's; for a description split across files, it is the SHA-256 of the root's and of each
 other file's name and SHA-256, so that a change in any file makes a new version.
@@ -29,29 +29,56 @@ import dataclasses
 import hashlib
 import re
 from collections.abc import Mapping
+from contextlib import nullcontext
 from datetime import datetime
 from typing import Any
 
-from connectory.errors import DocumentError, ProtocolError
-from connectory.gcpause import paused_gc
-from connectory.loader import DocumentLoader
-from connectory.model import ConnectorVersion, HttpMetadata
-from connectory.settings import DEFAULT_SETTINGS, Settings
+from connectory._gcpause import paused_gc
+from connectory.documents.loader import DocumentLoader, loader_for
+from connectory.documents.parse import ParsedDocument
+from connectory.errors import (
+    DocumentError,
+    ProtocolError,
+)
+from connectory.model.version import (
+    ConnectorVersion,
+    HttpMetadata,
+)
+from connectory.settings import (
+    DEFAULT_SETTINGS,
+    Settings,
+)
 
+from ._context import Context
+from ._examples import check_examples
+from ._refs import Resolver
+from ._schemarefs import SchemaRefs
+from ._schemas import SchemaConverter
+from ._servers import (
+    servers,
+    swagger_servers,
+)
+from ._swagger import media_types
 from .actions import build_actions
-from .auth import auth_methods, requirements
-from .context import Context
-from .definitions import bundled_entries, definitions, root_entries
-from .examples import check_examples
-from .findings import Findings, shorten
-from .refs import Resolver
-from .schemarefs import SchemaRefs
-from .schemas import SchemaConverter
-from .servers import servers, swagger_servers
-from .swagger import media_types
-from .triggers import callback_triggers, webhook_triggers
+from .auth import (
+    auth_methods,
+    requirements,
+)
+from .definitions import (
+    bundled_entries,
+    definitions,
+    root_entries,
+)
+from .findings import (
+    Findings,
+    shorten,
+)
+from .triggers import (
+    callback_triggers,
+    webhook_triggers,
+)
 
-__all__ = ["generate"]
+__all__ = ["build_version", "generate"]
 
 _VERSION = re.compile(r"3\.([01])\.\d+(?:-[0-9A-Za-z.-]+)?")
 _DEFAULT_DIALECT = "https://spec.openapis.org/oas/3.1/dialect/base"
@@ -150,7 +177,7 @@ def _security_schemes(document: Mapping[str, Any], swagger: bool) -> Any:
     return components.get("securitySchemes")
 
 
-def generate(
+def build_version(
     document: Mapping[str, Any],
     *,
     connector: str,
@@ -161,7 +188,7 @@ def generate(
     settings: Settings = DEFAULT_SETTINGS,
 ) -> ConnectorVersion:
     """The draft connector version that the OpenAPI / Swagger ``document`` describes."""
-    with paused_gc():  # hundreds of thousands of acyclic containers: see connectory.gcpause
+    with paused_gc():  # hundreds of thousands of acyclic containers: see connectory._gcpause
         return _generate(document, connector, source, sha256, fetched_at, loader, settings)
 
 
@@ -239,3 +266,29 @@ def _generate(
         definitions=defs,
         findings=findings.to_list(),
     )
+
+
+def generate(
+    document: ParsedDocument,
+    *,
+    connector: str,
+    loader: DocumentLoader | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> ConnectorVersion:
+    """The draft version an OpenAPI or Swagger description describes (the protocol contract:
+    ``connectory.protocols.contract``); the files it refers to are read through ``loader``."""
+    raw = document.raw
+    with (
+        loader_for(raw.source, settings=settings)
+        if loader is None
+        else nullcontext(loader) as files
+    ):
+        return build_version(
+            document.content,
+            connector=connector,
+            source=raw.source,
+            sha256=raw.sha256,
+            fetched_at=raw.fetched_at,
+            loader=files,
+            settings=settings,
+        )

@@ -14,14 +14,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from connectory.model import HttpParameter, HttpTriggerBinding, Trigger
+from connectory.model.version import (
+    HttpParameter,
+    HttpTriggerBinding,
+    Trigger,
+)
 
-from .actions import Operation, operations
-from .bodies import request_body
-from .context import Context
-from .naming import unique_name
-from .parameters import build_input, merge
-from .refs import child
+from ._bodies import request_body
+from ._context import Context
+from ._naming import unique_name
+from ._parameters import (
+    build_input,
+    merge,
+)
+from ._refs import child
+from .actions import (
+    Operation,
+    operations,
+)
 
 __all__ = ["callback_triggers", "webhook_triggers"]
 

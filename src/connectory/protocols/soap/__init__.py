@@ -28,22 +28,26 @@ The surface: ``generate`` (the step; ``Loader``/``SiblingLoader`` are its I/O se
 JSON <-> SOAP envelopes), ``compile_xsd``/``check_round_trip`` (the vetting checks).
 """
 
-from .compile import RoundTrip, check_round_trip, compile_xsd
-from .convert import MessageConverter, message_from_xml, message_to_xml
+from __future__ import annotations
+
+from ._resolver import (
+    Loaded,
+    Loader,
+    SiblingLoader,
+)
+from .auth import with_auth_method
+from .changes import DIFFER
 from .generate import generate
-from .policy import with_auth_method
-from .resolver import Loaded, Loader, SiblingLoader
 
 __all__ = [
+    "DIFFER",
+    "NAME",
     "Loaded",
     "Loader",
-    "MessageConverter",
-    "RoundTrip",
     "SiblingLoader",
-    "check_round_trip",
-    "compile_xsd",
     "generate",
-    "message_from_xml",
-    "message_to_xml",
     "with_auth_method",
 ]
+
+NAME = "soap"
+"""The protocol of the connectors this package makes (the contract: ``protocols.contract``)."""

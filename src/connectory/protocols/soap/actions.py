@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from connectory.model import (
+from connectory.model.version import (
     Action,
     ActionOutput,
     JsonSchema,
@@ -29,13 +29,10 @@ from connectory.model import (
     SoapMessage,
     SoapPart,
 )
+from connectory.protocols.naming import unique_name
 
-from ..naming import unique_name
-from .findings import Findings
-from .mirror import Mirror
-from .names import local_name
-from .policy import Policies
-from .wsdl import (
+from ._names import local_name
+from ._wsdl import (
     Binding,
     BindingIO,
     BindingOperation,
@@ -48,6 +45,9 @@ from .wsdl import (
     SoapHeaderRef,
     Wsdl,
 )
+from .auth import Policies
+from .definitions import Mirror
+from .findings import Findings
 
 __all__ = ["build_actions"]
 

@@ -11,6 +11,6 @@ what is left out on purpose (an HTTP GET port, a policy assertion with no auth m
 
 from __future__ import annotations
 
-from connectory.findings import Findings
+from connectory.model.findings import Findings
 
 __all__ = ["Findings"]

@@ -20,22 +20,41 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from connectory.documents.loader import DocumentLoader
+from connectory.documents.parse import ParsedDocument
 from connectory.errors import ProtocolError
-from connectory.model import ConnectorVersion, Definition, SoapEndpoint, SoapMetadata
-from connectory.settings import DEFAULT_SETTINGS, Settings
+from connectory.model.version import (
+    ConnectorVersion,
+    Definition,
+    SoapEndpoint,
+    SoapMetadata,
+)
+from connectory.settings import (
+    DEFAULT_SETTINGS,
+    Settings,
+)
 
+from ._names import (
+    WSDL,
+    local_name,
+)
+from ._resolver import (
+    Loader,
+    SiblingLoader,
+)
+from ._wsdl import (
+    Wsdl,
+    read_wsdl,
+)
+from ._xml import parse_xml
+from ._xsd import SchemaSet
 from .actions import build_actions
+from .auth import Policies
+from .definitions import Mirror
 from .findings import Findings
-from .loading import load_documents
-from .mirror import Mirror
-from .names import WSDL, local_name
-from .policy import Policies
-from .resolver import Loader, SiblingLoader
-from .wsdl import Wsdl, read_wsdl
-from .xml import parse_xml
-from .xsd import SchemaSet
+from .parse import load_documents
 
-__all__ = ["generate"]
+__all__ = ["build_version", "generate"]
 
 
 def _endpoints(wsdl: Wsdl) -> list[SoapEndpoint]:
@@ -69,7 +88,7 @@ def _endpoints(wsdl: Wsdl) -> list[SoapEndpoint]:
     return endpoints
 
 
-def generate(
+def build_version(
     content: bytes,
     *,
     connector: str,
@@ -123,4 +142,25 @@ def generate(
         actions=actions,
         definitions=definitions,
         findings=findings.to_list(),
+    )
+
+
+def generate(
+    document: ParsedDocument,
+    *,
+    connector: str,
+    loader: DocumentLoader | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> ConnectorVersion:
+    """The draft version a WSDL 1.1 describes (the protocol contract:
+    ``connectory.protocols.contract``), with the documents it imports."""
+    raw = document.raw
+    return build_version(
+        raw.content,
+        connector=connector,
+        source=raw.source,
+        sha256=raw.sha256,
+        fetched_at=raw.fetched_at,
+        loader=SiblingLoader(raw.source, settings=settings),
+        settings=settings,
     )

@@ -1,6 +1,6 @@
 """The catalogue's first schema: connectors, versions and their items, boards, deletion records.
 
-Also creates the immutability guards (``connectory.catalog.guards``) for SQLite or PostgreSQL.
+Also creates the immutability guards (``connectory.catalog._guards``) for SQLite or PostgreSQL.
 Written by hand, as every migration of the catalogue: it must keep meaning what it meant when it
 was released, so it does not import the store's table definitions.
 

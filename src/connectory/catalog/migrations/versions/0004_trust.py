@@ -3,7 +3,7 @@
 * ``versions.content_sha256``: the hash of the version as stored (``connectory.catalog.digest``),
   computed here for the versions already stored; the vettings of a version, which named its
   source document's sha256, now name that hash (what an approval binds to).
-* The guards of ``0001``-``0003`` are replaced by ``connectory.catalog.guards``: they no longer
+* The guards of ``0001``-``0003`` are replaced by ``connectory.catalog._guards``: they no longer
   rely on SQLite's ``recursive_triggers`` and ``foreign_keys`` pragmas, forged deletion records and
   dangling default versions are refused, and a published version's children stay while it exists.
 * PostgreSQL: the foreign keys from a version's children to ``versions`` become DEFERRABLE
@@ -20,11 +20,11 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from connectory.catalog import guards
+from connectory.catalog import _guards as guards
+from connectory.catalog._rows import assemble
 from connectory.catalog.digest import content_sha256
 from connectory.catalog.migrations import guards_0001
 from connectory.catalog.migrations.schema import quoted_schema
-from connectory.catalog.rows import assemble
 
 revision = "0004"
 down_revision: str | None = "0003"

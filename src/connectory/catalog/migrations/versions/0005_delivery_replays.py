@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from connectory.catalog import guards
+from connectory.catalog import _guards as guards
 
 revision = "0005"
 down_revision: str | None = "0004"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from connectory.catalog import guards
+from connectory.catalog import _guards as guards
 from connectory.catalog.migrations.schema import quoted_schema
 
 revision = "0007"

@@ -1,0 +1,170 @@
+"""How an action calls a system and how a system calls a trigger: the protocol bindings.
+
+HTTP (a method, a path template, parameters with their OpenAPI style, servers), GraphQL (an
+operation document) and SOAP (service, port, operation, messages and their parts), and what a
+webhook delivery is checked with (``Verification``). ``connectory.model`` re-exports every name.
+"""
+
+from __future__ import annotations
+
+from typing import (
+    Annotated,
+    Literal,
+)
+
+from pydantic import (
+    Field,
+    field_validator,
+)
+
+from ._records import Record as _Record
+
+__all__ = [
+    "ActionBinding",
+    "GraphQLBinding",
+    "HttpBinding",
+    "HttpParameter",
+    "HttpTriggerBinding",
+    "Server",
+    "ServerVariable",
+    "SoapBinding",
+    "SoapFault",
+    "SoapMessage",
+    "SoapPart",
+    "TriggerBinding",
+    "Verification",
+]
+
+
+class ServerVariable(_Record):
+    default: str
+    enum: list[str] | None = None
+    description: str | None = None
+
+
+class Server(_Record):
+    url: str
+    description: str | None = None
+    variables: dict[str, ServerVariable] = Field(default_factory=dict)
+
+
+class HttpParameter(_Record):
+    """Where an input parameter goes; its schema: ``input.properties[location].properties[name]``."""
+
+    name: str
+    location: Literal["path", "query", "header", "cookie"]
+    required: bool = False
+    style: str | None = None
+    explode: bool | None = None
+    media_type: str | None = Field(default=None, description="For a parameter given as `content`.")
+    deprecated: bool = False
+    description: str | None = None
+
+
+class HttpBinding(_Record):
+    """An HTTP request; the action's input has ``path``, ``query``, ``header``, ``cookie``, ``body``."""
+
+    kind: Literal["http"] = "http"
+    method: str
+    path: str = Field(description="The path template, e.g. /repos/{owner}/{repo}.")
+    parameters: list[HttpParameter] = Field(default_factory=list)
+    request_media_types: list[str] = Field(default_factory=list)
+    body_required: bool = False
+    servers: list[Server] = Field(default_factory=list, description="Overrides the version's.")
+
+    @field_validator("method")
+    @classmethod
+    def _upper(cls, method: str) -> str:
+        return method.upper()
+
+
+class GraphQLBinding(_Record):
+    kind: Literal["graphql"] = "graphql"
+    operation_type: Literal["query", "mutation", "subscription"]
+    field: str
+    document: str
+    operation_name: str | None = None
+
+
+class SoapPart(_Record):
+    """A part of a WSDL message as it travels in a SOAP body or header.
+
+    QNames are written ``{namespace}local`` (Clark notation). A document-style part names an
+    ``element``; an rpc-style part names a ``type`` and travels as an unqualified child element
+    called after the part.
+    """
+
+    name: str
+    element: str | None = None
+    type: str | None = None
+    message: str | None = Field(
+        default=None, description="For a header part: the QName of the message it comes from."
+    )
+
+
+class SoapMessage(_Record):
+    """The input or output of a SOAP operation: which parts go in the body, which in headers."""
+
+    message: str | None = Field(default=None, description="The wsdl:message QName.")
+    body: list[SoapPart] = Field(default_factory=list)
+    headers: list[SoapPart] = Field(default_factory=list)
+    wrapper: str | None = Field(
+        default=None, description="rpc style: the QName of the element that wraps the parts."
+    )
+    use: Literal["literal", "encoded"] = "literal"
+    encoding_style: str | None = None
+
+
+class SoapFault(_Record):
+    """A fault an operation declares: its name and the element its detail carries."""
+
+    name: str
+    message: str | None = None
+    part: SoapPart | None = None
+
+
+class SoapBinding(_Record):
+    kind: Literal["soap"] = "soap"
+    service: str | None = Field(default=None, description="None when the WSDL has no service.")
+    port: str | None = None
+    binding: str | None = None
+    operation: str
+    soap_action: str | None = None
+    style: Literal["document", "rpc"] = "document"
+    soap_version: Literal["1.1", "1.2"] = "1.1"
+    address: str | None = None
+    input: SoapMessage | None = None
+    output: SoapMessage | None = Field(default=None, description="None for a one-way operation.")
+    faults: list[SoapFault] = Field(default_factory=list)
+    transport: str | None = Field(default=None, description="e.g. the SOAP-over-HTTP URI.")
+
+
+ActionBinding = Annotated[HttpBinding | GraphQLBinding | SoapBinding, Field(discriminator="kind")]
+
+
+class HttpTriggerBinding(_Record):
+    """An HTTP request the external system sends us: a webhook, or a callback of an action."""
+
+    kind: Literal["http"] = "http"
+    method: str = "POST"
+    path: str | None = Field(default=None, description="For a webhook: its name or path.")
+    expression: str | None = Field(default=None, description="For a callback: the URL expression.")
+    action: str | None = Field(default=None, description="For a callback: the action that sets it.")
+    media_types: list[str] = Field(default_factory=list)
+    parameters: list[HttpParameter] = Field(default_factory=list, description="Headers, ...")
+
+
+TriggerBinding = Annotated[HttpTriggerBinding | GraphQLBinding, Field(discriminator="kind")]
+
+
+class Verification(_Record):
+    """How to check that a delivery really comes from the system (e.g. an HMAC signature)."""
+
+    scheme: Literal["hmac"] = "hmac"
+    algorithm: Literal["sha1", "sha256", "sha512"] = "sha256"
+    header: str
+    signed_payload: str = Field(default="{timestamp}.{body}")
+    timestamp_header: str | None = None
+    tolerance_seconds: int = 300
+    encoding: Literal["hex", "base64"] = "hex"
+    prefix: str = ""

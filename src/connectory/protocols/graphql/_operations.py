@@ -1,0 +1,328 @@
+"""Operation documents for root fields: variables for every argument, a default selection set.
+
+For a root field ``repository(owner: String!, name: String!, followRenames: Boolean = true)`` of
+``Query`` the document is
+
+    query repository($owner: String!, $name: String!, $followRenames: Boolean) {
+      repository(owner: $owner, name: $name, followRenames: $followRenames) { ... }
+    }
+
+Each variable has its argument's type, so an omitted variable leaves the argument's own default
+in force. Documents are graphql-core AST (never pasted strings), printed with ``print_ast``.
+
+The default selection set is planned breadth first, so that a budget of ``MAX_SELECTIONS`` fields
+goes to the shallow fields first, at most ``MAX_DEPTH`` levels under the root field:
+
+- every leaf field (scalar, enum) that needs no argument and is not deprecated;
+- every object field that needs no argument, is not deprecated, and whose type is neither on the
+  path from the root nor a root type (no cycles), with a selection set of its own;
+- on an interface or a union, ``__typename``; on a union, and on an interface with at most
+  ``MAX_FRAGMENT_TYPES`` implementations, an inline fragment per possible type with the fields
+  that type adds.
+
+Fields of two fragments with one name but another shape (``email: String`` on one type,
+``email: String!`` on another) cannot be merged (the validation rule "overlapping fields can be
+merged"): the later one is aliased ``<field>_<Type>``. A selection set left empty is dropped; the
+root field's falls back to ``__typename``. So every generated document is valid against its
+schema: the tests check each one of every corpus schema with graphql-core's ``validate``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import (
+    dataclass,
+    field,
+)
+from typing import Any
+
+from graphql import (
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    GraphQLUnionType,
+    is_leaf_type,
+    is_required_argument,
+)
+from graphql.language import (
+    ArgumentNode,
+    DocumentNode,
+    FieldNode,
+    InlineFragmentNode,
+    ListTypeNode,
+    NamedTypeNode,
+    NameNode,
+    NonNullTypeNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionNode,
+    SelectionSetNode,
+    TypeNode,
+    VariableDefinitionNode,
+    VariableNode,
+)
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_FRAGMENT_TYPES",
+    "MAX_SELECTIONS",
+    "OPERATION_TYPES",
+    "FieldIndex",
+    "named_type",
+    "root_operation",
+    "type_node",
+]
+
+MAX_DEPTH = 3
+"""Selection-set levels under a root field: ``search { nodes { ... on Issue { author {...} } } }``
+has three."""
+MAX_SELECTIONS = 60
+"""Fields selected in one document at most (shallow ones first)."""
+MAX_FRAGMENT_TYPES = 12
+"""An interface with more implementations than this gets its own fields only, not fragments."""
+
+OPERATION_TYPES = {
+    "query": OperationType.QUERY,
+    "mutation": OperationType.MUTATION,
+    "subscription": OperationType.SUBSCRIPTION,
+}
+
+Shape = tuple[Any, ...]
+"""What a selected field looks like in a response: its type and its sub-fields' shapes."""
+
+
+def _name(value: str) -> NameNode:
+    return NameNode(value=value)
+
+
+def _field(
+    name: str,
+    selections: SelectionSetNode | None = None,
+    arguments: tuple[ArgumentNode, ...] = (),
+    alias: str | None = None,
+) -> FieldNode:
+    return FieldNode(
+        alias=_name(alias) if alias else None,
+        name=_name(name),
+        arguments=arguments,
+        directives=(),
+        selection_set=selections,
+    )
+
+
+def type_node(type_: Any) -> TypeNode:
+    """The AST of a type reference: ``[String!]!`` for ``GraphQLNonNull(GraphQLList(...))``."""
+    if isinstance(type_, GraphQLNonNull):  # never of a non-null type: graphql-core refuses it
+        return NonNullTypeNode(type=_nullable_type_node(type_.of_type))
+    return _nullable_type_node(type_)
+
+
+def _nullable_type_node(type_: Any) -> NamedTypeNode | ListTypeNode:
+    if isinstance(type_, GraphQLList):
+        return ListTypeNode(type=type_node(type_.of_type))
+    return NamedTypeNode(name=_name(type_.name))
+
+
+def named_type(type_: Any) -> GraphQLNamedType:
+    """``Repository`` for ``[Repository!]!``."""
+    while isinstance(type_, (GraphQLNonNull, GraphQLList)):
+        type_ = type_.of_type
+    return type_  # type: ignore[no-any-return]
+
+
+def _type_key(type_: Any) -> Shape:
+    """``("!", "[", "String")`` for ``[String]!``: a cheap, comparable form of a type reference."""
+    key: list[str] = []
+    while isinstance(type_, (GraphQLNonNull, GraphQLList)):
+        key.append("!" if isinstance(type_, GraphQLNonNull) else "[")
+        type_ = type_.of_type
+    key.append(type_.name)
+    return tuple(key)
+
+
+def _selectable(field_: GraphQLField) -> bool:
+    return field_.deprecation_reason is None and not any(
+        is_required_argument(argument) for argument in field_.args.values()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    """A field of a type, with what planning asks of it."""
+
+    name: str
+    field: GraphQLField
+    named: GraphQLNamedType
+    leaf: bool
+
+
+class FieldIndex:
+    """The selectable fields of each type (no required argument, not deprecated), computed once
+    for all the documents of a schema."""
+
+    def __init__(self) -> None:
+        self._fields: dict[str, list[_Candidate]] = {}
+
+    def candidates(self, type_: GraphQLObjectType | GraphQLInterfaceType) -> list[_Candidate]:
+        found = self._fields.get(type_.name)
+        if found is None:
+            found = []
+            for name, field_ in type_.fields.items():
+                if _selectable(field_):
+                    named = named_type(field_.type)
+                    found.append(_Candidate(name, field_, named, is_leaf_type(named)))
+            self._fields[type_.name] = found
+        return found
+
+
+@dataclass
+class _Plan:
+    """The fields chosen on one type at one depth (a selection set, or a fragment of one)."""
+
+    type_: GraphQLNamedType
+    depth: int
+    path: frozenset[str]
+    skip: frozenset[str] = frozenset()
+    leaves: list[tuple[str, GraphQLField]] = field(default_factory=list)
+    nested: list[tuple[str, GraphQLField, _Plan]] = field(default_factory=list)
+    fragments: list[_Plan] = field(default_factory=list)
+
+
+class _Planner:
+    """Plans one document's selections breadth first, within one budget of fields."""
+
+    def __init__(self, schema: GraphQLSchema, index: FieldIndex) -> None:
+        self.schema = schema
+        self.index = index
+        self.budget = MAX_SELECTIONS
+
+    def plan(self, root: GraphQLNamedType, path: frozenset[str]) -> _Plan:
+        top = _Plan(root, 1, path)
+        queue = deque([top])
+        while queue and self.budget > 0:
+            self._expand(queue.popleft(), queue)
+        return top
+
+    def _expand(self, plan: _Plan, queue: deque[_Plan]) -> None:
+        type_ = plan.type_
+        if isinstance(type_, (GraphQLObjectType, GraphQLInterfaceType)):
+            objects = []
+            for candidate in self.index.candidates(type_):
+                if candidate.name in plan.skip:
+                    continue
+                if candidate.leaf:
+                    if self.budget <= 0:
+                        return
+                    self.budget -= 1
+                    plan.leaves.append((candidate.name, candidate.field))
+                elif plan.depth < MAX_DEPTH and candidate.named.name not in plan.path:
+                    objects.append(candidate)
+            for candidate in objects:
+                name, field_, named = candidate.name, candidate.field, candidate.named
+                if self.budget <= 0:
+                    return
+                self.budget -= 1
+                child = _Plan(named, plan.depth + 1, plan.path | {named.name})
+                plan.nested.append((name, field_, child))
+                queue.append(child)
+        if isinstance(type_, (GraphQLInterfaceType, GraphQLUnionType)):
+            possible = self.schema.get_possible_types(type_)
+            if isinstance(type_, GraphQLInterfaceType) and len(possible) > MAX_FRAGMENT_TYPES:
+                return
+            common = frozenset(name for name, _ in plan.leaves) | frozenset(
+                name for name, _, _ in plan.nested
+            )
+            for member in possible:
+                if member.name not in plan.path:
+                    fragment = _Plan(member, plan.depth, plan.path | {member.name}, common)
+                    plan.fragments.append(fragment)
+                    queue.append(fragment)
+
+
+def _fields(plan: _Plan) -> list[tuple[str, FieldNode, Shape]]:
+    """The field nodes of ``plan`` (not its fragments): response key, node, shape."""
+    built = [(name, _field(name), _type_key(f.type)) for name, f in plan.leaves]
+    for name, field_, child in plan.nested:
+        selections, shape = _selection_set(child)
+        if selections is not None:
+            built.append((name, _field(name, selections), (_type_key(field_.type), shape)))
+    return built
+
+
+def _selection_set(plan: _Plan) -> tuple[SelectionSetNode | None, Shape]:
+    """The selection set a plan makes (None if empty) and its shape."""
+    built = _fields(plan)
+    selections: list[SelectionNode] = [node for _, node, _ in built]
+    shapes: dict[str, Shape] = {key: shape for key, _, shape in built}
+    if isinstance(plan.type_, (GraphQLInterfaceType, GraphQLUnionType)):
+        for fragment in plan.fragments:
+            members: list[SelectionNode] = []
+            member = fragment.type_.name
+            for key, node, shape in _fields(fragment):
+                if key in shapes and shapes[key] != shape:
+                    key = f"{key}_{member}"
+                    if key in shapes:
+                        continue
+                    node = _field(node.name.value, node.selection_set, alias=key)
+                shapes[key] = shape
+                members.append(node)
+            if members:
+                selections.append(
+                    InlineFragmentNode(
+                        type_condition=NamedTypeNode(name=_name(member)),
+                        directives=(),
+                        selection_set=SelectionSetNode(selections=tuple(members)),
+                    )
+                )
+        if selections:
+            selections.insert(0, _field("__typename"))
+    if not selections:
+        return None, ()
+    return SelectionSetNode(selections=tuple(selections)), tuple(sorted(shapes.items()))
+
+
+def root_operation(
+    schema: GraphQLSchema,
+    operation: str,
+    field_name: str,
+    operation_name: str,
+    index: FieldIndex | None = None,
+) -> DocumentNode:
+    """The document of one root field (see the module docstring); share one ``index`` between
+    the documents of a schema."""
+    root = schema.get_root_type(OPERATION_TYPES[operation])
+    if root is None:
+        raise KeyError(operation)
+    root_field = root.fields[field_name]
+    variables = tuple(
+        VariableDefinitionNode(
+            variable=VariableNode(name=_name(name)),
+            type=type_node(argument.type),
+            default_value=None,
+            directives=(),
+        )
+        for name, argument in root_field.args.items()
+    )
+    arguments = tuple(
+        ArgumentNode(name=_name(name), value=VariableNode(name=_name(name)))
+        for name in root_field.args
+    )
+    named = named_type(root_field.type)
+    selections = None
+    if not is_leaf_type(named):
+        roots = (schema.query_type, schema.mutation_type, schema.subscription_type)
+        path = frozenset({named.name, *(t.name for t in roots if t is not None)})
+        selections, _ = _selection_set(_Planner(schema, index or FieldIndex()).plan(named, path))
+        selections = selections or SelectionSetNode(selections=(_field("__typename"),))
+    definition = OperationDefinitionNode(
+        operation=OPERATION_TYPES[operation],
+        name=_name(operation_name),
+        variable_definitions=variables,
+        directives=(),
+        selection_set=SelectionSetNode(selections=(_field(field_name, selections, arguments),)),
+    )
+    return DocumentNode(definitions=(definition,))

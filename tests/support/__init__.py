@@ -1,0 +1,1 @@
+"""What tests share: loopback servers, sample documents, helpers per protocol."""
