@@ -1,6 +1,6 @@
 """Step 2a of onboarding: turn raw bytes into a JSON value, safely.
 
-JSON and YAML (libyaml, with ``CSafeLoader``'s data model: no Python tags; see ``yamlbuild``) are
+JSON and YAML (libyaml, with ``CSafeLoader``'s data model: no Python tags; see ``_yaml``) are
 read into plain ``dict``/``list``/``str``/``int``/``float``/``bool``/``None`` values. Every error
 names the document and the line and column (or JSON pointer) of the problem. Refused: bytes that are not UTF-8, duplicate keys,
 ``NaN``/``Infinity``, nesting deeper than Python's recursion limit, YAML aliases that loop or
