@@ -186,3 +186,23 @@ def test_http_failures_are_told_apart() -> None:
         with pytest.raises(DocumentError, match="larger than the 100-byte cap"):
             load("big.yaml")
         loader.close()
+
+
+def test_a_refusal_reads_refused_reference_then_why(folder: Path) -> None:
+    """Callers (SOAP's import resolver) put ``why`` in their own words: the shape is a contract."""
+    loader = FolderLoader(folder / "openapi.yaml")
+    for reference in ("../secret.yaml", "http://127.0.0.1:1/x.yaml", "//example.com/x"):
+        with pytest.raises(BadReference) as caught:
+            loader.resolve(reference, base=loader.root, where="/r")
+        assert caught.value.message.startswith(f"refused {reference!r}: ")
+    with serve({"/x.yaml": Reply(body=b"{}")}) as other:
+        routes = {"/api/pet.yaml": Reply(302, headers={"Location": other.url("/x.yaml")})}
+        with serve(routes) as server, OriginLoader(server.url("/api/openapi.yaml")) as remote:
+            elsewhere = other.url("/x.yaml")
+            with pytest.raises(BadReference) as caught:
+                remote.resolve(elsewhere, base=remote.root, where="/o")
+            assert caught.value.message.startswith(f"refused {elsewhere!r}: ")
+            pet = remote.resolve("pet.yaml", base=remote.root, where="/p")
+            with pytest.raises(BadReference) as caught:
+                remote.read(pet, where="/p")
+            assert caught.value.message.startswith("refused: ")

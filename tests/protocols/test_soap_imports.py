@@ -6,23 +6,27 @@ request log shows it was never asked.
 
 from __future__ import annotations
 
-from datetime import (
-    UTC,
-    datetime,
-)
 from pathlib import Path
 
+import httpx
 import pytest
 
 from connectory import (
     BadReference,
+    DocumentError,
     InputError,
+    ParsedDocument,
+    RawDocument,
+    fetch,
+    parse,
+    protocols,
+)
+from connectory.documents.loader import (
+    FolderLoader,
+    OriginLoader,
 )
 from connectory.model.version import SoapBinding
-from connectory.protocols.soap import (
-    Loaded,
-    generate,
-)
+from connectory.protocols.soap import generate
 from connectory.settings import Settings
 from tests.support.servers import (
     Reply,
@@ -71,7 +75,7 @@ def test_an_import_of_another_origin_is_refused_without_a_request() -> None:
             onboard(server.url("/svc.wsdl"))
         assert other.requests == []
     assert caught.value.location == server.url("/svc.wsdl")
-    assert "outside the WSDL's origin" in str(caught.value)
+    assert f"is not on the document's origin {server.base_url}" in str(caught.value)
 
 
 def test_a_redirect_to_another_origin_is_refused_before_it_is_followed() -> None:
@@ -84,8 +88,8 @@ def test_a_redirect_to_another_origin_is_refused_before_it_is_followed() -> None
             onboard(server.url("/svc.wsdl"))
         assert server.requests == ["/svc.wsdl", "/a.xsd"]
         assert other.requests == []
-    assert "redirects to" in str(caught.value)
-    assert "outside the WSDL's origin" in str(caught.value)
+    assert f"redirects to {other.url('/a.xsd')}" in str(caught.value)
+    assert f"not on the document's origin {server.base_url}" in str(caught.value)
 
 
 def test_a_redirect_within_the_origin_is_followed_hop_by_hop() -> None:
@@ -252,40 +256,56 @@ def test_the_catalogue_serves_soap_addressing_mime_and_security(
     assert not [f for f in version.findings if f.severity == "error"]
 
 
-class _MemoryLoader:
-    """An injected loader: documents from a dict, by location relative to a virtual folder."""
-
-    def __init__(self, source: str, files: dict[str, bytes]) -> None:
-        self._source = source
-        self.files = files
-        self.asked: list[tuple[str, str]] = []
-
-    @property
-    def source(self) -> str:
-        return self._source
-
-    def load(self, location: str, *, importer: str) -> Loaded:
-        self.asked.append((location, importer))
-        if location not in self.files:
-            raise BadReference(f"no {location!r} in memory", location=importer)
-        return Loaded(f"/memory/{location}", self.files[location])
+def _parsed(path: Path) -> ParsedDocument:
+    return parse(fetch(str(path)))
 
 
-def test_generate_reads_imports_only_through_the_injected_loader() -> None:
-    wsdl = _service_importing("a.xsd").encode()
-    loader = _MemoryLoader(
-        "/memory/svc.wsdl", {"a.xsd": _xsd("urn:a", '<xs:element name="A" type="xs:int"/>')}
-    )
-    version = generate(
-        wsdl,
-        connector="memory",
-        source="/memory/svc.wsdl",
-        sha256="0" * 64,
-        fetched_at=datetime.now(UTC),
-        loader=loader,
-    )
-    assert loader.asked == [("a.xsd", "/memory/svc.wsdl")]
-    assert "a.xsd" in {d.name for d in version.definitions}
+def test_generate_reads_imports_through_the_loader_it_is_given(tmp_path: Path) -> None:
+    wsdl = write(tmp_path, "svc.wsdl", _service_importing("xsd/a.xsd"))
+    write(tmp_path, "xsd/a.xsd", _xsd("urn:a", '<xs:element name="A" type="xs:int"/>'))
+    version = generate(_parsed(wsdl), connector="given", loader=FolderLoader(wsdl))
+    assert "xsd/a.xsd" in {d.name for d in version.definitions}
+    # The given loader's own limits apply: the import is read by it, not by a loader of SOAP's.
+    small = FolderLoader(wsdl, settings=Settings(max_document_bytes=100))
+    with pytest.raises(DocumentError, match="larger than the 100-byte cap") as caught:
+        generate(_parsed(wsdl), connector="given", loader=small)
+    assert caught.value.location == str(wsdl)
+    assert "import 'xsd/a.xsd'" in str(caught.value)
+
+
+def test_a_wsdl_by_url_reads_its_imports_through_the_given_origin_loader() -> None:
+    routes = {
+        "/svc/svc.wsdl": Reply(body=_service_importing("xsd/a.xsd").encode()),
+        "/svc/xsd/a.xsd": Reply(body=_xsd("urn:a", '<xs:element name="A" type="xs:int"/>')),
+    }
+    sent: list[str] = []
+    with serve(routes) as server:
+        parsed = parse(fetch(server.url("/svc/svc.wsdl")))
+        client = httpx.Client(event_hooks={"request": [lambda r: sent.append(r.url.path)]})
+        with client, OriginLoader(server.url("/svc/svc.wsdl"), client=client) as loader:
+            version = protocols.generate(parsed, connector="given", loader=loader)
+        assert server.requests == ["/svc/svc.wsdl", "/svc/xsd/a.xsd"]
+    assert sent == ["/svc/xsd/a.xsd"]  # through the given loader's client
+    assert "xsd/a.xsd" in {d.name for d in version.definitions}
+
+
+def test_a_loader_bound_to_another_folder_refuses_the_import(tmp_path: Path) -> None:
+    wsdl = write(tmp_path / "wsdl", "svc.wsdl", _service_importing("a.xsd"))
+    write(tmp_path / "wsdl", "a.xsd", _xsd("urn:a"))
+    other = write(tmp_path / "other", "root.wsdl", "")
+    with pytest.raises(BadReference) as caught:
+        protocols.generate(_parsed(wsdl), connector="given", loader=FolderLoader(other))
+    assert caught.value.location == str(wsdl)
+    message = str(caught.value)
+    assert "refused to import 'a.xsd'" in message
+    assert f"outside the document's folder {tmp_path.resolve() / 'other'}" in message
+
+
+def test_a_wsdl_given_in_memory_with_no_loader_imports_nothing() -> None:
+    content = _service_importing("a.xsd").encode()
+    with pytest.raises(BadReference, match="given in memory") as caught:
+        generate(parse(RawDocument.from_bytes(content, "")), connector="memory")
+    assert "imports 'a.xsd'" in str(caught.value)
 
 
 def test_xml_switches_are_read_from_the_environment() -> None:

@@ -19,8 +19,12 @@ The rules, by the root document's source:
   at a time: a hop to another origin is refused before it is requested.
 - nothing (``DocumentLoader`` itself, for a document given in memory): no other document exists.
 
+A caller that adds rules of its own (SOAP's ``ImportResolver``: a catalogue of well-known schemas,
+imports by namespace) reads through ``resolve`` and ``read`` and leaves every byte to the loader.
+
 Errors name the reference's location (``where``): ``BadReference`` for a refused reference or too
-many documents; ``SourceError`` for a document that is not there (no such file, HTTP 4xx);
+many documents (a refusal reads ``refused 'reference': why``, or ``refused: why`` for a redirect,
+so a caller may say ``why`` in its own words); ``SourceError`` for a document that is not there (no such file, HTTP 4xx);
 ``SourceUnreachable`` for the network or HTTP 5xx (worth retrying); ``DocumentError`` for a document
 above ``settings.max_document_bytes`` or one that is not well-formed JSON/YAML. Each URL gets
 ``settings.fetch_deadline`` seconds in all.

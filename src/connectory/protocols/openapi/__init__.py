@@ -4,6 +4,8 @@ A description may be one document or several files that refer to each other (rea
 injected ``connectory.documents.loader.DocumentLoader``, only within the root's folder or origin). The steps,
 one module each (all private to this package except ``generate``):
 
+    raw           the raw objects of a document (root, path items, operations, parameters...) as
+                  ``TypedDict``s: what each reader reads, described, not checked
     findings      the findings of one run (severity, kind, location, message)
     refs          locations (JSON pointers, in a file); following ``$ref``s of non-schema objects
                   across files, refusing loops and long chains

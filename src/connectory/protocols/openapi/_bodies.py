@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    Any,
     NamedTuple,
 )
 
@@ -19,6 +18,7 @@ from connectory.model.version import (
     JsonSchema,
 )
 
+from . import _raw as raw
 from ._context import Context
 from ._examples import collect
 from ._refs import child
@@ -43,7 +43,7 @@ def is_json(media_type: str) -> bool:
 
 
 def content_schema(
-    context: Context, content: Any, location: str
+    context: Context, content: Mapping[str, raw.MediaType] | None, location: str
 ) -> tuple[list[str], JsonSchema | None]:
     """The media types of a ``content`` map and the schema of the chosen one (``None``: no content)."""
     if not isinstance(content, Mapping):
@@ -71,11 +71,13 @@ def content_schema(
     return media_types, schema
 
 
-def _text(value: Any) -> str | None:
+def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def request_body(context: Context, value: Any, location: str) -> Body | None:
+def request_body(
+    context: Context, value: raw.RequestBody | raw.Reference, location: str
+) -> Body | None:
     """The request body at ``location``; ``None`` if its reference cannot be followed."""
     resolved = context.resolver.follow(value, location, "request body")
     if resolved is None:
@@ -88,7 +90,9 @@ def request_body(context: Context, value: Any, location: str) -> Body | None:
     )
 
 
-def _headers(context: Context, value: Any, location: str) -> dict[str, JsonSchema]:
+def _headers(
+    context: Context, value: Mapping[str, raw.Header | raw.Reference] | None, location: str
+) -> dict[str, JsonSchema]:
     if not isinstance(value, Mapping):
         return {}
     headers: dict[str, JsonSchema] = {}
@@ -111,8 +115,8 @@ def _headers(context: Context, value: Any, location: str) -> dict[str, JsonSchem
 
 
 def response_items(
-    context: Context, value: Any, location: str
-) -> list[tuple[str, Mapping[str, Any], str]] | None:
+    context: Context, value: raw.Responses, location: str
+) -> list[tuple[str, raw.Response, str]] | None:
     """The responses of an operation (Swagger 2 and OpenAPI 3) as ``(status, response, where)``,
     references followed, ``x-`` keys skipped; None, with a finding, when they are no object."""
     if not isinstance(value, Mapping):
@@ -121,16 +125,16 @@ def response_items(
         )
         return None
     found = []
-    for status, raw in value.items():
+    for status, item in value.items():
         if str(status).startswith("x-"):
             continue
-        resolved = context.resolver.follow(raw, child(location, status), "response")
+        resolved = context.resolver.follow(item, child(location, status), "response")
         if resolved is not None:
             found.append((str(status), *resolved))
     return found
 
 
-def responses(context: Context, value: Any, location: str) -> list[ActionOutput]:
+def responses(context: Context, value: raw.Responses, location: str) -> list[ActionOutput]:
     """One output per response (``200``, ``2XX``, ``default``), status keys kept as strings."""
     outputs = []
     for status, response, where in response_items(context, value, location) or []:

@@ -23,7 +23,10 @@ from typing import Any
 from referencing import Registry
 from referencing.exceptions import Unresolvable
 
-from connectory.model.version import Definition
+from connectory.model.version import (
+    Definition,
+    JsonSchema,
+)
 from connectory.schemas.registry import OutOfTime as _Stop
 from connectory.schemas.registry import bounded_validator_class as _guarded_class
 from connectory.schemas.registry import (
@@ -33,6 +36,7 @@ from connectory.schemas.registry import (
 )
 from connectory.settings import Settings
 
+from . import _raw as raw
 from ._context import (
     Context,
     Example,
@@ -46,7 +50,12 @@ from .findings import Findings
 __all__ = ["check_examples", "collect", "risky_pattern"]
 
 
-def collect(context: Context, holder: Mapping[str, Any], location: str, schema: Any) -> None:
+def collect(
+    context: Context,
+    holder: raw.Parameter | raw.MediaType | raw.Header,
+    location: str,
+    schema: JsonSchema | None,
+) -> None:
     """Keep the ``example`` and ``examples`` of a parameter, media type or header to check."""
     if schema is None:
         return

@@ -15,7 +15,6 @@ ignored, as the specification says.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import (
     Any,
     NamedTuple,
@@ -26,6 +25,7 @@ from connectory.model.version import (
     JsonSchema,
 )
 
+from . import _raw as raw
 from . import _swagger as swagger
 from ._bodies import (
     Body,
@@ -49,12 +49,14 @@ class Declared(NamedTuple):
 
     name: str
     location: str
-    value: Mapping[str, Any]
+    value: raw.Parameter
     used_at: str
     defined_at: str
 
 
-def _declared(context: Context, value: Any, location: str) -> list[Declared]:
+def _declared(
+    context: Context, value: list[raw.Parameter | raw.Reference] | None, location: str
+) -> list[Declared]:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -92,7 +94,11 @@ def _declared(context: Context, value: Any, location: str) -> list[Declared]:
 
 
 def merge(
-    context: Context, path_level: Any, path_location: str, operation_level: Any, location: str
+    context: Context,
+    path_level: list[raw.Parameter | raw.Reference] | None,
+    path_location: str,
+    operation_level: list[raw.Parameter | raw.Reference] | None,
+    location: str,
 ) -> list[Declared]:
     """Path-item parameters overridden by operation parameters with the same name and location."""
     merged: dict[tuple[str, str], Declared] = {}

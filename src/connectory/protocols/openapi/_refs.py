@@ -22,7 +22,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import (
     Any,
+    Generic,
+    Literal,
     NamedTuple,
+    TypeVar,
+    overload,
 )
 from urllib.parse import unquote
 
@@ -39,6 +43,7 @@ from connectory.schemas.pointer import (
 )
 from connectory.settings import Settings
 
+from . import _raw as raw
 from .findings import (
     Findings,
     shorten,
@@ -130,10 +135,16 @@ class Target(NamedTuple):
     """When not found: why, to end a finding's message."""
 
 
-class Resolved(NamedTuple):
-    """An object reached through zero or more references, and its own location."""
+_T = TypeVar("_T")
 
-    value: Mapping[str, Any]
+
+class Resolved(NamedTuple, Generic[_T]):
+    """An object reached through zero or more references, and its own location.
+
+    ``value`` is a mapping (``follow`` checked that much) taken as the object the reference was
+    meant to reach: what it holds is unchecked (see ``_raw``)."""
+
+    value: _T
     location: str
 
 
@@ -208,7 +219,39 @@ class Resolver:
         """The other files of the description read so far: ``(name, location)``, by name."""
         return sorted((name, self._locations[name]) for name in self.documents if name)
 
-    def follow(self, value: Any, location: str, what: str) -> Resolved | None:
+    @overload
+    def follow(
+        self, value: object, location: str, what: Literal["parameter"]
+    ) -> Resolved[raw.Parameter] | None: ...
+    @overload
+    def follow(
+        self, value: object, location: str, what: Literal["request body"]
+    ) -> Resolved[raw.RequestBody] | None: ...
+    @overload
+    def follow(
+        self, value: object, location: str, what: Literal["response"]
+    ) -> Resolved[raw.Response] | None: ...
+    @overload
+    def follow(
+        self, value: object, location: str, what: Literal["header"]
+    ) -> Resolved[raw.Header] | None: ...
+    @overload
+    def follow(
+        self, value: object, location: str, what: Literal["example"]
+    ) -> Resolved[raw.Example] | None: ...
+    @overload
+    def follow(
+        self, value: object, location: str, what: Literal["path item"]
+    ) -> Resolved[raw.PathItem] | None: ...
+    @overload
+    def follow(
+        self, value: object, location: str, what: Literal["callback"]
+    ) -> Resolved[raw.Callback] | None: ...
+    @overload
+    def follow(
+        self, value: object, location: str, what: Literal["security scheme"]
+    ) -> Resolved[raw.SecurityScheme] | None: ...
+    def follow(self, value: object, location: str, what: str) -> Resolved[Any] | None:
         """Follow ``value`` (which sits at ``location``) through ``$ref``s to a ``what`` object."""
         chain = [location]
         seen = {location}

@@ -9,13 +9,13 @@ URL), else ``https`` with an info finding; without ``host``, the server is the r
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from connectory.model.version import (
     Server,
     ServerVariable,
 )
 
+from . import _raw as raw
 from ._refs import child
 from .findings import (
     Findings,
@@ -25,11 +25,13 @@ from .findings import (
 __all__ = ["servers", "swagger_servers"]
 
 
-def _text(value: Any) -> str | None:
+def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _variable(value: Any, location: str, findings: Findings) -> ServerVariable | None:
+def _variable(
+    value: raw.ServerVariable, location: str, findings: Findings
+) -> ServerVariable | None:
     if not isinstance(value, Mapping):
         findings.warning("invalid-server", location, f"not a server variable: {shorten(value)}")
         return None
@@ -44,7 +46,7 @@ def _variable(value: Any, location: str, findings: Findings) -> ServerVariable |
     )
 
 
-def servers(value: Any, location: str, findings: Findings) -> list[Server]:
+def servers(value: list[raw.Server] | None, location: str, findings: Findings) -> list[Server]:
     """The servers listed at ``location``; an absent list gives none (not the implicit ``/``)."""
     if value is None:
         return []
@@ -70,7 +72,7 @@ def servers(value: Any, location: str, findings: Findings) -> list[Server]:
     return result
 
 
-def swagger_servers(document: Mapping[str, Any], source: str, findings: Findings) -> list[Server]:
+def swagger_servers(document: raw.Document, source: str, findings: Findings) -> list[Server]:
     """The servers a Swagger 2.0 document's ``host``, ``basePath`` and ``schemes`` describe."""
     host, base_path = document.get("host"), document.get("basePath", "")
     if host is not None and (not isinstance(host, str) or "/" in host or not host):

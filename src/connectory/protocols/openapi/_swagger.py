@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from typing import (
     TYPE_CHECKING,
     Any,
+    Literal,
+    cast,
 )
 
 from connectory.model.version import (
@@ -31,6 +33,7 @@ from connectory.model.version import (
     JsonSchema,
 )
 
+from . import _raw as raw
 from ._bodies import (
     Body,
     is_json,
@@ -53,7 +56,12 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _STYLES = {"ssv": "spaceDelimited", "pipes": "pipeDelimited", "tsv": "tabDelimited"}
 
 
-def media_types(context: Context, value: Mapping[str, Any], key: str, location: str) -> list[str]:
+def media_types(
+    context: Context,
+    value: raw.Operation | raw.Document,
+    key: Literal["consumes", "produces"],
+    location: str,
+) -> list[str]:
     """The operation's ``consumes`` or ``produces``, else the document's."""
     if key not in value:
         return list(context.consumes if key == "consumes" else context.produces)
@@ -66,7 +74,9 @@ def media_types(context: Context, value: Mapping[str, Any], key: str, location: 
     return []
 
 
-def parameter_schema(context: Context, value: Mapping[str, Any], location: str) -> JsonSchema:
+def parameter_schema(
+    context: Context, value: raw.Parameter | raw.Header, location: str
+) -> JsonSchema:
     """The schema of a non-body parameter or a header: its own ``type``, ``format``, ``items``..."""
     cache = context.schemas.simple
     cached = cache.get(id(value))
@@ -77,7 +87,7 @@ def parameter_schema(context: Context, value: Mapping[str, Any], location: str) 
     return cached[2]
 
 
-def parameter_style(value: Mapping[str, Any], where: str) -> tuple[str | None, bool | None]:
+def parameter_style(value: raw.Parameter, where: str) -> tuple[str | None, bool | None]:
     """The style and explode of a parameter, from ``collectionFormat`` (arrays only)."""
     if value.get("type") != "array":
         return None, None
@@ -90,7 +100,7 @@ def parameter_style(value: Mapping[str, Any], where: str) -> tuple[str | None, b
 
 
 def request_body(
-    context: Context, params: list[Declared], operation: Mapping[str, Any], location: str
+    context: Context, params: list[Declared], operation: raw.Operation, location: str
 ) -> tuple[list[Declared], Body | None]:
     """The parameters that stay parameters, and the body made of ``body``/``formData`` ones."""
     bodies = [p for p in params if p.location == "body"]
@@ -147,7 +157,9 @@ def _form(context: Context, fields: list[Declared], declared: list[str]) -> Body
     return Body(forms, shape, bool(required), None)
 
 
-def _headers(context: Context, value: Any, location: str) -> dict[str, JsonSchema]:
+def _headers(
+    context: Context, value: Mapping[str, raw.Header | raw.Reference] | None, location: str
+) -> dict[str, JsonSchema]:
     if not isinstance(value, Mapping):
         return {}
     headers: dict[str, JsonSchema] = {}
@@ -156,13 +168,19 @@ def _headers(context: Context, value: Any, location: str) -> dict[str, JsonSchem
         if not isinstance(header, Mapping):
             context.findings.warning("invalid-object", where, f"not a header: {shorten(header)}")
             continue
-        headers[str(name)] = schema = parameter_schema(context, header, where)
-        collect(context, header, where, schema)
+        # Swagger 2.0 headers are no Reference Objects: a $ref is read as a schema keyword.
+        swagger_header = cast("raw.Header", header)
+        headers[str(name)] = schema = parameter_schema(context, swagger_header, where)
+        collect(context, swagger_header, where, schema)
     return headers
 
 
 def responses(
-    context: Context, value: Any, location: str, operation: Mapping[str, Any], op_location: str
+    context: Context,
+    value: raw.Responses,
+    location: str,
+    operation: raw.Operation,
+    op_location: str,
 ) -> list[ActionOutput]:
     """One output per response; the schema's media types are the operation's ``produces``."""
     found = response_items(context, value, location)

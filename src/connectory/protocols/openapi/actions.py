@@ -13,8 +13,9 @@ from collections.abc import (
     Mapping,
 )
 from typing import (
-    Any,
+    Literal,
     NamedTuple,
+    cast,
 )
 
 from connectory.model.version import (
@@ -22,6 +23,7 @@ from connectory.model.version import (
     HttpBinding,
 )
 
+from . import _raw as raw
 from . import _swagger as swagger
 from ._bodies import (
     request_body,
@@ -43,7 +45,8 @@ from .findings import shorten
 
 __all__ = ["METHODS", "Operation", "build_actions", "operations"]
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+Method = Literal["get", "put", "post", "delete", "options", "head", "patch", "trace"]
+METHODS: tuple[Method, ...] = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 class Operation(NamedTuple):
@@ -51,9 +54,9 @@ class Operation(NamedTuple):
 
     key: str
     method: str
-    value: Mapping[str, Any]
+    value: raw.Operation
     location: str
-    path_item: Mapping[str, Any]
+    path_item: raw.PathItem
     path_item_location: str
     via: str | None = None
     """The ``$ref`` through which the path item was reached, if it was."""
@@ -61,18 +64,20 @@ class Operation(NamedTuple):
     """Where the path item's ``parameters`` are (beside its ``$ref``, or in the path item)."""
 
 
-def _path_item(context: Context, value: Any, location: str) -> tuple[Mapping[str, Any], str] | None:
+def _path_item(
+    context: Context, value: raw.PathItem, location: str
+) -> tuple[raw.PathItem, str] | None:
     resolved = context.resolver.follow(value, location, "path item")
     if resolved is None:
         return None
     if isinstance(value, Mapping) and "$ref" in value and len(value) > 1:
         # Siblings of a path item $ref: the specification leaves it open; they win here.
         siblings = {k: v for k, v in value.items() if k != "$ref"}
-        return {**resolved.value, **siblings}, resolved.location
+        return cast("raw.PathItem", {**resolved.value, **siblings}), resolved.location
     return resolved
 
 
-def operations(context: Context, items: Any, location: str) -> Iterator[Operation]:
+def operations(context: Context, items: raw.Paths | None, location: str) -> Iterator[Operation]:
     """Every operation of a map of path items (``paths``, ``webhooks``, a callback)."""
     if not isinstance(items, Mapping):
         return
@@ -144,7 +149,7 @@ def _names(context: Context, ops: list[Operation]) -> list[str]:
     return [name for name in names if name is not None]
 
 
-def _text(value: Any) -> str | None:
+def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
@@ -205,7 +210,7 @@ def _action(context: Context, name: str, op: Operation, openapi_30: bool) -> Act
 
 
 def build_actions(
-    context: Context, paths: Any, *, openapi_30: bool
+    context: Context, paths: raw.Paths | None, *, openapi_30: bool
 ) -> list[tuple[Action, Operation]]:
     """The actions of ``paths``, each with the operation it came from."""
     ops = list(operations(context, paths, "/paths"))

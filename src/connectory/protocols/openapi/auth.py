@@ -22,7 +22,7 @@ authentication optional; ``[]`` means none is needed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import cast
 
 from connectory.model.auth import (
     ApiKeyAuth,
@@ -37,6 +37,7 @@ from connectory.model.auth import (
     OpenIDConnectAuth,
 )
 
+from . import _raw as raw
 from ._refs import (
     Resolver,
     child,
@@ -65,11 +66,11 @@ _TYPES = ("apiKey", "http", "oauth2", "openIdConnect", "mutualTLS")
 _SWAGGER_TYPES = ("basic", "apiKey", "oauth2")
 
 
-def _text(value: Any) -> str | None:
+def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _flows(value: Any, location: str, findings: Findings) -> list[OAuth2Flow]:
+def _flows(value: raw.OAuthFlows | None, location: str, findings: Findings) -> list[OAuth2Flow]:
     if not isinstance(value, Mapping):
         findings.warning("invalid-security-scheme", location, "oauth2 needs an object of flows")
         return []
@@ -85,11 +86,11 @@ def _flows(value: Any, location: str, findings: Findings) -> list[OAuth2Flow]:
                 f"unknown OAuth 2 flow {key!r} (known: {', '.join(_GRANTS)}): skipped",
             )
             continue
-        flows.append(_flow(_GRANTS[key], flow))
+        flows.append(_flow(_GRANTS[key], cast("raw.OAuthFlow", flow)))
     return flows
 
 
-def _flow(grant: str, flow: Mapping[str, Any]) -> OAuth2Flow:
+def _flow(grant: str, flow: raw.OAuthFlow | raw.SecurityScheme) -> OAuth2Flow:
     scopes = flow.get("scopes")
     return OAuth2Flow(
         grant=grant,
@@ -101,7 +102,7 @@ def _flow(grant: str, flow: Mapping[str, Any]) -> OAuth2Flow:
 
 
 def _swagger_method(
-    name: str, scheme: Mapping[str, Any], location: str, findings: Findings
+    name: str, scheme: raw.SecurityScheme, location: str, findings: Findings
 ) -> AuthMethod | None:
     kind = scheme.get("type")
     if kind == "basic":
@@ -130,7 +131,7 @@ def _swagger_method(
 
 
 def _method(
-    name: str, scheme: Mapping[str, Any], location: str, findings: Findings
+    name: str, scheme: raw.SecurityScheme, location: str, findings: Findings
 ) -> AuthMethod | None:
     kind = scheme.get("type")
     description = _text(scheme.get("description"))
@@ -181,7 +182,11 @@ def _method(
 
 
 def auth_methods(
-    schemes: Any, location: str, resolver: Resolver, *, swagger: bool = False
+    schemes: Mapping[str, raw.SecurityScheme | raw.Reference] | None,
+    location: str,
+    resolver: Resolver,
+    *,
+    swagger: bool = False,
 ) -> list[AuthMethod]:
     """One auth method per usable security scheme (``components.securitySchemes``, or
     ``securityDefinitions`` in Swagger 2.0)."""
@@ -199,7 +204,10 @@ def auth_methods(
 
 
 def requirements(
-    value: Any, location: str, known: frozenset[str], findings: Findings
+    value: list[raw.SecurityRequirement] | None,
+    location: str,
+    known: frozenset[str],
+    findings: Findings,
 ) -> list[dict[str, list[str]]] | None:
     """The alternatives of a ``security`` list (scheme name -> scopes); ``None`` if not a list."""
     if not isinstance(value, list):

@@ -14,7 +14,6 @@ raises ``BadReference``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from connectory.errors import BadReference
 from connectory.model.version import (
@@ -24,6 +23,7 @@ from connectory.model.version import (
 )
 from connectory.settings import Settings
 
+from . import _raw as raw
 from ._refs import child
 from ._schemas import SchemaConverter
 from .findings import Findings
@@ -35,7 +35,10 @@ Entry = tuple[JsonSchema, str]
 
 
 def root_entries(
-    schemas: Any, location: str, converter: SchemaConverter, findings: Findings
+    schemas: Mapping[str, raw.Schema] | None,
+    location: str,
+    converter: SchemaConverter,
+    findings: Findings,
 ) -> dict[str, Entry]:
     """The converted entries of the root document's map of schemas (at ``location``)."""
     if not isinstance(schemas, Mapping):

@@ -31,7 +31,7 @@ import re
 from collections.abc import Mapping
 from contextlib import nullcontext
 from datetime import datetime
-from typing import Any
+from typing import cast
 
 from connectory._gcpause import paused_gc
 from connectory.documents.loader import DocumentLoader, loader_for
@@ -49,6 +49,7 @@ from connectory.settings import (
     Settings,
 )
 
+from . import _raw as raw
 from ._context import Context
 from ._examples import check_examples
 from ._refs import Resolver
@@ -84,8 +85,9 @@ _VERSION = re.compile(r"3\.([01])\.\d+(?:-[0-9A-Za-z.-]+)?")
 _DEFAULT_DIALECT = "https://spec.openapis.org/oas/3.1/dialect/base"
 
 
-def _checked_version(document: Any, findings: Findings) -> str:
-    """``2.0``, ``3.0`` or ``3.1``, or an exception saying what this is not."""
+def _checked_version(document: object, findings: Findings) -> tuple[raw.Document, str]:
+    """The document, taken as an OpenAPI or Swagger one, and its version (``2.0``, ``3.0`` or
+    ``3.1``), or an exception saying what this is not. The keys are checked by each reader."""
     if not isinstance(document, Mapping):
         raise DocumentError(
             f"an OpenAPI document is a JSON/YAML object, not {type(document).__name__}", location=""
@@ -107,10 +109,10 @@ def _checked_version(document: Any, findings: Findings) -> str:
             raise ProtocolError(
                 f"{key} must be an object, not {shorten(value)}", location=f"/{key}"
             )
-    return version
+    return cast("raw.Document", document), version
 
 
-def _openapi_version(stated: Any, findings: Findings) -> str:
+def _openapi_version(stated: object, findings: Findings) -> str:
     if isinstance(stated, float) and stated in (3.0, 3.1):
         findings.warning(
             "invalid-openapi-version",
@@ -126,12 +128,12 @@ def _openapi_version(stated: Any, findings: Findings) -> str:
     return stated[:3]
 
 
-def _text(value: Any) -> str | None:
+def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
 def _context(
-    document: Mapping[str, Any],
+    document: raw.Document,
     version: str,
     findings: Findings,
     loader: DocumentLoader,
@@ -170,7 +172,9 @@ def _bundle_sha256(sha256: str, resolver: Resolver) -> str:
     return digest.hexdigest()
 
 
-def _security_schemes(document: Mapping[str, Any], swagger: bool) -> Any:
+def _security_schemes(
+    document: raw.Document, swagger: bool
+) -> Mapping[str, raw.SecurityScheme | raw.Reference] | None:
     if swagger:
         return document.get("securityDefinitions")
     components = document.get("components") or {}
@@ -178,7 +182,7 @@ def _security_schemes(document: Mapping[str, Any], swagger: bool) -> Any:
 
 
 def build_version(
-    document: Mapping[str, Any],
+    document: Mapping[str, object],
     *,
     connector: str,
     source: str,
@@ -193,7 +197,7 @@ def build_version(
 
 
 def _generate(
-    document: Mapping[str, Any],
+    content: Mapping[str, object],
     connector: str,
     source: str,
     sha256: str,
@@ -202,7 +206,7 @@ def _generate(
     settings: Settings,
 ) -> ConnectorVersion:
     findings = Findings()
-    version = _checked_version(document, findings)
+    document, version = _checked_version(content, findings)
     swagger = version == "2.0"
     if version == "3.1":
         dialect = document.get("jsonSchemaDialect")

@@ -12,14 +12,15 @@ The payload is the schema of the request body (see ``bodies``). Names are unique
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from connectory.model.version import (
     HttpParameter,
     HttpTriggerBinding,
+    JsonSchema,
     Trigger,
 )
 
+from . import _raw as raw
 from ._bodies import request_body
 from ._context import Context
 from ._naming import unique_name
@@ -36,7 +37,7 @@ from .actions import (
 __all__ = ["callback_triggers", "webhook_triggers"]
 
 
-def _payload(context: Context, op: Operation) -> tuple[list[str], Any]:
+def _payload(context: Context, op: Operation) -> tuple[list[str], JsonSchema | None]:
     if "requestBody" not in op.value:
         return [], None
     body = request_body(context, op.value["requestBody"], child(op.location, "requestBody"))
@@ -67,7 +68,7 @@ def _description(op: Operation) -> str | None:
 
 
 def webhook_triggers(
-    context: Context, webhooks: Any, location: str, taken: set[str]
+    context: Context, webhooks: raw.Paths | None, location: str, taken: set[str]
 ) -> list[Trigger]:
     """The triggers of a ``webhooks`` map (at ``location``: ``/webhooks`` or ``/x-webhooks``)."""
     triggers = []

@@ -2,25 +2,30 @@
 
 The steps, all reading the parsed documents and sharing one ``Findings``:
 
-    xml         the WSDL's bytes, parsed hardened (no DTD, no entity, no network)
-    loading     every imported WSDL and XSD, through the injected ``Loader`` (folder/origin only)
-    wsdl        messages, port types, bindings, services
-    xsd         the global XSD components and their content models
-    mirror      a JSON Schema mirror of every global type and element, per schema document
-    policy      WS-Policy -> auth methods
-    actions     one per operation of each SOAP port (or of each binding no port uses)
+    xml          the WSDL's bytes, parsed hardened: no DTD, no entity, no network (``_xml``)
+    parse        every imported WSDL and XSD, through the ``ImportResolver`` (``_resolver``: the
+                 well-known catalogue, else the given ``DocumentLoader``: folder/origin only)
+    wsdl         messages, port types, bindings, services (``_wsdl``)
+    xsd          the global XSD components and their content models (``_xsd``)
+    definitions  a JSON Schema mirror of every global type and element, per schema document
+    auth         WS-Policy -> auth methods
+    actions      one per operation of each SOAP port (or of each binding no port uses)
 
 ``generate`` raises ``ProtocolError`` when the document is not a WSDL 1.1 with at least one SOAP
 binding, ``DocumentError`` for unsafe or malformed XML, ``BadReference`` for a refused or missing
 import; anything else wrong becomes a finding. It does no I/O itself: every read goes through
-``loader`` (by default a ``SiblingLoader`` bound to the WSDL's folder or origin).
+``loader`` (by default ``loader_for`` the WSDL's source: its folder or origin, closed afterwards).
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import datetime
 
-from connectory.documents.loader import DocumentLoader
+from connectory.documents.loader import (
+    DocumentLoader,
+    loader_for,
+)
 from connectory.documents.parse import ParsedDocument
 from connectory.errors import ProtocolError
 from connectory.model.version import (
@@ -38,10 +43,7 @@ from ._names import (
     WSDL,
     local_name,
 )
-from ._resolver import (
-    Loader,
-    SiblingLoader,
-)
+from ._resolver import ImportResolver
 from ._wsdl import (
     Wsdl,
     read_wsdl,
@@ -95,11 +97,26 @@ def build_version(
     source: str,
     sha256: str,
     fetched_at: datetime,
-    loader: Loader | None = None,
+    loader: DocumentLoader | None = None,
     settings: Settings = DEFAULT_SETTINGS,
 ) -> ConnectorVersion:
-    """The draft connector version that the WSDL 1.1 ``content`` (read from ``source``) describes."""
-    loader = loader or SiblingLoader(source, settings=settings)
+    """The draft connector version that the WSDL 1.1 ``content`` (read from ``source``) describes.
+
+    The documents it imports are read through ``loader`` (by default ``loader_for(source)``)."""
+    with loader_for(source, settings=settings) if loader is None else nullcontext(loader) as files:
+        resolver = ImportResolver(source, files, settings=settings)
+        return _build(content, connector, source, sha256, fetched_at, resolver, settings)
+
+
+def _build(
+    content: bytes,
+    connector: str,
+    source: str,
+    sha256: str,
+    fetched_at: datetime,
+    resolver: ImportResolver,
+    settings: Settings,
+) -> ConnectorVersion:
     findings = Findings()
     root = parse_xml(content, source, settings)
     if root.tag != f"{{{WSDL}}}definitions":
@@ -107,7 +124,7 @@ def build_version(
             f"not a WSDL 1.1 document: the root element is {root.tag}, not wsdl:definitions",
             location=source,
         )
-    documents = load_documents(root, loader, settings, findings)
+    documents = load_documents(root, resolver, settings, findings)
     wsdl = read_wsdl(documents.wsdls, findings)
     if not any(binding.soap_version for binding in wsdl.bindings.values()):
         raise ProtocolError(
@@ -153,7 +170,8 @@ def generate(
     settings: Settings = DEFAULT_SETTINGS,
 ) -> ConnectorVersion:
     """The draft version a WSDL 1.1 describes (the protocol contract:
-    ``connectory.protocols.contract``), with the documents it imports."""
+    ``connectory.protocols.contract``); the documents it imports are read through ``loader``
+    (by default ``loader_for`` the WSDL's source, closed afterwards)."""
     raw = document.raw
     return build_version(
         raw.content,
@@ -161,6 +179,6 @@ def generate(
         source=raw.source,
         sha256=raw.sha256,
         fetched_at=raw.fetched_at,
-        loader=SiblingLoader(raw.source, settings=settings),
+        loader=loader,
         settings=settings,
     )

@@ -1,6 +1,7 @@
 """Load a WSDL and everything it imports: WSDL documents and XSD documents, each parsed once.
 
-``load_documents`` starts from the WSDL's own bytes and follows, through the injected ``Loader``:
+``load_documents`` starts from the WSDL's own bytes and follows, through the ``ImportResolver``
+(``resolver``: the well-known catalogue, else the ``DocumentLoader`` it was given):
 
 - ``wsdl:import`` (of another WSDL, or of an XSD, which WSDL 1.1 allows), once per location, so a
   cycle of WSDL imports ends;
@@ -12,7 +13,7 @@
   schema already has that namespace, a well-known schema of the catalogue when there is one, else an
   ``unresolved-import`` finding (the components it would bring are reported where they are used).
 
-A refused or missing import raises ``BadReference`` (from the loader); a document that is not XML,
+A refused or missing import raises ``BadReference`` (from the resolver); a document that is not XML,
 or not a WSDL or XSD where one is expected, raises ``DocumentError`` naming it.
 """
 
@@ -38,7 +39,7 @@ from ._names import (
     XSD,
 )
 from ._resolver import (
-    Loader,
+    ImportResolver,
     definition_name,
 )
 from ._xml import parse_xml
@@ -92,11 +93,11 @@ def schema_text(root: etree._Element, content: bytes | None) -> str:
 
 
 class _Walk:
-    def __init__(self, loader: Loader, settings: Settings, findings: Findings) -> None:
-        self.loader = loader
+    def __init__(self, resolver: ImportResolver, settings: Settings, findings: Findings) -> None:
+        self.resolver = resolver
         self.settings = settings
         self.findings = findings
-        self.source = loader.source
+        self.source = resolver.source
         self.wsdls: list[WsdlDocument] = []
         self.schemas: list[SchemaDocument] = []
         self.by_key: dict[tuple[str, str | None], SchemaDocument] = {}
@@ -136,7 +137,7 @@ class _Walk:
                     "a wsdl:import without a location is ignored",
                 )
                 continue
-            loaded = self.loader.load(written, importer=location)
+            loaded = self.resolver.load(written, importer=location)
             if loaded.location in self.wsdl_locations or (loaded.location, None) in self.by_key:
                 continue
             self.count(loaded.location)
@@ -186,7 +187,7 @@ class _Walk:
             self.schema_at(document, written, chameleon)
 
     def schema_at(self, importer: SchemaDocument, written: str, chameleon: str | None) -> None:
-        loaded = self.loader.load(written, importer=importer.location)
+        loaded = self.resolver.load(written, importer=importer.location)
         known = self.by_key.get((loaded.location, None)) or self.by_key.get(
             (loaded.location, chameleon)
         )
@@ -253,12 +254,12 @@ class _Walk:
 
 
 def load_documents(
-    root: etree._Element, loader: Loader, settings: Settings, findings: Findings
+    root: etree._Element, resolver: ImportResolver, settings: Settings, findings: Findings
 ) -> Documents:
-    """The WSDL ``root`` (read from ``loader.source``) and every document it imports."""
-    walk = _Walk(loader, settings, findings)
-    walk.count(loader.source)
-    walk.wsdl(loader.source, root)
+    """The WSDL ``root`` (read from ``resolver.source``) and every document it imports."""
+    walk = _Walk(resolver, settings, findings)
+    walk.count(resolver.source)
+    walk.wsdl(resolver.source, root)
     walk.drain()
     walk.resolve_namespaces()
     return Documents(walk.wsdls, walk.schemas)
