@@ -7,6 +7,7 @@ The steps, one module each (``generate``, ``add_graphql_action``, ``fetch_graphq
     introspect     POST the introspection query to an endpoint (deadline, size cap, auth headers)
     headers        ``--header 'Name: value'`` and ``CONNECTORY_GRAPHQL_HEADERS_<NAME>``, as secrets
     introspection  the shape of an introspection result, checked before graphql-core reads it
+    raw            the introspection result as ``TypedDict``, once checked
     sdl            SDL text -> a parsed document, repeated definitions dropped (with findings)
     coordinates    where a graphql-core error or change is, as a schema coordinate
     schema         SDL / introspection -> built schema, findings for its warts, canonical SDL + hash
