@@ -32,6 +32,7 @@ from tests.support.soap_ledger import (
     LEDGER_WSDL,
     MISQUALIFIED,
     OTHER_FAULT,
+    UNQUALIFIED_ANSWER,
     ledger,
 )
 
@@ -153,6 +154,19 @@ def test_a_wrongly_qualified_element_is_a_problem_naming_it(
         "the XSD declares {urn:ledger}amount"
     )
     assert "body/parameters/amount: '12345678901234567890.123456789' is not of type 'number'" in done.problems  # fmt: skip
+
+
+@pytest.mark.parametrize("soap", ["1.1", "1.2"])
+def test_an_answer_element_in_no_namespace_is_a_problem_naming_it(
+    version: ConnectorVersion, soap: str
+) -> None:
+    done, _ = _call(version, soap, 1, UNQUALIFIED_ANSWER)
+    assert (done.status, done.output, done.body) == (200, "output", {"body": {}})
+    assert done.problems == [
+        "body: element ConvertResponse (no namespace) is not declared here: "
+        "the XSD declares {urn:ledger}ConvertResponse",
+        "body: 'parameters' is a required property",
+    ]
 
 
 def test_the_answer_matches_zeep_field_by_field(wsdl: Path, version: ConnectorVersion) -> None:

@@ -29,12 +29,13 @@ BIG_DECIMAL = "12345678901234567890.123456789"
 BIG_INTEGER = 2**70 + 1
 HUGE_COUNT = 2**64 - 1
 
-ANSWER, DECLARED_FAULT, OTHER_FAULT, MISQUALIFIED = 1, 2, 3, 4
+ANSWER, DECLARED_FAULT, OTHER_FAULT, MISQUALIFIED, UNQUALIFIED_ANSWER = 1, 2, 3, 4, 5
 MODES = {
     ANSWER: f"ConvertResponse: amount {BIG_DECIMAL}, count 2**64-1, ratio 0.5, big 2**70+1",
     DECLARED_FAULT: "the declared LateFault (1.2: two nested subcodes, a node, a role, 2 reasons)",
     OTHER_FAULT: "a fault whose detail no WSDL declares",
     MISQUALIFIED: "ConvertResponse with an unqualified amount (the XSD says qualified)",
+    UNQUALIFIED_ANSWER: "an unqualified ConvertResponse (the part is t:ConvertResponse)",
 }
 
 _BINDING_OPERATION = """
@@ -151,10 +152,11 @@ def ledger(seen: list[dict[str, Any]]) -> Callable[[BaseHTTPRequestHandler], Rep
             other = '<x:Other xmlns:x="urn:other" x:level="3"><x:code>7</x:code></x:Other>'
             return _fault(version, other, nested=False)
         amount_element = "amount" if mode == MISQUALIFIED else "t:amount"
+        response = "ConvertResponse" if mode == UNQUALIFIED_ANSWER else "t:ConvertResponse"
         inner = (
-            f"<t:ConvertResponse><{amount_element}>{BIG_DECIMAL}</{amount_element}>"
+            f"<{response}><{amount_element}>{BIG_DECIMAL}</{amount_element}>"
             f"<t:count>{HUGE_COUNT}</t:count><t:ratio>0.5</t:ratio>"
-            f"<t:big>{BIG_INTEGER}</t:big></t:ConvertResponse>"
+            f"<t:big>{BIG_INTEGER}</t:big></{response}>"
         )
         return _envelope(version, inner)
 

@@ -20,6 +20,7 @@ A value the mirror would refuse raises ``InputError`` naming its JSON pointer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from lxml import etree
@@ -207,21 +208,31 @@ class MessageConverter:
     def _parts(
         self, parts: list[SoapPart], elements: list[etree._Element], rpc: bool, where: str
     ) -> dict[str, Any]:
+        """The JSON of each of ``parts`` among ``elements``; in the body, an element that is no
+        part is noted (``read``)."""
         found: dict[str, Any] = {}
+        names: list[tuple[str | None, str]] = []
+        matched: set[int] = set()
         for part in parts:
             name: tuple[str | None, str]
             if rpc or part.element is None:
                 name = (None, part.name)
             else:
                 name = (namespace_of(part.element), local_name(part.element))
-            for child in elements:
+            names.append(name)
+            for number, child in enumerate(elements):
                 if (namespace_of(child.tag), local_name(child.tag)) == name:
+                    matched.add(number)
                     use = self.schemas.element_use(part.element, "") if part.element else None
                     if use is None or rpc:
                         kind = self.schemas.use_type(use) if use is not None else part.type
                         use = ElementUse(part.name, None, kind)
                     found[part.name] = self.decode(child, use, f"{where}/{part.name}")
                     break
+        if where == "body":  # a header may carry what the WSDL does not say (WS-Addressing...)
+            for number, child in enumerate(elements):
+                if number not in matched:
+                    self._undeclared(where, child.tag, names)
         return found
 
     # -- JSON -> XML -----------------------------------------------------------------------------
@@ -336,7 +347,7 @@ class MessageConverter:
             return None
         return self.value(element, self.schemas.use_type(use), where)
 
-    def _undeclared(self, where: str, tag: str, index: _Index) -> None:
+    def _undeclared(self, where: str, tag: str, index: Iterable[tuple[str | None, str]]) -> None:
         """Note ``tag``, an element the model at ``where`` neither declares nor admits."""
         if self._misplaced is None or len(self._misplaced) >= _MAX_MISPLACED:
             return
