@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler
 from io import StringIO
 from pathlib import Path
@@ -17,6 +18,7 @@ import httpx
 import pytest
 from joserfc import jwt
 from joserfc.jwk import OctKey
+from lxml import etree
 from pydantic import SecretStr, ValidationError
 from rich.console import Console
 
@@ -73,8 +75,8 @@ def _body(handler: BaseHTTPRequestHandler) -> bytes:
     return handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
 
 
-def _call(version: ConnectorVersion, server: LoopbackServer) -> int:
-    return invoke(version, "getItem", credentials=CREDENTIALS, server=server.base_url).status
+def _call(version: ConnectorVersion, server: LoopbackServer, credentials: Any = CREDENTIALS) -> int:
+    return invoke(version, "getItem", credentials=credentials, server=server.base_url).status
 
 
 # (a) a form login: a CSRF token in the HTML form and a session cookie, then the form posted
@@ -152,6 +154,81 @@ def test_a_form_login_with_a_csrf_token_and_a_cookie(tmp_path: Path) -> None:
     assert len(site.tokens) == 1
 
 
+def test_a_form_posted_then_redirected_home_keeps_its_cookies(tmp_path: Path) -> None:
+    # POST /login answers 303 to /home, setting the session cookie on the way; /home (on the
+    # same origin: followed, with the cookie) shows the API token in a meta tag
+    sessions: list[str] = []
+
+    def login(handler: BaseHTTPRequestHandler) -> Reply:
+        if parse_qs(_body(handler).decode()) != {"user": ["ann"], "pass": [SECRET]}:
+            return Reply(401)
+        sessions.append(secrets.token_hex(8))
+        headers = {"Location": "/home", "Set-Cookie": f"session={sessions[-1]}; Path=/"}
+        return Reply(303, b"", headers)
+
+    def home(handler: BaseHTTPRequestHandler) -> Reply:
+        if handler.command != "GET" or handler.headers.get("Cookie") != f"session={sessions[-1]}":
+            return Reply(403)
+        page = f'<meta name="api-token" content="tok-{sessions[-1]}">'
+        return Reply(200, page.encode(), {"Content-Type": "text/html"})
+
+    def item(handler: BaseHTTPRequestHandler) -> Reply:
+        good = handler.headers.get("Cookie") == f"session={sessions[-1]}" and (
+            handler.headers.get("X-Api-Token") == f"tok-{sessions[-1]}"
+        )
+        return Reply(200, b"{}", JSON) if good else Reply(401)
+
+    with serve({"/login": login, "/home": home, "/items/1": item}) as server:
+        method = CustomRequestAuth(
+            name="site",
+            request=RequestTemplate(
+                url=server.url("/login"),
+                body={"user": "{username}", "pass": "{password}"},
+                media_type="application/x-www-form-urlencoded",
+            ),
+            extract=[
+                ExtractRule(name="session", source="cookie", path="session"),
+                ExtractRule(name="token", source="regex", path=r'"api-token" content="([^"]+)"'),
+            ],
+            inject=[
+                InjectRule(location="cookie", parameter="session", template="{session}"),
+                InjectRule(parameter="X-Api-Token", template="{token}"),
+            ],
+        )
+        version = _version(tmp_path, method)
+        accept(version)
+        assert _call(version, server) == 200
+        assert server.requests == ["/login", "/home", "/items/1"]
+
+
+@pytest.mark.parametrize(("offset", "logins"), [(3600, 1), (-60, 3)])
+def test_a_header_date_says_when_to_log_in_again(offset: int, logins: int) -> None:
+    vault = Vault()
+
+    def login(handler: BaseHTTPRequestHandler) -> Reply:
+        reply = vault.login(handler)
+        reply.headers["Expires"] = formatdate(time.time() + offset, usegmt=True)
+        return reply
+
+    with serve({"/login": login, "/items/1": vault.item}) as server:
+        method = CustomRequestAuth(
+            name="site",
+            request=RequestTemplate(url=server.url("/login"), body={"password": "{password}"}),
+            extract=[
+                ExtractRule(name="jwt", path="/jwt"),
+                ExtractRule(name="until", source="header", path="Expires"),
+            ],
+            inject=[InjectRule(parameter="Authorization", template="Bearer {jwt}")],
+            expiry_from="until",
+            expiry_format="date",
+        )
+        auth = auth_for(method, CREDENTIALS["site"])
+        with httpx.Client(auth=auth) as client:
+            statuses = [client.get(server.url("/items/1")).status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    assert vault.logins == logins
+
+
 # (b) an XML login (a SOAP envelope, as Salesforce's login answers) read by XPath
 
 SOAP_LOGIN = """<?xml version="1.0" encoding="utf-8"?>
@@ -169,6 +246,8 @@ SOAP_FAULT = b"""<?xml version="1.0" encoding="UTF-8"?>
  xmlns:sf="urn:fault.partner.soap.sforce.com"><soapenv:Body><soapenv:Fault>
 <faultcode>sf:INVALID_SESSION_ID</faultcode><faultstring>Invalid Session ID</faultstring>
 </soapenv:Fault></soapenv:Body></soapenv:Envelope>"""
+XML_SECRET = "pa<ss&'word\""  # written into the XML body escaped
+XML_CREDENTIALS = {"site": {"username": SecretStr("ann"), "password": SecretStr(XML_SECRET)}}
 NAMESPACES = {"s": "http://schemas.xmlsoap.org/soap/envelope/", "sf": "urn:partner.soap.sforce.com"}
 
 
@@ -177,9 +256,9 @@ class SoapSite:
         self.sessions: list[str] = []
 
     def login(self, handler: BaseHTTPRequestHandler) -> Reply:
-        sent = _body(handler).decode()
-        wanted = SOAP_LOGIN.format(username="ann", password=SECRET)
-        if sent != wanted or handler.headers.get("SOAPAction") != '"login"':
+        sent = etree.fromstring(_body(handler))
+        given = [sent.findtext(f".//{{urn:partner.soap.sforce.com}}{n}") for n in ("username", "password")]  # fmt: skip
+        if given != ["ann", XML_SECRET] or handler.headers.get("SOAPAction") != '"login"':
             return Reply(500, SOAP_FAULT, {"Content-Type": "text/xml"})
         self.sessions.append(f"00D!{secrets.token_hex(8)}")
         answer = SOAP_ANSWER.format(session=self.sessions[-1]).encode()
@@ -220,9 +299,9 @@ def test_an_xml_login_read_by_xpath_and_a_fault_that_asks_for_a_new_one(tmp_path
     with serve({"/soap": site.login, "/items/1": site.item}) as server:
         version = _version(tmp_path, _soap_login(server.url("/soap")))
         accept(version)
-        assert _call(version, server) == 200
+        assert _call(version, server, XML_CREDENTIALS) == 200
         site.sessions.append("ended")  # the session ends: the API answers a SOAP fault
-        auth = auth_for(version.auth_methods[0], CREDENTIALS["site"])
+        auth = auth_for(version.auth_methods[0], XML_CREDENTIALS["site"])
         with httpx.Client(auth=auth) as client:
             assert client.get(server.url("/items/1")).status_code == 200
             site.sessions.append("ended")
@@ -495,6 +574,14 @@ def _bad(**change: Any) -> str:
 )
 def test_a_bad_login_is_refused_when_drafted(change: dict[str, Any], message: str) -> None:
     assert message in _bad(**change)
+
+
+def test_a_version_with_a_bad_login_is_refused(tmp_path: Path) -> None:
+    version = _version(tmp_path, _form_login("https://example.com/login"))
+    data = version.model_dump(mode="json")
+    data["auth_methods"][0]["steps"][0]["extract"][0]["path"] = "(unclosed"
+    with pytest.raises(ValidationError, match="auth method 'site', step 'form', extract 'csrf'"):
+        ConnectorVersion.model_validate(data)
 
 
 def test_a_login_of_one_request_keeps_its_digest(tmp_path: Path) -> None:

@@ -3,7 +3,9 @@
 ``custom_request``: before the first call (and again once what it gave expires), the login is
 sent: its ``steps`` in order, then its ``request``. Placeholders in each template's URL, query,
 headers and body are filled: ``{name}`` with a value an earlier step extracted, else the secret
-``name``; ``{secrets.name}`` with the secret, ``{step.name}`` with what step ``step`` extracted.
+``name``; ``{secrets.name}`` with the secret, ``{step.name}`` with what step ``step`` extracted
+(in a body given as text, each value escaped as its media type wants: XML, a JSON string, a
+form).
 Cookies an answer sets go back with the later steps of that login (a cookie jar per login).
 ``extract`` rules take values out of each answer (a JSON pointer or a JMESPath expression into a
 JSON body, a regular expression over its text, an XPath over an XML body read by the hardened
@@ -46,6 +48,7 @@ import math
 import re
 import time
 from collections.abc import (
+    Callable,
     Generator,
     Mapping,
 )
@@ -59,6 +62,8 @@ from http.cookies import (
     SimpleCookie,
 )
 from typing import Any
+from urllib.parse import quote_plus
+from xml.sax.saxutils import escape as xml_escape
 
 import httpx
 import jmespath
@@ -104,11 +109,29 @@ _NOT_CARRIED = frozenset({"host", "cookie", "content-length"})
 _NO_BODY = frozenset({"content-type", "content-length", "transfer-encoding"})
 
 
-def _fill(value: Any, values: Mapping[str, str]) -> Any:
+def _escaper(media_type: str | None) -> Callable[[str], str]:
+    """How a value is written into a body of ``media_type`` given as text: escaped for XML (a
+    password with ``<`` or ``&``), within a JSON string, percent-encoded in a form."""
+    media = (media_type or "").split(";", 1)[0].strip().lower()
+    if media.endswith(("/xml", "+xml")):
+        return lambda value: xml_escape(value, {'"': "&quot;", "'": "&apos;"})
+    if media.endswith(("/json", "+json")):
+        return lambda value: json.dumps(value)[1:-1]
+    if media == "application/x-www-form-urlencoded":
+        return lambda value: quote_plus(value)
+    return lambda value: value
+
+
+def _fill(value: Any, values: Mapping[str, str], escape: Callable[[str], str] = str) -> Any:
     """``{name}`` and ``{scope.name}`` placeholders filled in every string of ``value`` (those
-    ``values`` does not have are left as written)."""
+    ``values`` does not have are left as written), each value through ``escape``."""
     if isinstance(value, str):
-        return PLACEHOLDER.sub(lambda m: values.get(m.group(0)[1:-1], m.group(0)), value)
+
+        def filled(found: re.Match[str]) -> str:
+            key = found.group(0)[1:-1]
+            return escape(values[key]) if key in values else found.group(0)
+
+        return PLACEHOLDER.sub(filled, value)
     if isinstance(value, dict):
         return {key: _fill(item, values) for key, item in value.items()}
     if isinstance(value, list):
@@ -274,7 +297,11 @@ class LoginAuth(httpx.Auth):
         url = _fill(template.url, values)
         headers = _fill(dict(template.headers), values)
         params = _fill(dict(template.query), values)
-        body = _fill(template.body, values)
+        body = (
+            _fill(template.body, values, _escaper(template.media_type))
+            if isinstance(template.body, str)
+            else _fill(template.body, values)
+        )
         if isinstance(body, dict):
             if template.media_type == "application/x-www-form-urlencoded":
                 return httpx.Request(
