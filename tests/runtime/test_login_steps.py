@@ -27,6 +27,7 @@ from connectory.catalog.digest import content_sha256
 from connectory.cli import render
 from connectory.errors import (
     SourceError,
+    SourceUnreachable,
     UntrustedOrigin,
 )
 from connectory.model.auth import (
@@ -41,9 +42,11 @@ from connectory.model.hosts import method_urls, secret_origins
 from connectory.model.version import ConnectorVersion
 from connectory.runtime import (
     SecretsFile,
+    custom,
     invoke,
 )
 from connectory.runtime.auth import auth_for
+from connectory.settings import Settings
 from tests.support.consent import accept
 from tests.support.servers import (
     LoopbackServer,
@@ -492,6 +495,19 @@ def test_a_huge_answer_is_cut(tmp_path: Path) -> None:
     assert error.message == (
         "auth method 'site', step 'form': the login answer is larger than 1,048,576 bytes"
     )
+
+
+def test_a_slow_login_is_given_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(custom, "MAX_LOGIN_SECONDS", 0.5)
+    monkeypatch.setattr(custom, "_LOGIN_LIMITS", Settings(max_document_bytes=1 << 20, fetch_deadline=0.5))  # fmt: skip
+    slow = Reply(200, b"<form>" + b" " * 200, {"Content-Type": "text/html"}, drip_seconds=0.02)
+    started = time.monotonic()
+    error = _failure(tmp_path, {"/login": slow}, _form_login("/login"))
+    assert isinstance(error, SourceUnreachable)
+    assert error.message == (
+        "auth method 'site', step 'form': gave up after 0.5 s (the server is too slow)"
+    )
+    assert time.monotonic() - started < 3
 
 
 def test_an_extraction_that_finds_nothing_names_the_method_and_the_step(tmp_path: Path) -> None:
