@@ -581,6 +581,11 @@ def _bad(**change: Any) -> str:
             {"expiry_format": "jwt_exp", "expiry_from": "jwt"},
             "auth method 'site', expiry_from: 'jwt' names no extracted value",
         ),
+        (
+            {"steps__0__extract__0__path": "(a+)+$"},
+            "auth method 'site', step 'form', extract 'csrf': the regular expression '(a+)+$' "
+            "may backtrack without end",
+        ),
         ({"relogin_on": [200]}, "relogin_on: 200 is not an HTTP error status"),
         (
             {"extract__0__namespaces": {"a": "urn:a"}},

@@ -24,6 +24,8 @@ from pydantic import (
     model_validator,
 )
 
+from connectory._patterns import risky_pattern
+
 __all__ = [
     "ApiKeyAuth",
     "AuthMethod",
@@ -257,6 +259,11 @@ def lookup_problem(source: str, path: str, namespaces: Mapping[str, str]) -> str
             re.compile(path)
         except re.error as error:
             return f"the regular expression {_shown(path)} does not compile: {error}"
+        if risky_pattern(path):
+            return (
+                f"the regular expression {_shown(path)} may backtrack without end (a repeat "
+                "holding a repeat or an alternation): write it without nesting them"
+            )
     elif source == "jmespath":
         import jmespath
         from jmespath.exceptions import JMESPathError
