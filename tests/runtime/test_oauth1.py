@@ -321,9 +321,49 @@ def test_signing_in_needs_the_three_urls_and_accepted_origins(tmp_path: Path) ->
     assert server.token_requests == []
 
 
-def test_a_signer_yields_one_signed_request() -> None:
-    signer = OAuth1Signer(_method(), oauth1_auth(_method(), _secrets(**CONSUMER))._consumer)
-    flow = signer.auth_flow(httpx.Request("GET", "https://api.example.com/x"))
-    request = next(flow)
-    assert request.headers["Authorization"].startswith("OAuth ")
+def test_a_signer_signs_the_request_itself() -> None:
+    """In place: a WebSocket handshake's stand-in request (runtime.subscribe) is told from the
+    requests a flow makes on its own by identity."""
+    consumer = oauth1_auth(_method(), _secrets(**CONSUMER))._consumer
+    request = httpx.Request("GET", "https://api.example.com/x")
+    assert next(OAuth1Signer(_method(), consumer).auth_flow(request)) is request
     assert 'oauth_signature_method="HMAC-SHA1"' in request.headers["Authorization"]
+    in_query = httpx.Request("GET", "https://api.example.com/x?a=1")
+    assert next(OAuth1Signer(_method(placement="query"), consumer).auth_flow(in_query)) is in_query
+    assert in_query.url.params["a"] == "1"
+    assert in_query.url.params["oauth_signature"]
+    form = httpx.Request("POST", "https://api.example.com/x", data={"a": "1"})
+    assert next(OAuth1Signer(_method(placement="body"), consumer).auth_flow(form)) is form
+    assert b"oauth_signature=" in form.content
+    assert form.headers["Content-Length"] == str(len(form.content))
+    assert b"oauth_signature=" in b"".join(form.stream)  # type: ignore[arg-type]
+
+
+def test_a_subscription_s_handshake_is_signed(tmp_path: Path) -> None:
+    from oauthlib.oauth1 import SignatureOnlyEndpoint
+
+    from connectory.runtime import listen
+    from tests.runtime.test_subscribe import (
+        _schema,
+    )
+    from tests.runtime.test_subscribe import (
+        _version as prices,
+    )
+    from tests.support.graphql_ws_server import serve_subscriptions
+    from tests.support.oauth1_server import Validator
+
+    version = prices(tmp_path).model_copy(
+        update={"auth_methods": [_method()], "default_auth": [{"oauth1": []}]}
+    )
+    consumer = _secrets(**CONSUMER)
+    with serve_subscriptions(_schema()) as server:
+        accept(version, server.url)
+        events = list(listen(version, "priceChanged", {"productId": "p"}, server=server.url, credentials={"oauth1": consumer}))  # fmt: skip
+        (handshake,) = server.handshakes
+    assert len(events) == 3
+    assert handshake["authorization"].startswith("OAuth ")
+    signed_over = httpx.URL(server.url).copy_with(scheme="http")
+    valid, _ = SignatureOnlyEndpoint(Validator()).validate_request(
+        str(signed_over), "GET", None, {"Authorization": handshake["authorization"]}
+    )
+    assert valid  # oauthlib's provider side verifies the handshake's signature

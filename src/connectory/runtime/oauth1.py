@@ -13,7 +13,11 @@ form body's parameters are signed with the rest, any other body is not (no body 
                        consumer signs alone (two-legged)
 
 PLAINTEXT sends the secrets themselves: refused over plain http off loopback, whatever the
-origins accepted (``SecretPolicy`` refuses every secret there too). The three-legged sign-in
+origins accepted (``SecretPolicy`` refuses every secret there too). The request is signed in
+place (a WebSocket handshake's stand-in is told from a flow's own requests by identity). The
+secrets never leave this module but as the signature; oauthlib logs, at DEBUG on its own logger,
+the signature base string, which holds what the request itself sends in the clear (the consumer
+key, the ``oauth_token``, the parameters), never a secret. The three-legged sign-in
 (request token, the person's consent, access token) is ``runtime.signin.login_oauth1``; the
 token answers are read here, at most ``MAX_TOKEN_ANSWER`` bytes.
 """
@@ -159,7 +163,8 @@ class OAuth1Signer(httpx.Auth):
         )
 
     def sign(self, request: httpx.Request) -> httpx.Request:
-        """``request`` signed: a new request with the ``oauth_*`` parameters in their place."""
+        """``request``, signed: the ``oauth_*`` parameters put in their place (the request is
+        changed, and returned)."""
         method, where = self._method, _where(self._method)
         if method.signature_method == "PLAINTEXT" and needs_tls(request.url):
             raise InsecureOrigin(
@@ -193,21 +198,19 @@ class OAuth1Signer(httpx.Auth):
             )
         except ValueError as error:  # oauthlib's own wording names no secret
             raise InputError(f"{where}: cannot sign the request ({error})") from None
-        kept = request.headers.copy()
-        for name in ("Content-Length", "Transfer-Encoding"):  # the body may be another now
-            kept.pop(name, None)
-        out = httpx.Request(
-            request.method,
-            uri,
-            headers=kept,
-            content=signed_body.encode("ascii") if form and signed_body is not None else content,
-            extensions=request.extensions,
-        )
+        # signed in place: callers tell the call from the requests a flow makes on its own by
+        # identity (runtime.subscribe's handshake)
+        request.url = httpx.URL(uri)
         if "Authorization" in signed:
-            out.headers["Authorization"] = signed["Authorization"]
-        if form:
-            out.headers["Content-Type"] = content_type
-        return out
+            request.headers["Authorization"] = signed["Authorization"]
+        if form and signed_body is not None and signed_body.encode("ascii") != content:
+            data = signed_body.encode("ascii")
+            request.stream = httpx.ByteStream(data)
+            request._content = data  # what Request.read() keeps
+            request.headers.pop("Transfer-Encoding", None)
+            request.headers["Content-Length"] = str(len(data))
+            request.headers["Content-Type"] = content_type
+        return request
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         yield self.sign(request)
