@@ -309,6 +309,43 @@ def test_a_wrong_consumer_secret_is_refused_at_the_request_token_endpoint(tmp_pa
     assert "wrong-consumer-s3cret" not in str(caught.value)
 
 
+def test_a_redirect_for_another_request_token_is_not_taken_for_the_answer(tmp_path: Path) -> None:
+    with serve_oauth1() as server:
+        version = _version(tmp_path, server)
+        (method,) = version.auth_methods
+        assert isinstance(method, OAuth1Auth)
+        seen: list[int] = []
+
+        def show(url: str) -> None:
+            token = httpx.URL(url).params["oauth_token"]
+            callback = server.validator.request_tokens[token]["redirect_uri"]
+            forged = {"oauth_token": "not-it", "oauth_verifier": "forged"}
+            seen.append(httpx.get(callback, params=forged).status_code)
+            threading.Thread(target=httpx.get, args=(url,), kwargs={"follow_redirects": True}).start()  # fmt: skip
+
+        token = login_oauth1(method, _secrets(**CONSUMER), show=show, policy=SecretPolicy.of(version), timeout=10)  # fmt: skip
+    assert seen == [400]
+    assert token.token.get_secret_value() in server.validator.access_tokens
+
+
+def test_a_provider_that_does_not_confirm_the_callback_is_refused(tmp_path: Path) -> None:
+    from tests.support.servers import (
+        Reply,
+        serve,
+    )
+
+    temporary = Reply(200, b"oauth_token=TemporaryToken0123456789&oauth_token_secret=temp-s3cret")
+    with serve({"/rt": temporary}) as server:
+        method = OAuth1Auth(name="old", request_token_url=server.url("/rt"), authorization_url=server.url("/a"), access_token_url=server.url("/at"))  # fmt: skip
+        policy = SecretPolicy("items", frozenset({server.base_url}), "items@1.0.0", from_file=False)  # fmt: skip
+        opened: list[str] = []
+        with pytest.raises(SourceError, match="did not confirm the callback") as caught:
+            login_oauth1(method, _secrets(**CONSUMER), show=opened.append, policy=policy, timeout=5)  # fmt: skip
+    assert opened == []
+    assert server.requests == ["/rt"]
+    assert "temp-s3cret" not in str(caught.value)
+
+
 def test_signing_in_needs_the_three_urls_and_accepted_origins(tmp_path: Path) -> None:
     with serve_oauth1() as server:
         version = _version(tmp_path, server)

@@ -194,3 +194,22 @@ def test_a_device_answer_without_its_codes_is_a_clear_error(tmp_path: Path) -> N
         version = device_version(tmp_path, server, device_authorization_url=server.url("/token"))
         with pytest.raises(SourceError, match="device authorization endpoint answered HTTP 400 \\(unsupported_grant_type\\) without a device_code"):  # fmt: skip
             _sign_in(version, CONFIDENTIAL, lambda code: None, Clock())
+
+
+def test_an_openid_connect_provider_s_device_endpoint_comes_from_discovery(tmp_path: Path) -> None:
+    from connectory.model.auth import OpenIDConnectAuth
+
+    with serve_oauth() as server:
+        version = device_version(tmp_path, server)
+        oidc = OpenIDConnectAuth(name="oidc", discovery_url=server.url("/.well-known/openid-configuration"))  # fmt: skip
+        policy = SecretPolicy.of(version)
+        secrets = {k: SecretStr(v) for k, v in CONFIDENTIAL.items()}
+        clock = Clock()
+        token = login_device(oidc, secrets, show=lambda code: server.decide(code.user_code, True), policy=policy, sleep=clock.sleep, clock=clock, scopes=["items:read"])  # fmt: skip
+        (asked,) = server.device_requests
+        elsewhere = SecretPolicy("items", frozenset(), "items@1.0.0", from_file=False)
+        with pytest.raises(UntrustedOrigin, match="not in trusted_origins"):
+            login_device(oidc, secrets, show=print, policy=elsewhere)
+    assert asked["form"]["scope"] == "openid items:read"
+    assert token.access_token.get_secret_value() in server.access_tokens
+    assert len(server.device_requests) == 1  # nothing sent to an origin not accepted

@@ -276,6 +276,7 @@ def serve_oauth(**options: Any) -> Iterator[OAuthServer]:
             parts = urlsplit(self.path)
             if parts.path == "/.well-known/openid-configuration":
                 endpoints = {"issuer": state.base_url, "authorization_endpoint": state.url("/authorize"), "token_endpoint": state.url("/token")}  # fmt: skip
+                endpoints["device_authorization_endpoint"] = state.url("/device")
                 self._json(200, endpoints)
             elif parts.path == "/activate":  # the person approves the code (?user_code=)
                 code = parse_qs(parts.query).get("user_code", [""])[0]

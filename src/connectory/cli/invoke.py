@@ -198,9 +198,11 @@ def login(
         if isinstance(found, OAuth2Auth):
             grant = "device_code" if device else "authorization_code"
             return any(f.grant == grant for f in found.flows)
+        if isinstance(found, OpenIDConnectAuth):
+            return True  # its discovery document names the endpoints
         if device:
             return False
-        return isinstance(found, OpenIDConnectAuth) or (
+        return (
             isinstance(found, OAuth1Auth)
             and bool(found.request_token_url and found.authorization_url)
             and bool(found.access_token_url)
@@ -243,13 +245,12 @@ def login(
         )
         return
     token: Token
+    assert isinstance(signing, OAuth2Auth | OpenIDConnectAuth)
     if device:
-        assert isinstance(signing, OAuth2Auth)
         token = login_device(
             signing, secrets, show=show_code, policy=policy, scopes=scope or None, timeout=timeout
         )
     else:
-        assert isinstance(signing, OAuth2Auth | OpenIDConnectAuth)
         token = sign_in(
             signing,
             secrets,

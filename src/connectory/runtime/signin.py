@@ -390,8 +390,36 @@ def _login_oauth1(
             client.close()
 
 
+def _device_flow(method: OAuth2Auth) -> _Endpoints:
+    """The device authorization endpoint (as ``authorization_url``), the token endpoint and the
+    scopes of ``method``'s device_code flow."""
+    flow = next((f for f in method.flows if f.grant == "device_code"), None)
+    device_endpoint = device_url(flow) if flow is not None else None
+    if flow is None or not device_endpoint or not flow.token_url:
+        raise InputError(
+            f"auth method {method.name!r} ({method.type}) has no device_code flow with its "
+            "device authorization and token URLs"
+        )
+    return _Endpoints(device_endpoint, flow.token_url, list(flow.scopes))
+
+
+def _discovered_device_flow(
+    method: OpenIDConnectAuth, client: httpx.Client, policy: SecretPolicy
+) -> _Endpoints:
+    """The device authorization and token endpoints an OpenID Connect provider's discovery
+    document names, accepted by ``policy``."""
+    where = f"auth method {method.name!r} ({method.type})"
+    document = _send(client, httpx.Request("GET", method.discovery_url), "the discovery document")
+    keys = ("device_authorization_endpoint", "token_endpoint")
+    device_endpoint, token_url = discovered(document, method.discovery_url, *keys)
+    policy.require(
+        [device_endpoint, token_url], what=f" ({where}: its discovery document names them)"
+    )
+    return _Endpoints(device_endpoint, token_url, [])
+
+
 def login_device(
-    method: OAuth2Auth,
+    method: OAuth2Auth | OpenIDConnectAuth,
     secrets: Mapping[str, SecretStr],
     *,
     show: Callable[[DeviceCode], None],
@@ -403,7 +431,8 @@ def login_device(
     clock: Callable[[], float] = time.monotonic,
 ) -> Token:
     """Sign a person in with the device authorization grant of ``method`` (RFC 8628, see the
-    module docstring) and return the token.
+    module docstring): its device_code flow, or the ``device_authorization_endpoint`` of an
+    OpenID Connect provider's discovery document (scope ``openid``); return the token.
 
     ``show`` is handed the ``DeviceCode`` once: its ``user_code`` and ``verification_uri`` (and
     ``verification_uri_complete``) are for the person. Secrets: ``client_id`` and, for a
@@ -420,7 +449,7 @@ def login_device(
 
 
 def _login_device(
-    method: OAuth2Auth,
+    method: OAuth2Auth | OpenIDConnectAuth,
     secrets: Mapping[str, SecretStr],
     show: Callable[[DeviceCode], None],
     policy: SecretPolicy,
@@ -433,22 +462,22 @@ def _login_device(
 ) -> Token:
     check_secrets(method.name, secrets)
     where = f"auth method {method.name!r} ({method.type})"
-    flow = next((f for f in method.flows if f.grant == "device_code"), None)
-    device_endpoint = device_url(flow) if flow is not None else None
-    if flow is None or not device_endpoint or not flow.token_url:
-        raise InputError(
-            f"{where} has no device_code flow with its device authorization and token URLs"
-        )
+    endpoints = _device_flow(method) if isinstance(method, OAuth2Auth) else None
     policy.require([found for _, found in method_urls(method)], what=f" ({where})")
     client_id = secrets.get("client_id")
     if client_id is None:
         raise InputError(f"{where} needs the secret 'client_id' to sign in")
     client_secret = secrets.get("client_secret")
     secret = client_secret.get_secret_value() if client_secret is not None else None
-    wanted = list(flow.scopes) if scopes is None else scopes
     own = client is None
     client = client or httpx.Client(timeout=30.0)
     try:
+        if endpoints is None:
+            assert isinstance(method, OpenIDConnectAuth)
+            endpoints = _discovered_device_flow(method, client, policy)
+        required = ["openid"] if isinstance(method, OpenIDConnectAuth) else []
+        wanted = [*required, *(endpoints.scopes if scopes is None else scopes)]
+        device_endpoint, token_url = endpoints.authorization_url, endpoints.token_url
         asking = OAuthClient(client_id.get_secret_value(), secret, device_endpoint)
         form = {"scope": " ".join(dict.fromkeys(wanted))} if wanted else {}
         answer = _send(client, asking.token_request(form), "the device authorization answer")
@@ -457,7 +486,7 @@ def _login_device(
         redactor.add(code.device_code.get_secret_value())
         deadline = started + min(code.expires_in, timeout)
         show(code)
-        polling = OAuthClient(client_id.get_secret_value(), secret, flow.token_url)
+        polling = OAuthClient(client_id.get_secret_value(), secret, token_url)
         poll = {"grant_type": DEVICE_GRANT, "device_code": code.device_code.get_secret_value()}
         interval = code.interval
         while True:
@@ -479,11 +508,11 @@ def _login_device(
                 raise SourceError(
                     "the device code expired before the sign-in was approved: run connectory "
                     "login --device again",
-                    location=flow.token_url,
+                    location=token_url,
                 )
             if error == "access_denied":
-                raise SourceError("the sign-in was refused (access_denied)", location=flow.token_url)  # fmt: skip
-            return parse_token(answer, flow.token_url)
+                raise SourceError("the sign-in was refused (access_denied)", location=token_url)
+            return parse_token(answer, token_url)
     finally:
         if own:
             client.close()
