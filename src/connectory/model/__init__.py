@@ -29,6 +29,7 @@ from .auth import (
     WSSecurityUsernameTokenAuth,
     is_js_identifier,
 )
+from .bindings import PropertyEncoding
 from .findings import (
     Findings,
 )
@@ -111,6 +112,7 @@ __all__ = [
     "OAuth2Auth",
     "OAuth2Flow",
     "OpenIDConnectAuth",
+    "PropertyEncoding",
     "Protocol",
     "ProtocolMetadata",
     "RequestTemplate",
