@@ -10,6 +10,7 @@
     SecretPolicy.of(version)                          the origins accepted for its connector
 
     styles        OpenAPI parameter serialization (style, explode)
+    bodies        request bodies: forms by encoding (deepObject brackets), multipart files, bytes
     auth          auth methods as httpx.Auth: API keys, basic, digest, bearer, ...
     oauth         OAuth 2 and OpenID Connect: grants, tokens and their renewal
     signin        signing a person in with a browser (authorization code, PKCE)
