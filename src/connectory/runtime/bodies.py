@@ -124,13 +124,15 @@ def _resolved(version: ConnectorVersion, schema: Any) -> Any:
     return {}
 
 
-def _takes_string(version: ConnectorVersion, schema: Any, *, untyped: bool = False) -> bool:
+def _takes_string(
+    version: ConnectorVersion, schema: Any, *, untyped: bool = False, depth: int = 0
+) -> bool:
     """Whether ``schema`` takes a string and no object (so a file reference is not ambiguous);
     ``untyped``: also when it says nothing of the type."""
     schema = _resolved(version, schema)
     if schema is True or schema == {}:
         return untyped
-    if not isinstance(schema, Mapping):
+    if not isinstance(schema, Mapping) or depth > _MAX_HOPS:
         return False
     if schema.get("format") == "binary" or "contentMediaType" in schema:
         return True
@@ -139,10 +141,14 @@ def _takes_string(version: ConnectorVersion, schema: Any, *, untyped: bool = Fal
         return True
     if isinstance(kind, list):
         return "string" in kind and "object" not in kind
+    if kind is not None:
+        return False
     branches = [b for key in ("anyOf", "oneOf") for b in schema.get(key) or []]
-    if branches and kind is None:
-        return all(_takes_string(version, branch) for branch in branches)
-    return untyped and kind is None and not branches and "properties" not in schema
+    if branches:
+        return all(_takes_string(version, b, depth=depth + 1) for b in branches)
+    if schema.get("allOf"):
+        return any(_takes_string(version, b, depth=depth + 1) for b in schema["allOf"])
+    return untyped and "properties" not in schema
 
 
 def _takes_strings(version: ConnectorVersion, schema: Any) -> bool:
