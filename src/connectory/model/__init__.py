@@ -32,6 +32,7 @@ from .auth import (
     WSSecurityUsernameTokenAuth,
     is_js_identifier,
 )
+from .bindings import PropertyEncoding
 from .findings import (
     Findings,
 )
@@ -116,6 +117,7 @@ __all__ = [
     "OAuth2Auth",
     "OAuth2Flow",
     "OpenIDConnectAuth",
+    "PropertyEncoding",
     "Protocol",
     "ProtocolMetadata",
     "RequestTemplate",

@@ -12,6 +12,7 @@
     SecretPolicy.of(version)                          the origins accepted for its connector
 
     styles        OpenAPI parameter serialization (style, explode)
+    bodies        request bodies: forms by encoding (deepObject brackets), multipart files, bytes
     auth          auth methods as httpx.Auth: API keys, basic, digest, bearer, ...
     oauth         OAuth 2 and OpenID Connect: grants, tokens and their renewal, the device grant
     oauth1        OAuth 1.0a request signing (oauthlib)
