@@ -7,6 +7,13 @@ Re-onboarding a document already drafted for the connector (same sha256) skips s
 stored version. The run leaves a markdown artifact summarising the version, and returns a small
 ``Onboarded`` record (Prefect walks a flow's return value, so the version itself stays in the
 catalogue).
+
+The ``auth`` task, between validate and draft, runs the live auth check with the connector's
+credentials (``connectory.onboarding.auth_check``: read inside the task from the secrets file and
+the environment, never a parameter): passed, failed or skipped with the reason. A new draft
+records it (a finding of kind ``auth-check``, when there were credentials to try); the artifact
+and the result show it. A failed check does not stop the draft; with ``require_auth`` the run
+then ends Failed (``AuthNotVerified``), unless the check passed.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from prefect import (
 )
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.states import State
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -46,15 +54,19 @@ from connectory.errors import (
     is_transient,
 )
 from connectory.model.version import (
+    CheckResult,
     ConnectorVersion,
     VersionState,
     check_name,
 )
 from connectory.onboarding import (
+    AuthCheck,
+    auth_check,
     fetch_source,
     generate,
     suggest_name,
     validated,
+    with_auth_check,
 )
 from connectory.render.summary import summarize
 from connectory.settings import Settings
@@ -62,6 +74,11 @@ from connectory.vetting.publishing import publish as publish_checked
 
 from .liveness import settle_dead_runs
 from .quoting import quoted
+from .reporting import (
+    AuthNotVerified,
+    auth_markdown,
+    auth_not_verified,
+)
 from .secrets import (
     catalog_url,
     graphql_headers,
@@ -71,6 +88,7 @@ from .secrets import (
 
 __all__ = [
     "TRANSIENT_RETRIES",
+    "AuthNotVerified",
     "Onboarded",
     "Steps",
     "onboard",
@@ -144,6 +162,18 @@ def validate_task(version: ConnectorVersion) -> ConnectorVersion:
     return validated(version)
 
 
+@task(name="auth", cache_policy=NO_CACHE)
+def auth_task(version: ConnectorVersion) -> AuthCheck:
+    """The live auth check with the connector's credentials, read here (the secrets file, the
+    environment): never a parameter, never in the result, the logs or the artifact. A refused or
+    unreachable system fails the check, not the task."""
+    checked = auth_check(version)
+    result = checked.result
+    log = get_run_logger().warning if result.status == "failed" else get_run_logger().info
+    log("Auth check of %s %s: %s", version.connector, result.status, result.message)
+    return checked
+
+
 @task(name="draft", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def draft_task(url: SecretStr, version: ConnectorVersion, label: str | None) -> Drafted:
     with open_catalog(url) as catalog:
@@ -185,9 +215,13 @@ class Onboarded(BaseModel):
     auth_methods: int
     findings: dict[str, int]
     """Counts by severity."""
+    auth: CheckResult | None = None
+    """The live auth check (``passed``, ``failed`` or ``skipped`` with the reason)."""
 
     @classmethod
-    def of(cls, version: ConnectorVersion, *, created: bool) -> Onboarded:
+    def of(
+        cls, version: ConnectorVersion, *, created: bool, auth: CheckResult | None = None
+    ) -> Onboarded:
         return cls(
             connector=version.connector,
             version=version.version or "",
@@ -199,6 +233,7 @@ class Onboarded(BaseModel):
             definitions=len(version.definitions),
             auth_methods=len(version.auth_methods),
             findings=dict(Counter(f.severity for f in version.findings)),
+            auth=auth,
         )
 
     @property
@@ -219,6 +254,8 @@ class Steps:
     """False when the connector already held this document (same sha256): nothing was drafted."""
     published: bool
     """The steps published the version (it was a draft, and publishing was asked for)."""
+    auth: AuthCheck
+    """The live auth check of the version (recorded on it when it was drafted now)."""
 
 
 def onboard_steps(
@@ -231,8 +268,8 @@ def onboard_steps(
     catalog: SecretStr,
 ) -> Steps:
     """Onboard one document with this module's tasks: fetch, lookup (or parse, generate,
-    validate, draft), and publish when asked. The pipeline of ``onboard`` and of each document
-    of ``onboard-batch``.
+    validate, auth, draft; else auth on the version held), and publish when asked. The pipeline
+    of ``onboard`` and of each document of ``onboard-batch``.
 
     ``source`` is a run's parameter (``real_source`` gives the source it stands for). Without a
     ``name``, the connector is named by the document's title (or file name), so the document is
@@ -249,21 +286,23 @@ def onboard_steps(
     if existing is not None:
         logger.info("Unchanged: %s@%s holds this document already", name, existing.label)
         version = read_task(catalog, name, existing.label)
+        auth = auth_task(quoted(version))
     else:
         if parsed is None:
             parsed = parse_task(quoted(raw), protocol)
         generated = generate_task(quoted(parsed), name)
         checked = validate_task(quoted(generated))
+        auth = auth_task(quoted(checked))
         # A description split across files has the sha256 of all its files (not the root's):
         # the catalogue, not the lookup above, then tells whether it holds it already.
-        drafted = draft_task(catalog, quoted(checked), label)
+        drafted = draft_task(catalog, quoted(with_auth_check(checked, auth)), label)
         version, created = drafted.version, drafted.created
         logger.info("Drafted %s" if created else "Unchanged: %s holds it already", version.ref)
     published = publish and version.state == "draft"
     if published:
         version = publish_task(catalog, name, version.version or "")
         logger.info("Published %s", version.ref)
-    return Steps(version=version, created=created, published=published)
+    return Steps(version=version, created=created, published=published, auth=auth)
 
 
 @flow(name="onboard", validate_parameters=True, on_running=[settle_dead_runs])
@@ -273,12 +312,18 @@ def onboard(
     protocol: str | None = None,
     label: str | None = None,
     publish: bool = False,
-) -> Onboarded:
+    require_auth: bool = False,
+) -> Onboarded | State[Onboarded]:
     """Onboard ``source`` (a path or an http(s) URL) as a draft version of connector ``name``.
 
     With ``publish``, the version is published too (unless it already is). With ``protocol``
     ``graphql``, an endpoint URL is introspected. The catalogue, the introspection headers and
-    the secrets of a source URL come from ``connectory_flows.secrets``, never from parameters.
+    the secrets of a source URL come from ``connectory_flows.secrets``, never from parameters;
+    the credentials of the auth check from the secrets file and the environment. With
+    ``require_auth``, a live auth check that did not pass (it failed, or was skipped: no
+    credentials, no action to try, an origin not accepted) ends the run Failed, saying which;
+    the version stays drafted (and published, when asked), and calling the flow raises
+    ``AuthNotVerified``, whose ``result`` is the ``Onboarded`` record.
     """
     check_name(name)
     steps = onboard_steps(
@@ -286,7 +331,10 @@ def onboard(
     )
     create_markdown_artifact(
         key=_artifact_key(name),
-        markdown=summarize(steps.version),
+        markdown=summarize(steps.version) + auth_markdown(steps.auth, steps.version),
         description=f"Onboarding of {steps.version.ref}",
     )
-    return Onboarded.of(steps.version, created=steps.created)
+    result = Onboarded.of(steps.version, created=steps.created, auth=steps.auth.result)
+    if require_auth and steps.auth.result.status != "passed":
+        return auth_not_verified(steps.version, steps.auth, result)
+    return result

@@ -1,8 +1,17 @@
-"""The onboarding pipeline, as plain functions: fetch -> parse -> generate -> validate.
+"""The onboarding pipeline, as plain functions: fetch, parse, generate, validate, check auth.
 
-``inspect(source)`` runs those steps and returns the version that onboarding would draft, storing
-nothing. The Prefect flow in ``flows/`` runs the same steps as tasks, then drafts and publishes
-through ``connectory.catalog``.
+``inspect(source)`` runs the first four and returns the version that onboarding would draft,
+storing nothing. The Prefect flow in ``flows/`` runs the same steps as tasks, checks auth
+(``auth_check``, ``with_auth_check``), then drafts and publishes through ``connectory.catalog``.
+
+The auth step is the vetting's ``live-auth`` check (``vetting.checks.check_auth``): one safe call
+with the connector's credentials, only to origins its user accepted; skipped, and nothing called,
+without credentials. When there were credentials to try, the draft records the result as a
+finding of kind ``auth-check``: ``info`` when it passed or was skipped (with the reason),
+``warning`` when it failed (the credentials where onboarding ran are at fault, not the document:
+it does not fail the ``no-error-findings`` check). Like every finding it is part of the version's
+content, hashed once when the version is drafted (re-onboarding the same document drafts nothing
+new); without credentials nothing is recorded, and the draft is what it was before the step.
 """
 
 from __future__ import annotations
@@ -14,7 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from pydantic import SecretStr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    SecretStr,
+)
 
 from . import protocols
 from ._gcpause import paused_gc
@@ -28,17 +41,33 @@ from .documents.parse import (
     parse,
 )
 from .errors import (
+    ConnectoryError,
     DocumentError,
     InputError,
 )
 from .model.version import (
+    CheckResult,
     ConnectorVersion,
+    Finding,
     check_name,
 )
 from .schemas.validation import validate
 from .settings import Settings
 
-__all__ = ["fetch_source", "generate", "inspect", "suggest_name", "validated"]
+__all__ = [
+    "AUTH_CHECK",
+    "AuthCheck",
+    "auth_check",
+    "fetch_source",
+    "generate",
+    "inspect",
+    "suggest_name",
+    "validated",
+    "with_auth_check",
+]
+
+AUTH_CHECK = "auth-check"
+"""The kind of the finding that records the auth step's result on a draft."""
 
 
 def fetch_source(
@@ -98,6 +127,55 @@ def validated(version: ConnectorVersion) -> ConnectorVersion:
     if not findings:
         return version
     return version.model_copy(update={"findings": [*version.findings, *findings]})
+
+
+class AuthCheck(BaseModel):
+    """The auth step's outcome: the ``live-auth`` check's result, and whether it had the
+    connector's credentials to try."""
+
+    model_config = ConfigDict(frozen=True)
+
+    result: CheckResult
+    credentials: bool
+    """The connector's credentials were read, and there were some (False: none, or the secrets
+    file could not be read; the check then skipped or failed saying why, and the draft records
+    nothing: no local path or setup of the place onboarding ran goes into the catalogue)."""
+
+    @property
+    def finding(self) -> Finding | None:
+        """What the draft records of it: None without credentials."""
+        if not self.credentials:
+            return None
+        result = self.result
+        return Finding(
+            severity="warning" if result.status == "failed" else "info",
+            kind=AUTH_CHECK,
+            location="/auth_methods",
+            message=f"the live auth check at onboarding {result.status}: {result.message}",
+        )
+
+
+def auth_check(version: ConnectorVersion, *, settings: Settings | None = None) -> AuthCheck:
+    """Step 5: the live auth check of ``version`` with its connector's credentials (the secrets
+    file and ``CONNECTORY_CREDENTIALS_<NAME>``), as the vetting's ``live-auth`` check runs it:
+    ``passed``, ``failed`` or ``skipped`` with the reason, never a secret in it."""
+    from .runtime.credentials import credentials_for
+    from .vetting.checks import check_auth
+
+    try:
+        credentials = credentials_for(version.connector)
+    except ConnectoryError:  # unreadable: the check reads them again and fails, saying why
+        return AuthCheck(result=check_auth(version, settings=settings), credentials=False)
+    result = check_auth(version, credentials, settings=settings)
+    return AuthCheck(result=result, credentials=bool(credentials))
+
+
+def with_auth_check(version: ConnectorVersion, check: AuthCheck) -> ConnectorVersion:
+    """``version`` with the auth step's ``finding`` added (a new object), when it has one."""
+    finding = check.finding
+    if finding is None:
+        return version
+    return version.model_copy(update={"findings": [*version.findings, finding]})
 
 
 def inspect(

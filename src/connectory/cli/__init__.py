@@ -157,13 +157,21 @@ def onboard(
     ] = None,
     publish: Annotated[bool, typer.Option("--publish", help="Publish the version too.")] = False,
     header: HeaderOption = None,
+    require_auth: Annotated[
+        bool,
+        typer.Option(
+            "--require-auth",
+            help="Fail unless the live auth check passes (the version is drafted all the same).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Onboard SOURCE as a draft version of connector NAME (runs the Prefect flow `onboard`).
 
     With --protocol graphql, an http(s) URL (not ending in .graphql, .json, ...) is a GraphQL
     endpoint: it is sent the introspection query, and `connectory reintrospect` can check it for
-    changes later.
+    changes later. With the connector's credentials (the secrets file, CONNECTORY_CREDENTIALS_NAME),
+    the live auth check calls one safe action and the draft records the result.
     """
     from connectory.model.version import (
         check_label,
@@ -188,6 +196,7 @@ def onboard(
         protocol=protocol,
         label=version,
         publish=publish,
+        require_auth=require_auth,
     )
     if as_json:
         with _open_catalog() as catalog:
