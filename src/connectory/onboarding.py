@@ -29,6 +29,8 @@ from pydantic import (
     SecretStr,
 )
 
+from connectory.model.findings import AUTH_CHECK
+
 from . import protocols
 from ._gcpause import paused_gc
 from .documents.fetch import (
@@ -66,7 +68,6 @@ __all__ = [
     "with_auth_check",
 ]
 
-AUTH_CHECK = "auth-check"
 """The kind of the finding that records the auth step's result on a draft."""
 
 

@@ -46,6 +46,7 @@ def test_require_auth_fails_the_command_when_the_check_does_not_pass(
     ) in refused.stderr
     assert accepted.returncode == 0, accepted.stderr
     assert "Unchanged (this document is already in) acme@1.0.0, draft" in accepted.stdout
+    assert "Auth check: passed" in " ".join(accepted.stdout.split())
     assert bare.returncode == 1
     assert "error: --require-auth: the live auth check of bare@1.0.0 skipped: no credentials" in (
         bare.stderr

@@ -236,6 +236,12 @@ def print_onboarded(result: Any) -> None:
         f"{result.auth_methods} auth methods; {findings}.",
         soft_wrap=True,
     )
+    auth = getattr(result, "auth", None)
+    if auth is not None:
+        style = {"passed": "green", "failed": "red", "skipped": "yellow"}[auth.status]
+        out.print(
+            f"Auth check: [{style}]{auth.status}[/{style}]: {escape(auth.message)}", soft_wrap=True
+        )
     out.print(f"Details: connectory show {result.ref}")
 
 
