@@ -456,6 +456,8 @@ def _read(step: str, response: httpx.Response, limits: Limits, deadline: float) 
         if time.monotonic() > deadline:
             raise InputError(f"{step}: the answer was not read before the deadline")
         chunks.append(chunk)
+    if time.monotonic() > deadline:
+        raise InputError(f"{step}: the answer was not read before the deadline")
     # What Response.read() keeps: httpx reads each answer of an auth flow again.
     response._content = b"".join(chunks)
     return response.text
