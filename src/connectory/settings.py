@@ -69,6 +69,26 @@ class Settings:
     more), each to an origin accepted for the connector, within the call's time limit."""
     function_max_fetch_bytes: int = 1024 * 1024
     """... each fetch's request (URL, headers, body) and answer at most this long."""
+    graphql_max_sdl_tokens: int = 500_000
+    """Refuse GraphQL SDL with more tokens than this: GitHub's 1.2 MB schema has about 60,000.
+    graphql-core parses about 100,000 tokens a second, so this bounds a hostile document to
+    seconds."""
+    graphql_max_operation_tokens: int = 100_000
+    """Refuse a user's GraphQL operation document (``add_graphql_action``) with more tokens."""
+    graphql_max_default_value_tokens: int = 10_000
+    """Refuse an introspection result whose argument or input field has a default value (GraphQL
+    text) of more tokens than this."""
+    graphql_max_type_wrapping: int = 16
+    """Refuse an introspection result whose type reference has more ``LIST``/``NON_NULL``
+    wrappers than this (``[[Int!]!]!`` has 5)."""
+    graphql_max_depth: int = 3
+    """The default selection set of a generated GraphQL operation goes at most this many levels
+    under its root field (``search { nodes { ... on Issue { author {...} } } }`` has three)."""
+    graphql_max_selections: int = 60
+    """... and selects at most this many fields (shallow ones first)."""
+    graphql_max_fragment_types: int = 12
+    """... and an interface with more implementations than this gets its own fields only, not an
+    inline fragment per implementation."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -19,6 +19,10 @@ from connectory.model.version import (
 from connectory.protocols.graphql import add_graphql_action
 from connectory.protocols.graphql.actions import root_actions
 from connectory.protocols.graphql.definitions import TypeSchemas
+from connectory.settings import (
+    DEFAULT_SETTINGS,
+    Settings,
+)
 from tests.support.graphql import (
     SHOP,
     inspect_file,
@@ -176,3 +180,24 @@ def test_only_graphql_versions_with_a_schema_take_operations(shop: ConnectorVers
     without = shop.model_copy(update={"metadata": shop.metadata.model_copy(update={"sdl": None})})
     with pytest.raises(InputError, match="has no GraphQL schema"):
         add_graphql_action(without, "q", "{ version }")
+
+
+def test_the_operation_token_cap_is_a_setting(shop: ConnectorVersion) -> None:
+    assert DEFAULT_SETTINGS.graphql_max_operation_tokens == 100_000
+    exact = Settings(graphql_max_operation_tokens=len(list(_tokens(DOCUMENT))))
+    assert add_graphql_action(shop, "card", DOCUMENT, settings=exact).action("card")
+    lower = Settings(graphql_max_operation_tokens=10)
+    with pytest.raises(DocumentError, match="more than 10 tokens: too large to parse") as caught:
+        add_graphql_action(shop, "card", DOCUMENT, settings=lower)
+    assert caught.value.location is not None
+    assert caught.value.location.startswith("action card")
+    assert "raise CONNECTORY_GRAPHQL_MAX_OPERATION_TOKENS" in str(caught.value)
+
+
+def _tokens(text: str) -> Any:
+    """The tokens graphql-core counts against ``max_tokens`` (all but <EOF>)."""
+    from graphql.language import Lexer, Source, TokenKind
+
+    lexer = Lexer(Source(text))
+    while (token := lexer.advance()).kind != TokenKind.EOF:
+        yield token

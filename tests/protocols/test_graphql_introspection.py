@@ -16,6 +16,10 @@ from connectory.errors import (
     DocumentError,
     ProtocolError,
 )
+from connectory.settings import (
+    DEFAULT_SETTINGS,
+    Settings,
+)
 from tests.support.graphql import (
     inspect_file,
     introspection_of,
@@ -276,3 +280,40 @@ def test_randomly_broken_results_fail_only_with_connectory_errors(result: dict[s
             outcomes["accepted"] = outcomes.get("accepted", 0) + 1
     assert set(outcomes) <= {"accepted", "ProtocolError", "DocumentError"}, outcomes
     assert outcomes.get("ProtocolError", 0) > 50
+
+
+def _products_first(result: dict[str, Any]) -> dict[str, Any]:
+    products = next(f for f in _type(result, "Query")["fields"] if f["name"] == "products")
+    return next(a for a in products["args"] if a["name"] == "first")
+
+
+def test_the_type_wrapping_cap_is_a_setting(tmp_path: Path, result: dict[str, Any]) -> None:
+    assert DEFAULT_SETTINGS.graphql_max_type_wrapping == 16
+    path = write_json(tmp_path / "schema.json", result)
+    # Query.search is [SearchResult!]!: three wrappers
+    assert inspect_file(path, settings=Settings(graphql_max_type_wrapping=3)).action("search")
+    with pytest.raises(ProtocolError) as caught:
+        inspect_file(path, settings=Settings(graphql_max_type_wrapping=2))
+    assert "wrapped in more than 2 LIST/NON_NULL levels" in str(caught.value)
+    assert "raise CONNECTORY_GRAPHQL_MAX_TYPE_WRAPPING" in str(caught.value)
+    assert "#/__schema/types/" in str(caught.value.location)
+
+
+def test_the_default_value_token_cap_is_a_setting(tmp_path: Path, result: dict[str, Any]) -> None:
+    assert DEFAULT_SETTINGS.graphql_max_default_value_tokens == 10_000
+    changed = copy.deepcopy(result)
+    _products_first(changed)["defaultValue"] = "[1, 2, 3, 4, 5, 6, 7, 8]"  # 10 tokens
+    _products_first(changed)["type"] = {
+        "kind": "LIST",
+        "name": None,
+        "ofType": {"kind": "SCALAR", "name": "Int", "ofType": None},
+    }
+    path = write_json(tmp_path / "schema.json", changed)
+    version = inspect_file(path, settings=Settings(graphql_max_default_value_tokens=10))
+    first = version.action("products").input["properties"]["first"]
+    assert first["default"] == [1, 2, 3, 4, 5, 6, 7, 8]
+    with pytest.raises(ProtocolError) as caught:
+        inspect_file(path, settings=Settings(graphql_max_default_value_tokens=9))
+    assert "the default of Query.products(first:) is not a GraphQL value" in str(caught.value)
+    assert "more than 9 tokens" in str(caught.value)
+    assert str(caught.value.location).endswith("/defaultValue")

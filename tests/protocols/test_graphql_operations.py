@@ -17,13 +17,13 @@ from graphql import (
 
 from connectory import validator_for
 from connectory.model.version import ConnectorVersion
-from connectory.protocols.graphql._operations import (
-    MAX_DEPTH,
-    MAX_SELECTIONS,
-    root_operation,
-)
+from connectory.protocols.graphql._operations import root_operation
 from connectory.protocols.graphql._responses import data_schema
 from connectory.protocols.graphql.definitions import TypeSchemas
+from connectory.settings import (
+    DEFAULT_SETTINGS,
+    Settings,
+)
 from tests.support.graphql import (
     SHOP,
     inspect_file,
@@ -88,9 +88,10 @@ def test_selections_are_bounded_and_avoid_cycles_required_arguments_and_deprecat
         operation = _operation(action.binding.document)
         root_field = operation.selection_set.selections[0]
         assert isinstance(root_field, FieldNode)
-        assert _depth(root_field.selection_set) <= MAX_DEPTH
+        assert _depth(root_field.selection_set) <= DEFAULT_SETTINGS.graphql_max_depth
         names = {field.name.value for field in _fields(root_field.selection_set)}
-        assert len(_fields(root_field.selection_set)) <= MAX_SELECTIONS + 20  # + __typename
+        cap = DEFAULT_SETTINGS.graphql_max_selections
+        assert len(_fields(root_field.selection_set)) <= cap + 20  # + __typename
         assert "reviews" not in names  # needs an argument
         assert "legacyCode" not in names  # deprecated
         assert "related" not in names  # Product -> [Product]: a cycle
@@ -174,3 +175,74 @@ def test_response_schema_requires_only_unconditional_keys() -> None:
     assert item["properties"]["__typename"] == {"enum": ["Product", "Customer", "Banner"]}
     assert set(item["properties"]) == {"__typename", "id", "email"}
     assert item["additionalProperties"] is False
+
+
+# -- the limits of the default selection set are settings ----------------------------------------
+
+
+def _root_selections(version: ConnectorVersion, action: str) -> Any:
+    root_field = _operation(version.action(action).binding.document).selection_set.selections[0]
+    assert isinstance(root_field, FieldNode)
+    return root_field.selection_set
+
+
+def test_the_default_limits_are_unchanged() -> None:
+    assert (
+        DEFAULT_SETTINGS.graphql_max_depth,
+        DEFAULT_SETTINGS.graphql_max_selections,
+        DEFAULT_SETTINGS.graphql_max_fragment_types,
+    ) == (3, 60, 12)
+
+
+def test_a_lower_depth_gives_shallower_selection_sets(shop: ConnectorVersion) -> None:
+    assert _depth(_root_selections(shop, "placeOrder")) == 3
+    shallow = inspect_file(SHOP, settings=Settings(graphql_max_depth=1))
+    for action in shallow.actions:
+        assert _depth(_root_selections(shallow, action.name)) <= 1, action.binding.document
+    assert "customer" not in shallow.action("placeOrder").binding.document
+    assert validate(shop_schema(), parse(shallow.action("placeOrder").binding.document)) == []
+
+
+def test_a_lower_selection_budget_selects_fewer_fields(shop: ConnectorVersion) -> None:
+    assert len(_fields(_root_selections(shop, "placeOrder"))) > 3
+    few = inspect_file(SHOP, settings=Settings(graphql_max_selections=3))
+    for action in few.actions:
+        selected = [
+            f for f in _fields(_root_selections(few, action.name)) if f.name.value != "__typename"
+        ]
+        assert len(selected) <= 3, action.binding.document
+        assert validate(shop_schema(), parse(action.binding.document)) == []
+
+
+def test_an_interface_with_more_implementations_than_the_setting_gets_no_fragments(
+    shop: ConnectorVersion,
+) -> None:
+    assert "... on Order {" in shop.action("node").binding.document  # Node has 4 implementations
+    capped = inspect_file(SHOP, settings=Settings(graphql_max_fragment_types=3))
+    node = capped.action("node").binding.document
+    assert "... on" not in node
+    assert "__typename" in node
+    assert "... on Customer {" in capped.action("search").binding.document  # a union: still
+
+
+def test_the_limits_are_read_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "CONNECTORY_GRAPHQL_MAX_DEPTH": "2",
+            "CONNECTORY_GRAPHQL_MAX_SELECTIONS": "10",
+            "CONNECTORY_GRAPHQL_MAX_FRAGMENT_TYPES": "4",
+            "CONNECTORY_GRAPHQL_MAX_SDL_TOKENS": "1000",
+            "CONNECTORY_GRAPHQL_MAX_OPERATION_TOKENS": "100",
+            "CONNECTORY_GRAPHQL_MAX_TYPE_WRAPPING": "5",
+            "CONNECTORY_GRAPHQL_MAX_DEFAULT_VALUE_TOKENS": "50",
+        }
+    )
+    assert settings == Settings(
+        graphql_max_depth=2,
+        graphql_max_selections=10,
+        graphql_max_fragment_types=4,
+        graphql_max_sdl_tokens=1000,
+        graphql_max_operation_tokens=100,
+        graphql_max_type_wrapping=5,
+        graphql_max_default_value_tokens=50,
+    )

@@ -15,15 +15,19 @@ from connectory.errors import (
     ProtocolError,
 )
 from connectory.protocols.graphql._coordinates import coordinate_in
-from connectory.protocols.graphql._sdl import MAX_SDL_TOKENS
 from connectory.protocols.graphql.parse import (
     load_introspection,
     load_sdl,
     schema_from_sdl,
 )
+from connectory.settings import (
+    DEFAULT_SETTINGS,
+    Settings,
+)
 from tests.support.graphql import (
     SHOP,
     WARTS,
+    inspect_file,
     introspection_of,
     shop_schema,
 )
@@ -125,14 +129,27 @@ def test_syntax_errors_name_line_and_column() -> None:
 def test_an_enormous_token_count_is_refused() -> None:
     text = "type Query { " + "a: Int " * 400 + "}"
     with pytest.raises(DocumentError, match="more than 1,000 tokens: too large to parse"):
-        load_sdl(text, "huge.graphql", max_tokens=1000)
+        load_sdl(text, "huge.graphql", settings=Settings(graphql_max_sdl_tokens=1000))
+
+
+def test_the_sdl_token_cap_is_a_setting_that_onboarding_passes_down(tmp_path: Path) -> None:
+    assert DEFAULT_SETTINGS.graphql_max_sdl_tokens == 500_000
+    path = tmp_path / "shop.graphql"
+    path.write_text(SHOP.read_text())
+    assert inspect_file(path).actions  # the default cap lets the shop through
+    lower = Settings(graphql_max_sdl_tokens=50)
+    with pytest.raises(DocumentError, match="more than 50 tokens: too large to parse") as caught:
+        inspect_file(path, settings=lower)
+    assert str(path) in str(caught.value.location)
+    assert "raise CONNECTORY_GRAPHQL_MAX_SDL_TOKENS if you trust it" in str(caught.value)
 
 
 @pytest.mark.slow
 def test_the_default_token_cap_bounds_parsing_time() -> None:
-    text = "type Query { " + "a: Int " * (MAX_SDL_TOKENS // 3 + 10) + "}"
+    cap = DEFAULT_SETTINGS.graphql_max_sdl_tokens
+    text = "type Query { " + "a: Int " * (cap // 3 + 10) + "}"
     started = time.monotonic()
-    with pytest.raises(DocumentError, match=f"more than {MAX_SDL_TOKENS:,} tokens"):
+    with pytest.raises(DocumentError, match=f"more than {cap:,} tokens"):
         load_sdl(text, "huge.graphql")
     assert time.monotonic() - started < 30
 

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import (
     Annotated,
@@ -19,25 +21,50 @@ from .common import (
     JsonOption,
     handles_errors,
     open_catalog,
-    print_json,
     split_ref,
 )
 
-__all__ = ["read_input", "register"]
+__all__ = ["json_text", "read_input", "register"]
 
 
-def read_input(text: str | None) -> Any:
+def read_input(text: str | None, *, exact_numbers: bool = False) -> Any:
+    """The ``--input`` JSON (text or ``@FILE``). ``exact_numbers``: a number a float would not
+    hold exactly (``12345678901234567890.12``) is read as a ``Decimal`` (for SOAP, whose
+    ``xs:decimal`` carries every digit); every other number as ``json`` reads it."""
     from connectory.documents.decode import parse_json
     from connectory.errors import InputError
 
     if text is None:
         return {}
+    source = "--input"
     if text.startswith("@"):
         path = Path(text[1:])
         if not path.is_file():
             raise InputError(f"--input {text}: no such file")
-        return parse_json(path.read_text(encoding="utf-8"), str(path))
-    return parse_json(text, "--input")
+        text, source = path.read_text(encoding="utf-8"), str(path)
+    value = parse_json(text, source)  # the checks and their errors
+    if not exact_numbers:
+        return value
+    from connectory.runtime.soap import exact_number
+
+    return json.loads(text, parse_float=lambda number: exact_number(Decimal(number)))
+
+
+def json_text(value: Any, indent: str = "") -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=False)``, a ``Decimal`` written as a JSON number
+    with all its digits (``json`` cannot: it turns it into a float, or refuses it)."""
+    inner = indent + "  "
+    if isinstance(value, Decimal):
+        return str(value) if value.is_finite() else json.dumps(str(value))
+    if isinstance(value, dict) and value:
+        items = [
+            f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {json_text(v, inner)}"
+            for k, v in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    if isinstance(value, list | tuple) and value:
+        return "[\n" + ",\n".join(inner + json_text(v, inner) for v in value) + "\n" + indent + "]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 @handles_errors
@@ -76,20 +103,21 @@ def invoke(
     given = read_input(input_)
     with open_catalog() as catalog:
         version = catalog.get_version(name, label or "")
+    if version.protocol == "soap":  # an xs:decimal keeps every digit it is given
+        given = read_input(input_, exact_numbers=True)
     credentials, keeper = credentials_for(name), token_keeper(name)
     done = run(version, action, given, credentials=credentials, server=server, on_token=keeper)
     if as_json:
-        print_json(
-            {
-                "action": done.action,
-                "method": done.method,
-                "url": done.url,
-                "status": done.status,
-                "output": done.output,
-                "problems": done.problems,
-                "body": done.body,
-            }
-        )
+        shown = {
+            "action": done.action,
+            "method": done.method,
+            "url": done.url,
+            "status": done.status,
+            "output": done.output,
+            "problems": done.problems,
+            "body": done.body,
+        }
+        sys.stdout.write(json_text(shown) + "\n")
     else:
         render.out.print(
             Text(f"{done.method} {done.url} -> HTTP {done.status}")
@@ -98,13 +126,7 @@ def invoke(
         for problem in done.problems:
             render.err.print(Text(f"does not fit: {problem}", style="yellow"))
         body = done.body
-        render.out.print(
-            Text(
-                json.dumps(body, indent=2, ensure_ascii=False)
-                if not isinstance(body, str)
-                else body
-            )
-        )
+        render.out.print(Text(json_text(body) if not isinstance(body, str) else body))
     if done.status >= 400 or done.problems:
         raise typer.Exit(1)
 

@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from connectory.model.auth import CustomRequestAuth
 from connectory.model.version import ConnectorVersion
 from connectory.render.summary import action_target
 
@@ -89,6 +90,9 @@ def print_version(version: ConnectorVersion) -> None:
             table, ((m.name, m.type) for m in version.auth_methods), len(version.auth_methods), ""
         )
         out.print(table, "")
+        for method in version.auth_methods:
+            if isinstance(method, CustomRequestAuth):
+                _print_login(method)
     if version.actions:
         table = _table("Actions", ["name", "calls", "outputs"])
         rows = (
@@ -112,6 +116,34 @@ def print_version(version: ConnectorVersion) -> None:
         kind_rows = ((s, k, n, firsts[(s, k)]) for (s, k), n in sorted(kind_counts.items()))
         _rows(table, kind_rows, len(kind_counts), "kinds")
         out.print(table)
+
+
+def _print_login(method: CustomRequestAuth) -> None:
+    """The steps of a login: each request (its URL without the query, which may carry
+    placeholders for secrets) and what is taken out of its answer; never a template's values."""
+    table = _table(f"Login {method.name}", ["step", "method", "url", "extracts"])
+    rows = (
+        (
+            step.name,
+            step.request.method,
+            step.request.url.split("?", 1)[0],
+            ", ".join(f"{rule.name} ({rule.source})" for rule in step.extract),
+        )
+        for step in method.all_steps()
+    )
+    _rows(table, rows, len(method.steps) + 1, "steps")
+    out.print(table)
+    expiry = (
+        f"expires: {method.expiry_from} ({method.expiry_format})"
+        if method.expiry_from
+        else f"expires: after {method.expires_in_seconds} s"
+        if method.expires_in_seconds
+        else "expires: when the API says so"
+    )
+    again = " ".join(str(status) for status in method.relogin_on) or "never"
+    if method.relogin_when is not None:
+        again += f", or {method.relogin_when.source} {method.relogin_when.path}"
+    out.print(escape(f"{expiry}; logs in again on: {again}") + "\n")
 
 
 def print_connectors(connectors: Sequence[Any]) -> None:

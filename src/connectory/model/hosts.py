@@ -21,13 +21,15 @@ The places:
     auth_methods/<m>/discovery_url               OpenID Connect (the endpoints its discovery
                                                  document names are checked when it is read)
     auth_methods/<m>/token_url                   JWT bearer
-    auth_methods/<m>/request/url                 a custom login request
+    auth_methods/<m>/request/url                 a custom login request, and each step
+    auth_methods/<m>/steps/<step>/request/url    before it
 
 A place that names no fixed origin (a relative URL in a document read from a file, a login URL
-whose host is a ``{placeholder}``, something that is not an http(s) URL) is left out: a request
-there is refused at run time unless its origin was accepted by hand (``connectory trust
---origin``). A custom JavaScript function names no origin: its ``fetch`` goes only to origins
-already accepted for the connector (checked at run time, as every request of an auth flow is).
+whose host is a ``{placeholder}`` (a secret, or what an earlier step extracted), something that
+is not an http(s) URL) is left out: a request there is refused at run time unless its origin was
+accepted by hand (``connectory trust --origin``). A custom JavaScript function names no origin:
+its ``fetch`` goes only to origins already accepted for the connector (checked at run time, as
+every request of an auth flow is).
 """
 
 from __future__ import annotations
@@ -130,8 +132,12 @@ def method_urls(method: AuthMethod) -> list[Place]:
         places += fixed_places("discovery_url", method.discovery_url)
     elif isinstance(method, JWTBearerAuth):
         places += fixed_places("token_url", method.token_url)
-    elif isinstance(method, CustomRequestAuth) and "{" not in _head(method.request.url):
-        places += fixed_places("request/url", method.request.url)
+    elif isinstance(method, CustomRequestAuth):
+        for step in method.steps:
+            if "{" not in _head(step.request.url):
+                places += fixed_places(f"steps/{step.name}/request/url", step.request.url)
+        if "{" not in _head(method.request.url):
+            places += fixed_places("request/url", method.request.url)
     return places
 
 

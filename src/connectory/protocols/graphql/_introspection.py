@@ -10,13 +10,18 @@ graphql-core can build (or reject with a message of its own, which ``schema`` wr
 Accepted: the ``{"__schema": ...}`` object itself, or a whole response ``{"data": {"__schema":
 ...}}``. A response with ``errors``, or with ``__schema: null``, is what a server with
 introspection disabled answers: the error says so and points to the SDL and file fallbacks.
+
+This module is the one place that reads an introspection result unchecked: what it has not checked
+yet is an ``object``; what it returns is a ``RawIntrospection`` (``_raw``), which code after it
+may rely on. Its limits are ``settings.graphql_max_type_wrapping`` (``LIST``/``NON_NULL`` levels of
+a type reference) and ``settings.graphql_max_default_value_tokens`` (a default value's text).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import cast
 
 from graphql import (
     DirectiveLocation,
@@ -25,11 +30,14 @@ from graphql import (
 )
 
 from connectory.errors import ProtocolError
+from connectory.settings import (
+    DEFAULT_SETTINGS,
+    Settings,
+)
 
-__all__ = ["FALLBACK_HINT", "MAX_TYPE_WRAPPING", "check_introspection", "server_errors"]
+from ._raw import RawIntrospection
 
-MAX_TYPE_WRAPPING = 16
-"""The most ``LIST``/``NON_NULL`` wrappers a type reference may have (``[[Int!]!]!`` has 5)."""
+__all__ = ["FALLBACK_HINT", "check_introspection", "server_errors"]
 
 FALLBACK_HINT = (
     "introspection may be disabled on this server: onboard from the schema's SDL file "
@@ -50,15 +58,14 @@ _OPTIONAL: dict[str, type] = {
 }
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
 _MAX_SHOWN = 60
-_MAX_DEFAULT_TOKENS = 10_000
 
 
-def _shown(value: Any) -> str:
+def _shown(value: object) -> str:
     text = repr(value)
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
 
 
-def server_errors(errors: Any) -> str:
+def server_errors(errors: object) -> str:
     """The first few messages of a GraphQL ``errors`` list, for an error message."""
     if not isinstance(errors, list):
         return _shown(errors)
@@ -73,12 +80,14 @@ def server_errors(errors: Any) -> str:
 class _Checker:
     """One walk over one introspection result."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, settings: Settings) -> None:
         self.source = source
+        self.max_wrapping = settings.graphql_max_type_wrapping
+        self.max_default_tokens = settings.graphql_max_default_value_tokens
         self.names: dict[str, str] = {}
         """Type name -> kind, of every type the result defines."""
 
-    def kind_of(self, name: Any) -> str | None:
+    def kind_of(self, name: object) -> str | None:
         """The kind of the type named ``name`` (None if unknown, or if ``name`` is no string)."""
         return self.names.get(name) if isinstance(name, str) else None
 
@@ -87,17 +96,17 @@ class _Checker:
             f"invalid introspection result: {message}", location=f"{self.source}#{pointer}"
         )
 
-    def mapping(self, value: Any, pointer: str, what: str) -> Mapping[str, Any]:
+    def mapping(self, value: object, pointer: str, what: str) -> Mapping[str, object]:
         if not isinstance(value, Mapping):
             raise self.fail(pointer, f"{what} must be an object, not {_shown(value)}")
         return value
 
-    def listing(self, value: Any, pointer: str, what: str) -> list[Any]:
+    def listing(self, value: object, pointer: str, what: str) -> list[object]:
         if not isinstance(value, list):
             raise self.fail(pointer, f"{what} must be a list, not {_shown(value)}")
         return value
 
-    def optional(self, holder: Mapping[str, Any], pointer: str, what: str) -> None:
+    def optional(self, holder: Mapping[str, object], pointer: str, what: str) -> None:
         """The optional texts and flags of ``holder``: strings, booleans or null."""
         for key, kind in _OPTIONAL.items():
             value = holder.get(key)
@@ -107,13 +116,13 @@ class _Checker:
                     f"{pointer}/{key}", f"the {key} of {what} must be {wanted}, not {_shown(value)}"
                 )
 
-    def name(self, holder: Mapping[str, Any], pointer: str, what: str) -> str:
+    def name(self, holder: Mapping[str, object], pointer: str, what: str) -> str:
         name = holder.get("name")
         if not isinstance(name, str) or not _NAME.fullmatch(name):
             raise self.fail(f"{pointer}/name", f"{what} has no valid name: {_shown(name)}")
         return name
 
-    def type_ref(self, ref: Any, pointer: str, what: str, *, output: bool) -> None:
+    def type_ref(self, ref: object, pointer: str, what: str, *, output: bool) -> None:
         """A chain of ``LIST``/``NON_NULL`` wrappers ending in a known named type."""
         wrappers = 0
         previous = None
@@ -125,11 +134,12 @@ class _Checker:
                 if kind == previous == "NON_NULL":
                     raise self.fail(pointer, f"the type of {what} is NON_NULL of NON_NULL")
                 wrappers += 1
-                if wrappers > MAX_TYPE_WRAPPING:
+                if wrappers > self.max_wrapping:
                     raise self.fail(
                         pointer,
-                        f"the type of {what} is wrapped in more than {MAX_TYPE_WRAPPING} "
-                        "LIST/NON_NULL levels",
+                        f"the type of {what} is wrapped in more than {self.max_wrapping} "
+                        "LIST/NON_NULL levels (raise CONNECTORY_GRAPHQL_MAX_TYPE_WRAPPING if you "
+                        "trust the schema)",
                     )
                 previous = kind
                 ref, pointer = ref.get("ofType"), f"{pointer}/ofType"
@@ -152,7 +162,7 @@ class _Checker:
                 )
             return
 
-    def named_refs(self, refs: Any, pointer: str, what: str, kinds: frozenset[str]) -> None:
+    def named_refs(self, refs: object, pointer: str, what: str, kinds: frozenset[str]) -> None:
         for i, ref in enumerate(self.listing(refs, pointer, what)):
             where = f"{pointer}/{i}"
             name = self.mapping(ref, where, what).get("name")
@@ -160,7 +170,7 @@ class _Checker:
                 found = self.kind_of(name) or "unknown"
                 raise self.fail(f"{where}/name", f"{what} lists {_shown(name)} ({found})")
 
-    def input_values(self, values: Any, pointer: str, owner: str) -> None:
+    def input_values(self, values: object, pointer: str, owner: str) -> None:
         for i, value in enumerate(self.listing(values, pointer, f"the inputs of {owner}")):
             where = f"{pointer}/{i}"
             value = self.mapping(value, where, f"an input of {owner}")
@@ -173,7 +183,7 @@ class _Checker:
             problem = f"must be GraphQL text, not {_shown(default)}"
             if isinstance(default, str):
                 try:
-                    parse_const_value(default, max_tokens=_MAX_DEFAULT_TOKENS)
+                    parse_const_value(default, max_tokens=self.max_default_tokens)
                     continue
                 except GraphQLSyntaxError as error:
                     problem = f"is not a GraphQL value ({error.message.removeprefix('Syntax Error: ').rstrip('.')})"
@@ -181,7 +191,7 @@ class _Checker:
                     problem = "is nested too deeply"
             raise self.fail(f"{where}/defaultValue", f"the default of {owner}({name}:) {problem}")
 
-    def fields(self, type_: Mapping[str, Any], pointer: str, name: str) -> None:
+    def fields(self, type_: Mapping[str, object], pointer: str, name: str) -> None:
         where = f"{pointer}/fields"
         for i, field in enumerate(self.listing(type_.get("fields"), where, f"{name}.fields")):
             at = f"{where}/{i}"
@@ -192,8 +202,7 @@ class _Checker:
             self.type_ref(field.get("type"), f"{at}/type", coordinate, output=True)
             self.input_values(field.get("args"), f"{at}/args", coordinate)
 
-    def type_(self, type_: Mapping[str, Any], pointer: str) -> None:
-        name, kind = type_["name"], type_["kind"]
+    def type_(self, type_: Mapping[str, object], pointer: str, name: str, kind: str) -> None:
         self.optional(type_, pointer, name)
         if kind in ("OBJECT", "INTERFACE"):
             self.fields(type_, pointer, name)
@@ -216,11 +225,12 @@ class _Checker:
         elif kind == "INPUT_OBJECT":
             self.input_values(type_.get("inputFields"), f"{pointer}/inputFields", name)
 
-    def schema(self, schema: Mapping[str, Any], pointer: str) -> None:
+    def schema(self, schema: Mapping[str, object], pointer: str) -> None:
         types = self.listing(schema.get("types"), f"{pointer}/types", "__schema.types")
-        for i, type_ in enumerate(types):
+        named: list[tuple[Mapping[str, object], str, str]] = []
+        for i, raw in enumerate(types):
             where = f"{pointer}/types/{i}"
-            type_ = self.mapping(type_, where, "a type")
+            type_ = self.mapping(raw, where, "a type")
             name = self.name(type_, where, "a type")
             kind = type_.get("kind")
             if not isinstance(kind, str) or kind not in _NAMED_KINDS:
@@ -231,8 +241,9 @@ class _Checker:
             if name in self.names:
                 raise self.fail(f"{where}/name", f"type {name} is defined twice")
             self.names[name] = kind
-        for i, type_ in enumerate(types):
-            self.type_(type_, f"{pointer}/types/{i}")
+            named.append((type_, name, kind))
+        for i, (type_, name, kind) in enumerate(named):
+            self.type_(type_, f"{pointer}/types/{i}", name, kind)
         for key in ("queryType", "mutationType", "subscriptionType"):
             root = schema.get(key)
             if root is None:
@@ -263,9 +274,12 @@ class _Checker:
             self.input_values(directive.get("args"), f"{where}/args", f"@{name}")
 
 
-def check_introspection(result: Any, source: str) -> Mapping[str, Any]:
-    """The ``{"__schema": ...}`` object of ``result``, once its shape is known to be sound."""
-    checker = _Checker(source)
+def check_introspection(
+    result: object, source: str, *, settings: Settings = DEFAULT_SETTINGS
+) -> RawIntrospection:
+    """The ``{"__schema": ...}`` object of ``result``, once its shape is known to be sound
+    (within the limits of ``settings``): from here on, a ``RawIntrospection``."""
+    checker = _Checker(source, settings)
     holder = checker.mapping(result, "", "an introspection result")
     if holder.get("errors"):
         raise ProtocolError(
@@ -283,4 +297,4 @@ def check_introspection(result: Any, source: str) -> Mapping[str, Any]:
             f"the introspection result's __schema is null; {FALLBACK_HINT}", location=source
         )
     checker.schema(checker.mapping(schema, f"{prefix}/__schema", "__schema"), f"{prefix}/__schema")
-    return holder
+    return cast("RawIntrospection", holder)

@@ -10,15 +10,16 @@ For a root field ``repository(owner: String!, name: String!, followRenames: Bool
 Each variable has its argument's type, so an omitted variable leaves the argument's own default
 in force. Documents are graphql-core AST (never pasted strings), printed with ``print_ast``.
 
-The default selection set is planned breadth first, so that a budget of ``MAX_SELECTIONS`` fields
-goes to the shallow fields first, at most ``MAX_DEPTH`` levels under the root field:
+The default selection set is planned breadth first, so that a budget of
+``settings.graphql_max_selections`` fields goes to the shallow fields first, at most
+``settings.graphql_max_depth`` levels under the root field:
 
 - every leaf field (scalar, enum) that needs no argument and is not deprecated;
 - every object field that needs no argument, is not deprecated, and whose type is neither on the
   path from the root nor a root type (no cycles), with a selection set of its own;
 - on an interface or a union, ``__typename``; on a union, and on an interface with at most
-  ``MAX_FRAGMENT_TYPES`` implementations, an inline fragment per possible type with the fields
-  that type adds.
+  ``settings.graphql_max_fragment_types`` implementations, an inline fragment per possible type
+  with the fields that type adds.
 
 Fields of two fragments with one name but another shape (``email: String`` on one type,
 ``email: String!`` on another) cannot be merged (the validation rule "overlapping fields can be
@@ -66,24 +67,18 @@ from graphql.language import (
     VariableNode,
 )
 
+from connectory.settings import (
+    DEFAULT_SETTINGS,
+    Settings,
+)
+
 __all__ = [
-    "MAX_DEPTH",
-    "MAX_FRAGMENT_TYPES",
-    "MAX_SELECTIONS",
     "OPERATION_TYPES",
     "FieldIndex",
     "named_type",
     "root_operation",
     "type_node",
 ]
-
-MAX_DEPTH = 3
-"""Selection-set levels under a root field: ``search { nodes { ... on Issue { author {...} } } }``
-has three."""
-MAX_SELECTIONS = 60
-"""Fields selected in one document at most (shallow ones first)."""
-MAX_FRAGMENT_TYPES = 12
-"""An interface with more implementations than this gets its own fields only, not fragments."""
 
 OPERATION_TYPES = {
     "query": OperationType.QUERY,
@@ -195,10 +190,12 @@ class _Plan:
 class _Planner:
     """Plans one document's selections breadth first, within one budget of fields."""
 
-    def __init__(self, schema: GraphQLSchema, index: FieldIndex) -> None:
+    def __init__(self, schema: GraphQLSchema, index: FieldIndex, settings: Settings) -> None:
         self.schema = schema
         self.index = index
-        self.budget = MAX_SELECTIONS
+        self.budget = settings.graphql_max_selections
+        self.max_depth = settings.graphql_max_depth
+        self.max_fragment_types = settings.graphql_max_fragment_types
 
     def plan(self, root: GraphQLNamedType, path: frozenset[str]) -> _Plan:
         top = _Plan(root, 1, path)
@@ -219,7 +216,7 @@ class _Planner:
                         return
                     self.budget -= 1
                     plan.leaves.append((candidate.name, candidate.field))
-                elif plan.depth < MAX_DEPTH and candidate.named.name not in plan.path:
+                elif plan.depth < self.max_depth and candidate.named.name not in plan.path:
                     objects.append(candidate)
             for candidate in objects:
                 name, field_, named = candidate.name, candidate.field, candidate.named
@@ -231,7 +228,7 @@ class _Planner:
                 queue.append(child)
         if isinstance(type_, (GraphQLInterfaceType, GraphQLUnionType)):
             possible = self.schema.get_possible_types(type_)
-            if isinstance(type_, GraphQLInterfaceType) and len(possible) > MAX_FRAGMENT_TYPES:
+            if isinstance(type_, GraphQLInterfaceType) and len(possible) > self.max_fragment_types:
                 return
             common = frozenset(name for name, _ in plan.leaves) | frozenset(
                 name for name, _, _ in plan.nested
@@ -291,9 +288,11 @@ def root_operation(
     field_name: str,
     operation_name: str,
     index: FieldIndex | None = None,
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> DocumentNode:
     """The document of one root field (see the module docstring); share one ``index`` between
-    the documents of a schema."""
+    the documents of a schema. ``settings`` bounds the default selection set."""
     root = schema.get_root_type(OPERATION_TYPES[operation])
     if root is None:
         raise KeyError(operation)
@@ -316,7 +315,8 @@ def root_operation(
     if not is_leaf_type(named):
         roots = (schema.query_type, schema.mutation_type, schema.subscription_type)
         path = frozenset({named.name, *(t.name for t in roots if t is not None)})
-        selections, _ = _selection_set(_Planner(schema, index or FieldIndex()).plan(named, path))
+        planner = _Planner(schema, index or FieldIndex(), settings)
+        selections, _ = _selection_set(planner.plan(named, path))
         selections = selections or SelectionSetNode(selections=(_field("__typename"),))
     definition = OperationDefinitionNode(
         operation=OPERATION_TYPES[operation],

@@ -6,8 +6,9 @@ graphql-core's SDL validation refuses such a document, and building it anyway ke
 definition. ``parse_sdl`` keeps the *first* of each, as a reader of the file would, and reports
 every repetition as a ``duplicate-definition`` finding at its schema coordinate.
 
-Parsing is bounded: at most ``MAX_SDL_TOKENS`` tokens (graphql-core's ``max_tokens``), and a
-syntax error, however deep, becomes a ``DocumentError`` naming the line and column.
+Parsing is bounded: at most ``settings.graphql_max_sdl_tokens`` tokens (graphql-core's
+``max_tokens``), and a syntax error, however deep, becomes a ``DocumentError`` naming the line and
+column.
 """
 
 from __future__ import annotations
@@ -38,12 +39,12 @@ from graphql.language import (
 
 from connectory.errors import DocumentError
 from connectory.model.version import Finding
+from connectory.settings import (
+    DEFAULT_SETTINGS,
+    Settings,
+)
 
-__all__ = ["MAX_SDL_TOKENS", "line_of", "parse_graphql", "parse_sdl"]
-
-MAX_SDL_TOKENS = 500_000
-"""Refuse SDL with more tokens than this: GitHub's 1.2 MB schema has about 60,000. graphql-core
-parses about 100,000 tokens a second, so this bounds a hostile document to seconds."""
+__all__ = ["line_of", "parse_graphql", "parse_sdl"]
 
 _WITH_FIELDS = (
     ObjectTypeDefinitionNode,
@@ -62,11 +63,18 @@ def line_of(node: Node) -> int | None:
 
 
 def parse_graphql(
-    text: str, source: str, *, max_tokens: int | None, what: str, no_location: bool = False
+    text: str,
+    source: str,
+    *,
+    max_tokens: int | None,
+    what: str,
+    no_location: bool = False,
+    setting: str | None = None,
 ) -> DocumentNode:
     """Parse GraphQL text (SDL or operations); every failure is a ``DocumentError``.
 
     ``max_tokens`` is None only for text Connectory printed itself (a version's stored SDL);
+    ``setting`` names the ``Settings`` field it comes from, for the error's hint;
     ``no_location`` leaves out where each node is (faster, for text nobody reads positions in)."""
     try:
         return parse(text, max_tokens=max_tokens, no_location=no_location)
@@ -77,6 +85,8 @@ def parse_graphql(
         message = error.message.removeprefix("Syntax Error: ")
         if "tokens" in message and "Parsing aborted" in message:
             message = f"more than {max_tokens:,} tokens: too large to parse"
+            if setting is not None:
+                message += f" (raise CONNECTORY_{setting.upper()} if you trust it)"
         raise DocumentError(f"not valid {what}: {message}", location=where) from None
     except RecursionError:
         raise DocumentError(f"not valid {what}: nested too deeply", location=source) from None
@@ -175,9 +185,15 @@ class _Deduplicator:
 
 
 def parse_sdl(
-    text: str, source: str, *, max_tokens: int = MAX_SDL_TOKENS
+    text: str, source: str, *, settings: Settings = DEFAULT_SETTINGS
 ) -> tuple[DocumentNode, list[Finding]]:
     """The SDL document in ``text``, each definition kept once, and findings for repetitions."""
-    document = parse_graphql(text, source, max_tokens=max_tokens, what="GraphQL SDL")
+    document = parse_graphql(
+        text,
+        source,
+        max_tokens=settings.graphql_max_sdl_tokens,
+        what="GraphQL SDL",
+        setting="graphql_max_sdl_tokens",
+    )
     deduplicator = _Deduplicator(source)
     return deduplicator.document(document), deduplicator.findings

@@ -9,7 +9,7 @@ Schema of its variables as input (see ``jsonschema``) and of the response's ``da
 (action) or payload (trigger) (see ``responses``).
 
 ``add_graphql_action`` adds a user's own operation to a version: the document is parsed (bounded
-by ``MAX_OPERATION_TOKENS``) and validated against the version's schema (its stored canonical
+by ``settings.graphql_max_operation_tokens``) and validated against the version's schema (its stored canonical
 SDL) with graphql-core; a document that does not validate is refused with every error and its
 line and column.
 """
@@ -48,6 +48,10 @@ from connectory.model.version import (
     Trigger,
 )
 from connectory.protocols.naming import unique_name
+from connectory.settings import (
+    DEFAULT_SETTINGS,
+    Settings,
+)
 
 from ._operations import (
     FieldIndex,
@@ -59,10 +63,8 @@ from ._sdl import parse_graphql
 from .definitions import TypeSchemas
 from .parse import schema_from_sdl
 
-__all__ = ["MAX_OPERATION_TOKENS", "add_graphql_action", "root_actions"]
+__all__ = ["add_graphql_action", "root_actions"]
 
-MAX_OPERATION_TOKENS = 100_000
-"""Refuse a user's operation document with more tokens than this."""
 _MAX_LISTED = 20
 
 
@@ -75,8 +77,11 @@ def _output(schema: Any) -> ActionOutput:
     )
 
 
-def root_actions(schema: GraphQLSchema, types: TypeSchemas) -> tuple[list[Action], list[Trigger]]:
-    """An action per query and mutation field, a trigger per subscription field."""
+def root_actions(
+    schema: GraphQLSchema, types: TypeSchemas, *, settings: Settings = DEFAULT_SETTINGS
+) -> tuple[list[Action], list[Trigger]]:
+    """An action per query and mutation field, a trigger per subscription field (``settings``
+    bounds their default selection sets)."""
     actions: list[Action] = []
     taken: set[str] = set()
     index = FieldIndex()
@@ -84,7 +89,7 @@ def root_actions(schema: GraphQLSchema, types: TypeSchemas) -> tuple[list[Action
         for field_name, field in (root.fields if root is not None else {}).items():
             base = field_name if field_name not in taken else f"{operation}_{field_name}"
             name = unique_name(base, taken)
-            document = root_operation(schema, operation, field_name, name, index)
+            document = root_operation(schema, operation, field_name, name, index, settings=settings)
             actions.append(
                 Action(
                     name=name,
@@ -104,7 +109,9 @@ def root_actions(schema: GraphQLSchema, types: TypeSchemas) -> tuple[list[Action
     triggers: list[Trigger] = []
     root = schema.subscription_type
     for field_name, field in (root.fields if root is not None else {}).items():
-        document = root_operation(schema, "subscription", field_name, field_name, index)
+        document = root_operation(
+            schema, "subscription", field_name, field_name, index, settings=settings
+        )
         triggers.append(
             Trigger(
                 name=field_name,
@@ -203,12 +210,14 @@ def add_graphql_action(
     *,
     operation_name: str | None = None,
     description: str | None = None,
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> ConnectorVersion:
     """A copy of ``version`` with one more action: the query or mutation in ``document``.
 
     ``document`` may hold fragments and several operations (then ``operation_name`` picks one).
     Raises ``InputError`` when the version is not a GraphQL one with a schema, the name is taken,
-    or the document does not parse or validate (every error, with its line and column).
+    or the document does not parse (more than ``settings.graphql_max_operation_tokens`` tokens
+    is a parse error) or validate (every error, with its line and column).
     """
     if version.metadata.protocol != "graphql" or not version.metadata.sdl:
         raise InputError(f"{version.ref} has no GraphQL schema to validate an operation against")
@@ -218,7 +227,11 @@ def add_graphql_action(
         raise InputError(f"{version.ref} has an action named {name!r} already")
     where = f"action {name}"
     parsed = parse_graphql(
-        document, where, max_tokens=MAX_OPERATION_TOKENS, what="a GraphQL document"
+        document,
+        where,
+        max_tokens=settings.graphql_max_operation_tokens,
+        what="a GraphQL document",
+        setting="graphql_max_operation_tokens",
     )
     schema = schema_from_sdl(version.metadata.sdl)
     try:

@@ -17,7 +17,6 @@ catalogue numbers the drafts.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from connectory._gcpause import paused_gc
 from connectory.documents.loader import DocumentLoader
@@ -46,35 +45,43 @@ KINDS = ("graphql-sdl", "graphql-introspection")
 
 
 def build_version(
-    content: Any,
+    content: object,
     *,
     kind: str,
     connector: str,
     source: str,
     sha256: str,
     fetched_at: datetime,
+    settings: Settings = DEFAULT_SETTINGS,
 ) -> ConnectorVersion:
-    """The draft version that the schema in ``content`` describes (see the module docstring)."""
+    """The draft version that the schema in ``content`` describes (see the module docstring),
+    within the ``graphql_*`` limits of ``settings``."""
     # About a million objects (AST nodes, types, dicts), none freed before the end: with the
     # collector running, its full collections took 40% of the time on GitHub's schema.
     with paused_gc():
-        return _generate(content, kind, connector, source, sha256, fetched_at)
+        return _generate(content, kind, connector, source, sha256, fetched_at, settings)
 
 
 def _generate(
-    content: Any, kind: str, connector: str, source: str, sha256: str, fetched_at: datetime
+    content: object,
+    kind: str,
+    connector: str,
+    source: str,
+    sha256: str,
+    fetched_at: datetime,
+    settings: Settings,
 ) -> ConnectorVersion:
     if kind == "graphql-sdl":
         if not isinstance(content, str):
             raise DocumentError("GraphQL SDL is text", location=source)
-        loaded = load_sdl(content, source)
+        loaded = load_sdl(content, source, settings=settings)
     elif kind == "graphql-introspection":
-        loaded = load_introspection(content, source)
+        loaded = load_introspection(content, source, settings=settings)
     else:
         raise ProtocolError(f"not a GraphQL schema document: {kind}", location=source)
     schema = loaded.schema
     types = TypeSchemas(schema)
-    actions, triggers = root_actions(schema, types)
+    actions, triggers = root_actions(schema, types, settings=settings)
     live = kind == "graphql-introspection" and is_graphql_endpoint(source)
     return ConnectorVersion(
         connector=connector,
@@ -105,7 +112,8 @@ def generate(
 ) -> ConnectorVersion:
     """The draft version a GraphQL schema (SDL or introspection result) describes (the protocol
     contract: ``connectory.protocols.contract``). A schema refers to no other document: ``loader``
-    is never read."""
+    is never read. ``settings`` bounds parsing and the generated operations (its ``graphql_*``
+    limits)."""
     raw = document.raw
     return build_version(
         document.content,
@@ -114,4 +122,5 @@ def generate(
         sha256=raw.sha256,
         fetched_at=raw.fetched_at,
         kind=document.kind,
+        settings=settings,
     )

@@ -16,10 +16,9 @@ another order has the same hash; any change that introspection shows (a descript
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import cast
 
 from graphql import (
     GraphQLError,
@@ -29,6 +28,7 @@ from graphql import (
     validate_schema,
 )
 from graphql.language import DocumentNode
+from graphql.utilities import IntrospectionQuery
 from graphql.validation.validate import validate_sdl
 
 from connectory._gcpause import paused_gc
@@ -37,6 +37,10 @@ from connectory.errors import (
     ProtocolError,
 )
 from connectory.model.version import Finding
+from connectory.settings import (
+    DEFAULT_SETTINGS,
+    Settings,
+)
 
 from ._canonical import canonical_sdl
 from ._coordinates import (
@@ -45,7 +49,6 @@ from ._coordinates import (
 )
 from ._introspection import check_introspection
 from ._sdl import (
-    MAX_SDL_TOKENS,
     parse_graphql,
     parse_sdl,
 )
@@ -120,9 +123,10 @@ def _build(document: DocumentNode, source: str) -> tuple[GraphQLSchema, list[Gra
     return schema, errors
 
 
-def load_sdl(text: str, source: str, *, max_tokens: int = MAX_SDL_TOKENS) -> LoadedSchema:
-    """Parse, repair and build SDL; every rule it breaks is a finding."""
-    document, findings = parse_sdl(text, source, max_tokens=max_tokens)
+def load_sdl(text: str, source: str, *, settings: Settings = DEFAULT_SETTINGS) -> LoadedSchema:
+    """Parse (within ``settings.graphql_max_sdl_tokens``), repair and build SDL; every rule it
+    breaks is a finding."""
+    document, findings = parse_sdl(text, source, settings=settings)
     try:
         schema, sdl_errors = _build(document, source)
         schema_errors = _schema_errors(schema)
@@ -134,11 +138,16 @@ def load_sdl(text: str, source: str, *, max_tokens: int = MAX_SDL_TOKENS) -> Loa
         raise DocumentError("nested too deeply to build a schema", location=source) from None
 
 
-def load_introspection(result: Any, source: str) -> LoadedSchema:
-    """Check the shape of an introspection result (or response), build it; warts are findings."""
-    holder: Mapping[str, Any] = check_introspection(result, source)
+def load_introspection(
+    result: object, source: str, *, settings: Settings = DEFAULT_SETTINGS
+) -> LoadedSchema:
+    """Check the shape of an introspection result (or response) within the limits of
+    ``settings``, build it; warts are findings."""
+    holder = check_introspection(result, source, settings=settings)
     try:
-        schema = build_client_schema(holder)  # type: ignore[arg-type]
+        # graphql-core's IntrospectionQuery is stricter than what servers send (see ``_raw``):
+        # what it would trip over, check_introspection has refused.
+        schema = build_client_schema(cast("IntrospectionQuery", holder))
         findings = _findings(_schema_errors(schema), "invalid-graphql-schema", None, schema)
         return _loaded(schema, findings)
     except RecursionError:

@@ -5,6 +5,12 @@ without exponent, a list space-separated); ``typed`` reads XML text back as the 
 mirror describes (integers, numbers and booleans typed; everything else a string). Content that no
 particle declares (``xsd:any``, ``anyType``) is converted generically: ``{namespace}local`` keys,
 ``@`` attributes, ``$`` text, repeated children as arrays.
+
+Numbers keep every digit both ways: an integer is a Python ``int`` (any size); an ``xs:decimal``
+(or a type derived from it) is a ``float`` when the float says the same number, else a
+``decimal.Decimal`` with the text's digits (``12345678901234567890.123456789``); ``xs:float`` and
+``xs:double`` are floats. A ``Decimal`` (or an ``int``) given for a decimal is written with its
+own digits, never through a float.
 """
 
 from __future__ import annotations
@@ -26,7 +32,16 @@ from connectory.protocols.soap._names import (
 )
 from connectory.protocols.soap._xsdmodel import SimpleModel
 
-__all__ = ["generic_element", "generic_value", "items", "lexical", "put", "scalar", "typed"]
+__all__ = [
+    "exact_number",
+    "generic_element",
+    "generic_value",
+    "items",
+    "lexical",
+    "put",
+    "scalar",
+    "typed",
+]
 
 
 def lexical(value: Any, simple: SimpleModel | None, schemas: Any, pointer: str) -> str:
@@ -40,6 +55,8 @@ def lexical(value: Any, simple: SimpleModel | None, schemas: Any, pointer: str) 
         raise InputError(f"expected a value, not {type(value).__name__}", location=pointer)
     if isinstance(value, float) and simple is not None and simple.builtin == "decimal":
         return format(Decimal(repr(value)), "f")
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise InputError(f"{value} is not a number XML Schema can carry", location=pointer)
     return scalar(value)
 
 
@@ -50,6 +67,8 @@ def scalar(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(value) if value == value and abs(value) != float("inf") else str(value).upper()
+    if isinstance(value, Decimal) and value.is_finite():
+        return format(value, "f")  # every digit, no exponent (xs:decimal has none)
     return str(value)
 
 
@@ -68,12 +87,14 @@ def typed(text: str, simple: SimpleModel, schemas: Any) -> Any:
         return text
     kind = builtin_kind(simple.builtin)
     if kind in ("integer", "number", "boolean"):
-        parsed = _parse(text, kind)
+        parsed = _parse(text, kind, exact=simple.builtin == "decimal")
         return text if parsed is None else parsed
     return text
 
 
-def _parse(text: str, kind: str) -> Any:
+def _parse(text: str, kind: str, exact: bool = False) -> Any:
+    """The JSON value of a number or boolean's text, None if it is not one; ``exact``: a
+    decimal, a ``Decimal`` when a float would lose some of its digits."""
     text = text.strip()
     if kind == "boolean":
         return {"true": True, "1": True, "false": False, "0": False}.get(text)
@@ -88,7 +109,16 @@ def _parse(text: str, kind: str) -> Any:
         return None
     if not number.is_finite():
         return None
-    return float(number)
+    return exact_number(number) if exact else float(number)
+
+
+def exact_number(number: Decimal) -> float | Decimal:
+    """``number`` as a float when the float is the same number (``0.1``, ``2.50``), else as it
+    is: a float would lose digits (``12345678901234567890.12``)."""
+    rounded = float(number)
+    if rounded != rounded or abs(rounded) == float("inf") or Decimal(repr(rounded)) != number:
+        return number
+    return rounded
 
 
 def items(value: Any) -> list[Any]:

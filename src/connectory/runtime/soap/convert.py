@@ -6,7 +6,11 @@ converts:
 - ``to_xml(action, {"body": ..., "header": ...}, direction)`` -> a SOAP 1.1 or 1.2 ``Envelope``:
   document style puts each body part's element in the ``Body``; rpc style wraps the parts (named
   after the parts, unqualified) in the binding's wrapper element; header parts go in ``Header``;
-- ``from_xml(action, envelope, direction)`` -> the same JSON shape.
+- ``from_xml(action, envelope, direction)`` -> the same JSON shape; ``read`` also says which
+  elements no particle declares where they stand (``{urn:x}total`` where the XSD declares an
+  unqualified ``total``: a namespace mistake that would otherwise pass as wildcard content);
+- ``fault_detail(action, detail)`` -> the declared fault a ``Fault``'s ``detail`` carries, and
+  its element's JSON (as the ``fault:<name>`` output's schema describes it).
 
 Element order follows the XSD's particles; ``null`` is ``xsi:nil="true"``; booleans are
 ``true``/``false``; a decimal is written without an exponent. Children that no particle declares
@@ -16,6 +20,7 @@ A value the mirror would refuse raises ``InputError`` naming its JSON pointer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from lxml import etree
@@ -25,6 +30,7 @@ from connectory.model.version import (
     Action,
     ConnectorVersion,
     SoapBinding,
+    SoapFault,
     SoapMessage,
     SoapPart,
 )
@@ -38,6 +44,7 @@ from connectory.protocols.soap._names import (
 )
 from connectory.protocols.soap._xsdmodel import (
     ANY_TYPE,
+    AnyUse,
     ComplexModel,
     ElementUse,
     Group,
@@ -64,6 +71,16 @@ __all__ = ["MessageConverter", "message_from_xml", "message_to_xml"]
 
 _NIL = f"{{{XSI}}}nil"
 _Index = dict[tuple[str | None, str], tuple[ElementUse, bool]]
+_MAX_MISPLACED = 20
+
+
+def _has_wildcard(group: Group | None) -> bool:
+    if group is None:
+        return False
+    return any(
+        isinstance(p, AnyUse) or (isinstance(p, Group) and _has_wildcard(p))
+        for p in group.particles
+    )
 
 
 class MessageConverter:
@@ -72,7 +89,8 @@ class MessageConverter:
     def __init__(self, version: ConnectorVersion, settings: Settings = DEFAULT_SETTINGS) -> None:
         self.version = version
         self.schemas = schema_set(version, settings)
-        self._indexes: dict[int, tuple[ComplexModel, _Index]] = {}
+        self._indexes: dict[int, tuple[ComplexModel, _Index, bool]] = {}
+        self._misplaced: list[str] | None = None
 
     # -- messages --------------------------------------------------------------------------------
 
@@ -116,20 +134,63 @@ class MessageConverter:
         self, action: Action | str, envelope: etree._Element, direction: str = "output"
     ) -> dict[str, Any]:
         """The JSON of a SOAP envelope (``{"body": ..., "header": ...}``)."""
+        return self.read(action, envelope, direction)[0]
+
+    def read(
+        self, action: Action | str, envelope: etree._Element, direction: str = "output"
+    ) -> tuple[dict[str, Any], list[str]]:
+        """The JSON of a SOAP envelope, and each element found where its complex type declares
+        no such element and admits no wildcard (``path: element {ns}name ...``)."""
+        self._misplaced = []
+        try:
+            return self._read(action, envelope, direction), self._misplaced
+        finally:
+            self._misplaced = None
+
+    def _read(
+        self, action: Action | str, envelope: etree._Element, direction: str
+    ) -> dict[str, Any]:
         binding, message = self._binding(action, direction)
         env = namespace_of(envelope.tag)
         result: dict[str, Any] = {"body": {}}
         header = envelope.find(f"{{{env}}}Header")
         if header is not None and message.headers:
-            found = self._parts(message.headers, list(header), False)
+            found = self._parts(message.headers, list(header), False, "header")
             if found:
                 result["header"] = found
         body = envelope.find(f"{{{env}}}Body")
         children = [] if body is None else [c for c in body if isinstance(c.tag, str)]
         if binding.style == "rpc" and children:
             children = [c for c in children[0] if isinstance(c.tag, str)]
-        result["body"] = self._parts(message.body, children, binding.style == "rpc")
+        result["body"] = self._parts(message.body, children, binding.style == "rpc", "body")
         return result
+
+    def fault_detail(
+        self, action: Action | str, detail: etree._Element
+    ) -> tuple[SoapFault, Any] | None:
+        """The fault of ``action`` whose part ``detail`` (a ``Fault``'s ``detail`` or ``Detail``)
+        carries, and that element's JSON; None when it carries none the WSDL declares."""
+        found = self.version.action(action) if isinstance(action, str) else action
+        binding = found.binding
+        if not isinstance(binding, SoapBinding):
+            return None
+        children = [c for c in detail if isinstance(c.tag, str)]
+        for fault in binding.faults:
+            part = fault.part
+            if part is None:
+                continue
+            if part.element is not None:
+                name = (namespace_of(part.element), local_name(part.element))
+            else:
+                name = (None, part.name)
+            for child in children:
+                if (namespace_of(child.tag), local_name(child.tag)) != name:
+                    continue
+                use = self.schemas.element_use(part.element, "") if part.element else None
+                if use is None:
+                    use = ElementUse(part.name, None, part.type)
+                return fault, self.decode(child, use)
+        return None
 
     def _part(self, part: SoapPart, value: Any, rpc: bool, pointer: str) -> etree._Element:
         if part.element is not None and not rpc:
@@ -145,23 +206,33 @@ class MessageConverter:
         return self.element(ElementUse(part.name, None, kind), value, pointer)
 
     def _parts(
-        self, parts: list[SoapPart], elements: list[etree._Element], rpc: bool
+        self, parts: list[SoapPart], elements: list[etree._Element], rpc: bool, where: str
     ) -> dict[str, Any]:
+        """The JSON of each of ``parts`` among ``elements``; in the body, an element that is no
+        part is noted (``read``)."""
         found: dict[str, Any] = {}
+        names: list[tuple[str | None, str]] = []
+        matched: set[int] = set()
         for part in parts:
             name: tuple[str | None, str]
             if rpc or part.element is None:
                 name = (None, part.name)
             else:
                 name = (namespace_of(part.element), local_name(part.element))
-            for child in elements:
+            names.append(name)
+            for number, child in enumerate(elements):
                 if (namespace_of(child.tag), local_name(child.tag)) == name:
+                    matched.add(number)
                     use = self.schemas.element_use(part.element, "") if part.element else None
                     if use is None or rpc:
                         kind = self.schemas.use_type(use) if use is not None else part.type
                         use = ElementUse(part.name, None, kind)
-                    found[part.name] = self.decode(child, use)
+                    found[part.name] = self.decode(child, use, f"{where}/{part.name}")
                     break
+        if where == "body":  # a header may carry what the WSDL does not say (WS-Addressing...)
+            for number, child in enumerate(elements):
+                if number not in matched:
+                    self._undeclared(where, child.tag, names)
         return found
 
     # -- JSON -> XML -----------------------------------------------------------------------------
@@ -258,22 +329,38 @@ class MessageConverter:
 
     # -- XML -> JSON -----------------------------------------------------------------------------
 
-    def index(self, model: ComplexModel) -> _Index:
+    def _indexed(self, model: ComplexModel) -> tuple[ComplexModel, _Index, bool]:
         cached = self._indexes.get(id(model))
         if cached is None:
             table = {
                 (use.namespace, use.name): (use, repeated)
                 for use, repeated in iter_element_uses(model.content)
             }
-            cached = self._indexes[id(model)] = (model, table)
-        return cached[1]
+            cached = self._indexes[id(model)] = (model, table, _has_wildcard(model.content))
+        return cached
 
-    def decode(self, element: etree._Element, use: ElementUse) -> Any:
+    def index(self, model: ComplexModel) -> _Index:
+        return self._indexed(model)[1]
+
+    def decode(self, element: etree._Element, use: ElementUse, where: str = "") -> Any:
         if element.get(_NIL) in ("true", "1"):
             return None
-        return self.value(element, self.schemas.use_type(use))
+        return self.value(element, self.schemas.use_type(use), where)
 
-    def value(self, element: etree._Element, kind: TypeRef) -> Any:
+    def _undeclared(self, where: str, tag: str, index: Iterable[tuple[str | None, str]]) -> None:
+        """Note ``tag``, an element the model at ``where`` neither declares nor admits."""
+        if self._misplaced is None or len(self._misplaced) >= _MAX_MISPLACED:
+            return
+        local = local_name(tag)
+        declared = [clark(ns, name) for ns, name in index if name == local]
+        shown = tag if namespace_of(tag) else f"{local} (no namespace)"
+        what = f"element {shown} is not declared here"
+        if declared:
+            names = ", ".join(d if namespace_of(d) else f"{d} (no namespace)" for d in declared)
+            what += f": the XSD declares {names}"
+        self._misplaced.append(f"{where or '(body)'}: {what}")
+
+    def value(self, element: etree._Element, kind: TypeRef, where: str = "") -> Any:
         if not self.schemas.is_complex(kind):
             return typed(element.text or "", self.schemas.simple(kind), self.schemas)
         if kind is None or kind == ANY_TYPE:
@@ -286,21 +373,25 @@ class MessageConverter:
             result["$"] = typed(element.text or "", self.schemas.simple(model.simple), self.schemas)
         elif model.mixed and element.text and element.text.strip():
             result["$"] = element.text
-        index = self.index(model)
+        _, index, wildcard = self._indexed(model)
         for child in element:
             if not isinstance(child.tag, str):
                 continue
             found = index.get((namespace_of(child.tag), local_name(child.tag)))
             if found is None:
+                if not wildcard:
+                    self._undeclared(where, child.tag, index)
                 key = child.tag if namespace_of(child.tag) else local_name(child.tag)
                 put(result, key, generic_value(child), key in result)
                 continue
             use, repeated = found
-            decoded = self.decode(child, use)
             if repeated:
+                so_far = result.get(use.name)
+                number = len(so_far) if isinstance(so_far, list) else 0
+                decoded = self.decode(child, use, f"{where}/{use.name}/{number}")
                 result.setdefault(use.name, []).append(decoded)
             else:
-                result[use.name] = decoded
+                result[use.name] = self.decode(child, use, f"{where}/{use.name}")
         return result
 
     def _attributes(self, element: etree._Element, model: ComplexModel) -> dict[str, Any]:
