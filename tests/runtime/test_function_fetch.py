@@ -7,6 +7,7 @@ a secret."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -19,6 +20,7 @@ from connectory import inspect
 from connectory.errors import (
     InputError,
     InsecureOrigin,
+    SourceUnreachable,
     UntrustedOrigin,
 )
 from connectory.model.auth import CustomFunctionAuth
@@ -368,3 +370,20 @@ def test_a_worker_left_in_the_middle_of_a_call_is_replaced(
     assert sandbox._IDLE == []  # its worker, waiting for the fetch's answer, was not kept
     version = _version(tmp_path, LOGIN % json.dumps(system.url("/login")))
     assert _invoke(version, system).status == 200
+
+
+def test_a_fetch_answered_after_the_deadline_is_given_up_at_the_deadline(
+    tmp_path: Path, system: LoopbackServer
+) -> None:
+    def late(handler: BaseHTTPRequestHandler) -> Reply:
+        time.sleep(4)
+        return Reply(200, b"{}")
+
+    system.routes["/late"] = late
+    version = _version(tmp_path, LOGIN % json.dumps(system.url("/late")), timeout_ms=1000)
+    started = time.monotonic()
+    error = _refused(version, system)
+    assert time.monotonic() - started < 2.5  # the fetch had what was left of the call's second
+    assert isinstance(error, SourceUnreachable)
+    assert "timed out" in error.message
+    assert system.requests == ["/late"]

@@ -371,16 +371,20 @@ PRELUDE = r"""
     return problem("settles");
   }
   function resume(answeredText) {
+    if (!(sent < queued)) return;  // the author's code calling it: nothing to answer
     const item = queue[sent];
     queue[sent] = undefined;
     sent += 1;
     item.resolve(responseOf(parse(answeredText)));
   }
+  // Called by the worker through eval, which its timeout can stop even while V8 runs the
+  // microtasks of an earlier step (a call to a function handle would wait for them for ever).
+  // Not writable, not configurable: the author's code cannot replace them, nor declare them.
+  defineProperty(G, "__connectory_step__", { value: step });
+  defineProperty(G, "__connectory_resume__", { value: resume });
+  defineProperty(G, "__connectory_spent__", { value: () => over });
   const sandbox = create(null);
   sandbox.run = run;
-  sandbox.step = step;
-  sandbox.resume = resume;
-  sandbox.spent = () => over;
   return sandbox;
 })
 """
@@ -473,17 +477,25 @@ def _call(job: Job, ask: Ask) -> dict[str, Any]:
                     fetched = ask(answer)
                     if fetched is None:
                         raise _Cancelled
-                    sandbox["resume"](json.dumps(fetched), timeout_sec=left())
+                    # JSON text is a JavaScript string literal.
+                    racer.eval(
+                        f"__connectory_resume__({json.dumps(json.dumps(fetched))})",
+                        timeout_sec=left(),
+                    )
+                stepped: Any = racer.eval("__connectory_step__()", timeout_sec=left())
+                answer = json.loads(stepped)
+                # Asked once V8 is idle (a call to it waits for microtasks that may never end)
                 if racer.was_hard_memory_limit_reached():
                     return {"stopped": "memory"}
-                answer = json.loads(sandbox["step"](timeout_sec=left()))
             if "failed" in answer:  # an async entrypoint's rejection
                 answer["failed"] = _first_line(str(answer["failed"]), job["credentials"].values())
         except JSTimeoutException:
             raise
         except JSEvalException:
             # Thrown after the author's code caught a refused array buffer and went on?
-            if not racer.was_hard_memory_limit_reached() and sandbox["spent"](timeout_sec=1.0):
+            if not racer.was_hard_memory_limit_reached() and racer.eval(
+                "__connectory_spent__()", timeout_sec=1.0
+            ):
                 return {"stopped": "memory"}
             raise
     except (JSTimeoutException, _OutOfTime):
