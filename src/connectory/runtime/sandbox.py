@@ -334,6 +334,8 @@ def _fetch_request(
 ) -> httpx.Request:
     """The request a fetch asks for, checked again here (V8 checked it in characters)."""
     step = f"{where}: fetch {number}"
+    if not isinstance(spec, dict):
+        raise InputError(f"{step}: not a request")
     url, method, headers, body = (spec.get(k) for k in ("url", "method", "headers", "body"))
     if not isinstance(url, str) or not isinstance(method, str) or not isinstance(headers, dict):
         raise InputError(f"{step}: not a request")
