@@ -6,6 +6,7 @@ a secret."""
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from collections.abc import Iterator
@@ -358,16 +359,28 @@ def test_the_function_reads_status_headers_and_cookies_of_an_answer(
     assert seen == ["201,true,Created,c1,true,session=s1; Path=/,not json,SyntaxError,false"]
 
 
-def test_a_worker_left_in_the_middle_of_a_call_is_replaced(
-    tmp_path: Path, system: LoopbackServer, elsewhere: LoopbackServer
+def test_a_worker_left_in_the_middle_of_a_call_is_stopped(
+    tmp_path: Path,
+    system: LoopbackServer,
+    elsewhere: LoopbackServer,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from connectory.runtime import sandbox
 
-    sandbox._close_idle()
+    taken: list[Any] = []
+    take = sandbox._take
+    monkeypatch.setattr(sandbox, "_take", lambda where: taken.append(take(where)) or taken[-1])
     version = _version(tmp_path, LOGIN % json.dumps(elsewhere.url("/login")))
-    with pytest.raises(UntrustedOrigin):
+    refused = False
+    try:
         _invoke(version, system)
-    assert sandbox._IDLE == []  # its worker, waiting for the fetch's answer, was not kept
+    except UntrustedOrigin:
+        refused = True
+    gc.collect()
+    assert refused
+    [worker] = taken
+    assert not worker.alive()  # it was waiting for the fetch's answer: killed, not kept
+    assert worker not in sandbox._IDLE
     version = _version(tmp_path, LOGIN % json.dumps(system.url("/login")))
     assert _invoke(version, system).status == 200
 
