@@ -220,7 +220,7 @@ def _problem(problem: dict[str, Any], limits: Limits, hide: Callable[[str], str]
             "(there is no event loop, no timers)"
         )
     if code == "fetches":
-        return f"{_too_many_fetches(problem.get('name'), limits)}"
+        return _too_many_fetches(problem.get("name"), limits)
     if code == "fetch headers":
         return (
             f"fetch {problem.get('name')}: more than {limits.max_values} headers (the host's limit)"
