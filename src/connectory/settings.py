@@ -25,6 +25,9 @@ _FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no"
 class Settings:
     max_document_bytes: int = 64 * 1024 * 1024
     """Refuse a document (or a response) larger than this."""
+    max_upload_bytes: int = 64 * 1024 * 1024
+    """Refuse to send a file larger than this: a request body or multipart part an input gives
+    as ``{"path": ...}``, ``{"base64": ...}`` or bytes (``runtime.bodies``)."""
     max_delivery_bytes: int = 8 * 1024 * 1024
     """Refuse a webhook delivery larger than this (before reading it, when it says its length)."""
     max_delivery_tolerance_seconds: int = 3600

@@ -23,6 +23,7 @@ from .auth import (
     LoginStep,
     MutualTLSAuth,
     NoAuth,
+    OAuth1Auth,
     OAuth2Auth,
     OAuth2Flow,
     OpenIDConnectAuth,
@@ -31,6 +32,7 @@ from .auth import (
     WSSecurityUsernameTokenAuth,
     is_js_identifier,
 )
+from .bindings import PropertyEncoding
 from .findings import (
     Findings,
 )
@@ -111,9 +113,11 @@ __all__ = [
     "LoginStep",
     "MutualTLSAuth",
     "NoAuth",
+    "OAuth1Auth",
     "OAuth2Auth",
     "OAuth2Flow",
     "OpenIDConnectAuth",
+    "PropertyEncoding",
     "Protocol",
     "ProtocolMetadata",
     "RequestTemplate",

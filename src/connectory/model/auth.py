@@ -42,6 +42,7 @@ __all__ = [
     "LoginStep",
     "MutualTLSAuth",
     "NoAuth",
+    "OAuth1Auth",
     "OAuth2Auth",
     "OAuth2Flow",
     "OpenIDConnectAuth",
@@ -102,11 +103,40 @@ class OAuth2Flow(BaseModel):
     refresh_url: str | None = None
     scopes: dict[str, str] = Field(default_factory=dict)
     pkce: bool = False
+    device_authorization_url: str | None = Field(
+        default=None,
+        description="The device authorization endpoint (RFC 8628) of a ``device_code`` flow "
+        "(none: its ``authorization_url``, where older versions kept it).",
+    )
 
 
 class OAuth2Auth(_Method):
     type: Literal["oauth2"] = "oauth2"
     flows: list[OAuth2Flow] = Field(default_factory=list)
+
+
+class OAuth1Auth(_Method):
+    """OAuth 1.0a (RFC 5849): every request signed with the consumer's and the token's secrets.
+
+    With the three endpoint URLs a person signs in (``connectory login``: a request token, the
+    person's consent in a browser, an access token for the verifier); without them the secrets
+    give the token, or none (a consumer alone, two-legged).
+    """
+
+    type: Literal["oauth1"] = "oauth1"
+    signature_method: Literal[
+        "HMAC-SHA1", "HMAC-SHA256", "HMAC-SHA512", "RSA-SHA1", "RSA-SHA256", "RSA-SHA512",
+        "PLAINTEXT",
+    ] = "HMAC-SHA1"  # fmt: skip
+    placement: Literal["header", "query", "body"] = Field(
+        default="header",
+        description="Where the oauth_* parameters go: the Authorization header, the query, or "
+        "a form body (form requests only).",
+    )
+    realm: str | None = None
+    request_token_url: str | None = None
+    authorization_url: str | None = None
+    access_token_url: str | None = None
 
 
 class OpenIDConnectAuth(_Method):
@@ -450,6 +480,7 @@ AuthMethod = Annotated[
     | BearerAuth
     | DigestAuth
     | HttpSchemeAuth
+    | OAuth1Auth
     | OAuth2Auth
     | OpenIDConnectAuth
     | JWTBearerAuth

@@ -73,7 +73,9 @@ ACCEPTED_ORIGINS = "$accepted_origins"
 _MAX_FILE_BYTES = 1024 * 1024
 _MULTILINE = frozenset({"private_key", "certificate", "ca_certificate"})
 """PEM secrets: line breaks (and tabs) belong in them."""
-PUBLIC_SECRETS = frozenset({"client_id", "username", "issuer", "subject", "key_id", "expires_at"})
+PUBLIC_SECRETS = frozenset(
+    {"client_id", "consumer_key", "username", "issuer", "subject", "key_id", "expires_at"}
+)
 """Identifiers given with the secrets, not secret themselves: not hidden in answers (a user's own
 name in the answer about them), still checked like every value."""
 
