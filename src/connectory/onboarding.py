@@ -1,7 +1,8 @@
 """The onboarding pipeline, as plain functions: fetch -> parse -> generate -> validate.
 
 ``inspect(source)`` runs those steps and returns the version that onboarding would draft, storing
-nothing. The Prefect flow in ``flows/`` runs the same steps as tasks, then drafts and publishes
+nothing. ``with_auth(version, specs)`` adds the auth methods a user names (``--auth bearer``) to
+what a document that declares none (a GraphQL endpoint, a WSDL without WS-Policy) generated. The Prefect flow in ``flows/`` runs the same steps as tasks, then drafts and publishes
 through ``connectory.catalog``.
 """
 
@@ -9,7 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import (
+    Iterable,
+    Mapping,
+)
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +35,11 @@ from .errors import (
     DocumentError,
     InputError,
 )
+from .model.add_auth import (
+    auth_method_from_spec,
+    with_auth_method,
+)
+from .model.auth import AuthMethod
 from .model.version import (
     ConnectorVersion,
     check_name,
@@ -38,7 +47,15 @@ from .model.version import (
 from .schemas.validation import validate
 from .settings import Settings
 
-__all__ = ["fetch_source", "generate", "inspect", "suggest_name", "validated"]
+__all__ = [
+    "auth_methods",
+    "fetch_source",
+    "generate",
+    "inspect",
+    "suggest_name",
+    "validated",
+    "with_auth",
+]
 
 
 def fetch_source(
@@ -100,6 +117,30 @@ def validated(version: ConnectorVersion) -> ConnectorVersion:
     return version.model_copy(update={"findings": [*version.findings, *findings]})
 
 
+def auth_methods(specs: Iterable[str]) -> list[AuthMethod]:
+    """The auth methods ``specs`` name (``bearer``, ``basic``, ``header:NAME``...: see
+    ``model.add_auth.auth_method_from_spec``); ``InputError`` naming the valid forms, or two
+    specs giving the same method name."""
+    methods: list[AuthMethod] = []
+    for spec in specs:
+        method = auth_method_from_spec(spec)
+        if any(other.name == method.name for other in methods):
+            raise InputError(f"--auth {spec!r}: two auth methods named {method.name!r}")
+        methods.append(method)
+    return methods
+
+
+def with_auth(version: ConnectorVersion, specs: Iterable[str | AuthMethod]) -> ConnectorVersion:
+    """``version`` with the auth methods ``specs`` name (or give) added, each required by every
+    action (``model.add_auth.with_auth_method``): the only way to call them where the document
+    declares no auth, one more alternative where it declares some (WS-Policy's, say). A new
+    object; ``version`` is not changed."""
+    for spec in specs:
+        method = auth_method_from_spec(spec) if isinstance(spec, str) else spec
+        version = with_auth_method(version, method)
+    return version
+
+
 def inspect(
     source: str | Path,
     *,
@@ -108,14 +149,17 @@ def inspect(
     client: httpx.Client | None = None,
     settings: Settings | None = None,
     headers: Mapping[str, SecretStr] | None = None,
+    auth: Iterable[str] = (),
 ) -> ConnectorVersion:
-    """The version that onboarding ``source`` (a path or an http(s) URL) would draft.
+    """The version that onboarding ``source`` (a path or an http(s) URL) would draft, with the
+    auth methods ``auth`` names added (``with_auth``).
 
     Nothing is stored. ``protocol`` (``http``/``openapi``, ``graphql``, ``soap``/``wsdl``) is
     detected when not given; a document of another protocol is refused. With ``graphql``, an
     endpoint URL is introspected, sending ``headers`` (see ``fetch_source``).
     """
     settings = settings or Settings.from_env()
+    methods = auth_methods(auth)  # a bad spec fails before anything is fetched
     # The steps pause the cyclic garbage collector each; pausing it across them too saves its
     # collections in between, which walk the whole parsed document (see connectory._gcpause).
     with paused_gc():
@@ -123,7 +167,8 @@ def inspect(
             source, protocol=protocol, headers=headers, client=client, settings=settings
         )
         parsed = parse(raw, protocol=protocol)
-        return validated(generate(parsed, connector=connector, settings=settings))
+        generated = generate(parsed, connector=connector, settings=settings)
+        return validated(with_auth(generated, methods))
 
 
 def suggest_name(parsed: ParsedDocument | RawDocument) -> str:
