@@ -75,9 +75,10 @@ def secrets_hint(connector: str, method: AuthMethod) -> str:
     """Where and how ``method``'s credentials are given (names only, never a value)."""
     names = _SECRETS.get(method.type)
     shape = ", ".join(f'"{name}": "..."' for name in names) if names else "..."
+    setting = f"connectory secret set {connector} {method.name} {names[0] if names else 'SECRET'}"
     return (
-        f'credentials: {{"{method.name}": {{{shape}}}}} in CONNECTORY_CREDENTIALS_'
-        f"{name_key(connector)} or the secrets file (connectory secret set)"
+        f'Credentials: {{"{method.name}": {{{shape}}}}} in CONNECTORY_CREDENTIALS_'
+        f"{name_key(connector)}, or in the secrets file ({setting})"
     )
 
 
