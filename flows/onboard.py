@@ -53,6 +53,7 @@ from connectory.errors import (
     NotFound,
     is_transient,
 )
+from connectory.model.auth import AuthMethod
 from connectory.model.version import (
     CheckResult,
     ConnectorVersion,
@@ -62,10 +63,12 @@ from connectory.model.version import (
 from connectory.onboarding import (
     AuthCheck,
     auth_check,
+    auth_methods,
     fetch_source,
     generate,
     suggest_name,
     validated,
+    with_auth,
     with_auth_check,
 )
 from connectory.render.summary import summarize
@@ -153,8 +156,12 @@ def parse_task(raw: RawDocument, protocol: str | None) -> ParsedDocument:
 
 
 @task(name="generate", cache_policy=NO_CACHE)
-def generate_task(parsed: ParsedDocument, connector: str) -> ConnectorVersion:
-    return generate(parsed, connector=connector)
+def generate_task(
+    parsed: ParsedDocument, connector: str, auth: list[AuthMethod] | None = None
+) -> ConnectorVersion:
+    """The version the document describes, with the auth methods the user named added (``--auth``:
+    for a document that declares none, a GraphQL endpoint or a WSDL without WS-Policy)."""
+    return with_auth(generate(parsed, connector=connector), auth or [])
 
 
 @task(name="validate", cache_policy=NO_CACHE)
@@ -178,6 +185,18 @@ def auth_task(version: ConnectorVersion) -> AuthCheck:
 def draft_task(url: SecretStr, version: ConnectorVersion, label: str | None) -> Drafted:
     with open_catalog(url) as catalog:
         return catalog.draft(version, label=label)
+
+
+@task(name="add-auth", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
+def add_auth_task(
+    url: SecretStr, connector: str, label: str, methods: list[AuthMethod]
+) -> ConnectorVersion:
+    """Add ``methods`` to a draft that holds the document already (onboarded before without them)."""
+    with open_catalog(url) as catalog:
+        version = catalog.get_version(connector, label)
+        for method in methods:
+            version = catalog.add_auth_method(connector, label, method)
+        return version
 
 
 @task(name="publish", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
@@ -266,16 +285,22 @@ def onboard_steps(
     label: str | None,
     publish: bool,
     catalog: SecretStr,
+    auth: list[str] | None = None,
 ) -> Steps:
     """Onboard one document with this module's tasks: fetch, lookup (or parse, generate,
     validate, auth, draft; else auth on the version held), and publish when asked. The pipeline
     of ``onboard`` and of each document of ``onboard-batch``.
+
+    ``auth``: specs of auth methods to add (``bearer``, ``header:NAME``...: see
+    ``connectory.model.add_auth.auth_method_from_spec``), required by every action. A draft that
+    holds the document already gets those it lacks; a published one is left as it is (a warning).
 
     ``source`` is a run's parameter (``real_source`` gives the source it stands for). Without a
     ``name``, the connector is named by the document's title (or file name), so the document is
     parsed before the catalogue is asked whether it holds it already.
     """
     logger = get_run_logger()
+    methods = auth_methods(auth or [])  # a bad spec fails before anything is fetched
     raw = fetch_task(real_source(source), protocol, name)
     parsed: ParsedDocument | None = None
     if name is None:
@@ -285,24 +310,48 @@ def onboard_steps(
     created = False
     if existing is not None:
         logger.info("Unchanged: %s@%s holds this document already", name, existing.label)
-        version = read_task(catalog, name, existing.label)
-        auth = auth_task(quoted(version))
+        version = _with_missing_auth(catalog, read_task(catalog, name, existing.label), methods)
+        check = auth_task(quoted(version))
     else:
         if parsed is None:
             parsed = parse_task(quoted(raw), protocol)
-        generated = generate_task(quoted(parsed), name)
+        generated = generate_task(quoted(parsed), name, methods)
         checked = validate_task(quoted(generated))
-        auth = auth_task(quoted(checked))
+        check = auth_task(quoted(checked))
         # A description split across files has the sha256 of all its files (not the root's):
         # the catalogue, not the lookup above, then tells whether it holds it already.
-        drafted = draft_task(catalog, quoted(with_auth_check(checked, auth)), label)
+        drafted = draft_task(catalog, quoted(with_auth_check(checked, check)), label)
         version, created = drafted.version, drafted.created
         logger.info("Drafted %s" if created else "Unchanged: %s holds it already", version.ref)
+        if not created:
+            version = _with_missing_auth(catalog, version, methods)
     published = publish and version.state == "draft"
     if published:
         version = publish_task(catalog, name, version.version or "")
         logger.info("Published %s", version.ref)
-    return Steps(version=version, created=created, published=published, auth=auth)
+    return Steps(version=version, created=created, published=published, auth=check)
+
+
+def _with_missing_auth(
+    catalog: SecretStr, version: ConnectorVersion, methods: list[AuthMethod]
+) -> ConnectorVersion:
+    """``version`` (held already) with those of ``methods`` it lacks, when it is a draft."""
+    have = {method.name for method in version.auth_methods}
+    missing = [method for method in methods if method.name not in have]
+    if not missing:
+        return version
+    names = ", ".join(method.name for method in missing)
+    if version.state != "draft":
+        get_run_logger().warning(
+            "%s is %s: the auth methods %s are not added (draft a new version, then "
+            "connectory auth add)",
+            version.ref,
+            version.state,
+            names,
+        )
+        return version
+    get_run_logger().info("Adding the auth methods %s to %s", names, version.ref)
+    return add_auth_task(catalog, version.connector, version.version or "", missing)
 
 
 @flow(name="onboard", validate_parameters=True, on_running=[settle_dead_runs])
@@ -313,21 +362,30 @@ def onboard(
     label: str | None = None,
     publish: bool = False,
     require_auth: bool = False,
+    auth: list[str] | None = None,
 ) -> Onboarded | State[Onboarded]:
     """Onboard ``source`` (a path or an http(s) URL) as a draft version of connector ``name``.
 
     With ``publish``, the version is published too (unless it already is). With ``protocol``
-    ``graphql``, an endpoint URL is introspected. The catalogue, the introspection headers and
-    the secrets of a source URL come from ``connectory_flows.secrets``, never from parameters;
-    the credentials of the auth check from the secrets file and the environment. With
-    ``require_auth``, a live auth check that did not pass (it failed, or was skipped: no
-    credentials, no action to try, an origin not accepted) ends the run Failed, saying which;
-    the version stays drafted (and published, when asked), and calling the flow raises
-    ``AuthNotVerified``, whose ``result`` is the ``Onboarded`` record.
+    ``graphql``, an endpoint URL is introspected. ``auth``: auth methods to add to the version
+    (``bearer``, ``basic``, ``header:NAME``, ``query:NAME``...: specs, never secrets), for a
+    document that declares none or not all; WS-Policy's are kept. The catalogue, the
+    introspection headers and the secrets of a source URL come from
+    ``connectory_flows.secrets``, never from parameters; the credentials of the auth check from
+    the secrets file and the environment. With ``require_auth``, a live auth check that did not
+    pass (it failed, or was skipped: no credentials, no action to try, an origin not accepted)
+    ends the run Failed, saying which; the version stays drafted (and published, when asked),
+    and calling the flow raises ``AuthNotVerified``, whose ``result`` is the ``Onboarded`` record.
     """
     check_name(name)
     steps = onboard_steps(
-        source, name, protocol=protocol, label=label, publish=publish, catalog=catalog_url()
+        source,
+        name,
+        protocol=protocol,
+        label=label,
+        publish=publish,
+        catalog=catalog_url(),
+        auth=auth,
     )
     create_markdown_artifact(
         key=_artifact_key(name),

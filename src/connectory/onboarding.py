@@ -1,7 +1,9 @@
 """The onboarding pipeline, as plain functions: fetch, parse, generate, validate, check auth.
 
 ``inspect(source)`` runs the first four and returns the version that onboarding would draft,
-storing nothing. The Prefect flow in ``flows/`` runs the same steps as tasks, checks auth
+storing nothing. ``with_auth(version, specs)`` adds the auth methods a user names (``--auth
+bearer``) to what a document that declares none (a GraphQL endpoint, a WSDL without WS-Policy)
+generated. The Prefect flow in ``flows/`` runs the same steps as tasks, checks auth
 (``auth_check``, ``with_auth_check``), then drafts and publishes through ``connectory.catalog``.
 
 The auth step is the vetting's ``live-auth`` check (``vetting.checks.check_auth``): one safe call
@@ -9,16 +11,19 @@ with the connector's credentials, only to origins its user accepted; skipped, an
 without credentials. When there were credentials to try, the draft records the result as a
 finding of kind ``auth-check``: ``info`` when it passed or was skipped (with the reason),
 ``warning`` when it failed (the credentials where onboarding ran are at fault, not the document:
-it does not fail the ``no-error-findings`` check). Like every finding it is part of the version's
-content, hashed once when the version is drafted (re-onboarding the same document drafts nothing
-new); without credentials nothing is recorded, and the draft is what it was before the step.
+it does not fail the ``no-error-findings`` check). It is an observation, not the document's
+content: the version's content hash leaves it out (``catalog.digest.OBSERVED``), so a version
+rebuilt from the same document hashes the same whoever rebuilds it.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import (
+    Iterable,
+    Mapping,
+)
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +52,11 @@ from .errors import (
     DocumentError,
     InputError,
 )
+from .model.add_auth import (
+    auth_method_from_spec,
+    with_auth_method,
+)
+from .model.auth import AuthMethod
 from .model.version import (
     CheckResult,
     ConnectorVersion,
@@ -60,15 +70,15 @@ __all__ = [
     "AUTH_CHECK",
     "AuthCheck",
     "auth_check",
+    "auth_methods",
     "fetch_source",
     "generate",
     "inspect",
     "suggest_name",
     "validated",
+    "with_auth",
     "with_auth_check",
 ]
-
-"""The kind of the finding that records the auth step's result on a draft."""
 
 
 def fetch_source(
@@ -179,6 +189,30 @@ def with_auth_check(version: ConnectorVersion, check: AuthCheck) -> ConnectorVer
     return version.model_copy(update={"findings": [*version.findings, finding]})
 
 
+def auth_methods(specs: Iterable[str]) -> list[AuthMethod]:
+    """The auth methods ``specs`` name (``bearer``, ``basic``, ``header:NAME``...: see
+    ``model.add_auth.auth_method_from_spec``); ``InputError`` naming the valid forms, or two
+    specs giving the same method name."""
+    methods: list[AuthMethod] = []
+    for spec in specs:
+        method = auth_method_from_spec(spec)
+        if any(other.name == method.name for other in methods):
+            raise InputError(f"--auth {spec!r}: two auth methods named {method.name!r}")
+        methods.append(method)
+    return methods
+
+
+def with_auth(version: ConnectorVersion, specs: Iterable[str | AuthMethod]) -> ConnectorVersion:
+    """``version`` with the auth methods ``specs`` name (or give) added, each required by every
+    action (``model.add_auth.with_auth_method``): the only way to call them where the document
+    declares no auth, one more alternative where it declares some (WS-Policy's, say). A new
+    object; ``version`` is not changed."""
+    for spec in specs:
+        method = auth_method_from_spec(spec) if isinstance(spec, str) else spec
+        version = with_auth_method(version, method)
+    return version
+
+
 def inspect(
     source: str | Path,
     *,
@@ -187,14 +221,17 @@ def inspect(
     client: httpx.Client | None = None,
     settings: Settings | None = None,
     headers: Mapping[str, SecretStr] | None = None,
+    auth: Iterable[str] = (),
 ) -> ConnectorVersion:
-    """The version that onboarding ``source`` (a path or an http(s) URL) would draft.
+    """The version that onboarding ``source`` (a path or an http(s) URL) would draft, with the
+    auth methods ``auth`` names added (``with_auth``).
 
     Nothing is stored. ``protocol`` (``http``/``openapi``, ``graphql``, ``soap``/``wsdl``) is
     detected when not given; a document of another protocol is refused. With ``graphql``, an
     endpoint URL is introspected, sending ``headers`` (see ``fetch_source``).
     """
     settings = settings or Settings.from_env()
+    methods = auth_methods(auth)  # a bad spec fails before anything is fetched
     # The steps pause the cyclic garbage collector each; pausing it across them too saves its
     # collections in between, which walk the whole parsed document (see connectory._gcpause).
     with paused_gc():
@@ -202,7 +239,8 @@ def inspect(
             source, protocol=protocol, headers=headers, client=client, settings=settings
         )
         parsed = parse(raw, protocol=protocol)
-        return validated(generate(parsed, connector=connector, settings=settings))
+        generated = generate(parsed, connector=connector, settings=settings)
+        return validated(with_auth(generated, methods))
 
 
 def suggest_name(parsed: ParsedDocument | RawDocument) -> str:

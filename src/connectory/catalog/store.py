@@ -39,6 +39,7 @@ from connectory.errors import (
     CatalogError,
     Conflict,
 )
+from connectory.model.auth import AuthMethod
 from connectory.model.delivery import Delivery
 from connectory.model.version import (
     Board,
@@ -299,6 +300,36 @@ class Catalog:
         """Replace the content of the draft ``version.connector@version.version``."""
         with self._write(version.ref) as connection:
             return version_ops.update_draft(connection, version)
+
+    def add_auth_method(
+        self,
+        connector: str,
+        label: str,
+        method: AuthMethod,
+        *,
+        actions: list[str] | None = None,
+        required: bool = True,
+        together: bool = False,
+    ) -> ConnectorVersion:
+        """Add ``method`` to the draft ``connector@label`` and return the draft as stored.
+
+        Required by ``actions`` (default: every action and the version's ``default_auth``) as
+        ``connectory.model.add_auth.with_auth_method`` says: where nothing was needed it becomes
+        needed (``required=False``: only used when its credentials are given), where
+        alternatives exist it is one more (``together``: added to each of them). The draft's
+        ``content_sha256`` changes, so a vetting of its old content no longer approves it.
+        ``ImmutableVersion`` for a published or deprecated version; ``Conflict`` when it has a
+        method of that name; ``NotFound`` for an unknown connector, version or action."""
+        with self._write(f"{connector}@{label}") as connection:
+            return version_ops.add_auth_method(
+                connection,
+                connector,
+                label,
+                method,
+                actions=actions,
+                required=required,
+                together=together,
+            )
 
     def publish(
         self,

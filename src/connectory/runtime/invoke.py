@@ -85,6 +85,7 @@ from .bodies import (
 )
 from .credentials import (
     Credentials,
+    check_methods,
     check_secrets,
     secret_values,
 )
@@ -183,7 +184,9 @@ def auth_of(
     go to (``target``, the call's URL, and the methods' endpoints) must be accepted
     (``trust.SecretPolicy``, from ``trusted_origins`` or the secrets file; ``server``: the URL
     the caller named instead of the version's). Each method's flow is guarded by that policy and
-    teaches ``redactor`` what it adds."""
+    teaches ``redactor`` what it adds. Credentials for a method the version does not have are
+    refused (``credentials.check_methods``), even where no auth is needed."""
+    check_methods(version, credentials)
     if not alternatives:
         return None, None
     methods = {method.name: method for method in version.auth_methods}
