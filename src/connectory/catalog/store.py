@@ -61,7 +61,7 @@ from ._engine import (
     read_only,
     redacted_url,
 )
-from ._failures import translate
+from ._failures import raising_catalog_errors
 from ._rows import (
     connector_model,
     connector_row,
@@ -118,12 +118,12 @@ class Catalog:
         if require_approval is None:
             flag = os.environ.get("CONNECTORY_REQUIRE_APPROVAL", "")
             require_approval = flag.strip().lower() in ("1", "true", "yes")
-        with translate(redacted_url(url)):
+        with raising_catalog_errors(redacted_url(url)):
             engine = create_engine(url)
         catalog = cls(engine, require_approval=require_approval)
         if migrate:
             try:
-                with catalog._translated():
+                with catalog._raising_catalog_errors():
                     upgrade(engine)
             except CommandError as error:
                 engine.dispose()
@@ -154,17 +154,17 @@ class Catalog:
 
     # -- plumbing ---------------------------------------------------------------------------------
 
-    def _translated(self, subject: str | None = None) -> AbstractContextManager[None]:
-        return translate(self.url, subject=subject, secret=self._password)
+    def _raising_catalog_errors(self, subject: str | None = None) -> AbstractContextManager[None]:
+        return raising_catalog_errors(self.url, subject=subject, secret=self._password)
 
     @contextmanager
     def _write(self, subject: str | None = None) -> Iterator[sa.Connection]:
-        with self._translated(subject), self.engine.begin() as connection:
+        with self._raising_catalog_errors(subject), self.engine.begin() as connection:
             yield connection
 
     @contextmanager
     def _read(self, subject: str | None = None) -> Iterator[sa.Connection]:
-        with self._translated(subject), read_only(self.engine) as connection:
+        with self._raising_catalog_errors(subject), read_only(self.engine) as connection:
             yield connection
 
     def transaction(self, subject: str | None = None) -> AbstractContextManager[sa.Connection]:
