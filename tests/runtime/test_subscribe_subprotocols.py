@@ -101,6 +101,14 @@ def test_a_server_refusing_both_and_one_refusing_the_credentials(tmp_path: Path)
     with serve_subscriptions(_schema(), misbehave="close:4403") as server, forbidden:
         list(listen(version, "ticks", server=server.url))
     assert len(server.handshakes) == 1  # forbidden is not a protocol refusal: no second try
+    legacy = serve_subscriptions(_schema(), mimic="subscriptions-transport-ws", handshake_limit=1)
+    gone = pytest.raises(
+        SourceError,
+        match=r"refused the subscription \(HTTP 503\) \(offered graphql-ws after it had closed "
+        r"the connection \(1002\) in graphql-transport-ws\)",
+    )
+    with legacy as server, gone:
+        list(listen(version, "ticks", server=server.url))
 
 
 @pytest.fixture(scope="module")

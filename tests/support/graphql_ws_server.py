@@ -71,6 +71,8 @@ class SubscriptionServer:
     """A server library to behave as (see the module docstring)."""
     accept: str = "first"
     """Which offered subprotocol a ``mimic`` accepts: ``"first"`` or ``"last"``."""
+    handshake_limit: int | None = None
+    """Refuse every handshake after this many (HTTP 503), as a server going down does."""
     url: str = ""
     handshakes: list[dict[str, str]] = field(default_factory=list)
     """Each handshake's headers (lower-cased names)."""
@@ -152,6 +154,8 @@ class SubscriptionServer:
         self.handshakes.append({k.lower(): v for k, v in request.headers.raw_items()})
         if any(request.headers.get(k) != v for k, v in self.required_headers.items()):
             return connection.respond(HTTPStatus.UNAUTHORIZED, "unauthorised\n")
+        if self.handshake_limit is not None and len(self.handshakes) > self.handshake_limit:
+            return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE, "going down\n")
         return None
 
     def select(self, _connection: ServerConnection, offered: Sequence[str]) -> str | None:
