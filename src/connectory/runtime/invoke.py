@@ -30,7 +30,9 @@ the answer as it came, for a caller that needs it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 import ssl
 import time
 from collections.abc import (
@@ -39,18 +41,21 @@ from collections.abc import (
     Generator,
     Mapping,
 )
+from contextlib import nullcontext
 from dataclasses import (
     dataclass,
     field,
 )
-from functools import partial
+from functools import (
+    lru_cache,
+    partial,
+)
 from typing import Any
 from urllib.parse import urljoin
 
 import httpx
 
 from connectory.documents.fetch import (
-    http_client,
     is_url,
     read_capped,
     translated_http_errors,
@@ -73,10 +78,14 @@ from connectory.redaction import (
     Redactor,
     redact_url,
 )
-from connectory.schemas.registry import errors_of
 from connectory.settings import Settings
 
 from .auth import auth_for
+from .checks import errors_in
+from .clients import (
+    secrets_fingerprint,
+    shared_client,
+)
 from .credentials import (
     Credentials,
     check_secrets,
@@ -140,7 +149,7 @@ def _listed(errors: list[str]) -> str:
 def _checked_input(version: ConnectorVersion, action: Action, given: Any) -> None:
     if action.input is None:
         return
-    errors = errors_of(action.input, version, given, root="(input)")
+    errors = errors_in(version, action.input, given, root="(input)")
     if errors:
         raise InputError(f"invalid input for {action.name}: {_listed(errors)}")
 
@@ -326,7 +335,7 @@ def _parsed(response: httpx.Response, content: bytes) -> Any:
 def _problems(version: ConnectorVersion, output: ActionOutput | None, body: Any) -> list[str]:
     if output is None or output.schema_ is None or isinstance(body, str):
         return []
-    return errors_of(output.schema_, version, body, root="(body)", limit=50)
+    return errors_in(version, output.schema_, body, root="(body)", limit=50)
 
 
 def _answer(
@@ -342,6 +351,22 @@ def _answer(
         problems = [f"errors: {e.get('message') if isinstance(e, dict) else e}" for e in errors]
     problems += _problems(version, output, checked) if checked is not None else []
     return body, output.status if output else None, problems
+
+
+_ENVIRONMENT = tuple(f"CONNECTORY_{f.name.upper()}" for f in dataclasses.fields(Settings))
+
+
+@lru_cache(maxsize=4)
+def _settings_of(values: tuple[str | None, ...]) -> Settings:
+    given = {
+        name: value for name, value in zip(_ENVIRONMENT, values, strict=True) if value is not None
+    }
+    return Settings.from_env(given)
+
+
+def _settings_from_env() -> Settings:
+    """``Settings.from_env()``, made again only when the environment's settings change."""
+    return _settings_of(tuple(os.environ.get(name) for name in _ENVIRONMENT))
 
 
 def invoke(
@@ -363,7 +388,7 @@ def invoke(
     (``connectory trust``); else ``UntrustedOrigin`` and nothing is sent. ``on_token(method_name,
     token)`` is told of each token an OAuth 2 method gets with a new refresh token, to keep it
     (``credentials.token_keeper``)."""
-    settings = settings or Settings.from_env()
+    settings = settings or _settings_from_env()
     action = version.action(action_name)
     credentials = credentials or {}
     redactor = Redactor(secret_values(credentials))
@@ -384,7 +409,13 @@ def invoke(
         if tls is not None and client is not None:
             raise InputError("mutual TLS needs invoke to make its own HTTP client: pass no client")
         shown = redact_url(str(request.url))
-        response, content, seconds = _send(request, auth, tls, client, settings, shown)
+        kept = _client_key(version, credentials) if tls is not None else None
+        with (
+            nullcontext(client)
+            if client is not None
+            else shared_client((version.connector, kept), settings, tls)
+        ) as used:
+            response, content, seconds = _send(request, auth, used, settings, shown)
         if isinstance(action.binding, SoapBinding):
             body, matched, problems = soap_answer(version, action, content, shown, settings)
         else:
@@ -404,31 +435,28 @@ def invoke(
     )
 
 
+def _client_key(version: ConnectorVersion, credentials: Credentials) -> str:
+    """What tells apart the shared clients of a connector: its mutual TLS secrets."""
+    methods = {m.name for m in version.auth_methods if isinstance(m, MutualTLSAuth)}
+    return secrets_fingerprint({k: v for k, v in credentials.items() if k in methods})
+
+
 def _send(
     request: httpx.Request,
     auth: httpx.Auth | None,
-    tls: ssl.SSLContext | None,
-    client: httpx.Client | None,
+    client: httpx.Client,
     settings: Settings,
     shown: str,
 ) -> tuple[httpx.Response, bytes, float]:
     """``request`` sent with ``auth`` (redirects not followed), and its answer read under the
     settings' size cap and deadline; the seconds it took."""
-    own = client is None
-    client = client or http_client(
-        settings, read_timeout=settings.fetch_deadline, verify=tls if tls is not None else True
-    )
     started = time.monotonic()
     deadline = started + settings.fetch_deadline
     too_large = f"the answer is larger than {settings.max_document_bytes:,} bytes"
-    try:
-        with translated_http_errors(shown):
-            response = client.send(request, auth=auth, stream=True, follow_redirects=False)
-            try:
-                content = read_capped(response, shown, settings, deadline, too_large)
-            finally:
-                response.close()
-    finally:
-        if own:
-            client.close()
+    with translated_http_errors(shown):
+        response = client.send(request, auth=auth, stream=True, follow_redirects=False)
+        try:
+            content = read_capped(response, shown, settings, deadline, too_large)
+        finally:
+            response.close()
     return response, content, time.monotonic() - started
