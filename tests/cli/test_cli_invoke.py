@@ -192,3 +192,28 @@ def test_trust_accepts_lists_and_revokes_the_origins_secrets_go_to(
     assert other.requests == ["/items/7", "/items/7"]  # only while it was accepted
     for result in (asked, accepted, elsewhere, echoed, echoed_json, after):
         assert SECRET not in result.stdout + result.stderr
+
+
+def test_invoke_retries_and_max_wait(run: Run, sqlite_url: str, tmp_path: Path) -> None:
+    from tests.support.traffic import (
+        DOCUMENT,
+        Answer,
+        Seen,
+        serve_traffic,
+    )
+
+    def busy(seen: Seen) -> Answer:
+        return Answer(429, {"message": "slow down"}, {"Retry-After": "0" if "q" in seen.query else "60"})  # fmt: skip
+
+    (tmp_path / "things.json").write_text(json.dumps(DOCUMENT))
+    with Catalog.open(sqlite_url) as catalog:
+        catalog.draft(inspect(tmp_path / "things.json", connector="things"))
+    with serve_traffic(busy) as server:
+        args = ("invoke", "things@1.0.0", "listThings", "--server", server.base_url)
+        too_long = run(*args, "--max-wait", "5")
+        retried = run(*args, "--input", '{"query": {"q": "x"}}', "--retries", "2")
+    assert too_long.returncode == 2
+    assert "the server asks to wait 60 s, more than the 5 s allowed" in too_long.stderr
+    assert retried.returncode == 1  # the last answer is still 429
+    assert "HTTP 429" in retried.stdout
+    assert len(server.seen) == 1 + 3

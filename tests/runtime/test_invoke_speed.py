@@ -10,8 +10,6 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from connectory import inspect
-from connectory.model.version import ConnectorVersion
 from connectory.runtime import checks, invoke
 from connectory.runtime.clients import (
     close_shared_clients,
@@ -20,51 +18,12 @@ from connectory.runtime.clients import (
 )
 from connectory.settings import Settings
 from tests.support.traffic import (
+    DOCUMENT,
     Answer,
     Seen,
     serve_traffic,
+    things_version,
 )
-
-DOCUMENT = {
-    "openapi": "3.1.0",
-    "info": {"title": "Things", "version": "1.0.0"},
-    "servers": [{"url": "https://things.invalid"}],
-    "components": {
-        "schemas": {
-            "Thing": {
-                "type": "object",
-                "required": ["id"],
-                "properties": {"id": {"type": "integer"}},
-            }
-        }
-    },
-    "paths": {
-        "/things": {
-            "get": {
-                "operationId": "listThings",
-                "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}],
-                "responses": {
-                    "200": {
-                        "description": "things",
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "array",
-                                    "items": {"$ref": "#/components/schemas/Thing"},
-                                }
-                            }
-                        },
-                    }
-                },
-            }
-        }
-    },
-}
-
-
-def _version(tmp_path: Path, document: dict[str, Any] = DOCUMENT) -> ConnectorVersion:
-    (tmp_path / "things.json").write_text(json.dumps(document))
-    return inspect(tmp_path / "things.json", connector="things")
 
 
 @pytest.fixture(autouse=True)
@@ -75,7 +34,7 @@ def _fresh_clients() -> Any:
 
 
 def test_calls_without_a_client_share_one_connection(tmp_path: Path) -> None:
-    version = _version(tmp_path)
+    version = things_version(tmp_path)
     with serve_traffic(lambda _: Answer(body=[{"id": 1}])) as server:
         for _ in range(3):
             done = invoke(version, "listThings", server=server.base_url)
@@ -84,7 +43,7 @@ def test_calls_without_a_client_share_one_connection(tmp_path: Path) -> None:
 
 
 def test_a_cookie_one_call_gets_is_not_sent_with_the_next(tmp_path: Path) -> None:
-    version = _version(tmp_path)
+    version = things_version(tmp_path)
 
     def answer(seen: Seen) -> Answer:
         return Answer(body=[], headers={"Set-Cookie": "session=abc; Path=/"})
@@ -106,7 +65,7 @@ def test_validators_are_built_once_per_version_content(
         return original(version)
 
     monkeypatch.setattr(checks, "registry_for", counted)
-    version = _version(tmp_path)
+    version = things_version(tmp_path)
     same = version.model_copy(deep=True)  # another object, the same content
     bodies = iter([[{"id": 1}], [{"id": "one"}], [{"id": 2}], [{"id": 3}]])
     with serve_traffic(lambda _: Answer(body=next(bodies))) as server:
@@ -116,7 +75,7 @@ def test_validators_are_built_once_per_version_content(
         assert len(built) == 1
         other = json.loads(json.dumps(DOCUMENT))
         other["components"]["schemas"]["Other"] = {"type": "string"}
-        invoke(_version(tmp_path, other), "listThings", server=server.base_url)
+        invoke(things_version(tmp_path, other), "listThings", server=server.base_url)
     assert (first.problems, third.problems) == ([], [])
     assert second.problems == ["0/id: 'one' is not of type 'integer'"]
     assert built == [1, 2]  # a version with other content has its own
@@ -144,7 +103,7 @@ def test_a_client_in_use_is_closed_only_when_its_call_ends() -> None:
 
 
 def test_plain_http_loads_no_certificates(tmp_path: Path) -> None:
-    version = _version(tmp_path)
+    version = things_version(tmp_path)
     with serve_traffic(lambda _: Answer(body=[])) as server:
         invoke(version, "listThings", server=server.base_url)
         with shared_client(("things", None), Settings.from_env()) as client:

@@ -20,11 +20,67 @@ from http.server import (
     BaseHTTPRequestHandler,
     ThreadingHTTPServer,
 )
+from pathlib import Path
 from typing import Any
 from urllib.parse import (
     parse_qs,
     urlsplit,
 )
+
+from connectory import inspect
+from connectory.model.version import ConnectorVersion
+
+DOCUMENT: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "Things", "version": "1.0.0"},
+    "servers": [{"url": "https://things.invalid"}],
+    "components": {
+        "schemas": {
+            "Thing": {
+                "type": "object",
+                "required": ["id"],
+                "properties": {"id": {"type": "integer"}},
+            }
+        }
+    },
+    "paths": {
+        "/things": {
+            "get": {
+                "operationId": "listThings",
+                "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}],
+                "responses": {
+                    "200": {
+                        "description": "things",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "array",
+                                    "items": {"$ref": "#/components/schemas/Thing"},
+                                }
+                            }
+                        },
+                    }
+                },
+            },
+            "post": {
+                "operationId": "addThing",
+                "requestBody": {
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}
+                    }
+                },
+                "responses": {"201": {"description": "added"}},
+            },
+        }
+    },
+}
+"""A small API: ``listThings`` (GET /things, an array of ``{id}``), ``addThing`` (POST)."""
+
+
+def things_version(tmp_path: Path, document: dict[str, Any] = DOCUMENT) -> ConnectorVersion:
+    """``document`` (by default ``DOCUMENT``) onboarded as connector ``things``."""
+    (tmp_path / "things.json").write_text(json.dumps(document))
+    return inspect(tmp_path / "things.json", connector="things")
 
 
 @dataclass

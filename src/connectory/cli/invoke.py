@@ -83,6 +83,24 @@ def invoke(
     server: Annotated[
         str | None, typer.Option("--server", help="Call this base URL or endpoint instead.")
     ] = None,
+    retries: Annotated[
+        int | None,
+        typer.Option(
+            "--retries",
+            min=0,
+            help="Ask again at most this often when the system answers 429 or 503 "
+            "(default: CONNECTORY_INVOKE_RETRIES, 3).",
+        ),
+    ] = None,
+    max_wait: Annotated[
+        float | None,
+        typer.Option(
+            "--max-wait",
+            min=0,
+            help="Wait at most this many seconds in all before asking again, as Retry-After "
+            "says or backing off (default: CONNECTORY_INVOKE_MAX_WAIT_SECONDS, 30).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Call ACTION of a version; credentials come from CONNECTORY_CREDENTIALS_<NAME> and the
@@ -106,7 +124,16 @@ def invoke(
     if version.protocol == "soap":  # an xs:decimal keeps every digit it is given
         given = read_input(input_, exact_numbers=True)
     credentials, keeper = credentials_for(name), token_keeper(name)
-    done = run(version, action, given, credentials=credentials, server=server, on_token=keeper)
+    done = run(
+        version,
+        action,
+        given,
+        credentials=credentials,
+        server=server,
+        on_token=keeper,
+        retries=retries,
+        max_wait_seconds=max_wait,
+    )
     if as_json:
         shown = {
             "action": done.action,

@@ -18,6 +18,10 @@
 4. The answer is read under ``settings``' size cap and deadline, matched to an output (exact
    status, then ``4XX``-style ranges, then ``default``) and a JSON body validated against that
    output's schema: what does not fit is listed in ``Invocation.problems`` (the call still happened).
+   A system that answers 429 or 503 is asked again within a budget (``runtime.retry``:
+   ``Retry-After``, else exponential backoff with jitter).
+5. The HTTP client, when the caller gives none, is one shared per connector
+   (``runtime.clients``); validators are built once per version content (``runtime.checks``).
 
 Secrets go only where the user accepted (``runtime.trust``): the call's origin and its auth
 methods' endpoints must be accepted for the connector and be https (or loopback), else nothing is
@@ -31,6 +35,7 @@ the answer as it came, for a caller that needs it.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import os
 import ssl
@@ -93,6 +98,10 @@ from .credentials import (
 )
 from .hosts import method_urls
 from .oauth import Token
+from .retry import (
+    IDEMPOTENT,
+    Retries,
+)
 from .soap import (
     soap_answer,
     soap_request,
@@ -369,6 +378,19 @@ def _settings_from_env() -> Settings:
     return _settings_of(tuple(os.environ.get(name) for name in _ENVIRONMENT))
 
 
+def _budget(
+    settings: Settings,
+    retries: int | None,
+    max_wait_seconds: float | None,
+    sleep: Callable[[float], None],
+) -> Retries:
+    retries = settings.invoke_retries if retries is None else retries
+    waits = settings.invoke_max_wait_seconds if max_wait_seconds is None else max_wait_seconds
+    if retries < 0 or waits < 0:
+        raise InputError("retries and max_wait_seconds cannot be negative")
+    return Retries(retries, waits, sleep)
+
+
 def invoke(
     version: ConnectorVersion,
     action_name: str,
@@ -380,6 +402,9 @@ def invoke(
     client: httpx.Client | None = None,
     settings: Settings | None = None,
     on_token: Callable[[str, Token], None] | None = None,
+    retries: int | None = None,
+    max_wait_seconds: float | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> Invocation:
     """Call ``action_name`` of ``version`` with input ``given`` (see the module docstring).
 
@@ -387,8 +412,13 @@ def invoke(
     ``trusted_origins`` (URLs or origins), by default those accepted in the secrets file
     (``connectory trust``); else ``UntrustedOrigin`` and nothing is sent. ``on_token(method_name,
     token)`` is told of each token an OAuth 2 method gets with a new refresh token, to keep it
-    (``credentials.token_keeper``)."""
+    (``credentials.token_keeper``).
+
+    A system that answers 429 or 503 (``runtime.retry``) is asked again at most ``retries``
+    times, waiting at most ``max_wait_seconds`` in all (by default ``settings.invoke_retries``
+    and ``invoke_max_wait_seconds``) with ``sleep``; the last answer is the invocation's."""
     settings = settings or _settings_from_env()
+    budget = _budget(settings, retries, max_wait_seconds, sleep)
     action = version.action(action_name)
     credentials = credentials or {}
     redactor = Redactor(secret_values(credentials))
@@ -415,7 +445,7 @@ def invoke(
             if client is not None
             else shared_client((version.connector, kept), settings, tls)
         ) as used:
-            response, content, seconds = _send(request, auth, used, settings, shown)
+            response, content, seconds = _send(request, auth, used, settings, shown, budget)
         if isinstance(action.binding, SoapBinding):
             body, matched, problems = soap_answer(version, action, content, shown, settings)
         else:
@@ -447,16 +477,29 @@ def _send(
     client: httpx.Client,
     settings: Settings,
     shown: str,
+    budget: Retries,
 ) -> tuple[httpx.Response, bytes, float]:
-    """``request`` sent with ``auth`` (redirects not followed), and its answer read under the
-    settings' size cap and deadline; the seconds it took."""
+    """``request`` sent with ``auth`` (redirects not followed), again as ``budget`` allows when
+    the system is busy (``runtime.retry``), and its answer read under the settings' size cap and
+    deadline (each time); the seconds it took, waits included."""
     started = time.monotonic()
-    deadline = started + settings.fetch_deadline
     too_large = f"the answer is larger than {settings.max_document_bytes:,} bytes"
+    method = request.method
     with translated_http_errors(shown):
-        response = client.send(request, auth=auth, stream=True, follow_redirects=False)
-        try:
-            content = read_capped(response, shown, settings, deadline, too_large)
-        finally:
-            response.close()
+        for attempt in itertools.count():
+            deadline = time.monotonic() + settings.fetch_deadline
+            try:
+                response = client.send(request, auth=auth, stream=True, follow_redirects=False)
+            except (httpx.ConnectError, httpx.ConnectTimeout):  # nothing was sent
+                if method in IDEMPOTENT and budget.wait(attempt, None, shown):
+                    continue
+                raise
+            try:
+                busy = budget.retried(method, response.status_code)
+                if busy and budget.wait(attempt, response.headers, shown):
+                    continue
+                content = read_capped(response, shown, settings, deadline, too_large)
+            finally:
+                response.close()
+            break
     return response, content, time.monotonic() - started
