@@ -23,6 +23,8 @@
 5. The HTTP client, when the caller gives none, is one shared per connector
    (``runtime.clients``); validators are built once per version content (``runtime.checks``).
 
+Every page of a list action, item by item: ``runtime.paging.invoke_pages``.
+
 Secrets go only where the user accepted (``runtime.trust``): the call's origin and its auth
 methods' endpoints must be accepted for the connector and be https (or loopback), else nothing is
 sent. Redirects are not followed (a 3xx is the answer). Secrets never appear in the
@@ -44,9 +46,10 @@ from collections.abc import (
     Callable,
     Collection,
     Generator,
+    Iterator,
     Mapping,
 )
-from contextlib import nullcontext
+from contextlib import contextmanager
 from dataclasses import (
     dataclass,
     field,
@@ -424,32 +427,68 @@ def invoke(
     redactor = Redactor(secret_values(credentials))
     with redactor.errors():
         request = build_request(version, action_name, given, server=server)
-        alternatives = action.auth if action.auth is not None else version.default_auth
-        auth, tls = auth_of(
-            version,
-            alternatives,
-            action.name,
-            credentials,
-            target=request.url,
-            redactor=redactor,
-            server=server,
-            trusted_origins=trusted_origins,
-            on_token=on_token,
-        )
-        if tls is not None and client is not None:
-            raise InputError("mutual TLS needs invoke to make its own HTTP client: pass no client")
-        shown = redact_url(str(request.url))
-        kept = _client_key(version, credentials) if tls is not None else None
-        with (
-            nullcontext(client)
-            if client is not None
-            else shared_client((version.connector, kept), settings, tls)
-        ) as used:
-            response, content, seconds = _send(request, auth, used, settings, shown, budget)
-        if isinstance(action.binding, SoapBinding):
-            body, matched, problems = soap_answer(version, action, content, shown, settings)
-        else:
-            body, matched, problems = _answer(version, action, response, content)
+        with _connection(
+            version, action, request, credentials, redactor, server, trusted_origins, client, settings, on_token
+        ) as (auth, used):  # fmt: skip
+            return _call(version, action, request, auth, used, settings, budget, redactor)
+
+
+@contextmanager
+def _connection(
+    version: ConnectorVersion,
+    action: Action,
+    request: httpx.Request,
+    credentials: Credentials,
+    redactor: Redactor,
+    server: str | None,
+    trusted_origins: Collection[str] | None,
+    client: httpx.Client | None,
+    settings: Settings,
+    on_token: Callable[[str, Token], None] | None,
+) -> Iterator[tuple[httpx.Auth | None, httpx.Client]]:
+    """The auth of ``action``'s call (``auth_of``) and the client to send it with: ``client``,
+    else the one shared for the connector (and its client certificate)."""
+    alternatives = action.auth if action.auth is not None else version.default_auth
+    auth, tls = auth_of(
+        version,
+        alternatives,
+        action.name,
+        credentials,
+        target=request.url,
+        redactor=redactor,
+        server=server,
+        trusted_origins=trusted_origins,
+        on_token=on_token,
+    )
+    if tls is not None and client is not None:
+        raise InputError("mutual TLS needs invoke to make its own HTTP client: pass no client")
+    if client is not None:
+        yield auth, client
+        return
+    kept = _client_key(version, credentials) if tls is not None else None
+    with shared_client((version.connector, kept), settings, tls) as used:
+        yield auth, used
+
+
+def _call(
+    version: ConnectorVersion,
+    action: Action,
+    request: httpx.Request,
+    auth: httpx.Auth | None,
+    client: httpx.Client,
+    settings: Settings,
+    budget: Retries,
+    redactor: Redactor,
+    too_large: str | None = None,
+) -> Invocation:
+    """``request`` sent and its answer checked (``too_large``: the error of an answer over the
+    settings' size cap)."""
+    shown = redact_url(str(request.url))
+    response, content, seconds = _send(request, auth, client, settings, shown, budget, too_large)
+    if isinstance(action.binding, SoapBinding):
+        body, matched, problems = soap_answer(version, action, content, shown, settings)
+    else:
+        body, matched, problems = _answer(version, action, response, content)
     headers = dict(response.headers)
     return Invocation(
         action=action.name,
@@ -478,12 +517,13 @@ def _send(
     settings: Settings,
     shown: str,
     budget: Retries,
+    too_large: str | None = None,
 ) -> tuple[httpx.Response, bytes, float]:
     """``request`` sent with ``auth`` (redirects not followed), again as ``budget`` allows when
     the system is busy (``runtime.retry``), and its answer read under the settings' size cap and
     deadline (each time); the seconds it took, waits included."""
     started = time.monotonic()
-    too_large = f"the answer is larger than {settings.max_document_bytes:,} bytes"
+    too_large = too_large or f"the answer is larger than {settings.max_document_bytes:,} bytes"
     method = request.method
     with translated_http_errors(shown):
         for attempt in itertools.count():
