@@ -12,7 +12,8 @@ for GitHub's REST description (``emojis/get``, thousands of definitions), in one
 - ``invoke`` given the same client as the floor.
 
 Each row is the median wall time and the CPU (``time.process_time``) per call over CALLS calls
-(default 300), after a few warm-up calls, and the ratios to httpx. The target: ``invoke`` at most
+(default 300; the three take turns, a tenth of them at a time), after a few warm-up calls, and
+the ratios to httpx. The target: ``invoke`` at most
 1.5x httpx's CPU per call with its default arguments, for both documents.
 """
 
@@ -65,17 +66,28 @@ def _serve(port: Any) -> None:
     server.serve_forever()
 
 
-def per_call(fn: Callable[[], object], calls: int) -> tuple[float, float]:
-    """The median wall seconds and the mean CPU seconds of one call of ``fn``."""
-    for _ in range(WARM_UP):
-        fn()
-    walls = []
-    cpu_started = time.process_time()
-    for _ in range(calls):
-        started = time.perf_counter()
-        fn()
-        walls.append(time.perf_counter() - started)
-    return statistics.median(walls), (time.process_time() - cpu_started) / calls
+def per_call(
+    fns: list[Callable[[], object]], calls: int, rounds: int = 10
+) -> list[tuple[float, float]]:
+    """For each of ``fns``: the median wall seconds and the mean CPU seconds of one call.
+
+    The functions take turns, ``calls / rounds`` calls at a time, so that a change in the
+    machine's load weighs on each alike."""
+    for fn in fns:
+        for _ in range(WARM_UP):
+            fn()
+    walls: list[list[float]] = [[] for _ in fns]
+    cpu = [0.0 for _ in fns]
+    each = max(1, calls // rounds)
+    for _ in range(rounds):
+        for n, fn in enumerate(fns):
+            cpu_started = time.process_time()
+            for _ in range(each):
+                started = time.perf_counter()
+                fn()
+                walls[n].append(time.perf_counter() - started)
+            cpu[n] += time.process_time() - cpu_started
+    return [(statistics.median(w), c / len(w)) for w, c in zip(walls, cpu, strict=True)]
 
 
 def main() -> None:
@@ -118,12 +130,14 @@ def main() -> None:
                 def shared(version: Any = version, action: str = action, given: Any = given) -> None:  # fmt: skip
                     invoke(version, action, given, credentials=credentials, server=base, trusted_origins=[base], client=client)  # fmt: skip
 
-                floor_wall, floor_cpu = per_call(plain, calls)
-                rows = [
-                    ("httpx.Client.get (floor)", floor_wall, floor_cpu),
-                    ("invoke (default arguments)", *per_call(default, calls)),
-                    ("invoke (client=the same)", *per_call(shared, calls)),
+                labels = [
+                    "httpx.Client.get (floor)",
+                    "invoke (default arguments)",
+                    "invoke (client=the same)",
                 ]
+                measured = per_call([plain, default, shared], calls)
+                rows = [(label, *m) for label, m in zip(labels, measured, strict=True)]
+                floor_wall, floor_cpu = measured[0]
                 for label, wall, cpu in rows:
                     print(
                         f"  {label:28} {wall * 1e3:7.3f} ms  ({wall / floor_wall:4.2f}x)   "

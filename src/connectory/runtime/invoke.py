@@ -530,7 +530,8 @@ def _send(
             deadline = time.monotonic() + settings.fetch_deadline
             try:
                 response = client.send(request, auth=auth, stream=True, follow_redirects=False)
-            except (httpx.ConnectError, httpx.ConnectTimeout):  # nothing was sent
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError):
+                # not connected, or a kept connection the server had closed: no answer came
                 if method in IDEMPOTENT and budget.wait(attempt, None, shown):
                     continue
                 raise

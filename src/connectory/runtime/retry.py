@@ -1,10 +1,12 @@
 """When and how long ``invoke`` waits before sending a request again.
 
-    Retries(retries=3, max_wait_seconds=30.0).delay(attempt, response_headers, shown)
+    budget = Retries(retries=3, max_wait_seconds=30.0)
+    budget.retried(method, status)                   is this answer worth asking again?
+    budget.wait(attempt, response_headers, shown)    wait, and say whether to send again
 
 A request is sent again when the system answers 429 (Too Many Requests: it did not act on it),
-or 503 (Service Unavailable) to an idempotent method, or when it cannot be reached (no
-connection made) and the method is idempotent: at most ``retries`` times, waiting as the
+or 503 (Service Unavailable) to an idempotent method, or when no answer came (no connection
+made, or a kept connection the server had closed) and the method is idempotent: at most ``retries`` times, waiting as the
 answer's ``Retry-After`` says (delta-seconds or an HTTP-date), else ``backoff`` (exponential
 with full jitter), and at most ``max_wait_seconds`` in all. A server that asks to wait longer
 than what is left of that budget is a ``SourceUnreachable`` at once, without waiting: a hostile
