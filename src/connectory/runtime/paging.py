@@ -242,7 +242,9 @@ def invoke_pages(
     action = version.action(action_name)
     binding = action.binding
     pagination = pagination or (binding.pagination if isinstance(binding, HttpBinding) else None)
-    if not isinstance(binding, HttpBinding) or pagination is None:
+    if not isinstance(binding, HttpBinding):
+        raise InputError(f"{action.name} is a {binding.kind} action: only HTTP actions have pages")
+    if pagination is None:
         raise InputError(
             f"{action.name} has no pagination: describe it (HttpBinding.pagination, by an "
             "overlay) or give one (pagination=)"
