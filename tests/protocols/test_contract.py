@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from connectory import fetch, parse
+from connectory import RawDocument, fetch, parse
 from connectory.changes.versions import Differ
+from connectory.documents.loader import FolderLoader
 from connectory.errors import ProtocolError
 from connectory.protocols import PACKAGES, SUPPORTED_KINDS, for_kind, generate, protocol
 from connectory.protocols.contract import ProtocolPackage
@@ -62,3 +63,25 @@ def test_a_kind_without_a_package_is_refused_naming_the_supported(tmp_path: Path
     alien = type(parsed)(raw=parsed.raw, protocol=parsed.protocol, kind="asyncapi-3.0", content={})
     with pytest.raises(ProtocolError, match=r"supported: openapi-3\.0.*wsdl-1\.1"):
         generate(alien, connector="contract")
+
+
+def test_a_loader_the_caller_gives_is_used_and_left_open() -> None:
+    class Recording(FolderLoader):
+        closed = False
+        read_from: list[str] = []
+
+        def read(self, location: str, *, where: str) -> RawDocument:
+            self.read_from.append(location)
+            return super().read(location, where=where)
+
+        def close(self) -> None:
+            self.closed = True
+            super().close()
+
+    multi = FIXTURES / "openapi" / "openapi-multi" / "openapi.yaml"
+    parsed = parse(fetch(str(multi)))
+    loader = Recording(multi)
+    version = generate(parsed, connector="contract", loader=loader)
+    assert version.actions
+    assert loader.read_from  # the other files of the description came through it
+    assert not loader.closed

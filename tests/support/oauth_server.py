@@ -7,6 +7,13 @@ authorization code (verifier checked against the challenge), refresh token (rota
 one stops working), password and client credentials grants, authenticating confidential clients
 by HTTP Basic and public ones by their ``client_id``; ``/api/items`` wants a live access token.
 ``expire_all()`` makes every access token stale, as time would.
+
+The device authorization grant (RFC 8628): ``/device`` hands out a device code and a user code;
+the token endpoint answers the device code grant with each of ``device_answers`` in turn
+(``authorization_pending``, ``slow_down``...), then as the person decided (``decide(user_code,
+approve)``: a token or ``access_denied``; undecided: ``authorization_pending``), or
+``expired_token`` once the code has expired (``expire_devices()``). ``GET /activate?user_code=``
+is the person at the verification URI deciding (approving, or refusing when ``deny``).
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from urllib.parse import (
 
 from .servers import running
 
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 CLIENT_ID = "connectory-test"
 CLIENT_SECRET = "client-secret-never-shown"
 PUBLIC_CLIENT = "connectory-public"
@@ -97,6 +105,13 @@ class OAuthServer:
     token_requests: list[dict[str, Any]] = field(default_factory=list)
     api_requests: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    device_interval: int | None = 5
+    device_expires_in: int = 600
+    device_answers: list[str] = field(default_factory=list)
+    """Errors the device code grant answers first, one a poll."""
+    devices: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Device code -> its user code, scope, the person's decision (None: not yet), expired."""
+    device_requests: list[dict[str, Any]] = field(default_factory=list)
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -104,6 +119,18 @@ class OAuthServer:
     def expire_all(self) -> None:
         with self.lock:
             self.access_tokens.clear()
+
+    def decide(self, user_code: str, approve: bool) -> None:
+        """The person, at the verification URI, approves or refuses ``user_code``."""
+        with self.lock:
+            for device in self.devices.values():
+                if device["user_code"] == user_code:
+                    device["approved"] = approve
+
+    def expire_devices(self) -> None:
+        with self.lock:
+            for device in self.devices.values():
+                device["expired"] = True
 
     # -- the endpoints ---------------------------------------------------------------------------
 
@@ -150,6 +177,44 @@ class OAuthServer:
             "scope": scope,
         }
 
+    def device(self, headers: Any, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        self.device_requests.append({"headers": dict(headers), "form": form})
+        if self._client(headers, form) is None:
+            return 401, {"error": "invalid_client"}
+        device_code, user_code = secrets.token_urlsafe(24), secrets.token_hex(4).upper()
+        with self.lock:
+            self.devices[device_code] = {
+                "user_code": user_code,
+                "scope": form.get("scope", ""),
+                "approved": None,
+                "expired": False,
+            }
+        answer = {
+            "device_code": device_code,
+            "user_code": user_code,
+            "verification_uri": self.url("/activate"),
+            "verification_uri_complete": self.url(f"/activate?user_code={user_code}"),
+            "expires_in": self.device_expires_in,
+        }
+        if self.device_interval is not None:
+            answer["interval"] = self.device_interval
+        return 200, answer
+
+    def _device_token(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        device = self.devices.get(form.get("device_code", ""))
+        if device is None:
+            return 400, {"error": "invalid_grant"}
+        if self.device_answers:
+            return 400, {"error": self.device_answers.pop(0)}
+        if device["expired"]:
+            return 400, {"error": "expired_token"}
+        if device["approved"] is None:
+            return 400, {"error": "authorization_pending"}
+        if not device["approved"]:
+            return 400, {"error": "access_denied"}
+        del self.devices[form["device_code"]]
+        return 200, self._issue(device["scope"])
+
     def token(self, headers: Any, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         self.token_requests.append({"headers": dict(headers), "form": form})
         client = self._client(headers, form)
@@ -176,6 +241,8 @@ class OAuthServer:
                 if (form.get("username"), form.get("password")) != (USER, PASSWORD):
                     return 400, {"error": "invalid_grant"}
                 return 200, self._issue(form.get("scope", ""))
+            if grant == DEVICE_GRANT:
+                return self._device_token(form)
             if grant == "client_credentials" and client == CLIENT_ID:
                 return 200, {"access_token": self._issue(form.get("scope", ""))["access_token"]}
         return 400, {"error": "unsupported_grant_type"}
@@ -209,7 +276,12 @@ def serve_oauth(**options: Any) -> Iterator[OAuthServer]:
             parts = urlsplit(self.path)
             if parts.path == "/.well-known/openid-configuration":
                 endpoints = {"issuer": state.base_url, "authorization_endpoint": state.url("/authorize"), "token_endpoint": state.url("/token")}  # fmt: skip
+                endpoints["device_authorization_endpoint"] = state.url("/device")
                 self._json(200, endpoints)
+            elif parts.path == "/activate":  # the person approves the code (?user_code=)
+                code = parse_qs(parts.query).get("user_code", [""])[0]
+                state.decide(code, approve=not state.deny)
+                self._reply(200, {}, b"approved" if not state.deny else b"refused")
             elif parts.path == "/authorize":
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
                 self._reply(*state.authorize(query))
@@ -220,9 +292,10 @@ def serve_oauth(**options: Any) -> Iterator[OAuthServer]:
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if self.path == "/token":
+            if self.path in ("/token", "/device"):
                 form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
-                self._json(*state.token(self.headers, form))
+                answer = state.token if self.path == "/token" else state.device
+                self._json(*answer(self.headers, form))
             elif self.path.startswith("/api/"):
                 self._json(*state.api(self.headers, "POST", body))
             else:

@@ -2,8 +2,9 @@
 
 Methods are matched by name. A changed type, or a change in where the credential goes or how it is
 computed, is ``auth-method-changed``; OAuth 2 flows are matched by grant and their scopes compared
-one by one; a changed token, authorization, refresh, discovery or login URL is
-``auth-endpoint-changed``. Descriptions are not changes.
+one by one; a changed token, authorization, refresh, device authorization, discovery or login
+URL, or an OAuth 1.0a request token or access token URL, is ``auth-endpoint-changed``.
+Descriptions are not changes.
 
 Requirements (``Action.auth``, else the version's ``default_auth``) are alternatives, each a set of
 methods used together with their OAuth scopes. An alternative is matched by its set of method
@@ -47,7 +48,12 @@ __all__ = ["compare_methods", "compare_origins", "compare_requirements", "effect
 
 Requirement = Sequence[Mapping[str, Sequence[str]]]
 
-_ENDPOINTS = frozenset({"token_url", "authorization_url", "refresh_url", "discovery_url", "url"})
+_ENDPOINTS = frozenset(
+    {
+        *("token_url", "authorization_url", "refresh_url", "discovery_url", "url"),
+        *("device_authorization_url", "request_token_url", "access_token_url"),
+    }
+)
 
 
 def _names(values: Iterable[str]) -> str:

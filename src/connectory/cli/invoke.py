@@ -1,5 +1,5 @@
 """``connectory invoke``: call an action of a catalogue version (``connectory.runtime``);
-``connectory login``: sign in to its OAuth 2 provider."""
+``connectory login``: sign in to its OAuth 2 or OAuth 1.0a provider."""
 
 from __future__ import annotations
 
@@ -231,23 +231,35 @@ def login(
         int,
         typer.Option(help="Listen for the redirect on this port of 127.0.0.1 (0: any free one)."),
     ] = 0,
+    device: Annotated[
+        bool,
+        typer.Option(
+            "--device",
+            help="Sign in on another device (OAuth 2 device authorization grant): shows an "
+            "address and a code to enter there.",
+        ),
+    ] = False,
     browser: Annotated[
         bool, typer.Option("--browser/--no-browser", help="Open the address in a browser.")
     ] = True,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the sign-in.")] = 300.0,
 ) -> None:
-    """Sign in to a connector's OAuth 2 or OpenID Connect provider in a browser (authorization
-    code with PKCE).
+    """Sign in to a connector's OAuth 2, OpenID Connect or OAuth 1.0a provider in a browser
+    (OAuth 2: authorization code with PKCE, or with --device the device authorization grant;
+    OAuth 1.0a: three-legged, request token then access token).
 
-    The method's client_id (and client_secret, for a confidential client) come from
+    The method's client_id (and client_secret, for a confidential client), or its OAuth 1.0a
+    consumer_key and consumer_secret (private_key for RSA), come from
     CONNECTORY_CREDENTIALS_<NAME> or the secrets file; the tokens go to the secrets file
-    (readable by you only), where invoke finds them and renews them. The provider's endpoints
-    must be origins accepted with connectory trust.
+    (readable by you only), where invoke finds them (and renews OAuth 2 ones). The provider's
+    endpoints must be origins accepted with connectory trust.
     """
     import webbrowser
 
     from connectory.errors import InputError
     from connectory.model.auth import (
+        AuthMethod,
+        OAuth1Auth,
         OAuth2Auth,
         OpenIDConnectAuth,
     )
@@ -257,23 +269,44 @@ def login(
         credentials_for,
     )
     from connectory.runtime import login as sign_in
-    from connectory.runtime.oauth import token_secrets
+    from connectory.runtime.oauth import (
+        DeviceCode,
+        Token,
+        token_secrets,
+    )
+    from connectory.runtime.signin import (
+        login_device,
+        login_oauth1,
+    )
+
+    def can_sign_in(found: AuthMethod) -> bool:
+        if isinstance(found, OAuth2Auth):
+            grant = "device_code" if device else "authorization_code"
+            return any(f.grant == grant for f in found.flows)
+        if isinstance(found, OpenIDConnectAuth):
+            return True  # its discovery document names the endpoints
+        if device:
+            return False
+        return (
+            isinstance(found, OAuth1Auth)
+            and bool(found.request_token_url and found.authorization_url)
+            and bool(found.access_token_url)
+        )
 
     name, label = split_ref(ref)
     with open_catalog() as catalog:
         version = catalog.get_version(name, label or "")
-    usable = [
-        m
-        for m in version.auth_methods
-        if isinstance(m, OpenIDConnectAuth)
-        or (isinstance(m, OAuth2Auth) and any(f.grant == "authorization_code" for f in m.flows))
-    ]
+    usable = [m for m in version.auth_methods if can_sign_in(m)]
     chosen = [m for m in usable if method is None or m.name == method]
     if len(chosen) != 1:
         names = ", ".join(m.name for m in usable) or "none"
         what = f"no such method {method!r}" if method else "name one with --method"
-        raise InputError(f"{version.ref}: {what} (methods with a sign-in: {names})")
-    (oauth,) = chosen
+        kind = "a device sign-in" if device else "a sign-in"
+        raise InputError(f"{version.ref}: {what} (methods with {kind}: {names})")
+    (signing,) = chosen
+    secrets = credentials_for(name).get(signing.name, {})
+    policy = SecretPolicy.of(version)
+    secrets_file = SecretsFile.default()
 
     def show(url: str) -> None:
         render.err.print("Open this address in a browser and sign in:")
@@ -281,17 +314,38 @@ def login(
         if browser:
             webbrowser.open(url)
 
-    token = sign_in(
-        oauth,
-        credentials_for(name).get(oauth.name, {}),
-        show=show,
-        policy=SecretPolicy.of(version),
-        scopes=scope or None,
-        port=port,
-        timeout=timeout,
-    )
-    secrets_file = SecretsFile.default()
-    secrets_file.save(name, oauth.name, token_secrets(token))
+    def show_code(code: DeviceCode) -> None:
+        render.err.print(f"On any device, open {code.verification_uri} and enter the code:")
+        render.out.print(Text(code.user_code))
+        if browser:
+            webbrowser.open(code.verification_uri_complete or code.verification_uri)
+
+    if isinstance(signing, OAuth1Auth):
+        access = login_oauth1(
+            signing, secrets, show=show, policy=policy, port=port, timeout=timeout
+        )
+        secrets_file.save(name, signing.name, access.secrets())
+        render.err.print(
+            Text(f"Signed in (an OAuth 1.0a access token); it is kept in {secrets_file.path}")
+        )
+        return
+    token: Token
+    assert isinstance(signing, OAuth2Auth | OpenIDConnectAuth)
+    if device:
+        token = login_device(
+            signing, secrets, show=show_code, policy=policy, scopes=scope or None, timeout=timeout
+        )
+    else:
+        token = sign_in(
+            signing,
+            secrets,
+            show=show,
+            policy=policy,
+            scopes=scope or None,
+            port=port,
+            timeout=timeout,
+        )
+    secrets_file.save(name, signing.name, token_secrets(token))
     lasts = (
         f", valid for {max(0, int(token.expires_at - time.time())) // 60} min"
         if token.expires_at
@@ -314,12 +368,14 @@ def logout(
     other secret kept there stay)."""
     from connectory.runtime import SecretsFile
     from connectory.runtime.oauth import TOKEN_SECRETS
+    from connectory.runtime.oauth1 import OAUTH1_TOKEN_SECRETS
 
+    tokens = TOKEN_SECRETS | OAUTH1_TOKEN_SECRETS
     secrets_file = SecretsFile.default()
     kept = secrets_file.credentials(name)
-    methods = [m for m in kept if (method is None or m == method) and TOKEN_SECRETS & set(kept[m])]
+    methods = [m for m in kept if (method is None or m == method) and tokens & set(kept[m])]
     for found in methods:
-        secrets_file.save(name, found, dict.fromkeys(TOKEN_SECRETS))
+        secrets_file.save(name, found, dict.fromkeys(tokens))
     if methods:
         render.err.print(Text(f"Signed out of {', '.join(methods)} ({secrets_file.path})"))
     else:

@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from connectory.model.auth import CustomRequestAuth
 from connectory.model.version import ConnectorVersion
 from connectory.render.summary import action_target
 
@@ -56,6 +57,12 @@ def _rows(table: Table, rows: Iterable[Sequence[Any]], total: int, what: str) ->
 
 
 def print_version(version: ConnectorVersion) -> None:
+    _print_summary(version)
+    _print_members(version)
+
+
+def _print_summary(version: ConnectorVersion) -> None:
+    """The version's heading, source, state and how many of each thing it holds."""
     state_style = {"draft": "yellow", "published": "green", "deprecated": "red"}[version.state]
     out.print(
         f"[bold]{version.connector}@{version.version or '(not drafted)'}[/bold] "
@@ -83,12 +90,19 @@ def print_version(version: ConnectorVersion) -> None:
         f"{len(version.definitions)} definitions, {len(version.auth_methods)} auth methods, "
         f"{len(version.findings)} findings\n"
     )
+
+
+def _print_members(version: ConnectorVersion) -> None:
+    """A table each of the auth methods, actions, triggers and findings (by kind) it has."""
     if version.auth_methods:
         table = _table("Auth methods", ["name", "type"])
         _rows(
             table, ((m.name, m.type) for m in version.auth_methods), len(version.auth_methods), ""
         )
         out.print(table, "")
+        for method in version.auth_methods:
+            if isinstance(method, CustomRequestAuth):
+                _print_login(method)
     if version.actions:
         table = _table("Actions", ["name", "calls", "outputs"])
         rows = (
@@ -112,6 +126,34 @@ def print_version(version: ConnectorVersion) -> None:
         kind_rows = ((s, k, n, firsts[(s, k)]) for (s, k), n in sorted(kind_counts.items()))
         _rows(table, kind_rows, len(kind_counts), "kinds")
         out.print(table)
+
+
+def _print_login(method: CustomRequestAuth) -> None:
+    """The steps of a login: each request (its URL without the query, which may carry
+    placeholders for secrets) and what is taken out of its answer; never a template's values."""
+    table = _table(f"Login {method.name}", ["step", "method", "url", "extracts"])
+    rows = (
+        (
+            step.name,
+            step.request.method,
+            step.request.url.split("?", 1)[0],
+            ", ".join(f"{rule.name} ({rule.source})" for rule in step.extract),
+        )
+        for step in method.all_steps()
+    )
+    _rows(table, rows, len(method.steps) + 1, "steps")
+    out.print(table)
+    expiry = (
+        f"expires: {method.expiry_from} ({method.expiry_format})"
+        if method.expiry_from
+        else f"expires: after {method.expires_in_seconds} s"
+        if method.expires_in_seconds
+        else "expires: when the API says so"
+    )
+    again = " ".join(str(status) for status in method.relogin_on) or "never"
+    if method.relogin_when is not None:
+        again += f", or {method.relogin_when.source} {method.relogin_when.path}"
+    out.print(escape(f"{expiry}; logs in again on: {again}") + "\n")
 
 
 def print_connectors(connectors: Sequence[Any]) -> None:
@@ -204,6 +246,12 @@ def print_onboarded(result: Any) -> None:
         f"{result.auth_methods} auth methods; {findings}.",
         soft_wrap=True,
     )
+    auth = getattr(result, "auth", None)
+    if auth is not None:
+        style = {"passed": "green", "failed": "red", "skipped": "yellow"}[auth.status]
+        out.print(
+            f"Auth check: [{style}]{auth.status}[/{style}]: {escape(auth.message)}", soft_wrap=True
+        )
     out.print(f"Details: connectory show {result.ref}")
 
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 import os
 import posixpath
 import time
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 from urllib.parse import (
@@ -67,7 +68,14 @@ from .fetch import (
     is_url,
 )
 
-__all__ = ["DocumentLoader", "FolderLoader", "OriginLoader", "loader_for", "same_origin"]
+__all__ = [
+    "DocumentLoader",
+    "FolderLoader",
+    "OriginLoader",
+    "bound_loader",
+    "loader_for",
+    "same_origin",
+]
 
 
 def _scheme(reference: str) -> str:
@@ -341,3 +349,13 @@ def loader_for(
     if is_url(source):
         return OriginLoader(str(source), settings=settings, client=client)
     return FolderLoader(source, settings=settings)
+
+
+def bound_loader(
+    source: str | Path | None,
+    loader: DocumentLoader | None,
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
+) -> AbstractContextManager[DocumentLoader]:
+    """``loader`` as given (the caller closes it), or one ``loader_for(source)`` closed on exit."""
+    return loader_for(source, settings=settings) if loader is None else nullcontext(loader)

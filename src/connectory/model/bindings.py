@@ -27,6 +27,7 @@ __all__ = [
     "HttpParameter",
     "HttpTriggerBinding",
     "Pagination",
+    "PropertyEncoding",
     "Server",
     "ServerVariable",
     "SoapBinding",
@@ -103,6 +104,20 @@ class Pagination(_Record):
         return self
 
 
+class PropertyEncoding(_Record):
+    """How one property of a form or multipart request body is sent (OpenAPI's Encoding object;
+    Swagger 2.0: a ``formData`` array's ``collectionFormat``). ``runtime.bodies`` applies it."""
+
+    content_type: str | None = Field(
+        default=None,
+        description="The media type of the value: a multipart part's Content-Type; a JSON one "
+        "sends the value as JSON text (also in a form).",
+    )
+    style: str | None = Field(default=None, description="form, spaceDelimited, pipeDelimited, ...")
+    explode: bool | None = None
+    allow_reserved: bool = False
+
+
 class HttpBinding(_Record):
     """An HTTP request; the action's input has ``path``, ``query``, ``header``, ``cookie``, ``body``."""
 
@@ -113,6 +128,11 @@ class HttpBinding(_Record):
     request_media_types: list[str] = Field(default_factory=list)
     body_required: bool = False
     servers: list[Server] = Field(default_factory=list, description="Overrides the version's.")
+    encoding: dict[str, dict[str, PropertyEncoding]] = Field(
+        default_factory=dict,
+        description="Per request media type, per body property: how a form or multipart body's "
+        "properties are sent. Empty for a version onboarded before it was kept.",
+    )
     pagination: Pagination | None = Field(default=None, description="For a list action.")
 
     @field_validator("method")

@@ -8,7 +8,7 @@ A pure function of the version: no I/O (the OpenID Connect discovery documents' 
     secret_places(version)       ``(where, origin)`` for every place of the version that names one
     secret_origins(version)      the set of those origins: what a user accepts for a connector
     method_urls(method)          ``(where, url)`` of an auth method's own endpoints (token,
-                                 authorization, refresh, discovery, login URLs), ``where``
+                                 authorization, refresh, device, discovery, login URLs), ``where``
                                  relative to the method
 
 The places:
@@ -17,16 +17,22 @@ The places:
     actions/<action>/servers/<i>                 may take in the host part (enum and default)
     endpoint                                     GraphQL: the endpoint (and its subscriptions)
     endpoints/<i>, actions/<action>/address      SOAP: a port's address
-    auth_methods/<m>/flows/<grant>/token_url     OAuth 2: token, authorization and refresh URLs
+    auth_methods/<m>/flows/<grant>/token_url     OAuth 2: token, authorization, refresh and
+                                                 device authorization URLs
+    auth_methods/<m>/request_token_url           OAuth 1.0a: request token, authorization and
+                                                 access token URLs
     auth_methods/<m>/discovery_url               OpenID Connect (the endpoints its discovery
                                                  document names are checked when it is read)
     auth_methods/<m>/token_url                   JWT bearer
-    auth_methods/<m>/request/url                 a custom login request
+    auth_methods/<m>/request/url                 a custom login request, and each step
+    auth_methods/<m>/steps/<step>/request/url    before it
 
 A place that names no fixed origin (a relative URL in a document read from a file, a login URL
-whose host is a ``{placeholder}``, something that is not an http(s) URL) is left out: a request
-there is refused at run time unless its origin was accepted by hand (``connectory trust
---origin``). A custom JavaScript function has no I/O, so it names no origin.
+whose host is a ``{placeholder}`` (a secret, or what an earlier step extracted), something that
+is not an http(s) URL) is left out: a request there is refused at run time unless its origin was
+accepted by hand (``connectory trust --origin``). A custom JavaScript function names no origin:
+its ``fetch`` goes only to origins already accepted for the connector (checked at run time, as
+every request of an auth flow is).
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from connectory.model.auth import (
     AuthMethod,
     CustomRequestAuth,
     JWTBearerAuth,
+    OAuth1Auth,
     OAuth2Auth,
     OpenIDConnectAuth,
 )
@@ -123,14 +130,26 @@ def method_urls(method: AuthMethod) -> list[Place]:
     places: list[Place] = []
     if isinstance(method, OAuth2Auth):
         for flow in method.flows:
-            for key in ("token_url", "authorization_url", "refresh_url"):
+            for key in (
+                "token_url",
+                "authorization_url",
+                "refresh_url",
+                "device_authorization_url",
+            ):
                 places += fixed_places(f"flows/{flow.grant}/{key}", getattr(flow, key))
+    elif isinstance(method, OAuth1Auth):
+        for key in ("request_token_url", "authorization_url", "access_token_url"):
+            places += fixed_places(key, getattr(method, key))
     elif isinstance(method, OpenIDConnectAuth):
         places += fixed_places("discovery_url", method.discovery_url)
     elif isinstance(method, JWTBearerAuth):
         places += fixed_places("token_url", method.token_url)
-    elif isinstance(method, CustomRequestAuth) and "{" not in _head(method.request.url):
-        places += fixed_places("request/url", method.request.url)
+    elif isinstance(method, CustomRequestAuth):
+        for step in method.steps:
+            if "{" not in _head(step.request.url):
+                places += fixed_places(f"steps/{step.name}/request/url", step.request.url)
+        if "{" not in _head(method.request.url):
+            places += fixed_places("request/url", method.request.url)
     return places
 
 

@@ -7,12 +7,16 @@
     credentials_for(connector)                        the secrets file and CONNECTORY_CREDENTIALS_<NAME>,
                                                       as SecretStr
     login(method, secrets, show=..., policy=...)      an OAuth 2 sign-in (authorization code, PKCE)
+    login_device(method, secrets, show=..., ...)      an OAuth 2 device sign-in (RFC 8628)
+    login_oauth1(method, secrets, show=..., ...)      an OAuth 1.0a three-legged sign-in
     secret_origins(version)                           the origins its secrets may go to, for consent
     SecretPolicy.of(version)                          the origins accepted for its connector
 
     styles        OpenAPI parameter serialization (style, explode)
+    bodies        request bodies: forms by encoding (deepObject brackets), multipart files, bytes
     auth          auth methods as httpx.Auth: API keys, basic, digest, bearer, ...
-    oauth         OAuth 2 and OpenID Connect: grants, tokens and their renewal
+    oauth         OAuth 2 and OpenID Connect: grants, tokens and their renewal, the device grant
+    oauth1        OAuth 1.0a request signing (oauthlib)
     signin        signing a person in with a browser (authorization code, PKCE)
     credentials   run-time secrets, never stored in the catalogue or printed; the secrets file
     hosts         the origins a version's servers and auth endpoints name
@@ -54,7 +58,7 @@ from .invoke import (
 )
 from .oauth import Token
 from .paging import invoke_pages
-from .signin import login
+from .signin import login, login_device, login_oauth1
 from .subscribe import (
     Event,
     listen,
@@ -82,6 +86,8 @@ __all__ = [
     "invoke_pages",
     "listen",
     "login",
+    "login_device",
+    "login_oauth1",
     "origin",
     "secret_origins",
     "secret_places",

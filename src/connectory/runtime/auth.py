@@ -10,6 +10,10 @@
                    (a ``token`` secret alone is sent as it is)               username, password,
                                                                              refresh_token, token
     openid_connect the discovery document's token endpoint, then as oauth2 (scope openid)
+    oauth1         OAuth 1.0a: each request signed by oauthlib (HMAC, RSA,   consumer_key,
+                   PLAINTEXT) in the header, the query or a form body        consumer_secret or
+                   (runtime.oauth1)                                          private_key; token,
+                                                                             token_secret
     jwt_bearer     a signed JWT (RFC 7523), exchanged for a token or sent itself  private_key, issuer
     hmac           an HMAC over the request's parts, in a header (runtime.signing)   secret
     ws_security_username_token  a wsse:Security header in the SOAP envelope  username, password
@@ -17,8 +21,8 @@
     custom_function  a JavaScript function in a V8 sandbox (mini-racer)      (its placeholders)
     none           nothing
 
-(``runtime.oauth`` runs OAuth 2 and OpenID Connect, ``runtime.custom`` the two custom kinds,
-``runtime.jwtbearer`` JWT bearer; mutual TLS is
+(``runtime.oauth`` runs OAuth 2 and OpenID Connect, ``runtime.oauth1`` OAuth 1.0a,
+``runtime.custom`` the two custom kinds, ``runtime.jwtbearer`` JWT bearer; mutual TLS is
 set up with the connection, by ``runtime.tls``.)
 A missing secret is an error that names the method and the secret, never a value.
 """
@@ -47,6 +51,7 @@ from connectory.model.auth import (
     HttpSchemeAuth,
     JWTBearerAuth,
     NoAuth,
+    OAuth1Auth,
     OAuth2Auth,
     OpenIDConnectAuth,
     WSSecurityUsernameTokenAuth,
@@ -61,6 +66,7 @@ from .oauth import (
     Token,
     oauth2_auth,
 )
+from .oauth1 import oauth1_auth
 from .signing import (
     HmacSigner,
     UsernameTokenAuth,
@@ -118,6 +124,8 @@ def auth_for(
         return _Put("Authorization", f"{method.scheme} {credentials}")
     if isinstance(method, OAuth2Auth | OpenIDConnectAuth):
         return oauth2_auth(method, secrets, scopes or [], on_token)
+    if isinstance(method, OAuth1Auth):
+        return oauth1_auth(method, secrets)
     if isinstance(method, JWTBearerAuth):
         return JwtBearer(method, secrets, scopes or [])
     if isinstance(method, HMACAuth):

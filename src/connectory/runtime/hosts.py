@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 
-_DISCOVERED = ("token_endpoint", "authorization_endpoint")
+_DISCOVERED = ("token_endpoint", "authorization_endpoint", "device_authorization_endpoint")
 
 
 def discovered_places(

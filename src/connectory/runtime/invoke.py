@@ -11,7 +11,8 @@
 3. HTTP: the server (``server=``, else the binding's or the version's first, variables at their
    defaults; a relative one resolves against the version's source URL), the path template filled
    and the query, headers and cookies serialised by their style (``runtime.styles``), the body in
-   the first request media type (JSON preferred; form, multipart, text). GraphQL: a POST of the
+   the first request media type (JSON preferred; form and multipart by each property's encoding,
+   files, raw bytes: ``runtime.bodies``). GraphQL: a POST of the
    action's document with the input as its variables, to ``server=`` or the introspected endpoint.
    SOAP: the input (``{"body": {...}, "header": {...}}``) as an envelope (``runtime.soap``), to
    ``server=`` or the port's address.
@@ -89,6 +90,11 @@ from connectory.redaction import (
 from connectory.settings import Settings
 
 from .auth import auth_for
+from .bodies import (
+    FileSlots,
+    file_slots,
+    request_body,
+)
 from .checks import errors_in
 from .clients import (
     secrets_fingerprint,
@@ -96,6 +102,7 @@ from .clients import (
 )
 from .credentials import (
     Credentials,
+    check_methods,
     check_secrets,
     secret_values,
 )
@@ -198,20 +205,13 @@ def auth_of(
     go to (``target``, the call's URL, and the methods' endpoints) must be accepted
     (``trust.SecretPolicy``, from ``trusted_origins`` or the secrets file; ``server``: the URL
     the caller named instead of the version's). Each method's flow is guarded by that policy and
-    teaches ``redactor`` what it adds."""
+    teaches ``redactor`` what it adds. Credentials for a method the version does not have are
+    refused (``credentials.check_methods``), even where no auth is needed."""
+    check_methods(version, credentials)
     if not alternatives:
         return None, None
+    alternative = _covered(alternatives, credentials, what)
     methods = {method.name: method for method in version.auth_methods}
-    for alternative in alternatives:
-        if all(name in credentials for name in alternative):
-            break
-    else:
-        wanted = " or ".join(" + ".join(a) or "(none)" for a in alternatives)
-        raise InputError(
-            f"{what} needs credentials for {wanted}; give them in "
-            f"CONNECTORY_CREDENTIALS_<CONNECTOR> or the secrets file "
-            f"(see connectory.runtime.credentials)"
-        )
     used = [
         methods[name]
         for name in alternative
@@ -233,8 +233,30 @@ def auth_of(
         auth = auth_for(method, credentials[method.name], alternative[method.name], keep)
         if auth is not None:
             auths.append(policy.guard(auth, method.name, redactor))
-    chained = None if not auths else auths[0] if len(auths) == 1 else _Chain(auths)
-    return chained, context
+    return _chained(auths), context
+
+
+def _covered(
+    alternatives: list[dict[str, list[str]]], credentials: Credentials, what: str
+) -> dict[str, list[str]]:
+    """The first alternative whose methods all have credentials; an ``InputError`` naming every
+    alternative when none has."""
+    for alternative in alternatives:
+        if all(name in credentials for name in alternative):
+            return alternative
+    wanted = " or ".join(" + ".join(a) or "(none)" for a in alternatives)
+    raise InputError(
+        f"{what} needs credentials for {wanted}; give them in "
+        f"CONNECTORY_CREDENTIALS_<CONNECTOR> or the secrets file "
+        f"(see connectory.runtime.credentials)"
+    )
+
+
+def _chained(auths: list[httpx.Auth]) -> httpx.Auth | None:
+    """One auth for several (``_Chain``), the one itself, or None for none."""
+    if not auths:
+        return None
+    return auths[0] if len(auths) == 1 else _Chain(auths)
 
 
 def _server_url(version: ConnectorVersion, servers: list[Server], server: str | None) -> str:
@@ -253,26 +275,13 @@ def _server_url(version: ConnectorVersion, servers: list[Server], server: str | 
     return url
 
 
-def _body(binding: HttpBinding, value: Any) -> dict[str, Any]:
-    types = binding.request_media_types or ["application/json"]
-    media = next((t for t in types if t == "application/json" or t.endswith("+json")), types[0])
-    if media == "application/json" or media.endswith("+json"):
-        return {"content": json.dumps(value).encode(), "headers": {"Content-Type": media}}
-    if media == "application/x-www-form-urlencoded":
-        if not isinstance(value, dict):
-            raise InputError("a form body is an object of fields")
-        return {"data": {k: v if isinstance(v, str) else json.dumps(v) for k, v in value.items()}}
-    if media.startswith("multipart/"):
-        if not isinstance(value, dict):
-            raise InputError("a multipart body is an object of parts")
-        files = {k: (None, v if isinstance(v, str) else json.dumps(v)) for k, v in value.items()}
-        return {"files": files}
-    text = value if isinstance(value, str) else json.dumps(value)
-    return {"content": text.encode(), "headers": {"Content-Type": media}}
-
-
 def _http_request(
-    version: ConnectorVersion, binding: HttpBinding, given: Mapping[str, Any], server: str | None
+    version: ConnectorVersion,
+    binding: HttpBinding,
+    given: Mapping[str, Any],
+    server: str | None,
+    slots: FileSlots,
+    settings: Settings,
 ) -> httpx.Request:
     servers = binding.servers or getattr(version.metadata, "servers", [])
     base = _server_url(version, servers, server).rstrip("/")
@@ -294,22 +303,33 @@ def _http_request(
         raise InputError(f"no value for the path parameters of {binding.path}")
     if cookies:
         headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies)
-    body = _body(binding, given["body"]) if "body" in given else {}
+    body = request_body(binding, given["body"], slots, settings) if "body" in given else {}
     headers = {**headers, **body.pop("headers", {})}
     params = tuple(query)  # httpx types a list of pairs invariantly; a tuple is covariant
     return httpx.Request(binding.method, base + path, params=params, headers=headers, **body)
 
 
 def build_request(
-    version: ConnectorVersion, action_name: str, given: Any = None, *, server: str | None = None
+    version: ConnectorVersion,
+    action_name: str,
+    given: Any = None,
+    *,
+    server: str | None = None,
+    settings: Settings | None = None,
 ) -> httpx.Request:
-    """The request ``action_name`` makes with input ``given`` (validated first), before auth."""
+    """The request ``action_name`` makes with input ``given`` (validated first), before auth.
+
+    An HTTP body's files (``runtime.bodies``: ``{"path": ...}``, ``{"base64": ...}``, bytes) are
+    checked as ``""`` against the input schema, and read under ``settings.max_upload_bytes``."""
     action = version.action(action_name)
     given = {} if given is None else given
-    _checked_input(version, action, given)
     binding = action.binding
     if isinstance(binding, HttpBinding):
-        return _http_request(version, binding, given, server)
+        slots = file_slots(version, action)
+        _checked_input(version, action, slots.stand_ins(given))
+        settings = settings or Settings.from_env()
+        return _http_request(version, binding, given, server, slots, settings)
+    _checked_input(version, action, given)
     if isinstance(binding, GraphQLBinding):
         endpoint = server or getattr(version.metadata, "endpoint", None)
         if not endpoint:
@@ -426,7 +446,7 @@ def invoke(
     credentials = credentials or {}
     redactor = Redactor(secret_values(credentials))
     with redactor.errors():
-        request = build_request(version, action_name, given, server=server)
+        request = build_request(version, action_name, given, server=server, settings=settings)
         with _connection(
             version, action, request, credentials, redactor, server, trusted_origins, client, settings, on_token
         ) as (auth, used):  # fmt: skip

@@ -15,7 +15,8 @@ is used first. The client authenticates with HTTP Basic when it has a secret
 When the token endpoint hands out a new refresh token, ``on_token`` is told (the secrets file
 keeps it), since the old one may no longer be valid.
 
-A person signs in with the authorization code grant in ``runtime.signin``.
+A person signs in with the authorization code grant, or the device authorization grant (RFC
+8628: ``device_request``, ``parse_device_code``, ``device_poll_error``), in ``runtime.signin``.
 
 Token answers are read here, at most ``MAX_TOKEN_ANSWER`` bytes; never the API's own answers,
 which ``invoke`` reads within its own limits (see ``read_answer``).
@@ -52,13 +53,18 @@ from connectory.model.auth import (
 from connectory.settings import Settings
 
 __all__ = [
+    "DEVICE_GRANT",
     "MAX_TOKEN_ANSWER",
     "TOKEN_SECRETS",
+    "DeviceCode",
     "OAuth2Bearer",
     "OAuthClient",
     "Token",
+    "device_poll_error",
+    "device_url",
     "discovered",
     "oauth2_auth",
+    "parse_device_code",
     "parse_token",
     "read_answer",
     "token_secrets",
@@ -162,6 +168,94 @@ class OAuthClient:
         if self.client_secret is not None:  # client_secret_basic (RFC 6749 2.3.1)
             next(httpx.BasicAuth(self.client_id, self.client_secret).auth_flow(request))
         return request
+
+
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+"""The grant type of the device access token request (RFC 8628 3.4)."""
+_DEFAULT_INTERVAL = 5.0
+"""Seconds between polls when the device authorization answer names none (RFC 8628 3.2)."""
+_DEVICE_ERRORS = frozenset({"authorization_pending", "slow_down", "expired_token", "access_denied"})
+
+
+def device_url(flow: OAuth2Flow) -> str | None:
+    """The device authorization endpoint of a ``device_code`` flow (its ``authorization_url``
+    when it names none: where versions modelled before it was a field kept it)."""
+    return flow.device_authorization_url or flow.authorization_url
+
+
+@dataclass(frozen=True)
+class DeviceCode:
+    """A device authorization answer (RFC 8628 3.2): what the person is shown (``user_code``,
+    ``verification_uri``, never a secret) and what the device polls with (``device_code``)."""
+
+    device_code: SecretStr
+    user_code: str
+    verification_uri: str
+    verification_uri_complete: str | None
+    expires_in: float
+    interval: float
+
+
+def _printable(value: object, limit: int = 2048) -> str | None:
+    return value if isinstance(value, str) and value.isprintable() and len(value) <= limit else None
+
+
+def parse_device_code(response: httpx.Response, url: str) -> DeviceCode:
+    """The device authorization answer (read with ``read_answer``), or an error saying why not."""
+    if response.status_code >= 500:
+        raise SourceUnreachable(
+            f"the device authorization endpoint answered HTTP {response.status_code}",
+            location=url,
+        )
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    body = body if isinstance(body, dict) else {}
+    device_code, user_code = body.get("device_code"), _printable(body.get("user_code"), 64)
+    # verification_url: what some providers (Google's) spell it
+    uri = _printable(body.get("verification_uri") or body.get("verification_url"))
+    complete = _printable(body.get("verification_uri_complete"))
+    if (
+        response.status_code >= 300
+        or not isinstance(device_code, str)
+        or not device_code
+        or not user_code
+        or not uri
+        or not uri.startswith(("https://", "http://"))
+    ):
+        error = _printable(body.get("error"), 80)
+        reason = f" ({error})" if error else ""
+        raise SourceError(
+            f"the device authorization endpoint answered HTTP {response.status_code}{reason} "
+            "without a device_code, a user_code and a verification_uri",
+            location=url,
+        )
+    expires_in, interval = body.get("expires_in"), body.get("interval")
+    return DeviceCode(
+        SecretStr(device_code),
+        user_code,
+        uri,
+        complete if complete and complete.startswith(("https://", "http://")) else None,
+        float(expires_in) if isinstance(expires_in, int | float) and expires_in > 0 else math.inf,
+        float(interval)
+        if isinstance(interval, int | float) and interval > 0
+        else _DEFAULT_INTERVAL,
+    )
+
+
+def device_poll_error(response: httpx.Response) -> str | None:
+    """The RFC 8628 3.5 error of a device access token answer (``authorization_pending``,
+    ``slow_down``, ``expired_token``, ``access_denied``), or None: a token, or another error
+    (``parse_token`` says which)."""
+    if response.status_code < 400 or response.status_code >= 500:
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if error in _DEVICE_ERRORS else None
 
 
 def discovered(response: httpx.Response, url: str, *keys: str) -> list[str]:

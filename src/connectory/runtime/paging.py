@@ -266,7 +266,7 @@ def invoke_pages(
     credentials = credentials or {}
     redactor = Redactor(secret_values(credentials))
     with redactor.errors():
-        first = build_request(version, action_name, given, server=server)
+        first = build_request(version, action_name, given, server=server, settings=settings)
         pager = Pager(pagination, first, caps, redact_url(str(first.url)))
         with _connection(
             version, action, first, credentials, redactor, server, trusted_origins, client, settings, on_token

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import ssl
 import time
 from collections.abc import (
     Callable,
@@ -38,7 +39,10 @@ from dataclasses import (
     dataclass,
     field,
 )
-from typing import Any
+from typing import (
+    TYPE_CHECKING,
+    Any,
+)
 
 import httpx
 
@@ -64,6 +68,10 @@ from .credentials import (
 )
 from .invoke import auth_of
 from .oauth import Token
+
+if TYPE_CHECKING:
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import ClientConnection
 
 __all__ = ["PROTOCOLS", "Event", "listen"]
 
@@ -175,28 +183,15 @@ def listen(
 ) -> Generator[Event, None, None]:
     """The events of ``trigger_name``'s subscription (see the module docstring);
     ``trusted_origins`` as for ``invoke``."""
-    from websockets.exceptions import (
-        ConnectionClosed,
-        InvalidHandshake,
-        InvalidStatus,
-    )
-    from websockets.frames import CloseCode
-    from websockets.sync.client import connect
-    from websockets.typing import Subprotocol
-
-    from .deliveries import trigger_of
+    from websockets.exceptions import ConnectionClosed
 
     settings = settings or Settings.from_env()
     credentials = credentials or {}
     redactor = Redactor(secret_values(credentials))
     with redactor.errors():
-        trigger = trigger_of(version, trigger_name)
-        if not isinstance(trigger.binding, GraphQLBinding):
-            raise InputError(
-                f"{trigger.name} is a {trigger.kind} trigger, not a GraphQL subscription"
-            )
+        trigger, binding = _subscription(version, trigger_name)
         variables = {} if variables is None else variables
-        _checked_variables(version, trigger.binding.document, variables)
+        _checked_variables(version, binding.document, variables)
         url = _socket_url(version, server)
         auth, tls = auth_of(
             version,
@@ -209,64 +204,81 @@ def listen(
             trusted_origins=trusted_origins,
             on_token=on_token,
         )
-        own = client is None
-        client = client or http_client(settings, read_timeout=settings.connect_timeout)
-        try:
-            url, headers = _authorised(auth, url, client)
-        finally:
-            if own:
-                client.close()
+        url, headers = _handshake(auth, url, client, settings)
         deadline = time.monotonic() + seconds if seconds is not None else None
         shown = url.split("?", 1)[0]
-        try:
-            socket = connect(
-                url,
-                subprotocols=[Subprotocol(p) for p in PROTOCOLS],
-                additional_headers=headers,
-                open_timeout=settings.connect_timeout,
-                max_size=settings.max_document_bytes,
-                close_timeout=2,
-                ssl=tls if url.startswith("wss:") else None,
-            )
-        except InvalidStatus as error:
-            status = error.response.status_code
-            raise SourceError(
-                f"the server refused the subscription (HTTP {status})", location=shown
-            ) from None
-        except (InvalidHandshake, OSError, TimeoutError) as error:
-            raise SourceUnreachable(f"cannot connect: {error}", location=shown) from None
-        with socket:
-            protocol = socket.subprotocol or PROTOCOLS[1]
-            names = _MESSAGES[protocol]
+        with _connect(url, headers, tls, settings, shown) as socket:
             conversation = _Conversation(socket, shown, deadline)
+            protocol = socket.subprotocol or PROTOCOLS[1]
+            operation = {"query": binding.document, "variables": variables}
+            if binding.operation_name:
+                operation["operationName"] = binding.operation_name
+            subscription = conversation.subscription(
+                protocol, operation, headers, settings.connect_timeout
+            )
             try:
-                conversation.send({"type": "connection_init", "payload": {"headers": headers}})
-                conversation.acknowledged(settings.connect_timeout)
-                operation = {"query": trigger.binding.document, "variables": variables}
-                if trigger.binding.operation_name:
-                    operation["operationName"] = trigger.binding.operation_name
-                conversation.send({"id": "1", "type": names["subscribe"], "payload": operation})
-                results = conversation.results(names["next"])
-                try:
-                    for received, payload in enumerate(results, start=1):
+                with contextlib.closing(subscription) as payloads:
+                    for received, payload in enumerate(payloads, start=1):
                         yield _event(version, trigger, payload, redactor)
                         if count is not None and received >= count:
                             break
-                finally:  # done, or the caller stopped listening: tell the server
-                    if not conversation.completed:
-                        with contextlib.suppress(ConnectionClosed):
-                            conversation.send({"id": "1", "type": names["stop"]})
             except ConnectionClosed as error:
-                if error.sent is not None and error.sent.code == CloseCode.MESSAGE_TOO_BIG:
-                    raise SourceError(
-                        f"the server sent a message larger than {settings.max_document_bytes:,} bytes",
-                        location=shown,
-                    ) from None
-                if not conversation.completed:
-                    code = error.rcvd.code if error.rcvd else "no close frame"
-                    raise SourceUnreachable(
-                        f"the server closed the connection ({code})", location=shown
-                    ) from None
+                conversation.closed(error, settings.max_document_bytes)
+
+
+def _subscription(version: ConnectorVersion, trigger_name: str) -> tuple[Trigger, GraphQLBinding]:
+    """The trigger named ``trigger_name`` and its binding, which must be a GraphQL subscription."""
+    from .deliveries import trigger_of
+
+    trigger = trigger_of(version, trigger_name)
+    if not isinstance(trigger.binding, GraphQLBinding):
+        raise InputError(f"{trigger.name} is a {trigger.kind} trigger, not a GraphQL subscription")
+    return trigger, trigger.binding
+
+
+def _handshake(
+    auth: httpx.Auth | None, url: str, client: httpx.Client | None, settings: Settings
+) -> tuple[str, dict[str, str]]:
+    """``_authorised`` with ``client``, else with a client of our own, closed after."""
+    if client is not None:
+        return _authorised(auth, url, client)
+    with http_client(settings, read_timeout=settings.connect_timeout) as own:
+        return _authorised(auth, url, own)
+
+
+def _connect(
+    url: str,
+    headers: dict[str, str],
+    tls: ssl.SSLContext | None,
+    settings: Settings,
+    shown: str,
+) -> ClientConnection:
+    """The open WebSocket, both subprotocols offered; a refused or failed handshake as a one-line
+    error."""
+    from websockets.exceptions import (
+        InvalidHandshake,
+        InvalidStatus,
+    )
+    from websockets.sync.client import connect
+    from websockets.typing import Subprotocol
+
+    try:
+        return connect(
+            url,
+            subprotocols=[Subprotocol(p) for p in PROTOCOLS],
+            additional_headers=headers,
+            open_timeout=settings.connect_timeout,
+            max_size=settings.max_document_bytes,
+            close_timeout=2,
+            ssl=tls if url.startswith("wss:") else None,
+        )
+    except InvalidStatus as error:
+        status = error.response.status_code
+        raise SourceError(
+            f"the server refused the subscription (HTTP {status})", location=shown
+        ) from None
+    except (InvalidHandshake, OSError, TimeoutError) as error:
+        raise SourceUnreachable(f"cannot connect: {error}", location=shown) from None
 
 
 def _event(version: ConnectorVersion, trigger: Trigger, payload: Any, redactor: Redactor) -> Event:
@@ -339,6 +351,41 @@ class _Conversation:
                 return
             if message["type"] in ("connection_error", "error"):
                 raise self.refused("connection", message.get("payload"))
+
+    def subscription(
+        self, protocol: str, operation: Mapping[str, Any], headers: Mapping[str, str], within: float
+    ) -> Generator[Any, None, None]:
+        """The payloads of one subscription in ``protocol``'s messages: ``connection_init`` (with
+        ``headers``), its acknowledgement (within ``within`` seconds), the subscribe message, then
+        each result; when done, or closed early (the caller stopped listening), the server is told
+        unless it completed the subscription itself."""
+        from websockets.exceptions import ConnectionClosed
+
+        names = _MESSAGES[protocol]
+        self.send({"type": "connection_init", "payload": {"headers": headers}})
+        self.acknowledged(within)
+        self.send({"id": "1", "type": names["subscribe"], "payload": operation})
+        try:
+            yield from self.results(names["next"])
+        finally:
+            if not self.completed:
+                with contextlib.suppress(ConnectionClosed):
+                    self.send({"id": "1", "type": names["stop"]})
+
+    def closed(self, error: ConnectionClosed, max_bytes: int) -> None:
+        """Raise what the socket closing with ``error`` means, unless the subscription had
+        completed: a message too big, or the server closing the connection."""
+        from websockets.frames import CloseCode
+
+        if error.sent is not None and error.sent.code == CloseCode.MESSAGE_TOO_BIG:
+            raise SourceError(
+                f"the server sent a message larger than {max_bytes:,} bytes", location=self.shown
+            ) from None
+        if not self.completed:
+            code = error.rcvd.code if error.rcvd else "no close frame"
+            raise SourceUnreachable(
+                f"the server closed the connection ({code})", location=self.shown
+            ) from None
 
     def results(self, next_type: str) -> Iterator[Any]:
         while True:

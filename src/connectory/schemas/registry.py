@@ -16,10 +16,8 @@ import time
 from collections.abc import (
     Callable,
     Iterable,
-    Iterator,
     Mapping,
 )
-from functools import lru_cache
 from typing import Any
 
 from jsonschema import (
@@ -30,19 +28,13 @@ from jsonschema import (
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
+from connectory._patterns import risky_pattern
 from connectory.model.version import (
     ConnectorVersion,
     Definition,
     JsonSchema,
     definition_uri,
 )
-
-try:  # the parser behind ``re``: private, but stable since Python 3.11
-    import re._constants as _sre_constants  # type: ignore[import-not-found]
-    import re._parser as _sre_parse  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - older layouts
-    import sre_constants as _sre_constants
-    import sre_parse as _sre_parse
 
 __all__ = [
     "FORMATS",
@@ -109,42 +101,8 @@ def validator_for(
     return validator_class(schema, registry=registry, format_checker=FORMAT_CHECKER)
 
 
-_REPEATS = {_sre_constants.MAX_REPEAT, _sre_constants.MIN_REPEAT}
-if hasattr(_sre_constants, "POSSESSIVE_REPEAT"):
-    _REPEATS.add(_sre_constants.POSSESSIVE_REPEAT)
-
-
 class OutOfTime(Exception):
     """A bounded validation passed its deadline."""
-
-
-def _walk_pattern(items: Any) -> Iterator[tuple[Any, Any]]:
-    for op, av in items:
-        yield op, av
-        if op in _REPEATS:
-            yield from _walk_pattern(av[2])
-        elif op is _sre_constants.SUBPATTERN:
-            yield from _walk_pattern(av[-1])
-        elif op is _sre_constants.BRANCH:
-            for branch in av[1]:
-                yield from _walk_pattern(branch)
-        elif op in (_sre_constants.ASSERT, _sre_constants.ASSERT_NOT):
-            yield from _walk_pattern(av[1])
-
-
-@lru_cache(maxsize=4096)
-def risky_pattern(pattern: str) -> bool:
-    """Whether ``pattern`` has a repeat holding a repeat or an alternation (it may backtrack)."""
-    try:
-        parsed = _sre_parse.parse(pattern)
-    except Exception:  # any failure to parse: do not run it
-        return True
-    for op, av in _walk_pattern(parsed):
-        if op in _REPEATS and av[1] > 1:
-            inner = list(_walk_pattern(av[2]))
-            if any(o is _sre_constants.BRANCH or (o in _REPEATS and a[1] > 1) for o, a in inner):
-                return True
-    return False
 
 
 def bounded_validator_class(deadline: Callable[[], bool]) -> type[Draft202012Validator]:

@@ -3,16 +3,20 @@
 Where a body comes in several media types (JSON, form, multipart, XML, octet-stream...), all are
 listed and its schema is that of the first JSON-like one (``application/json``, ``*/*+json``,
 ``text/json``; parameters ignored), else of the first one. A media type without a schema gives ``{}``
-(anything). The examples of a JSON media type and of a header are kept to be checked.
+(anything). The examples of a JSON media type and of a header are kept to be checked. The
+``encoding`` of each media type (how a form or multipart body sends each property: contentType,
+style, explode, allowReserved) is kept per media type; an encoding's ``headers`` are not.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
+    Any,
     NamedTuple,
 )
 
+from connectory.model.bindings import PropertyEncoding
 from connectory.model.version import (
     ActionOutput,
     JsonSchema,
@@ -24,16 +28,26 @@ from ._examples import collect
 from ._refs import child
 from .findings import shorten
 
-__all__ = ["Body", "content_schema", "is_json", "request_body", "responses"]
+__all__ = ["Body", "content_schema", "encodings", "is_json", "request_body", "responses"]
+
+_STYLES = ("form", "spaceDelimited", "pipeDelimited", "deepObject")
+_ENCODING_FIELDS = {
+    "contentType": "content_type",
+    "style": "style",
+    "explode": "explode",
+    "allowReserved": "allow_reserved",
+}
 
 
 class Body(NamedTuple):
-    """A request body: its media types, the schema of the chosen one, whether it is required."""
+    """A request body: its media types, the schema of the chosen one, whether it is required,
+    and per media type how its properties are encoded."""
 
     media_types: list[str]
     schema: JsonSchema
     required: bool
     description: str | None
+    encoding: dict[str, dict[str, PropertyEncoding]]
 
 
 def is_json(media_type: str) -> bool:
@@ -75,6 +89,60 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _encoding(context: Context, value: object, location: str) -> PropertyEncoding | None:
+    """One Encoding object; None (with a finding) when it is no object, or when it says nothing."""
+    if not isinstance(value, Mapping):
+        context.findings.warning(
+            "invalid-object", location, f"not an encoding object: {shorten(value)}"
+        )
+        return None
+    kept: dict[str, Any] = {}
+    for key, field in _ENCODING_FIELDS.items():
+        if key not in value:
+            continue
+        given = value[key]
+        if field == "style":
+            valid = given in _STYLES
+        elif field == "content_type":
+            valid = isinstance(given, str) and given.strip() != ""
+        else:
+            valid = isinstance(given, bool)
+        if valid:
+            kept[field] = given
+        else:
+            context.findings.warning(
+                "invalid-encoding", child(location, key), f"invalid {key}: {shorten(given)}"
+            )
+    return PropertyEncoding(**kept) if kept else None
+
+
+def encodings(
+    context: Context, content: object, location: str
+) -> dict[str, dict[str, PropertyEncoding]]:
+    """The ``encoding`` of each media type of a request body's ``content``, per property."""
+    if not isinstance(content, Mapping):
+        return {}
+    found: dict[str, dict[str, PropertyEncoding]] = {}
+    for media, value in content.items():
+        if not isinstance(value, Mapping) or "encoding" not in value:
+            continue
+        where = child(child(location, media), "encoding")
+        declared = value["encoding"]
+        if not isinstance(declared, Mapping):
+            context.findings.warning(
+                "invalid-object", where, f"encoding must be an object: {shorten(declared)}"
+            )
+            continue
+        properties = {}
+        for name, entry in declared.items():
+            kept = _encoding(context, entry, child(where, name))
+            if kept is not None:
+                properties[str(name)] = kept
+        if properties:
+            found[str(media)] = properties
+    return found
+
+
 def request_body(
     context: Context, value: raw.RequestBody | raw.Reference, location: str
 ) -> Body | None:
@@ -86,7 +154,11 @@ def request_body(
     media_types, schema = content_schema(context, body.get("content"), child(where, "content"))
     required = body.get("required") is True
     return Body(
-        media_types, {} if schema is None else schema, required, _text(body.get("description"))
+        media_types,
+        {} if schema is None else schema,
+        required,
+        _text(body.get("description")),
+        encodings(context, body.get("content"), child(where, "content")),
     )
 
 

@@ -9,7 +9,7 @@
 | a parameter's ``type``, ``items``...      | its schema (``type: file`` -> binary string)           |
 | ``collectionFormat`` csv/ssv/pipes/tsv/   | style ``form``/``simple``, ``spaceDelimited``,         |
 | multi                                     | ``pipeDelimited``, ``tabDelimited``; ``multi``: form,  |
-|                                           | exploded                                               |
+|                                           | exploded (a ``formData`` array's: its encoding)        |
 | a response's ``schema`` + ``produces``    | the output schema and its media types                  |
 | a response header (``type``, ``format``)  | its schema                                             |
 | a response's ``examples`` (by media type) | examples checked against the schema                    |
@@ -28,6 +28,7 @@ from typing import (
     cast,
 )
 
+from connectory.model.bindings import PropertyEncoding
 from connectory.model.version import (
     ActionOutput,
     JsonSchema,
@@ -136,6 +137,7 @@ def _body_parameter(context: Context, body: Declared, declared: list[str]) -> Bo
         schema,
         body.value.get("required") is True,
         description if isinstance(description, str) else None,
+        {},
     )
 
 
@@ -143,10 +145,14 @@ def _form(context: Context, fields: list[Declared], declared: list[str]) -> Body
     """The form body ``formData`` parameters make: an object with a property each."""
     properties: dict[str, JsonSchema] = {}
     required: list[str] = []
+    encoding: dict[str, PropertyEncoding] = {}
     for field in fields:
         properties[field.name] = parameter_schema(context, field.value, field.defined_at)
         if field.value.get("required") is True:
             required.append(field.name)
+        style, explode = parameter_style(field.value, "formData")
+        if style is not None:
+            encoding[field.name] = PropertyEncoding(style=style, explode=explode)
     has_file = any(field.value.get("type") == "file" for field in fields)
     forms = [media for media in declared if media.split(";")[0].strip() in _FORM_TYPES]
     if not forms:
@@ -154,7 +160,8 @@ def _form(context: Context, fields: list[Declared], declared: list[str]) -> Body
     shape: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
         shape["required"] = required
-    return Body(forms, shape, bool(required), None)
+    encodings = {media: dict(encoding) for media in forms} if encoding else {}
+    return Body(forms, shape, bool(required), None, encodings)
 
 
 def _headers(

@@ -240,6 +240,7 @@ def _action(context: Context, name: str, op: Operation, openapi_30: bool) -> Act
             request_media_types=body.media_types if body is not None else [],
             body_required=body.required if body is not None else False,
             servers=overrides,
+            encoding=body.encoding if body is not None else {},
             pagination=_pagination(context, op, outputs),
         ),
         input=input_schema,

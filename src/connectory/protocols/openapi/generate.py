@@ -29,12 +29,11 @@ import dataclasses
 import hashlib
 import re
 from collections.abc import Mapping
-from contextlib import nullcontext
 from datetime import datetime
 from typing import cast
 
 from connectory._gcpause import paused_gc
-from connectory.documents.loader import DocumentLoader, loader_for
+from connectory.documents.loader import DocumentLoader, bound_loader
 from connectory.documents.parse import ParsedDocument
 from connectory.errors import (
     DocumentError,
@@ -282,11 +281,7 @@ def generate(
     """The draft version an OpenAPI or Swagger description describes (the protocol contract:
     ``connectory.protocols.contract``); the files it refers to are read through ``loader``."""
     raw = document.raw
-    with (
-        loader_for(raw.source, settings=settings)
-        if loader is None
-        else nullcontext(loader) as files
-    ):
+    with bound_loader(raw.source, loader, settings=settings) as files:
         return build_version(
             document.content,
             connector=connector,

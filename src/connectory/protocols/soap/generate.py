@@ -19,12 +19,11 @@ import; anything else wrong becomes a finding. It does no I/O itself: every read
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from datetime import datetime
 
 from connectory.documents.loader import (
     DocumentLoader,
-    loader_for,
+    bound_loader,
 )
 from connectory.documents.parse import ParsedDocument
 from connectory.errors import ProtocolError
@@ -103,7 +102,7 @@ def build_version(
     """The draft connector version that the WSDL 1.1 ``content`` (read from ``source``) describes.
 
     The documents it imports are read through ``loader`` (by default ``loader_for(source)``)."""
-    with loader_for(source, settings=settings) if loader is None else nullcontext(loader) as files:
+    with bound_loader(source, loader, settings=settings) as files:
         resolver = ImportResolver(source, files, settings=settings)
         return _build(content, connector, source, sha256, fetched_at, resolver, settings)
 
