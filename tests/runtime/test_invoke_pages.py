@@ -219,6 +219,32 @@ def test_pagination_is_detected_from_the_document(tmp_path: Path) -> None:
             },
             "responses": {"200": {"description": "ok"}},
         },
+        "post": {
+            "operationId": "speakeasyCursor",
+            "x-speakeasy-pagination": {
+                "type": "cursor",
+                "inputs": [{"name": "after", "in": "parameters", "type": "cursor"}],
+                "outputs": {"nextCursor": "$.meta.next", "results": "$.data"},
+            },
+            "responses": {"200": {"description": "ok"}},
+        },
+        "patch": {
+            "operationId": "speakeasyOffset",
+            "x-speakeasy-pagination": {
+                "type": "offsetLimit",
+                "inputs": [
+                    {"name": "skip", "in": "parameters", "type": "offset"},
+                    {"name": "top", "in": "parameters", "type": "limit"},
+                ],
+                "outputs": {"results": "$.value"},
+            },
+            "responses": {"200": {"description": "ok"}},
+        },
+        "delete": {
+            "operationId": "speakeasyBad",
+            "x-speakeasy-pagination": {"type": "cursor", "outputs": {"nextCursor": "$..x[0]"}},
+            "responses": {"200": {"description": "ok"}},
+        },
         "put": {
             "operationId": "badPagination",
             "x-pagination": {"style": "cursor"},
@@ -229,8 +255,15 @@ def test_pagination_is_detected_from_the_document(tmp_path: Path) -> None:
     bindings = {a.name: a.binding for a in version.actions}
     assert bindings["listThings"].pagination == Pagination(style="link")  # type: ignore[union-attr]
     assert bindings["cursorThings"].pagination == Pagination(style="cursor", parameter="c", next="/meta/next", items="/data")  # type: ignore[union-attr]  # fmt: skip
+    assert bindings["speakeasyCursor"].pagination == Pagination(style="cursor", parameter="after", next="/meta/next", items="/data")  # type: ignore[union-attr]  # fmt: skip
+    assert bindings["speakeasyOffset"].pagination == Pagination(style="offset", parameter="skip", limit_parameter="top", items="/value")  # type: ignore[union-attr]  # fmt: skip
     assert bindings["badPagination"].pagination is None  # type: ignore[union-attr]
-    assert [f.kind for f in version.findings if "pagination" in f.kind] == ["invalid-pagination"]
+    assert bindings["speakeasyBad"].pagination is None  # type: ignore[union-attr]
+    found = [f for f in version.findings if f.kind == "invalid-pagination"]
+    assert sorted(f.location for f in found) == [
+        "/paths/~1cursor/delete/x-speakeasy-pagination",
+        "/paths/~1cursor/put/x-pagination",
+    ]
     assert bindings["addThing"].pagination is None  # type: ignore[union-attr]
 
 

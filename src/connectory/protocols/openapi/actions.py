@@ -18,14 +18,9 @@ from typing import (
     cast,
 )
 
-from pydantic import ValidationError
-
-from connectory.model.bindings import Pagination
 from connectory.model.version import (
     Action,
-    ActionOutput,
     HttpBinding,
-    JsonSchema,
 )
 
 from . import _raw as raw
@@ -39,6 +34,7 @@ from ._naming import (
     generated_name,
     unique_name,
 )
+from ._pagination import pagination
 from ._parameters import (
     build_input,
     merge,
@@ -158,41 +154,6 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _items_at(schema: JsonSchema | None) -> str | None:
-    """Where a list answer's items are: the whole answer (an array), or its only array property."""
-    if not isinstance(schema, dict):
-        return None
-    if schema.get("type") == "array":
-        return ""
-    properties = schema.get("properties")
-    if schema.get("type") != "object" or not isinstance(properties, dict):
-        return None
-    arrays = [k for k, v in properties.items() if isinstance(v, dict) and v.get("type") == "array"]
-    return "/" + arrays[0].replace("~", "~0").replace("/", "~1") if len(arrays) == 1 else None
-
-
-def _pagination(context: Context, op: Operation, outputs: list[ActionOutput]) -> Pagination | None:
-    """The pagination the operation declares (``x-pagination``: a ``Pagination``), else a
-    ``Link`` header on a GET's 2xx answer whose items can be found (conservative)."""
-    declared = op.value.get("x-pagination")
-    if declared is not None:
-        try:
-            return Pagination.model_validate(declared)
-        except ValidationError as error:
-            reason = error.errors()[0]["msg"]
-            where = child(op.location, "x-pagination")
-            context.findings.warning("invalid-pagination", where, f"x-pagination: {reason}")
-            return None
-    if op.method.upper() != "GET":
-        return None
-    for output in outputs:
-        if output.status.startswith("2") and any(h.lower() == "link" for h in output.headers):
-            items = _items_at(output.schema_)
-            if items is not None:
-                return Pagination(style="link", items=items)
-    return None
-
-
 def _action(context: Context, name: str, op: Operation, openapi_30: bool) -> Action:
     value, location = op.value, op.location
     params = merge(
@@ -241,7 +202,7 @@ def _action(context: Context, name: str, op: Operation, openapi_30: bool) -> Act
             body_required=body.required if body is not None else False,
             servers=overrides,
             encoding=body.encoding if body is not None else {},
-            pagination=_pagination(context, op, outputs),
+            pagination=pagination(context, op.value, op.method, outputs, location),
         ),
         input=input_schema,
         outputs=outputs,
