@@ -116,3 +116,17 @@ def test_client_certificates_never_share_a_client() -> None:
     again = {"tls": {"private_key": SecretStr("K"), "certificate": SecretStr("A")}}
     assert secrets_fingerprint(one) == secrets_fingerprint(again)
     assert secrets_fingerprint(one) != secrets_fingerprint(two)
+
+
+def test_settings_from_the_environment_are_read_again_when_they_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    version = things_version(tmp_path)
+    with serve_traffic(lambda _: Answer(503, {}, {"Retry-After": "0"})) as server:
+        monkeypatch.setenv("CONNECTORY_INVOKE_RETRIES", "0")
+        invoke(version, "listThings", server=server.base_url)
+        monkeypatch.setenv("CONNECTORY_INVOKE_RETRIES", "2")
+        invoke(version, "listThings", server=server.base_url)
+        monkeypatch.delenv("CONNECTORY_INVOKE_RETRIES")
+        invoke(version, "listThings", server=server.base_url)
+    assert len(server.seen) == 1 + 3 + 4

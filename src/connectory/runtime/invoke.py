@@ -388,16 +388,22 @@ def _answer(
 _ENVIRONMENT = tuple(f"CONNECTORY_{f.name.upper()}" for f in dataclasses.fields(Settings))
 
 
+_ENCODED = tuple(os.fsencode(name) for name in _ENVIRONMENT)
+
+
 @lru_cache(maxsize=4)
-def _settings_of(values: tuple[str | None, ...]) -> Settings:
-    given = {
-        name: value for name, value in zip(_ENVIRONMENT, values, strict=True) if value is not None
-    }
-    return Settings.from_env(given)
+def _settings_of(values: tuple[object, ...]) -> Settings:
+    return Settings.from_env(
+        {name: value for name in _ENVIRONMENT if (value := os.environ.get(name)) is not None}
+    )
 
 
 def _settings_from_env() -> Settings:
-    """``Settings.from_env()``, made again only when the environment's settings change."""
+    """``Settings.from_env()``, made again only when the environment's settings change (looked
+    up in ``os.environ``'s own mapping where it has one: one lookup a setting, no decoding)."""
+    raw = getattr(os.environ, "_data", None)
+    if isinstance(raw, dict) and os.name == "posix":
+        return _settings_of(tuple(raw.get(name) for name in _ENCODED))
     return _settings_of(tuple(os.environ.get(name) for name in _ENVIRONMENT))
 
 
