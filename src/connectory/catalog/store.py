@@ -1,13 +1,14 @@
 """``Catalog``: the catalogue store's public face, one method per operation.
 
 Each method is one transaction on the engine: a write starts with ``BEGIN IMMEDIATE`` on SQLite
-and runs at READ COMMITTED on PostgreSQL; a read is a read-only snapshot (see ``engine``). The
-work itself lives in ``versions`` and ``boards`` (functions of a connection); this class opens the
-transaction, supplies the clock, and translates database errors (``failures``), so that callers
-only ever see ``connectory.errors`` exceptions, never SQLAlchemy's or a driver's.
+and runs at READ COMMITTED on PostgreSQL; a read is a read-only snapshot (see ``_engine``). The
+work itself lives in ``_versions``, ``_boards``, ``_vettings`` and ``_deliveries`` (functions of a
+connection); this class opens the transaction, supplies the clock, and translates database errors
+(``_failures``), so that callers only ever see ``connectory.errors`` exceptions, never
+SQLAlchemy's or a driver's.
 
 Published and deprecated versions are immutable; the store refuses to change them, and the
-database refuses too (``guards``), whatever the client.
+database refuses too (``_guards``), whatever the client.
 """
 
 from __future__ import annotations

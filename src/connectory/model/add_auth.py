@@ -62,6 +62,14 @@ _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,200}")
 _QUERY_NAME = re.compile(r"[^\s&=#]{1,200}")
 _METHOD_NAME = re.compile(r"[^\x00-\x1f\x7f$][^\x00-\x1f\x7f]{0,99}")
 _ADAPTER: TypeAdapter[AuthMethod] = TypeAdapter(AuthMethod)
+_PLAIN_KINDS: dict[str, type[BearerAuth | BasicAuth | DigestAuth | MutualTLSAuth]] = {
+    "bearer": BearerAuth,
+    "basic": BasicAuth,
+    "digest": DigestAuth,
+    "mtls": MutualTLSAuth,
+    "mutual-tls": MutualTLSAuth,
+}
+"""The kinds a spec names without an argument, and the method each gives."""
 
 
 def check_method_name(name: str) -> str:
@@ -86,42 +94,43 @@ def auth_method_from_spec(spec: str, *, name: str | None = None) -> AuthMethod:
     JSON object of any auth method the model has (``{"type": "oauth2", "name": ..., ...}``).
     """
     text = spec.strip()
-    method: AuthMethod
     if text.startswith("{"):
-        try:
-            method = _ADAPTER.validate_json(text)
-        except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(part) for part in first["loc"]) or "(the object)"
-            raise InputError(f"auth method (JSON) at {where}: {first['msg']}") from None
-        if name is not None:
-            method = method.model_copy(update={"name": check_method_name(name)})
-        check_method_name(method.name)
-        return method
+        return _method_from_json(text, name)
     kind, colon, argument = text.partition(":")
     kind = kind.strip().lower().replace("_", "-")
     argument = argument.strip()
-    if not colon and kind in ("bearer", "basic", "digest", "mtls", "mutual-tls"):
+    if not colon and kind in _PLAIN_KINDS:
         given = check_method_name(name) if name is not None else kind.replace("mutual-tls", "mtls")
-        if kind == "bearer":
-            method = BearerAuth(name=given)
-        elif kind == "basic":
-            method = BasicAuth(name=given)
-        elif kind == "digest":
-            method = DigestAuth(name=given)
-        else:
-            method = MutualTLSAuth(name=given)
-        return method
+        return _PLAIN_KINDS[kind](name=given)
     if colon and kind in ("header", "query", "cookie") and argument:
-        rule = _QUERY_NAME if kind == "query" else _TOKEN
-        if not rule.fullmatch(argument):
-            raise InputError(f"auth spec {spec[:80]!r}: {argument[:60]!r} cannot name a {kind}")
-        given = check_method_name(name if name is not None else argument)
-        return ApiKeyAuth(name=given, location=kind, parameter=argument)
+        return _api_key_method(spec, kind, argument, name)
     if colon and kind == "scheme" and _TOKEN.fullmatch(argument):
         given = check_method_name(name if name is not None else argument.lower())
         return HttpSchemeAuth(name=given, scheme=argument)
     raise InputError(f"unknown auth spec {spec[:60]!r}: use {AUTH_SPEC_FORMS}")
+
+
+def _method_from_json(text: str, name: str | None) -> AuthMethod:
+    """The auth method a JSON object describes, renamed ``name`` when one is given."""
+    try:
+        method = _ADAPTER.validate_json(text)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "(the object)"
+        raise InputError(f"auth method (JSON) at {where}: {first['msg']}") from None
+    if name is not None:
+        method = method.model_copy(update={"name": check_method_name(name)})
+    check_method_name(method.name)
+    return method
+
+
+def _api_key_method(spec: str, kind: str, argument: str, name: str | None) -> ApiKeyAuth:
+    """``header:NAME``, ``query:NAME`` or ``cookie:NAME``: an API key sent in that place."""
+    rule = _QUERY_NAME if kind == "query" else _TOKEN
+    if not rule.fullmatch(argument):
+        raise InputError(f"auth spec {spec[:80]!r}: {argument[:60]!r} cannot name a {kind}")
+    given = check_method_name(name if name is not None else argument)
+    return ApiKeyAuth(name=given, location=kind, parameter=argument)
 
 
 def _added(alternatives: Requirement, name: str, *, required: bool, together: bool) -> Requirement:

@@ -343,13 +343,38 @@ def _fetch_request(
         raise InputError(
             f"{step}: the method {_shown(method, hide)} is not one of {', '.join(_METHODS)}"
         )
+    target = _fetch_target(step, url, hide)
+    pairs = _fetch_headers(step, headers, hide)
+    if len(pairs) > limits.max_values:
+        raise InputError(f"{step}: more than {limits.max_values} headers (the host's limit)")
+    size = len(url.encode()) + (len(body.encode()) if isinstance(body, str) else 0)
+    size += sum(len(name.encode()) + len(value.encode()) for name, value in pairs)
+    if size > limits.max_fetch_bytes:
+        raise InputError(f"{step}: {_fetch_too_large(limits)}")
+    content = None
+    if isinstance(body, str):
+        content = body.encode()
+        if not any(name.lower() == "content-type" for name, _ in pairs):
+            pairs.append(("Content-Type", "text/plain;charset=UTF-8"))
+    return httpx.Request(method, target, headers=pairs, content=content)
+
+
+def _fetch_target(step: str, url: str, hide: Callable[[str], str]) -> httpx.URL:
+    """A fetch's URL, if it is an http(s) URL with a host."""
     try:
         target = httpx.URL(url)
     except (httpx.InvalidURL, TypeError, ValueError):
         target = None
     if target is None or target.scheme not in ("http", "https") or not target.host:
         raise InputError(f"{step}: {_shown(url, hide)} is not an http(s) URL")
-    size = len(url.encode()) + (len(body.encode()) if isinstance(body, str) else 0)
+    return target
+
+
+def _fetch_headers(
+    step: str, headers: dict[Any, Any], hide: Callable[[str], str]
+) -> list[tuple[str, str]]:
+    """A fetch's headers as pairs, each checked: a token for a name, a value a header can
+    carry, none of those the host sets itself."""
     pairs: list[tuple[str, str]] = []
     for name, value in headers.items():
         if not isinstance(value, str):
@@ -362,18 +387,8 @@ def _fetch_request(
             raise InputError(
                 f"{step}: the header {_shown(name, hide)} holds a character a header cannot carry"
             )
-        size += len(name.encode()) + len(value.encode())
         pairs.append((name, value))
-    if len(pairs) > limits.max_values:
-        raise InputError(f"{step}: more than {limits.max_values} headers (the host's limit)")
-    if size > limits.max_fetch_bytes:
-        raise InputError(f"{step}: {_fetch_too_large(limits)}")
-    content = None
-    if isinstance(body, str):
-        content = body.encode()
-        if not any(name.lower() == "content-type" for name, _ in pairs):
-            pairs.append(("Content-Type", "text/plain;charset=UTF-8"))
-    return httpx.Request(method, target, headers=pairs, content=content)
+    return pairs
 
 
 def _fetch(
