@@ -92,6 +92,21 @@ class Settings:
     graphql_max_fragment_types: int = 12
     """... and an interface with more implementations than this gets its own fields only, not an
     inline fragment per implementation."""
+    invoke_shared_clients: int = 16
+    """``invoke`` keeps at most this many HTTP clients to share between calls (one per connector
+    and client certificate), the least recently used closed first."""
+    invoke_retries: int = 3
+    """``invoke`` sends a request again at most this many times when the system answers 429 or
+    503 (or, for GET, HEAD, PUT, DELETE and OPTIONS, cannot be reached)..."""
+    invoke_max_wait_seconds: float = 30.0
+    """... waiting at most this long in all (as ``Retry-After`` asks, else backing off
+    exponentially with jitter); a server that asks for longer is an error at once."""
+    invoke_max_pages: int = 100
+    """``invoke_pages`` reads at most this many pages of a paginated action..."""
+    invoke_max_items: int = 100_000
+    """... and yields at most this many items..."""
+    invoke_max_page_bytes: int = 16 * 1024 * 1024
+    """... each page at most this large (a larger one is an error, not read to its end)."""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

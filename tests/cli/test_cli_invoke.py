@@ -192,3 +192,64 @@ def test_trust_accepts_lists_and_revokes_the_origins_secrets_go_to(
     assert other.requests == ["/items/7", "/items/7"]  # only while it was accepted
     for result in (asked, accepted, elsewhere, echoed, echoed_json, after):
         assert SECRET not in result.stdout + result.stderr
+
+
+def test_invoke_retries_and_max_wait(run: Run, sqlite_url: str, tmp_path: Path) -> None:
+    from tests.support.traffic import (
+        DOCUMENT,
+        Answer,
+        Seen,
+        serve_traffic,
+    )
+
+    def busy(seen: Seen) -> Answer:
+        return Answer(429, {"message": "slow down"}, {"Retry-After": "0" if "q" in seen.query else "60"})  # fmt: skip
+
+    (tmp_path / "things.json").write_text(json.dumps(DOCUMENT))
+    with Catalog.open(sqlite_url) as catalog:
+        catalog.draft(inspect(tmp_path / "things.json", connector="things"))
+    with serve_traffic(busy) as server:
+        args = ("invoke", "things@1.0.0", "listThings", "--server", server.base_url)
+        too_long = run(*args, "--max-wait", "5")
+        retried = run(*args, "--input", '{"query": {"q": "x"}}', "--retries", "2")
+    assert too_long.returncode == 2
+    assert "the server asks to wait 60 s, more than the 5 s allowed" in too_long.stderr
+    assert retried.returncode == 1  # the last answer is still 429
+    assert "HTTP 429" in retried.stdout
+    assert len(server.seen) == 1 + 3
+
+
+def test_invoke_all_pages(run: Run, sqlite_url: str, tmp_path: Path) -> None:
+    from tests.support.traffic import (
+        DOCUMENT,
+        Answer,
+        Seen,
+        serve_traffic,
+    )
+
+    things = [{"id": n} for n in range(5)]
+
+    def pages(seen: Seen) -> Answer:
+        at = int(seen.query.get("after", 0))
+        link = {"Link": f'</things?after={at + 2}>; rel="next"'} if at + 2 < len(things) else {}
+        return Answer(body=things[at : at + 2], headers=link)
+
+    document = json.loads(json.dumps(DOCUMENT))
+    document["paths"]["/things"]["get"]["responses"]["200"]["headers"] = {"Link": {"schema": {"type": "string"}}}  # fmt: skip
+    (tmp_path / "things.json").write_text(json.dumps(document))
+    with Catalog.open(sqlite_url) as catalog:
+        catalog.draft(inspect(tmp_path / "things.json", connector="things"))
+    with serve_traffic(pages) as server:
+        args = ("invoke", "things@1.0.0", "listThings", "--server", server.base_url, "--all-pages")
+        lines = run(*args)
+        array = run(*args, "--json")
+        capped = run(*args, "--max-pages", "2")
+        single = run("invoke", "things@1.0.0", "addThing", "--server", server.base_url, "--all-pages")  # fmt: skip
+    assert lines.returncode == 0, lines.stderr
+    assert [json.loads(line) for line in lines.stdout.splitlines()] == things
+    assert json.loads(array.stdout) == things
+    assert capped.returncode == 2
+    assert [json.loads(line) for line in capped.stdout.splitlines()] == things[:4]
+    assert "more than 2 pages (max_pages, --max-pages)" in capped.stderr
+    assert single.returncode == 2
+    assert "addThing has no pagination" in single.stderr

@@ -83,6 +83,44 @@ def invoke(
     server: Annotated[
         str | None, typer.Option("--server", help="Call this base URL or endpoint instead.")
     ] = None,
+    retries: Annotated[
+        int | None,
+        typer.Option(
+            "--retries",
+            min=0,
+            help="Ask again at most this often when the system answers 429 or 503 "
+            "(default: CONNECTORY_INVOKE_RETRIES, 3).",
+        ),
+    ] = None,
+    max_wait: Annotated[
+        float | None,
+        typer.Option(
+            "--max-wait",
+            min=0,
+            help="Wait at most this many seconds in all before asking again, as Retry-After "
+            "says or backing off (default: CONNECTORY_INVOKE_MAX_WAIT_SECONDS, 30).",
+        ),
+    ] = None,
+    all_pages: Annotated[
+        bool,
+        typer.Option(
+            "--all-pages",
+            help="Read every page of a paginated action and print its items, one JSON line "
+            "each (with --json: one JSON array).",
+        ),
+    ] = False,
+    max_pages: Annotated[
+        int | None,
+        typer.Option("--max-pages", min=1, help="With --all-pages: at most this many pages."),
+    ] = None,
+    max_items: Annotated[
+        int | None,
+        typer.Option("--max-items", min=1, help="With --all-pages: at most this many items."),
+    ] = None,
+    max_page_bytes: Annotated[
+        int | None,
+        typer.Option("--max-page-bytes", min=1, help="With --all-pages: each page at most this."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Call ACTION of a version; credentials come from CONNECTORY_CREDENTIALS_<NAME> and the
@@ -106,7 +144,32 @@ def invoke(
     if version.protocol == "soap":  # an xs:decimal keeps every digit it is given
         given = read_input(input_, exact_numbers=True)
     credentials, keeper = credentials_for(name), token_keeper(name)
-    done = run(version, action, given, credentials=credentials, server=server, on_token=keeper)
+    if all_pages:
+        _all_pages(
+            version,
+            action,
+            given,
+            as_json=as_json,
+            credentials=credentials,
+            server=server,
+            on_token=keeper,
+            retries=retries,
+            max_wait_seconds=max_wait,
+            max_pages=max_pages,
+            max_items=max_items,
+            max_page_bytes=max_page_bytes,
+        )
+        return
+    done = run(
+        version,
+        action,
+        given,
+        credentials=credentials,
+        server=server,
+        on_token=keeper,
+        retries=retries,
+        max_wait_seconds=max_wait,
+    )
     if as_json:
         shown = {
             "action": done.action,
@@ -128,6 +191,28 @@ def invoke(
         body = done.body
         render.out.print(Text(json_text(body) if not isinstance(body, str) else body))
     if done.status >= 400 or done.problems:
+        raise typer.Exit(1)
+
+
+def _all_pages(version: Any, action: str, given: Any, *, as_json: bool, **options: Any) -> None:
+    """Print the items of every page as they come; exit 1 if a page does not fit its schema."""
+    from connectory.runtime import invoke_pages
+
+    unfit = []
+
+    def checked(page: Any) -> None:
+        for problem in page.problems:
+            unfit.append(problem)
+            render.err.print(Text(f"does not fit ({page.url}): {problem}", style="yellow"))
+
+    items = invoke_pages(version, action, given, on_page=checked, **options)
+    if as_json:  # the array once all pages are read: valid JSON, or an error and nothing
+        sys.stdout.write(json_text(list(items)) + "\n")
+    else:
+        for item in items:
+            sys.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+    if unfit:
         raise typer.Exit(1)
 
 

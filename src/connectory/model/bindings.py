@@ -15,6 +15,7 @@ from typing import (
 from pydantic import (
     Field,
     field_validator,
+    model_validator,
 )
 
 from ._records import Record as _Record
@@ -25,6 +26,7 @@ __all__ = [
     "HttpBinding",
     "HttpParameter",
     "HttpTriggerBinding",
+    "Pagination",
     "PropertyEncoding",
     "Server",
     "ServerVariable",
@@ -62,6 +64,46 @@ class HttpParameter(_Record):
     description: str | None = None
 
 
+class Pagination(_Record):
+    """How a list action gives its items a page at a time (``runtime.invoke_pages``).
+
+    ``cursor``: the answer's ``next`` (a JSON pointer) holds the cursor of the next page, sent in
+    the query ``parameter``; no cursor (missing, null, empty) ends. ``page``: the page number in
+    ``parameter`` (from ``start``, default 1). ``offset``: the index of the first item in
+    ``parameter`` (from ``start``, default 0), the page size in ``limit_parameter``. ``link``:
+    the answer's ``Link: <...>; rel="next"`` header (RFC 8288), on the same origin. A page or
+    offset stops at an empty page, or one shorter than ``page_size`` when known.
+    """
+
+    style: Literal["cursor", "page", "offset", "link"]
+    items: str = Field(
+        default="", description="JSON pointer to the items array in the answer ('': all of it)."
+    )
+    parameter: str | None = Field(
+        default=None, description="The query parameter of the cursor, page number or offset."
+    )
+    next: str | None = Field(
+        default=None, description="cursor: JSON pointer to the next page's cursor in the answer."
+    )
+    limit_parameter: str | None = Field(
+        default=None, description="The query parameter of the page size, if any."
+    )
+    page_size: int | None = Field(default=None, ge=1, description="Ask for this many per page.")
+    start: int | None = Field(default=None, ge=0, description="The first page number or offset.")
+
+    @model_validator(mode="after")
+    def _complete(self) -> Pagination:
+        if self.style != "link" and not self.parameter:
+            raise ValueError(f"{self.style} pagination needs its query parameter")
+        if self.style == "cursor" and self.next is None:
+            raise ValueError("cursor pagination needs the pointer to the next cursor (next)")
+        for name in ("items", "next"):
+            value = getattr(self, name)
+            if value and not value.startswith("/"):
+                raise ValueError(f"{name} must be a JSON pointer ('' or starting with '/')")
+        return self
+
+
 class PropertyEncoding(_Record):
     """How one property of a form or multipart request body is sent (OpenAPI's Encoding object;
     Swagger 2.0: a ``formData`` array's ``collectionFormat``). ``runtime.bodies`` applies it."""
@@ -91,6 +133,7 @@ class HttpBinding(_Record):
         description="Per request media type, per body property: how a form or multipart body's "
         "properties are sent. Empty for a version onboarded before it was kept.",
     )
+    pagination: Pagination | None = Field(default=None, description="For a list action.")
 
     @field_validator("method")
     @classmethod

@@ -1,6 +1,7 @@
 """The action runtime: call the external system as a version describes it.
 
     invoke(version, action, input, credentials=...)   build, authenticate, send, check the answer
+    invoke_pages(version, action, input, ...)         the items of every page of a list action
     listen(version, trigger, variables, ...)          a GraphQL subscription's events (WebSocket)
     build_request(version, action, input)             the request alone (before auth)
     credentials_for(connector)                        the secrets file and CONNECTORY_CREDENTIALS_<NAME>,
@@ -31,6 +32,10 @@
     signing         auth that signs the request: HMAC over its parts, WS-Security UsernameToken
     jwtbearer       JWT bearer (RFC 7523), signed with joserfc
     tls             mutual TLS: the client certificate, set up with the connection
+    retry           429/503: Retry-After or backoff with jitter, within the caller's budget
+    paging          pagination (cursor, page, offset, Link header) under caps: invoke_pages
+    clients         the HTTP clients invoke shares between calls (per connector, certificate)
+    checks          validators built once per version content
     soap/           SOAP envelopes out, answers and faults back:
       convert       JSON <-> XML for an action's messages, by the version's XSD models
       _lexical      XML text <-> JSON values for simple types, and untyped (wildcard) content
@@ -60,6 +65,7 @@ from .invoke import (
     invoke,
 )
 from .oauth import Token
+from .paging import invoke_pages
 from .signin import login, login_device, login_oauth1
 from .subscribe import (
     Event,
@@ -85,6 +91,7 @@ __all__ = [
     "credentials_for",
     "credentials_from_env",
     "invoke",
+    "invoke_pages",
     "listen",
     "login",
     "login_device",

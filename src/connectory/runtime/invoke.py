@@ -19,6 +19,12 @@
 4. The answer is read under ``settings``' size cap and deadline, matched to an output (exact
    status, then ``4XX``-style ranges, then ``default``) and a JSON body validated against that
    output's schema: what does not fit is listed in ``Invocation.problems`` (the call still happened).
+   A system that answers 429 or 503 is asked again within a budget (``runtime.retry``:
+   ``Retry-After``, else exponential backoff with jitter).
+5. The HTTP client, when the caller gives none, is one shared per connector
+   (``runtime.clients``); validators are built once per version content (``runtime.checks``).
+
+Every page of a list action, item by item: ``runtime.paging.invoke_pages``.
 
 Secrets go only where the user accepted (``runtime.trust``): the call's origin and its auth
 methods' endpoints must be accepted for the connector and be https (or loopback), else nothing is
@@ -31,27 +37,34 @@ the answer as it came, for a caller that needs it.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import json
+import os
 import ssl
 import time
 from collections.abc import (
     Callable,
     Collection,
     Generator,
+    Iterator,
     Mapping,
 )
+from contextlib import contextmanager
 from dataclasses import (
     dataclass,
     field,
 )
-from functools import partial
+from functools import (
+    lru_cache,
+    partial,
+)
 from typing import Any
 from urllib.parse import urljoin
 
 import httpx
 
 from connectory.documents.fetch import (
-    http_client,
     is_url,
     read_capped,
     translated_http_errors,
@@ -74,7 +87,6 @@ from connectory.redaction import (
     Redactor,
     redact_url,
 )
-from connectory.schemas.registry import errors_of
 from connectory.settings import Settings
 
 from .auth import auth_for
@@ -82,6 +94,11 @@ from .bodies import (
     FileSlots,
     file_slots,
     request_body,
+)
+from .checks import errors_in
+from .clients import (
+    secrets_fingerprint,
+    shared_client,
 )
 from .credentials import (
     Credentials,
@@ -91,6 +108,10 @@ from .credentials import (
 )
 from .hosts import method_urls
 from .oauth import Token
+from .retry import (
+    IDEMPOTENT,
+    Retries,
+)
 from .soap import (
     soap_answer,
     soap_request,
@@ -147,7 +168,7 @@ def _listed(errors: list[str]) -> str:
 def _checked_input(version: ConnectorVersion, action: Action, given: Any) -> None:
     if action.input is None:
         return
-    errors = errors_of(action.input, version, given, root="(input)")
+    errors = errors_in(version, action.input, given, root="(input)")
     if errors:
         raise InputError(f"invalid input for {action.name}: {_listed(errors)}")
 
@@ -346,7 +367,7 @@ def _parsed(response: httpx.Response, content: bytes) -> Any:
 def _problems(version: ConnectorVersion, output: ActionOutput | None, body: Any) -> list[str]:
     if output is None or output.schema_ is None or isinstance(body, str):
         return []
-    return errors_of(output.schema_, version, body, root="(body)", limit=50)
+    return errors_in(version, output.schema_, body, root="(body)", limit=50)
 
 
 def _answer(
@@ -364,6 +385,41 @@ def _answer(
     return body, output.status if output else None, problems
 
 
+_ENVIRONMENT = tuple(f"CONNECTORY_{f.name.upper()}" for f in dataclasses.fields(Settings))
+
+
+_ENCODED = tuple(os.fsencode(name) for name in _ENVIRONMENT)
+
+
+@lru_cache(maxsize=4)
+def _settings_of(values: tuple[object, ...]) -> Settings:
+    return Settings.from_env(
+        {name: value for name in _ENVIRONMENT if (value := os.environ.get(name)) is not None}
+    )
+
+
+def _settings_from_env() -> Settings:
+    """``Settings.from_env()``, made again only when the environment's settings change (looked
+    up in ``os.environ``'s own mapping where it has one: one lookup a setting, no decoding)."""
+    raw = getattr(os.environ, "_data", None)
+    if isinstance(raw, dict) and os.name == "posix":
+        return _settings_of(tuple(raw.get(name) for name in _ENCODED))
+    return _settings_of(tuple(os.environ.get(name) for name in _ENVIRONMENT))
+
+
+def _budget(
+    settings: Settings,
+    retries: int | None,
+    max_wait_seconds: float | None,
+    sleep: Callable[[float], None],
+) -> Retries:
+    retries = settings.invoke_retries if retries is None else retries
+    waits = settings.invoke_max_wait_seconds if max_wait_seconds is None else max_wait_seconds
+    if retries < 0 or waits < 0:
+        raise InputError("retries and max_wait_seconds cannot be negative")
+    return Retries(retries, waits, sleep)
+
+
 def invoke(
     version: ConnectorVersion,
     action_name: str,
@@ -375,6 +431,9 @@ def invoke(
     client: httpx.Client | None = None,
     settings: Settings | None = None,
     on_token: Callable[[str, Token], None] | None = None,
+    retries: int | None = None,
+    max_wait_seconds: float | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> Invocation:
     """Call ``action_name`` of ``version`` with input ``given`` (see the module docstring).
 
@@ -382,33 +441,80 @@ def invoke(
     ``trusted_origins`` (URLs or origins), by default those accepted in the secrets file
     (``connectory trust``); else ``UntrustedOrigin`` and nothing is sent. ``on_token(method_name,
     token)`` is told of each token an OAuth 2 method gets with a new refresh token, to keep it
-    (``credentials.token_keeper``)."""
-    settings = settings or Settings.from_env()
+    (``credentials.token_keeper``).
+
+    A system that answers 429 or 503 (``runtime.retry``) is asked again at most ``retries``
+    times, waiting at most ``max_wait_seconds`` in all (by default ``settings.invoke_retries``
+    and ``invoke_max_wait_seconds``) with ``sleep``; the last answer is the invocation's."""
+    settings = settings or _settings_from_env()
+    budget = _budget(settings, retries, max_wait_seconds, sleep)
     action = version.action(action_name)
     credentials = credentials or {}
     redactor = Redactor(secret_values(credentials))
     with redactor.errors():
         request = build_request(version, action_name, given, server=server, settings=settings)
-        alternatives = action.auth if action.auth is not None else version.default_auth
-        auth, tls = auth_of(
-            version,
-            alternatives,
-            action.name,
-            credentials,
-            target=request.url,
-            redactor=redactor,
-            server=server,
-            trusted_origins=trusted_origins,
-            on_token=on_token,
-        )
-        if tls is not None and client is not None:
-            raise InputError("mutual TLS needs invoke to make its own HTTP client: pass no client")
-        shown = redact_url(str(request.url))
-        response, content, seconds = _send(request, auth, tls, client, settings, shown)
-        if isinstance(action.binding, SoapBinding):
-            body, matched, problems = soap_answer(version, action, content, shown, settings)
-        else:
-            body, matched, problems = _answer(version, action, response, content)
+        with _connection(
+            version, action, request, credentials, redactor, server, trusted_origins, client, settings, on_token
+        ) as (auth, used):  # fmt: skip
+            return _call(version, action, request, auth, used, settings, budget, redactor)
+
+
+@contextmanager
+def _connection(
+    version: ConnectorVersion,
+    action: Action,
+    request: httpx.Request,
+    credentials: Credentials,
+    redactor: Redactor,
+    server: str | None,
+    trusted_origins: Collection[str] | None,
+    client: httpx.Client | None,
+    settings: Settings,
+    on_token: Callable[[str, Token], None] | None,
+) -> Iterator[tuple[httpx.Auth | None, httpx.Client]]:
+    """The auth of ``action``'s call (``auth_of``) and the client to send it with: ``client``,
+    else the one shared for the connector (and its client certificate)."""
+    alternatives = action.auth if action.auth is not None else version.default_auth
+    auth, tls = auth_of(
+        version,
+        alternatives,
+        action.name,
+        credentials,
+        target=request.url,
+        redactor=redactor,
+        server=server,
+        trusted_origins=trusted_origins,
+        on_token=on_token,
+    )
+    if tls is not None and client is not None:
+        raise InputError("mutual TLS needs invoke to make its own HTTP client: pass no client")
+    if client is not None:
+        yield auth, client
+        return
+    kept = _client_key(version, credentials) if tls is not None else None
+    with shared_client((version.connector, kept), settings, tls) as used:
+        yield auth, used
+
+
+def _call(
+    version: ConnectorVersion,
+    action: Action,
+    request: httpx.Request,
+    auth: httpx.Auth | None,
+    client: httpx.Client,
+    settings: Settings,
+    budget: Retries,
+    redactor: Redactor,
+    too_large: str | None = None,
+) -> Invocation:
+    """``request`` sent and its answer checked (``too_large``: the error of an answer over the
+    settings' size cap)."""
+    shown = redact_url(str(request.url))
+    response, content, seconds = _send(request, auth, client, settings, shown, budget, too_large)
+    if isinstance(action.binding, SoapBinding):
+        body, matched, problems = soap_answer(version, action, content, shown, settings)
+    else:
+        body, matched, problems = _answer(version, action, response, content)
     headers = dict(response.headers)
     return Invocation(
         action=action.name,
@@ -424,31 +530,43 @@ def invoke(
     )
 
 
+def _client_key(version: ConnectorVersion, credentials: Credentials) -> str:
+    """What tells apart the shared clients of a connector: its mutual TLS secrets."""
+    methods = {m.name for m in version.auth_methods if isinstance(m, MutualTLSAuth)}
+    return secrets_fingerprint({k: v for k, v in credentials.items() if k in methods})
+
+
 def _send(
     request: httpx.Request,
     auth: httpx.Auth | None,
-    tls: ssl.SSLContext | None,
-    client: httpx.Client | None,
+    client: httpx.Client,
     settings: Settings,
     shown: str,
+    budget: Retries,
+    too_large: str | None = None,
 ) -> tuple[httpx.Response, bytes, float]:
-    """``request`` sent with ``auth`` (redirects not followed), and its answer read under the
-    settings' size cap and deadline; the seconds it took."""
-    own = client is None
-    client = client or http_client(
-        settings, read_timeout=settings.fetch_deadline, verify=tls if tls is not None else True
-    )
+    """``request`` sent with ``auth`` (redirects not followed), again as ``budget`` allows when
+    the system is busy (``runtime.retry``), and its answer read under the settings' size cap and
+    deadline (each time); the seconds it took, waits included."""
     started = time.monotonic()
-    deadline = started + settings.fetch_deadline
-    too_large = f"the answer is larger than {settings.max_document_bytes:,} bytes"
-    try:
-        with translated_http_errors(shown):
-            response = client.send(request, auth=auth, stream=True, follow_redirects=False)
+    too_large = too_large or f"the answer is larger than {settings.max_document_bytes:,} bytes"
+    method = request.method
+    with translated_http_errors(shown):
+        for attempt in itertools.count():
+            deadline = time.monotonic() + settings.fetch_deadline
             try:
+                response = client.send(request, auth=auth, stream=True, follow_redirects=False)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError):
+                # not connected, or a kept connection the server had closed: no answer came
+                if method in IDEMPOTENT and budget.wait(attempt, None, shown):
+                    continue
+                raise
+            try:
+                busy = budget.retried(method, response.status_code)
+                if busy and budget.wait(attempt, response.headers, shown):
+                    continue
                 content = read_capped(response, shown, settings, deadline, too_large)
             finally:
                 response.close()
-    finally:
-        if own:
-            client.close()
+            break
     return response, content, time.monotonic() - started

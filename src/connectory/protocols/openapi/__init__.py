@@ -31,6 +31,7 @@ and the private helpers they share:
     _bodies       request bodies and responses -> media types, schemas, outputs
     _swagger      Swagger 2.0 parameters, bodies (body, formData) and responses
     _naming       stable unique names (operationId, else method + path; ``_2`` suffixes)
+    _pagination   how a list operation pages (x-pagination, Speakeasy's, a Link header)
 """
 
 from __future__ import annotations

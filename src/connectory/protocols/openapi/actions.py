@@ -34,6 +34,7 @@ from ._naming import (
     generated_name,
     unique_name,
 )
+from ._pagination import pagination
 from ._parameters import (
     build_input,
     merge,
@@ -201,6 +202,7 @@ def _action(context: Context, name: str, op: Operation, openapi_30: bool) -> Act
             body_required=body.required if body is not None else False,
             servers=overrides,
             encoding=body.encoding if body is not None else {},
+            pagination=pagination(context, op.value, op.method, outputs, location),
         ),
         input=input_schema,
         outputs=outputs,

@@ -1,0 +1,103 @@
+"""Inputs and answers checked against a version's schemas, with validators built once.
+
+    errors_in(version, schema, value, root="(body)", limit=50)
+
+Building a registry of a version's definitions (GitHub's has hundreds) costs far more than a
+call on loopback. Registries are kept per version content (its ``content_sha256`` as the store
+computed it, else the same hash computed once per version object), the last
+``_MAX_VERSIONS`` of them, and each keeps the validators built for its schemas (by their
+canonical JSON). Messages are those of ``schemas.registry.errors_of``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import weakref
+from collections import OrderedDict
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry
+
+from connectory.catalog.digest import content_sha256
+from connectory.model.version import (
+    ConnectorVersion,
+    JsonSchema,
+)
+from connectory.schemas.registry import (
+    registry_for,
+    validator_for,
+)
+
+__all__ = ["errors_in"]
+
+_MAX_VERSIONS = 16
+_MAX_VALIDATORS = 1024
+"""Per version: validators kept (an action's input, each output)."""
+
+
+class _Checks:
+    def __init__(self, registry: Registry[Any]) -> None:
+        self.registry = registry
+        self.validators: OrderedDict[str, Draft202012Validator] = OrderedDict()
+
+
+_lock = threading.Lock()
+_by_content: OrderedDict[tuple[str, int], _Checks] = OrderedDict()
+_digests: dict[int, tuple[weakref.ref[ConnectorVersion], str]] = {}
+
+
+def _digest(version: ConnectorVersion) -> str:
+    if version.content_sha256:
+        return version.content_sha256
+    known = _digests.get(id(version))
+    if known is not None and known[0]() is version:
+        return known[1]
+    digest = content_sha256(version)
+    key = id(version)
+    _digests[key] = (weakref.ref(version, lambda _: _digests.pop(key, None)), digest)
+    return digest
+
+
+def _validator(version: ConnectorVersion, schema: JsonSchema) -> Draft202012Validator:
+    # their count too: a copy of a stored version with other definitions keeps its old hash
+    key = (_digest(version), len(version.definitions))
+    text = json.dumps(schema, sort_keys=True)
+    with _lock:
+        checks = _by_content.get(key)
+        if checks is not None:
+            _by_content.move_to_end(key)
+            found = checks.validators.get(text)
+            if found is not None:
+                checks.validators.move_to_end(text)
+                return found
+    if checks is None:
+        checks = _Checks(registry_for(version).crawl())
+    validator = validator_for(schema, checks.registry)
+    with _lock:
+        checks = _by_content.setdefault(key, checks)
+        checks.validators[text] = validator
+        while len(checks.validators) > _MAX_VALIDATORS:
+            checks.validators.popitem(last=False)
+        while len(_by_content) > _MAX_VERSIONS:
+            _by_content.popitem(last=False)
+    return validator
+
+
+def errors_in(
+    version: ConnectorVersion,
+    schema: JsonSchema,
+    value: Any,
+    *,
+    root: str,
+    limit: int | None = None,
+) -> list[str]:
+    """Where ``value`` does not fit ``schema`` (refs among ``version``'s definitions):
+    ``path/to/it: message`` (``root`` names the whole value), at most ``limit`` of them."""
+    found = _validator(version, schema).iter_errors(value)
+    return [
+        f"{'/'.join(str(p) for p in error.absolute_path) or root}: {error.message}"
+        for error in itertools.islice(found, limit)
+    ]
