@@ -161,40 +161,16 @@ class Pager:
         self, request: httpx.Request, headers: Mapping[str, str], body: Any, items: list[Any]
     ) -> httpx.Request | None:
         """The request of the page after the one ``request`` got (None: it was the last)."""
-        pagination, style = self.pagination, self.pagination.style
-        following: httpx.Request | None
+        style = self.pagination.style
         if style == "link":
-            target = next_link(headers.get("link"))
-            if not target:
-                return None
-            url = request.url.join(target)
-            if origin(url) != self.origin:
-                raise self._error(
-                    f"page {self.pages}: the next page is on another origin "
-                    f"({redact_url(str(url))}): not followed"
-                )
-            following = _with(request, url)
-            mark = str(url)
+            found = self._linked(request, headers)
         elif style == "cursor":
-            cursor = _at(body, pagination.next or "")
-            if cursor is None or cursor == "" or cursor is False:
-                return None
-            if not isinstance(cursor, str | int) or isinstance(cursor, bool):
-                raise self._error(f"page {self.pages}: the cursor at {pagination.next} is not text")
-            mark = str(cursor)
-            following = _with(request, request.url.copy_set_param(pagination.parameter or "", mark))
+            found = self._cursored(request, body)
         else:
-            if not items or (self.size is not None and len(items) < self.size):
-                return None
-            if self.previous == items:
-                raise self._error(
-                    f"page {self.pages} is the same as the page before: the server seems to "
-                    f"ignore {pagination.parameter!r}"
-                )
-            self.previous = items
-            self.position += 1 if style == "page" else len(items)
-            mark = str(self.position)
-            following = _with(request, request.url.copy_set_param(pagination.parameter or "", mark))
+            found = self._counted(request, items)
+        if found is None:
+            return None
+        following, mark = found
         if mark in self.seen:
             raise self._error(
                 f"page {self.pages}: the server points to an earlier page again "
@@ -207,6 +183,49 @@ class Pager:
                 f"{self.pages} still points to another"
             )
         return following
+
+    def _linked(
+        self, request: httpx.Request, headers: Mapping[str, str]
+    ) -> tuple[httpx.Request, str] | None:
+        """The ``Link: <...>; rel="next"`` page, on the same origin only."""
+        target = next_link(headers.get("link"))
+        if not target:
+            return None
+        url = request.url.join(target)
+        if origin(url) != self.origin:
+            raise self._error(
+                f"page {self.pages}: the next page is on another origin "
+                f"({redact_url(str(url))}): not followed"
+            )
+        return _with(request, url), str(url)
+
+    def _cursored(self, request: httpx.Request, body: Any) -> tuple[httpx.Request, str] | None:
+        """The page the answer's cursor names (none, empty or false: the last page)."""
+        pagination = self.pagination
+        cursor = _at(body, pagination.next or "")
+        if cursor is None or cursor == "" or cursor is False:
+            return None
+        if not isinstance(cursor, str | int) or isinstance(cursor, bool):
+            raise self._error(f"page {self.pages}: the cursor at {pagination.next} is not text")
+        mark = str(cursor)
+        return _with(request, request.url.copy_set_param(pagination.parameter or "", mark)), mark
+
+    def _counted(
+        self, request: httpx.Request, items: list[Any]
+    ) -> tuple[httpx.Request, str] | None:
+        """The next page by number or offset (an empty or short page: the last)."""
+        pagination = self.pagination
+        if not items or (self.size is not None and len(items) < self.size):
+            return None
+        if self.previous == items:
+            raise self._error(
+                f"page {self.pages} is the same as the page before: the server seems to "
+                f"ignore {pagination.parameter!r}"
+            )
+        self.previous = items
+        self.position += 1 if pagination.style == "page" else len(items)
+        mark = str(self.position)
+        return _with(request, request.url.copy_set_param(pagination.parameter or "", mark)), mark
 
 
 def invoke_pages(

@@ -218,24 +218,20 @@ def listen(
             on_token=on_token,
         )
         deadline = time.monotonic() + seconds if seconds is not None else None
-        operation = {"query": binding.document, "variables": variables}
-        if binding.operation_name:
-            operation["operationName"] = binding.operation_name
+        operation = _operation(binding, variables)
         offered, earlier = ([subprotocol] if subprotocol else list(PROTOCOLS)), ""
         while True:  # at most twice: once more in the other subprotocol after a refusal
             address, headers = _handshake(auth, url, client, settings)
             shown = address.split("?", 1)[0]
             with _connect(address, headers, tls, settings, shown, offered, earlier) as socket:
-                # a server that names none speaks what was offered alone, else (as ever) the old
-                protocol = socket.subprotocol or (offered[0] if len(offered) == 1 else PROTOCOLS[1])
+                protocol = _spoken(socket.subprotocol, offered)
                 conversation = _Conversation(socket, shown, deadline, protocol, earlier)
                 try:
                     conversation.opened(headers, settings.connect_timeout)
                 except ConnectionClosed as error:
-                    code = error.rcvd.code if error.rcvd else None
-                    if subprotocol is None and not earlier and code in _NOT_SPOKEN:
-                        earlier = f"it had closed the connection ({code}) in {protocol}"
-                        offered = [p for p in PROTOCOLS if p != protocol]
+                    refused = _refused_in(error, protocol) if subprotocol is None else None
+                    if refused and not earlier:
+                        earlier, offered = refused, [p for p in PROTOCOLS if p != protocol]
                         continue
                     conversation.closed(error, settings.max_document_bytes, opening=True)
                 subscription = conversation.subscription(operation)
@@ -248,6 +244,28 @@ def listen(
                 except ConnectionClosed as error:
                     conversation.closed(error, settings.max_document_bytes)
             return
+
+
+def _operation(binding: GraphQLBinding, variables: Any) -> dict[str, Any]:
+    """The subscribe message's payload: the document, its variables and operation name."""
+    operation = {"query": binding.document, "variables": variables}
+    if binding.operation_name:
+        operation["operationName"] = binding.operation_name
+    return operation
+
+
+def _spoken(named: str | None, offered: list[str]) -> str:
+    """The subprotocol a server speaks: the one it named; else what was offered alone; else (as
+    ever) the old one."""
+    return named or (offered[0] if len(offered) == 1 else PROTOCOLS[1])
+
+
+def _refused_in(error: Exception, protocol: str) -> str | None:
+    """Why to ask again in the other subprotocol (a close that says the server does not speak
+    ``protocol``), or None."""
+    rcvd = getattr(error, "rcvd", None)
+    code = rcvd.code if rcvd else None
+    return f"it had closed the connection ({code}) in {protocol}" if code in _NOT_SPOKEN else None
 
 
 def _subscription(version: ConnectorVersion, trigger_name: str) -> tuple[Trigger, GraphQLBinding]:
