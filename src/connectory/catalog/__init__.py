@@ -11,16 +11,19 @@ processes may write at once.
     rows        rows to models and back, lookups
     tables      the schema (SQLAlchemy Core)
     guards      the triggers that make published versions immutable (SQLite and PostgreSQL)
+    location    where the catalogue is when none is named: the environment, the checkout, the user's
     engine      the default URL, SQLite's pragmas and BEGIN IMMEDIATE, read-only transactions
     failures    database errors translated to connectory.errors (CatalogBusy, CatalogUnavailable)
     migrate     Alembic run from code (migrations/), under an advisory lock on PostgreSQL
     results     the small records the API returns
+    status      what a catalogue is and holds, read without changing it (``connectory info``)
     files       the catalogue as reviewable files (catalog/ at the repository root): export, import
 """
 
 from ._engine import (
     create_engine,
     default_database_url,
+    sqlite_file,
 )
 from ._failures import (
     CatalogBusy,
@@ -32,6 +35,10 @@ from .files import (
     export_catalog,
     import_catalog,
 )
+from .location import (
+    Location,
+    default_location,
+)
 from .migrate import upgrade
 from .results import (
     BoardImpact,
@@ -39,6 +46,10 @@ from .results import (
     Deletion,
     Drafted,
     VersionInfo,
+)
+from .status import (
+    Status,
+    status,
 )
 from .store import Catalog
 
@@ -52,10 +63,15 @@ __all__ = [
     "Drafted",
     "Exported",
     "Imported",
+    "Location",
+    "Status",
     "VersionInfo",
     "create_engine",
     "default_database_url",
+    "default_location",
     "export_catalog",
     "import_catalog",
+    "sqlite_file",
+    "status",
     "upgrade",
 ]
