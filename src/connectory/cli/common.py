@@ -62,9 +62,9 @@ CatalogOption = Annotated[
     typer.Option(
         "--catalog",
         metavar="URL",
-        help="The catalogue's database URL. Default: CONNECTORY_DATABASE_URL, else "
-        "catalog/connectory.db of the Connectory checkout you are in, else "
-        "~/.local/share/connectory/connectory.db ('connectory info' says which).",
+        help="The catalogue's database URL (default: CONNECTORY_DATABASE_URL, else the "
+        "checkout's catalog/connectory.db, else ~/.local/share/connectory/connectory.db; "
+        "'connectory info' says which).",
         show_default=False,
     ),
 ]
