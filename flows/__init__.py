@@ -1,6 +1,7 @@
 """Prefect flows of Connectory, installed as the package ``connectory_flows``.
 
-    onboard        fetch -> parse -> generate -> validate -> draft (-> publish), one document
+    onboard        fetch -> parse -> generate -> validate -> check auth -> draft (-> publish), one
+                   document; the auth check runs when the connector's credentials are at hand
     onboard-batch  the same for many documents at once, each a task; failures do not stop the rest
     reintrospect   re-introspect GraphQL endpoints; draft a version with a change report on drift
 
@@ -26,10 +27,11 @@ from .reintrospect import (
     Reintrospected,
     reintrospect,
 )
-from .reporting import ItemsFailed
+from .reporting import AuthNotVerified, ItemsFailed
 from .secrets import supplied
 
 __all__ = [
+    "AuthNotVerified",
     "Batch",
     "DocumentOutcome",
     "ItemsFailed",

@@ -4,8 +4,8 @@ Each document is one task run (``onboard-document``, mapped over the sources) on
 runner, Prefect's thread pool by default (``max_workers``: how many at once). Fetching overlaps,
 which is what a batch of URLs waits on; for CPU-bound batches across machines, run it with
 prefect-dask's task runner. A document's task runs the ``onboard`` flow's own steps
-(``onboard_steps``: fetch, parse, generate, validate, draft and, with ``publish``, publish), each
-a task of its own; only transient failures (network, HTTP 5xx, a busy database) are retried,
+(``onboard_steps``: fetch, parse, generate, validate, auth, draft and, with ``publish``,
+publish), each a task of its own; only transient failures (network, HTTP 5xx, a busy database) are retried,
 where they happened, and a document that fails does not stop the others: the result and the
 ``onboard-batch`` artifact list every document's outcome, failures with the error that names the
 problem and where it is. A batch with a failure ends Failed (calling the flow raises
@@ -108,7 +108,7 @@ def onboard_document(
     return DocumentOutcome(
         source=shown(source),
         status=status,
-        onboarded=Onboarded.of(steps.version, created=steps.created),
+        onboarded=Onboarded.of(steps.version, created=steps.created, auth=steps.auth.result),
     )
 
 

@@ -7,6 +7,13 @@ Re-onboarding a document already drafted for the connector (same sha256) skips s
 stored version. The run leaves a markdown artifact summarising the version, and returns a small
 ``Onboarded`` record (Prefect walks a flow's return value, so the version itself stays in the
 catalogue).
+
+The ``auth`` task, between validate and draft, runs the live auth check with the connector's
+credentials (``connectory.onboarding.auth_check``: read inside the task from the secrets file and
+the environment, never a parameter): passed, failed or skipped with the reason. A new draft
+records it (a finding of kind ``auth-check``, when there were credentials to try); the artifact
+and the result show it. A failed check does not stop the draft; with ``require_auth`` the run
+then ends Failed (``AuthNotVerified``), unless the check passed.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from prefect import (
 )
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.states import State
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -45,16 +53,23 @@ from connectory.errors import (
     NotFound,
     is_transient,
 )
+from connectory.model.auth import AuthMethod
 from connectory.model.version import (
+    CheckResult,
     ConnectorVersion,
     VersionState,
     check_name,
 )
 from connectory.onboarding import (
+    AuthCheck,
+    auth_check,
+    auth_methods,
     fetch_source,
     generate,
     suggest_name,
     validated,
+    with_auth,
+    with_auth_check,
 )
 from connectory.render.summary import summarize
 from connectory.settings import Settings
@@ -62,6 +77,11 @@ from connectory.vetting.publishing import publish as publish_checked
 
 from .liveness import settle_dead_runs
 from .quoting import quoted
+from .reporting import (
+    AuthNotVerified,
+    auth_markdown,
+    auth_not_verified,
+)
 from .secrets import (
     catalog_url,
     graphql_headers,
@@ -71,6 +91,7 @@ from .secrets import (
 
 __all__ = [
     "TRANSIENT_RETRIES",
+    "AuthNotVerified",
     "Onboarded",
     "Steps",
     "onboard",
@@ -135,8 +156,12 @@ def parse_task(raw: RawDocument, protocol: str | None) -> ParsedDocument:
 
 
 @task(name="generate", cache_policy=NO_CACHE)
-def generate_task(parsed: ParsedDocument, connector: str) -> ConnectorVersion:
-    return generate(parsed, connector=connector)
+def generate_task(
+    parsed: ParsedDocument, connector: str, auth: list[AuthMethod] | None = None
+) -> ConnectorVersion:
+    """The version the document describes, with the auth methods the user named added (``--auth``:
+    for a document that declares none, a GraphQL endpoint or a WSDL without WS-Policy)."""
+    return with_auth(generate(parsed, connector=connector), auth or [])
 
 
 @task(name="validate", cache_policy=NO_CACHE)
@@ -144,10 +169,34 @@ def validate_task(version: ConnectorVersion) -> ConnectorVersion:
     return validated(version)
 
 
+@task(name="auth", cache_policy=NO_CACHE)
+def auth_task(version: ConnectorVersion) -> AuthCheck:
+    """The live auth check with the connector's credentials, read here (the secrets file, the
+    environment): never a parameter, never in the result, the logs or the artifact. A refused or
+    unreachable system fails the check, not the task."""
+    checked = auth_check(version)
+    result = checked.result
+    log = get_run_logger().warning if result.status == "failed" else get_run_logger().info
+    log("Auth check of %s %s: %s", version.connector, result.status, result.message)
+    return checked
+
+
 @task(name="draft", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
 def draft_task(url: SecretStr, version: ConnectorVersion, label: str | None) -> Drafted:
     with open_catalog(url) as catalog:
         return catalog.draft(version, label=label)
+
+
+@task(name="add-auth", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
+def add_auth_task(
+    url: SecretStr, connector: str, label: str, methods: list[AuthMethod]
+) -> ConnectorVersion:
+    """Add ``methods`` to a draft that holds the document already (onboarded before without them)."""
+    with open_catalog(url) as catalog:
+        version = catalog.get_version(connector, label)
+        for method in methods:
+            version = catalog.add_auth_method(connector, label, method)
+        return version
 
 
 @task(name="publish", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
@@ -185,9 +234,13 @@ class Onboarded(BaseModel):
     auth_methods: int
     findings: dict[str, int]
     """Counts by severity."""
+    auth: CheckResult | None = None
+    """The live auth check (``passed``, ``failed`` or ``skipped`` with the reason)."""
 
     @classmethod
-    def of(cls, version: ConnectorVersion, *, created: bool) -> Onboarded:
+    def of(
+        cls, version: ConnectorVersion, *, created: bool, auth: CheckResult | None = None
+    ) -> Onboarded:
         return cls(
             connector=version.connector,
             version=version.version or "",
@@ -199,6 +252,7 @@ class Onboarded(BaseModel):
             definitions=len(version.definitions),
             auth_methods=len(version.auth_methods),
             findings=dict(Counter(f.severity for f in version.findings)),
+            auth=auth,
         )
 
     @property
@@ -219,6 +273,8 @@ class Steps:
     """False when the connector already held this document (same sha256): nothing was drafted."""
     published: bool
     """The steps published the version (it was a draft, and publishing was asked for)."""
+    auth: AuthCheck
+    """The live auth check of the version (recorded on it when it was drafted now)."""
 
 
 def onboard_steps(
@@ -229,16 +285,22 @@ def onboard_steps(
     label: str | None,
     publish: bool,
     catalog: SecretStr,
+    auth: list[str] | None = None,
 ) -> Steps:
     """Onboard one document with this module's tasks: fetch, lookup (or parse, generate,
-    validate, draft), and publish when asked. The pipeline of ``onboard`` and of each document
-    of ``onboard-batch``.
+    validate, auth, draft; else auth on the version held), and publish when asked. The pipeline
+    of ``onboard`` and of each document of ``onboard-batch``.
+
+    ``auth``: specs of auth methods to add (``bearer``, ``header:NAME``...: see
+    ``connectory.model.add_auth.auth_method_from_spec``), required by every action. A draft that
+    holds the document already gets those it lacks; a published one is left as it is (a warning).
 
     ``source`` is a run's parameter (``real_source`` gives the source it stands for). Without a
     ``name``, the connector is named by the document's title (or file name), so the document is
     parsed before the catalogue is asked whether it holds it already.
     """
     logger = get_run_logger()
+    methods = auth_methods(auth or [])  # a bad spec fails before anything is fetched
     raw = fetch_task(real_source(source), protocol, name)
     parsed: ParsedDocument | None = None
     if name is None:
@@ -248,22 +310,48 @@ def onboard_steps(
     created = False
     if existing is not None:
         logger.info("Unchanged: %s@%s holds this document already", name, existing.label)
-        version = read_task(catalog, name, existing.label)
+        version = _with_missing_auth(catalog, read_task(catalog, name, existing.label), methods)
+        check = auth_task(quoted(version))
     else:
         if parsed is None:
             parsed = parse_task(quoted(raw), protocol)
-        generated = generate_task(quoted(parsed), name)
+        generated = generate_task(quoted(parsed), name, methods)
         checked = validate_task(quoted(generated))
+        check = auth_task(quoted(checked))
         # A description split across files has the sha256 of all its files (not the root's):
         # the catalogue, not the lookup above, then tells whether it holds it already.
-        drafted = draft_task(catalog, quoted(checked), label)
+        drafted = draft_task(catalog, quoted(with_auth_check(checked, check)), label)
         version, created = drafted.version, drafted.created
         logger.info("Drafted %s" if created else "Unchanged: %s holds it already", version.ref)
+        if not created:
+            version = _with_missing_auth(catalog, version, methods)
     published = publish and version.state == "draft"
     if published:
         version = publish_task(catalog, name, version.version or "")
         logger.info("Published %s", version.ref)
-    return Steps(version=version, created=created, published=published)
+    return Steps(version=version, created=created, published=published, auth=check)
+
+
+def _with_missing_auth(
+    catalog: SecretStr, version: ConnectorVersion, methods: list[AuthMethod]
+) -> ConnectorVersion:
+    """``version`` (held already) with those of ``methods`` it lacks, when it is a draft."""
+    have = {method.name for method in version.auth_methods}
+    missing = [method for method in methods if method.name not in have]
+    if not missing:
+        return version
+    names = ", ".join(method.name for method in missing)
+    if version.state != "draft":
+        get_run_logger().warning(
+            "%s is %s: the auth methods %s are not added (draft a new version, then "
+            "connectory auth add)",
+            version.ref,
+            version.state,
+            names,
+        )
+        return version
+    get_run_logger().info("Adding the auth methods %s to %s", names, version.ref)
+    return add_auth_task(catalog, version.connector, version.version or "", missing)
 
 
 @flow(name="onboard", validate_parameters=True, on_running=[settle_dead_runs])
@@ -273,20 +361,38 @@ def onboard(
     protocol: str | None = None,
     label: str | None = None,
     publish: bool = False,
-) -> Onboarded:
+    require_auth: bool = False,
+    auth: list[str] | None = None,
+) -> Onboarded | State[Onboarded]:
     """Onboard ``source`` (a path or an http(s) URL) as a draft version of connector ``name``.
 
     With ``publish``, the version is published too (unless it already is). With ``protocol``
-    ``graphql``, an endpoint URL is introspected. The catalogue, the introspection headers and
-    the secrets of a source URL come from ``connectory_flows.secrets``, never from parameters.
+    ``graphql``, an endpoint URL is introspected. ``auth``: auth methods to add to the version
+    (``bearer``, ``basic``, ``header:NAME``, ``query:NAME``...: specs, never secrets), for a
+    document that declares none or not all; WS-Policy's are kept. The catalogue, the
+    introspection headers and the secrets of a source URL come from
+    ``connectory_flows.secrets``, never from parameters; the credentials of the auth check from
+    the secrets file and the environment. With ``require_auth``, a live auth check that did not
+    pass (it failed, or was skipped: no credentials, no action to try, an origin not accepted)
+    ends the run Failed, saying which; the version stays drafted (and published, when asked),
+    and calling the flow raises ``AuthNotVerified``, whose ``result`` is the ``Onboarded`` record.
     """
     check_name(name)
     steps = onboard_steps(
-        source, name, protocol=protocol, label=label, publish=publish, catalog=catalog_url()
+        source,
+        name,
+        protocol=protocol,
+        label=label,
+        publish=publish,
+        catalog=catalog_url(),
+        auth=auth,
     )
     create_markdown_artifact(
         key=_artifact_key(name),
-        markdown=summarize(steps.version),
+        markdown=summarize(steps.version) + auth_markdown(steps.auth, steps.version),
         description=f"Onboarding of {steps.version.ref}",
     )
-    return Onboarded.of(steps.version, created=steps.created)
+    result = Onboarded.of(steps.version, created=steps.created, auth=steps.auth.result)
+    if require_auth and steps.auth.result.status != "passed":
+        return auth_not_verified(steps.version, steps.auth, result)
+    return result

@@ -1,6 +1,8 @@
 """What the flows' artifacts, results and final states say: one line per error, markdown table
-cells, a run's outcomes collected item by item (``collect``, ``Outcomes``), and the Failed state
-of a run some of whose items failed (``finished``)."""
+cells, a run's outcomes collected item by item (``collect``, ``Outcomes``), the Failed state
+of a run some of whose items failed (``finished``), the auth check's part of an onboarding
+artifact (``auth_markdown``) and the Failed state of an onboarding whose auth check was required
+and did not pass (``auth_not_verified``)."""
 
 from __future__ import annotations
 
@@ -26,11 +28,16 @@ from pydantic import (
 )
 
 from connectory.errors import ConnectoryError
+from connectory.model.version import ConnectorVersion
+from connectory.onboarding import AuthCheck
 
 __all__ = [
+    "AuthNotVerified",
     "ItemOutcome",
     "ItemsFailed",
     "Outcomes",
+    "auth_markdown",
+    "auth_not_verified",
     "cell",
     "collect",
     "error_text",
@@ -133,3 +140,42 @@ def finished(result: Result, what: str) -> Result | State[Any]:
     if result.failed:
         return items_failed(f"{len(result.failed)} of {len(result.outcomes)} {what}", result)
     return result
+
+
+def auth_markdown(check: AuthCheck, version: ConnectorVersion) -> str:
+    """The auth check's section of an onboarding artifact: its status, its reason, and whether
+    ``version`` (as stored) records it. The result holds no secret (see
+    ``connectory.vetting.checks.check_auth``)."""
+    result = check.result
+    finding = check.finding
+    if finding is None:
+        recorded = "Nothing is recorded on the version: no credentials were tried."
+    elif finding in version.findings:
+        recorded = f"Recorded on {version.ref} (a finding `{finding.kind}`, {finding.severity})."
+    else:
+        recorded = f"Not recorded: {version.ref} was drafted before this run."
+    return f"\n## Auth check\n\n**{result.status}**: {cell(result.message)}\n\n{recorded}\n"
+
+
+class AuthNotVerified(ConnectoryError, Generic[R]):
+    """An onboarding run asked to require auth (``--require-auth``) and the live auth check did
+    not pass. The run ends Failed; the version stays as the run left it (drafted, published);
+    calling the flow raises this error, whose ``result`` is the run's result."""
+
+    def __init__(self, message: str, result: R) -> None:
+        super().__init__(message)
+        self.result = result
+
+    def __reduce__(self) -> tuple[Any, ...]:  # Prefect may persist a run's result (pickle)
+        return (type(self), (self.message, self.result))
+
+
+def auth_not_verified(version: ConnectorVersion, check: AuthCheck, result: R) -> State[Any]:
+    """The final state of an onboarding whose required auth check did not pass: Failed, saying
+    whether it failed or was skipped, and why."""
+    status = check.result.status
+    message = (
+        f"--require-auth: the live auth check of {version.ref} {status}: {check.result.message} "
+        f"(the {version.state} version is kept)"
+    )
+    return Failed(message=message, data=AuthNotVerified(message, result))

@@ -65,6 +65,13 @@ class Settings:
     """... and adds at most this many headers, query parameters and cookies to a request."""
     function_max_value_bytes: int = 8192
     """... each name and value at most this long (UTF-8)."""
+    function_max_total_bytes: int = 64 * 1024
+    """... all of them together at most this long (UTF-8)."""
+    function_max_fetches: int = 5
+    """... sends at most this many requests with ``fetch`` per call (a redirect followed is one
+    more), each to an origin accepted for the connector, within the call's time limit."""
+    function_max_fetch_bytes: int = 1024 * 1024
+    """... each fetch's request (URL, headers, body) and answer at most this long."""
     graphql_max_sdl_tokens: int = 500_000
     """Refuse GraphQL SDL with more tokens than this: GitHub's 1.2 MB schema has about 60,000.
     graphql-core parses about 100,000 tokens a second, so this bounds a hostile document to

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from connectory.catalog import Catalog
-from connectory.catalog._failures import translate
+from connectory.catalog._failures import raising_catalog_errors
 from connectory.errors import ImmutableVersion
 from connectory.model.version import (
     ConnectorVersion,
@@ -351,7 +351,7 @@ def test_guard_errors_become_immutable_version(guarded: Guarded) -> None:
     catalog = guarded.catalog
     with (
         pytest.raises(ImmutableVersion, match=r"^acme@1\.0: connectory: .*immutable"),
-        translate(catalog.url, subject="acme@1.0"),
+        raising_catalog_errors(catalog.url, subject="acme@1.0"),
         catalog.engine.begin() as connection,
     ):
         connection.execute(sa.text("DELETE FROM actions WHERE version_id = :pub"), guarded.params)

@@ -17,10 +17,13 @@ from connectory.errors import (
     Conflict,
     PublishRefused,
 )
+from connectory.model.findings import AUTH_CHECK
 from connectory.model.version import (
     Board,
     BoardUse,
+    ConnectorVersion,
     Definition,
+    Finding,
     Vetting,
 )
 from tests.support.samples import (
@@ -448,3 +451,16 @@ def test_a_deployed_board_cannot_be_pointed_at_a_draft_by_sql(catalog: Catalog) 
     assert not catalog.get_board("idle").deployed
     catalog.deploy_board("idle")  # the catalogue's own path resolves it to a published version
     assert [u.resolved_version for u in catalog.get_board("idle").uses] == ["1"]
+
+
+def test_the_live_auth_check_recorded_on_a_draft_leaves_its_content_hash_alone() -> None:
+    """Whoever rebuilds a version from the same document gets the same hash, whether or not
+    they had credentials to try (the check's finding is an observation, not content)."""
+    base = small_version()
+
+    def with_finding(kind: str) -> ConnectorVersion:
+        found = Finding(severity="info", kind=kind, location="", message="observed")
+        return base.model_copy(update={"findings": [*base.findings, found]})
+
+    assert content_sha256(with_finding(AUTH_CHECK)) == content_sha256(base)
+    assert content_sha256(with_finding("invalid-schema")) != content_sha256(base)

@@ -164,6 +164,9 @@ def test_the_worker_stays_under_its_cap() -> None:
                 "memory_bytes": limit,
                 "max_values": 64,
                 "max_value_bytes": 8192,
+                "max_total_bytes": 65536,
+                "max_fetches": 5,
+                "max_fetch_bytes": MB,
                 "request": {},
                 "credentials": {},
             }
@@ -291,7 +294,7 @@ def test_nothing_large_leaves_the_sandbox(source: str, outcome: str) -> None:
         ("[]", "must return an object of headers, query and cookies"),
         ("{headers: {a: 1}}", "'headers' must be an object of strings"),
         ("{cookies: 'a=b'}", "'cookies' must be an object of strings"),
-        ("Promise.resolve({})", "not a Promise"),
+        ("new Promise(() => {})", "its promise never settles"),
         ("{headers: {'Bad Name': 'v'}}", "returned 'Bad Name', which cannot name a header"),
         ("{headers: {'X-A': ' v'}}", "the header 'X-A' holds a character a header cannot carry"),
         ("{cookies: {s: 'a;b'}}", "the cookie 's' holds a character a cookie cannot carry"),

@@ -5,6 +5,13 @@ picks which it accepts), can require handshake headers (401 otherwise), validate
 with graphql-core and runs it with ``subscribe``, pushing each result until the source ends.
 ``tamper`` rewrites a result before it is sent, ``misbehave`` breaks the conversation, as
 misbehaving servers do.
+
+``mimic`` behaves as a server library does whatever the client offers: it accepts the first
+subprotocol offered (the ``ws`` package's default, which both libraries run on), or the last with
+``accept="last"``, then closes the connection unless it is the one the library speaks:
+``"subscriptions-transport-ws"`` (Apollo Server 2/3) closes with 1002 unless it is ``graphql-ws``,
+and sends ``ka`` keep-alives after its ``connection_ack``; ``"graphql-ws"`` closes with 4406
+("Subprotocol not acceptable") unless it is ``graphql-transport-ws``.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import threading
 from collections.abc import (
     Callable,
     Iterator,
+    Sequence,
 )
 from contextlib import contextmanager
 from dataclasses import (
@@ -44,6 +52,10 @@ from websockets.http11 import (
 )
 
 _NEXT = {"graphql-transport-ws": ("subscribe", "next"), "graphql-ws": ("start", "data")}
+_MIMICS = {  # a library: the subprotocol it speaks, how it closes on another
+    "subscriptions-transport-ws": ("graphql-ws", 1002, ""),
+    "graphql-ws": ("graphql-transport-ws", 4406, "Subprotocol not acceptable"),
+}
 
 
 @dataclass
@@ -53,7 +65,14 @@ class SubscriptionServer:
     required_headers: dict[str, str] = field(default_factory=dict)
     tamper: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     misbehave: str | None = None
-    """``"no-ack"``: never acknowledge the connection; ``"not-json"``: answer it with garbage."""
+    """``"no-ack"``: never acknowledge the connection; ``"not-json"``: answer it with garbage;
+    ``"close:CODE"``: close the connection with CODE at once."""
+    mimic: str | None = None
+    """A server library to behave as (see the module docstring)."""
+    accept: str = "first"
+    """Which offered subprotocol a ``mimic`` accepts: ``"first"`` or ``"last"``."""
+    handshake_limit: int | None = None
+    """Refuse every handshake after this many (HTTP 503), as a server going down does."""
     url: str = ""
     handshakes: list[dict[str, str]] = field(default_factory=list)
     """Each handshake's headers (lower-cased names)."""
@@ -66,6 +85,14 @@ class SubscriptionServer:
         return message
 
     async def handle(self, socket: ServerConnection) -> None:
+        if self.misbehave and self.misbehave.startswith("close:"):
+            await socket.close(int(self.misbehave.removeprefix("close:")))
+            return
+        if self.mimic is not None:
+            spoken, code, reason = _MIMICS[self.mimic]
+            if socket.subprotocol != spoken:
+                await socket.close(code, reason)
+                return
         subscribe_type, next_type = _NEXT[socket.subprotocol or "graphql-ws"]
         await self._receive(socket)  # connection_init
         if self.misbehave == "no-ack":
@@ -75,8 +102,12 @@ class SubscriptionServer:
             await socket.send("<html>surprise</html>")
             await socket.wait_closed()
             return
-        await socket.send(json.dumps({"type": "ping"}))  # a client must answer pongs
-        await socket.send(json.dumps({"type": "connection_ack"}))
+        if self.mimic == "subscriptions-transport-ws":  # no ping in its protocol
+            await socket.send(json.dumps({"type": "connection_ack"}))
+            await socket.send(json.dumps({"type": "ka"}))
+        else:
+            await socket.send(json.dumps({"type": "ping"}))  # a client must answer pongs
+            await socket.send(json.dumps({"type": "connection_ack"}))
         message = await self._receive(socket)
         while message["type"] != subscribe_type:
             message = await self._receive(socket)
@@ -123,7 +154,15 @@ class SubscriptionServer:
         self.handshakes.append({k.lower(): v for k, v in request.headers.raw_items()})
         if any(request.headers.get(k) != v for k, v in self.required_headers.items()):
             return connection.respond(HTTPStatus.UNAUTHORIZED, "unauthorised\n")
+        if self.handshake_limit is not None and len(self.handshakes) > self.handshake_limit:
+            return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE, "going down\n")
         return None
+
+    def select(self, _connection: ServerConnection, offered: Sequence[str]) -> str | None:
+        """The subprotocol a ``mimic`` accepts: the first (or last) offered, whatever it is."""
+        if not offered:
+            return None
+        return offered[0] if self.accept == "first" else offered[-1]
 
 
 @contextmanager
@@ -141,6 +180,7 @@ def serve_subscriptions(schema: GraphQLSchema, **options: Any) -> Iterator[Subsc
             "127.0.0.1",
             0,
             subprotocols=list(state.protocols),  # type: ignore[arg-type]
+            select_subprotocol=state.select if state.mimic else None,  # type: ignore[arg-type]
             process_request=state.check_headers,
         ) as server:
             port = next(iter(server.sockets)).getsockname()[1]

@@ -4,7 +4,12 @@ delete)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
+from fastapi import (
+    Body,
+    Query,
+)
 from fastapi.responses import JSONResponse
 from pydantic import (
     BaseModel,
@@ -20,6 +25,7 @@ from connectory.catalog.results import (
 )
 from connectory.changes import diff
 from connectory.errors import InputError
+from connectory.model.auth import AuthMethod
 from connectory.model.version import (
     Change,
     Connector,
@@ -46,6 +52,16 @@ from .routing import (
 __all__ = ["Deprecation", "router"]
 
 router = new_router()
+
+ActionsQuery = Annotated[
+    list[str] | None,
+    Query(
+        alias="action",
+        max_length=1000,
+        description="Only these actions need the method (repeatable; default: every action, "
+        "and the version's default_auth that subscriptions use).",
+    ),
+]
 
 
 class Deprecation(BaseModel):
@@ -139,6 +155,32 @@ def publish(
         catalog, name, label, allow_breaking=allow_breaking, content_sha256=content_sha256
     )
     return as_json(done.version)
+
+
+@router.post(
+    "/connectors/{name}/versions/{label}/auth-methods",
+    status_code=201,
+    response_model=AuthMethod,
+    responses=answers(400, 404, 409),
+)
+def add_auth_method(
+    name: Name,
+    label: Label,
+    method: Annotated[AuthMethod, Body()],
+    catalog: Store,
+    actions: ActionsQuery = None,
+    required: bool = True,
+    together: bool = False,
+) -> JSONResponse:
+    """Add an auth method of any kind to a draft, of any protocol (``Catalog.add_auth_method``):
+    where nothing was needed every action now needs it (``required=false``: only when its
+    credentials are given); where alternatives exist it is one more (``together``: added to each
+    of them). The draft's content_sha256 changes. 409 for a published or deprecated version, or
+    a method of that name; 404 for an unknown connector, version or action."""
+    catalog.add_auth_method(
+        name, label, method, actions=actions, required=required, together=together
+    )
+    return as_json(method, status_code=201)
 
 
 @router.post(

@@ -4,20 +4,32 @@ SQLite (one file, the default) or PostgreSQL (for teams and several workers), th
 Published versions are immutable, enforced by the database itself; publishing is atomic; several
 processes may write at once.
 
-    store       Catalog: the public API, one transaction per method
-    versions    draft, update_draft, publish, deprecate, delete_version
-    boards      boards, deployments, the blast radius of deleting a version
-    labels      how a drafted version gets its label
-    rows        rows to models and back, lookups
-    tables      the schema (SQLAlchemy Core)
-    guards      the triggers that make published versions immutable (SQLite and PostgreSQL)
-    location    where the catalogue is when none is named: the environment, the checkout, the user's
-    engine      the default URL, SQLite's pragmas and BEGIN IMMEDIATE, read-only transactions
-    failures    database errors translated to connectory.errors (CatalogBusy, CatalogUnavailable)
-    migrate     Alembic run from code (migrations/), under an advisory lock on PostgreSQL
-    results     the small records the API returns
-    status      what a catalogue is and holds, read without changing it (``connectory info``)
-    files       the catalogue as reviewable files (catalog/ at the repository root): export, import
+    store         Catalog: the public API, one transaction per method
+    files         the catalogue as reviewable files (catalog/ at the repository root): export, import
+    migrate       Alembic run from code (migrations/), under an advisory lock on PostgreSQL
+    results       the small records the API returns
+    location      where the catalogue is when none is named: the environment, the checkout, the
+                  user's data folder
+    status        what a catalogue is and holds, read without changing it (``connectory info``)
+    policy        the publish policy: a version compared with the one it follows, breaking
+                  changes announced
+    digest        content_sha256: the hash the store computes of a version (what a vetting
+                  approves and a publish seals)
+
+  private, used by the store:
+
+    _versions     draft, update_draft, publish, deprecate, delete_version
+    _boards       boards, deployments, the blast radius of deleting a version
+    _vettings     vetting records: store a verdict, list them, what publishing asks of them
+    _deliveries   trigger deliveries: record one (a signature once), list them
+    _labels       how a drafted version gets its label
+    _rows         rows to models and back, lookups
+    _tables       the schema (SQLAlchemy Core)
+    _guards       the triggers that make published versions immutable and audit tables
+                  append-only (SQLite and PostgreSQL)
+    _engine       the default URL, SQLite's pragmas and BEGIN IMMEDIATE, read-only transactions
+    _failures     database errors translated to connectory.errors (CatalogBusy, CatalogUnavailable)
+    migrations/   the Alembic environment and its revisions
 """
 
 from ._engine import (

@@ -34,9 +34,9 @@ __all__ = [
     "CatalogBusy",
     "CatalogUnavailable",
     "ValueRefused",
+    "catalog_error_for",
     "is_database_error",
-    "translate",
-    "translated",
+    "raising_catalog_errors",
 ]
 
 GUARD_PREFIX = "connectory:"
@@ -69,7 +69,7 @@ def is_database_error(error: BaseException) -> bool:
     ).__module__.startswith("psycopg")
 
 
-def translated(
+def catalog_error_for(
     error: Exception, url: str, *, subject: str | None = None, secret: str | None = None
 ) -> CatalogError:
     """The ``CatalogError`` to raise for ``error`` (``subject``: e.g. ``connector@label``)."""
@@ -77,44 +77,55 @@ def translated(
     message = _first_line(original if original is not None else error)
     if secret:
         message = message.replace(secret, "***")
-    sqlstate = getattr(original, "sqlstate", None)
+    sqlstate: str | None = getattr(original, "sqlstate", None)
+    code = sqlstate or ""
     about = f"{subject}: " if subject else ""
     if GUARD_PREFIX in message:
         return ImmutableVersion(about + message[message.index(GUARD_PREFIX) :])
-    if isinstance(error, sa.exc.IntegrityError | sqlite3.IntegrityError) or (
-        sqlstate or ""
-    ).startswith("23"):
+    if isinstance(error, sa.exc.IntegrityError | sqlite3.IntegrityError) or code.startswith("23"):
         return Conflict(f"{about}the catalogue {url} refused the write: {message}")
     where = f"the catalogue {url}"
-    if (sqlstate or "").startswith("22") or isinstance(error, sa.exc.DataError):
+    if code.startswith("22") or isinstance(error, sa.exc.DataError):
         return ValueRefused(f"{about}{where} cannot hold a value given: {message}")
     if sqlstate == _INSUFFICIENT_PRIVILEGE:
         return CatalogError(
             f"{where}: {message}: this role may read and write rows, not change the schema; the "
             "tables' owner runs the migrations (connectory --catalog OWNER_URL migrate)"
         )
-    if isinstance(error, sa.exc.TimeoutError) or sqlstate in _BUSY_SQLSTATES:
+    if _is_busy(error, original, sqlstate, message):
         return CatalogBusy(f"{where} is busy, try again: {message}")
-    if isinstance(original, sqlite3.OperationalError) and (
-        "locked" in message or "busy" in message
-    ):
-        return CatalogBusy(f"{where} is busy, try again: {message}")
-    if (
-        sqlstate in _UNAVAILABLE_SQLSTATES
-        or (sqlstate or "").startswith("08")
-        or (isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated)
-        or (
-            sqlstate is None
-            and type(original).__name__ == "OperationalError"
-            and not isinstance(original, sqlite3.Error)
-        )
-    ):
+    if _is_unavailable(error, original, sqlstate):
         return CatalogUnavailable(f"{where} cannot be reached: {message}")
     return CatalogError(f"{where}: {type(original or error).__name__}: {message}")
 
 
+def _is_busy(error: Exception, original: object, sqlstate: str | None, message: str) -> bool:
+    """A pool timeout, a lock, a serialization failure or a deadlock: worth another try."""
+    if isinstance(error, sa.exc.TimeoutError) or sqlstate in _BUSY_SQLSTATES:
+        return True
+    return isinstance(original, sqlite3.OperationalError) and (
+        "locked" in message or "busy" in message
+    )
+
+
+def _is_unavailable(error: Exception, original: object, sqlstate: str | None) -> bool:
+    """The server cannot be reached, refused the connection or went away."""
+    if sqlstate in _UNAVAILABLE_SQLSTATES or (sqlstate or "").startswith("08"):
+        return True
+    if isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated:
+        return True
+    # a driver's OperationalError without a SQLSTATE (psycopg: the connection failed)
+    return (
+        sqlstate is None
+        and type(original).__name__ == "OperationalError"
+        and not isinstance(original, sqlite3.Error)
+    )
+
+
 @contextmanager
-def translate(url: str, *, subject: str | None = None, secret: str | None = None) -> Iterator[None]:
+def raising_catalog_errors(
+    url: str, *, subject: str | None = None, secret: str | None = None
+) -> Iterator[None]:
     """Re-raise SQLAlchemy and driver errors inside the block as ``CatalogError`` s."""
     try:
         yield
@@ -123,4 +134,4 @@ def translate(url: str, *, subject: str | None = None, secret: str | None = None
     except Exception as error:
         if not is_database_error(error):
             raise
-        raise translated(error, url, subject=subject, secret=secret) from error
+        raise catalog_error_for(error, url, subject=subject, secret=secret) from error

@@ -58,7 +58,7 @@ children. The trigger functions pin their ``search_path`` to the schema they wer
 
 Every message starts with ``connectory:``; both dialects report the error as an integrity
 violation (SQLite ``RAISE(ABORT, ...)``; PostgreSQL SQLSTATE 23001 ``restrict_violation``), which
-``failures.translate`` turns into ``ImmutableVersion``.
+``_failures.raising_catalog_errors`` turns into ``ImmutableVersion``.
 
 What no trigger can stop is whoever may change the schema: on PostgreSQL the owner of the tables
 (``ALTER TABLE ... DISABLE TRIGGER``, ``DROP TRIGGER``), so run the application with a role that

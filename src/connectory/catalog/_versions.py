@@ -32,6 +32,8 @@ from connectory.errors import (
     InvalidName,
     ProtocolError,
 )
+from connectory.model.add_auth import with_auth_method
+from connectory.model.auth import AuthMethod
 from connectory.model.version import (
     RESERVED_LABELS,
     Change,
@@ -83,6 +85,7 @@ from .results import (
 )
 
 __all__ = [
+    "add_auth_method",
     "check_publish",
     "delete_version",
     "deprecate",
@@ -228,6 +231,33 @@ def update_draft(connection: sa.Connection, version: ConnectorVersion) -> Connec
     for table in CHILD_TABLES.values():
         connection.execute(table.delete().where(table.c.version_id == row.id))
     return _insert_children(connection, connector.name, {**row._asdict(), **values}, version)
+
+
+def add_auth_method(
+    connection: sa.Connection,
+    name: str,
+    label: str,
+    method: AuthMethod,
+    *,
+    actions: list[str] | None,
+    required: bool,
+    together: bool,
+) -> ConnectorVersion:
+    """The draft ``name@label`` with ``method`` added (``model.add_auth.with_auth_method``),
+    replaced as ``update_draft`` replaces it (its ``content_sha256`` recomputed: a vetting of
+    the old content no longer matches). A published or deprecated version: ``ImmutableVersion``."""
+    connector = connector_row(connection, name)
+    row = version_row(connection, connector, label, lock="update")
+    if row.state != "draft":
+        raise ImmutableVersion(
+            f"{name}@{row.label} is {row.state}: it cannot change; draft a new version to add "
+            "an auth method to"
+        )
+    current = load_version(connection, name, row)
+    changed = with_auth_method(
+        current, method, actions=actions, required=required, together=together
+    )
+    return update_draft(connection, changed)
 
 
 def _released(connection: sa.Connection, connector_id: int, draft_id: int) -> list[Released]:

@@ -4,7 +4,7 @@ A vetting names the version by connector, label and the ``content_sha256`` the s
 the version when the vetting is recorded (``digest``; never a hash the caller claims; a caller
 that gives the hash of what it reviewed is refused when the version holds other content by then),
 not by a foreign key, so that the record outlives the version: the history of a deleted version's review stays readable. The table
-is append-only in the database (``guards.sqlite_append_only`` / ``postgresql_append_only``).
+is append-only in the database (``_guards.sqlite_append_only`` / ``postgresql_append_only``).
 Recording a vetting also sets the connector's ``vetting_status`` to its verdict.
 """
 

@@ -21,7 +21,7 @@ from ._engine import (
     redacted_url,
     sqlite_file,
 )
-from ._failures import translate
+from ._failures import raising_catalog_errors
 from .location import (
     Reason,
     default_location,
@@ -72,7 +72,7 @@ def status(url: str | None = None, *, why: str = "given") -> Status:
         location = default_location()
         url, reason, why = location.url, location.reason, location.describe()
     shown = redacted_url(url)
-    with translate(shown):
+    with raising_catalog_errors(shown):
         parsed = sa.make_url(url)
     path = sqlite_file(parsed)
     if path is None:  # a server's URL: secret-looking query values hidden too
@@ -80,7 +80,11 @@ def status(url: str | None = None, *, why: str = "given") -> Status:
     exists = path is None or path.expanduser().is_file()
     revision = connectors = versions = None
     if exists:
-        with Catalog.open(url, migrate=False) as catalog, translate(shown):
+        secret = parsed.password if isinstance(parsed.password, str) else None
+        with (
+            Catalog.open(url, migrate=False) as catalog,
+            raising_catalog_errors(shown, secret=secret),
+        ):
             revision = current_revision(catalog.engine)
             if revision == head_revision():
                 summaries = catalog.list_connectors()

@@ -1,13 +1,14 @@
 """``Catalog``: the catalogue store's public face, one method per operation.
 
 Each method is one transaction on the engine: a write starts with ``BEGIN IMMEDIATE`` on SQLite
-and runs at READ COMMITTED on PostgreSQL; a read is a read-only snapshot (see ``engine``). The
-work itself lives in ``versions`` and ``boards`` (functions of a connection); this class opens the
-transaction, supplies the clock, and translates database errors (``failures``), so that callers
-only ever see ``connectory.errors`` exceptions, never SQLAlchemy's or a driver's.
+and runs at READ COMMITTED on PostgreSQL; a read is a read-only snapshot (see ``_engine``). The
+work itself lives in ``_versions``, ``_boards``, ``_vettings`` and ``_deliveries`` (functions of a
+connection); this class opens the transaction, supplies the clock, and translates database errors
+(``_failures``), so that callers only ever see ``connectory.errors`` exceptions, never
+SQLAlchemy's or a driver's.
 
 Published and deprecated versions are immutable; the store refuses to change them, and the
-database refuses too (``guards``), whatever the client.
+database refuses too (``_guards``), whatever the client.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from connectory.errors import (
     CatalogError,
     Conflict,
 )
+from connectory.model.auth import AuthMethod
 from connectory.model.delivery import Delivery
 from connectory.model.version import (
     Board,
@@ -60,7 +62,7 @@ from ._engine import (
     read_only,
     redacted_url,
 )
-from ._failures import translate
+from ._failures import raising_catalog_errors
 from ._rows import (
     connector_model,
     connector_row,
@@ -117,12 +119,12 @@ class Catalog:
         if require_approval is None:
             flag = os.environ.get("CONNECTORY_REQUIRE_APPROVAL", "")
             require_approval = flag.strip().lower() in ("1", "true", "yes")
-        with translate(redacted_url(url)):
+        with raising_catalog_errors(redacted_url(url)):
             engine = create_engine(url)
         catalog = cls(engine, require_approval=require_approval)
         if migrate:
             try:
-                with catalog._translated():
+                with catalog._raising_catalog_errors():
                     upgrade(engine)
             except CommandError as error:
                 engine.dispose()
@@ -153,17 +155,17 @@ class Catalog:
 
     # -- plumbing ---------------------------------------------------------------------------------
 
-    def _translated(self, subject: str | None = None) -> AbstractContextManager[None]:
-        return translate(self.url, subject=subject, secret=self._password)
+    def _raising_catalog_errors(self, subject: str | None = None) -> AbstractContextManager[None]:
+        return raising_catalog_errors(self.url, subject=subject, secret=self._password)
 
     @contextmanager
     def _write(self, subject: str | None = None) -> Iterator[sa.Connection]:
-        with self._translated(subject), self.engine.begin() as connection:
+        with self._raising_catalog_errors(subject), self.engine.begin() as connection:
             yield connection
 
     @contextmanager
     def _read(self, subject: str | None = None) -> Iterator[sa.Connection]:
-        with self._translated(subject), read_only(self.engine) as connection:
+        with self._raising_catalog_errors(subject), read_only(self.engine) as connection:
             yield connection
 
     def transaction(self, subject: str | None = None) -> AbstractContextManager[sa.Connection]:
@@ -299,6 +301,36 @@ class Catalog:
         """Replace the content of the draft ``version.connector@version.version``."""
         with self._write(version.ref) as connection:
             return version_ops.update_draft(connection, version)
+
+    def add_auth_method(
+        self,
+        connector: str,
+        label: str,
+        method: AuthMethod,
+        *,
+        actions: list[str] | None = None,
+        required: bool = True,
+        together: bool = False,
+    ) -> ConnectorVersion:
+        """Add ``method`` to the draft ``connector@label`` and return the draft as stored.
+
+        Required by ``actions`` (default: every action and the version's ``default_auth``) as
+        ``connectory.model.add_auth.with_auth_method`` says: where nothing was needed it becomes
+        needed (``required=False``: only used when its credentials are given), where
+        alternatives exist it is one more (``together``: added to each of them). The draft's
+        ``content_sha256`` changes, so a vetting of its old content no longer approves it.
+        ``ImmutableVersion`` for a published or deprecated version; ``Conflict`` when it has a
+        method of that name; ``NotFound`` for an unknown connector, version or action."""
+        with self._write(f"{connector}@{label}") as connection:
+            return version_ops.add_auth_method(
+                connection,
+                connector,
+                label,
+                method,
+                actions=actions,
+                required=required,
+                together=together,
+            )
 
     def publish(
         self,

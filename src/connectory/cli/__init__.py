@@ -16,6 +16,7 @@ from rich.markup import escape
 from connectory.redaction import redact_url
 
 from . import (
+    auth,
     batch,
     boards,
     compare,
@@ -66,6 +67,18 @@ HeaderOption = Annotated[
         "-H",
         help="'Name: value', sent with the introspection query to a GraphQL endpoint (repeatable; "
         "never stored or printed). Default: CONNECTORY_GRAPHQL_HEADERS_<NAME>, a JSON object.",
+        show_default=False,
+    ),
+]
+AuthOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--auth",
+        help="An auth method the version gets, required by every action, for a document that "
+        "declares none (a GraphQL endpoint, a WSDL without WS-Policy) or not all: bearer, "
+        "basic, digest, mtls, header:NAME, query:NAME, cookie:NAME (an API key), scheme:SCHEME, "
+        "or a JSON object of any auth method. Repeatable; a spec, never a secret (those go in "
+        "the secrets file).",
         show_default=False,
     ),
 ]
@@ -149,14 +162,26 @@ def onboard(
     ] = None,
     publish: Annotated[bool, typer.Option("--publish", help="Publish the version too.")] = False,
     header: HeaderOption = None,
+    require_auth: Annotated[
+        bool,
+        typer.Option(
+            "--require-auth",
+            help="Fail unless the live auth check passes (the version is drafted all the same).",
+        ),
+    ] = False,
+    auth: AuthOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Onboard SOURCE as a draft version of connector NAME (runs the Prefect flow `onboard`).
 
     With --protocol graphql, an http(s) URL (not ending in .graphql, .json, ...) is a GraphQL
     endpoint: it is sent the introspection query, and `connectory reintrospect` can check it for
-    changes later.
+    changes later. --auth bearer gives it the auth its endpoint needs (-H only authenticates the
+    introspection): credentials {"bearer": {"token": "..."}} in the secrets file. With the
+    connector's credentials (the secrets file, CONNECTORY_CREDENTIALS_NAME), the live auth check
+    calls one safe action and the draft records the result.
     """
+    from connectory.model.add_auth import auth_method_from_spec
     from connectory.model.version import (
         check_label,
         check_name,
@@ -165,6 +190,8 @@ def onboard(
     check_name(name)
     if version is not None:
         check_label(version)
+    for spec in auth or []:
+        auth_method_from_spec(spec)  # a bad spec fails before the flow starts
     headers = _headers(header, protocol, source, None)  # the flow reads the environment
     _accept_endpoint(name, protocol, source, headers)
     give_prefect_time_to_start()
@@ -180,6 +207,8 @@ def onboard(
         protocol=protocol,
         label=version,
         publish=publish,
+        require_auth=require_auth,
+        auth=auth,
     )
     if as_json:
         with _open_catalog() as catalog:
@@ -285,6 +314,7 @@ batch.register(app)  # onboard-batch
 invoke.register(app)  # invoke, login, logout
 listen.register(app)  # listen
 app.add_typer(secrets.app, name="secret")
+app.add_typer(auth.app, name="auth")  # auth add, auth list
 trust.register(app)  # trust
 serve.register(app)  # serve
 _accept_global_options(app)  # --catalog and --debug after a command's name too: keep it last

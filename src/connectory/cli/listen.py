@@ -37,6 +37,14 @@ def listen(
     seconds: Annotated[
         float | None, typer.Option("--seconds", min=0, help="Stop after this many seconds.")
     ] = None,
+    subprotocol: Annotated[
+        str | None,
+        typer.Option(
+            "--subprotocol",
+            help="Speak only this one: graphql-transport-ws or graphql-ws (default: offer both, "
+            "and the other if the server refuses the one it took).",
+        ),
+    ] = None,
     keep: Annotated[
         bool,
         typer.Option("--keep", help="Keep each event in the connector's delivery inbox too."),
@@ -74,6 +82,7 @@ def listen(
             count=count,
             seconds=seconds,
             on_token=token_keeper(name),
+            subprotocol=subprotocol,
         )
         flawed = False
         try:

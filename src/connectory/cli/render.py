@@ -57,6 +57,12 @@ def _rows(table: Table, rows: Iterable[Sequence[Any]], total: int, what: str) ->
 
 
 def print_version(version: ConnectorVersion) -> None:
+    _print_summary(version)
+    _print_members(version)
+
+
+def _print_summary(version: ConnectorVersion) -> None:
+    """The version's heading, source, state and how many of each thing it holds."""
     state_style = {"draft": "yellow", "published": "green", "deprecated": "red"}[version.state]
     out.print(
         f"[bold]{version.connector}@{version.version or '(not drafted)'}[/bold] "
@@ -84,6 +90,10 @@ def print_version(version: ConnectorVersion) -> None:
         f"{len(version.definitions)} definitions, {len(version.auth_methods)} auth methods, "
         f"{len(version.findings)} findings\n"
     )
+
+
+def _print_members(version: ConnectorVersion) -> None:
+    """A table each of the auth methods, actions, triggers and findings (by kind) it has."""
     if version.auth_methods:
         table = _table("Auth methods", ["name", "type"])
         _rows(
@@ -236,6 +246,12 @@ def print_onboarded(result: Any) -> None:
         f"{result.auth_methods} auth methods; {findings}.",
         soft_wrap=True,
     )
+    auth = getattr(result, "auth", None)
+    if auth is not None:
+        style = {"passed": "green", "failed": "red", "skipped": "yellow"}[auth.status]
+        out.print(
+            f"Auth check: [{style}]{auth.status}[/{style}]: {escape(auth.message)}", soft_wrap=True
+        )
     out.print(f"Details: connectory show {result.ref}")
 
 

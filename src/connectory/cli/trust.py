@@ -8,7 +8,10 @@ the secrets, never in the catalogue.
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+)
 
 import typer
 from rich.table import Table
@@ -22,6 +25,9 @@ from .common import (
     print_json,
     split_ref,
 )
+
+if TYPE_CHECKING:
+    from connectory.runtime import SecretsFile
 
 __all__ = ["register"]
 
@@ -75,10 +81,7 @@ def trust(
     """
     from connectory.errors import InputError
     from connectory.runtime import SecretsFile
-    from connectory.runtime.hosts import (
-        needs_tls,
-        origin,
-    )
+    from connectory.runtime.hosts import origin
 
     name, label = split_ref(ref, label_required=False)
     secrets_file = SecretsFile.default()
@@ -86,20 +89,49 @@ def trust(
     if listed or revoke:
         if label:
             raise InputError(f"--list and --revoke take a connector's name, not {ref!r}")
-        if revoke:
-            gone = secrets_file.revoke(name, extra or None)
-            render.err.print(Text(f"Revoked for {name}: {', '.join(sorted(gone)) or 'nothing'}"))
-        listing = sorted(secrets_file.accepted_origins(name))
-        if as_json:
-            print_json({"connector": name, "accepted": listing})
-        elif listed:
-            for found in listing:
-                render.out.print(Text(found))
-            if not listing:
-                render.err.print(Text(f"No origin accepted for {name} ({secrets_file.path})"))
+        _list_or_revoke(secrets_file, name, extra, listed=listed, revoke=revoke, as_json=as_json)
         return
     if not label and not extra:
         raise InputError("name a version (NAME@VERSION) or origins (--origin URL) to accept")
+    _accept(secrets_file, name, label, extra, yes=yes, as_json=as_json)
+
+
+def _list_or_revoke(
+    secrets_file: SecretsFile,
+    name: str,
+    extra: list[str],
+    *,
+    listed: bool,
+    revoke: bool,
+    as_json: bool,
+) -> None:
+    """``--revoke`` (every origin, or those of ``extra``), then show what stays accepted."""
+    if revoke:
+        gone = secrets_file.revoke(name, extra or None)
+        render.err.print(Text(f"Revoked for {name}: {', '.join(sorted(gone)) or 'nothing'}"))
+    listing = sorted(secrets_file.accepted_origins(name))
+    if as_json:
+        print_json({"connector": name, "accepted": listing})
+    elif listed:
+        for found in listing:
+            render.out.print(Text(found))
+        if not listing:
+            render.err.print(Text(f"No origin accepted for {name} ({secrets_file.path})"))
+
+
+def _accept(
+    secrets_file: SecretsFile,
+    name: str,
+    label: str | None,
+    extra: list[str],
+    *,
+    yes: bool,
+    as_json: bool,
+) -> None:
+    """Show the origins of ``name@label`` and ``extra``, ask, and accept the new ones (never
+    those that would carry secrets over plain http)."""
+    from connectory.runtime.hosts import needs_tls
+
     shown, places, problems = _version_places(name, label) if label else (name, {}, [])
     for found in extra:
         places.setdefault(found, []).append("--origin")
@@ -109,9 +141,7 @@ def trust(
     if not as_json:
         _show(shown, places, accepted, insecure, problems)
     if new and not yes:
-        question = f"Accept {len(new)} new origin{'s' * (len(new) > 1)} for {name}'s secrets?"
-        if not sys.stdin.isatty() or not typer.confirm(question, err=True):
-            raise InputError(f"nothing accepted for {name}: pass --yes to accept")
+        _confirm(name, new)
     secrets_file.accept(name, new)
     if as_json:
         print_json({"connector": name, "accepted": sorted(accepted | set(new)), "added": new,
@@ -119,6 +149,15 @@ def trust(
         return
     added = f"accepted {', '.join(new)}" if new else "nothing new to accept"
     render.err.print(Text(f"{name}: {added} ({secrets_file.path})"))
+
+
+def _confirm(name: str, new: list[str]) -> None:
+    """Ask before accepting ``new`` origins; refuse when there is no terminal to ask on."""
+    from connectory.errors import InputError
+
+    question = f"Accept {len(new)} new origin{'s' * (len(new) > 1)} for {name}'s secrets?"
+    if not sys.stdin.isatty() or not typer.confirm(question, err=True):
+        raise InputError(f"nothing accepted for {name}: pass --yes to accept")
 
 
 def _show(

@@ -210,7 +210,7 @@ class _Builder:
         while True:
             event = get()
             kind = type(event)
-            if kind is scalar_event:  # the most frequent event: handled here, inline
+            if kind is scalar_event:  # the most frequent event: handled here and in _add_scalar
                 plain = event.tag is None and event.implicit[0]
                 value = plain_values.get(event.value, _NO_KEY) if plain else _NO_KEY
                 if value is _NO_KEY:
@@ -219,25 +219,7 @@ class _Builder:
                     self.anchors[event.anchor] = value
                 if not stack:
                     return value
-                frame = stack[-1]
-                container = frame.container
-                if type(container) is list:
-                    container.append(value)
-                    frame.size += 1
-                elif (
-                    frame.key is _NO_KEY
-                    and type(value) is str
-                    and not (plain and value == "<<")  # a merge: see _add
-                ):
-                    if value in container:
-                        raise YamlError(f"duplicate key {value!r}", event.start_mark)
-                    frame.key = value
-                elif frame.key is not _NO_KEY and frame.key is not _MERGE:
-                    container[frame.key] = value
-                    frame.key = _NO_KEY
-                    frame.size += 2
-                else:
-                    self._add(frame, value, 1, event, plain=plain)
+                self._add_scalar(stack[-1], value, event, plain)
                 continue
             if kind is yaml.AliasEvent:
                 value, size = self._alias(event)
@@ -246,14 +228,7 @@ class _Builder:
                 self._add(stack[-1], value, size, event, plain=False)
                 continue
             if kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
-                mapping = kind is yaml.MappingStartEvent
-                self._check_tag(event, _MAP if mapping else _SEQ)
-                if stack and stack[-1].key is _NO_KEY and type(stack[-1].container) is dict:
-                    raise YamlError("a mapping key must be a scalar", event.start_mark)
-                frame = _Frame({} if mapping else [], event.anchor, event.start_mark)
-                if event.anchor is not None:
-                    self.anchors[event.anchor] = _BUILDING
-                stack.append(frame)
+                stack.append(self._open(event, kind is yaml.MappingStartEvent, stack))
                 continue
             # the end of a sequence or a mapping
             frame = stack.pop()
@@ -261,6 +236,37 @@ class _Builder:
             if not stack:
                 return value
             self._add(stack[-1], value, frame.size, event, plain=False)
+
+    def _add_scalar(self, frame: _Frame, value: Any, event: Any, plain: bool) -> None:
+        """``_add`` for a scalar, with the common cases (an item, a string key, a key's value)
+        done without its checks."""
+        container = frame.container
+        if type(container) is list:
+            container.append(value)
+            frame.size += 1
+        elif (
+            frame.key is _NO_KEY
+            and type(value) is str
+            and not (plain and value == "<<")  # a merge: see _add
+        ):
+            if value in container:
+                raise YamlError(f"duplicate key {value!r}", event.start_mark)
+            frame.key = value
+        elif frame.key is not _NO_KEY and frame.key is not _MERGE:
+            container[frame.key] = value
+            frame.key = _NO_KEY
+            frame.size += 2
+        else:
+            self._add(frame, value, 1, event, plain=plain)
+
+    def _open(self, event: Any, mapping: bool, stack: list[_Frame]) -> _Frame:
+        """The frame of a sequence or mapping that ``event`` starts."""
+        self._check_tag(event, _MAP if mapping else _SEQ)
+        if stack and stack[-1].key is _NO_KEY and type(stack[-1].container) is dict:
+            raise YamlError("a mapping key must be a scalar", event.start_mark)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = _BUILDING
+        return _Frame({} if mapping else [], event.anchor, event.start_mark)
 
     def _check_tag(self, event: Any, expected: str) -> None:
         tag = event.tag

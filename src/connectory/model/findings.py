@@ -11,7 +11,11 @@ from .version import (
     Severity,
 )
 
-__all__ = ["Findings"]
+__all__ = ["AUTH_CHECK", "Findings"]
+
+AUTH_CHECK = "auth-check"
+"""The kind of the finding that records the live auth check made while onboarding (an
+observation, not the document's: ``catalog.digest`` leaves it out of the content hash)."""
 
 
 class Findings:

@@ -30,8 +30,9 @@ The places:
 A place that names no fixed origin (a relative URL in a document read from a file, a login URL
 whose host is a ``{placeholder}`` (a secret, or what an earlier step extracted), something that
 is not an http(s) URL) is left out: a request there is refused at run time unless its origin was
-accepted by hand (``connectory trust --origin``). A custom JavaScript function has no I/O, so it
-names no origin.
+accepted by hand (``connectory trust --origin``). A custom JavaScript function names no origin:
+its ``fetch`` goes only to origins already accepted for the connector (checked at run time, as
+every request of an auth flow is).
 """
 
 from __future__ import annotations

@@ -59,26 +59,7 @@ def _definition(definition: Definition) -> str:
 
 def version_html(version: ConnectorVersion) -> str:
     """The HTML view of ``version``."""
-    parts = [
-        _STYLE,
-        "<div class='cty'>",
-        f"<h3>{escape(version.connector)}@{escape(version.version or '(not drafted)')} "
-        f"<small>{escape(version.state)} · {escape(version.protocol)}</small></h3>",
-        f"<p>{escape(version.title or '')}</p>",
-        _table(
-            ["source", "sha256", "actions", "triggers", "definitions", "findings"],
-            [
-                (
-                    version.source,
-                    version.sha256[:16] + "…",
-                    len(version.actions),
-                    len(version.triggers),
-                    len(version.definitions),
-                    len(version.findings),
-                )
-            ],
-        ),
-    ]
+    parts = [_STYLE, "<div class='cty'>", _summary(version)]
     if version.auth_methods:
         parts += [
             "<h4>Auth methods</h4>",
@@ -97,20 +78,7 @@ def version_html(version: ConnectorVersion) -> str:
         trigger_rows = ((t.name, t.kind, t.description or "") for t in version.triggers)
         parts += ["<h4>Triggers</h4>", _table(["name", "kind", "description"], trigger_rows)]
     if version.findings:
-        grouped = defaultdict(list)
-        for finding in version.findings:
-            grouped[(finding.severity, finding.kind)].append(finding)
-        parts.append("<h4>Findings</h4>")
-        for (severity, kind), found in sorted(grouped.items()):
-            shown_findings = found[:MAX_FINDINGS_PER_KIND]
-            more = len(found) - len(shown_findings)
-            finding_rows = ((f.location, f.message) for f in shown_findings)
-            parts.append(
-                f"<details><summary>{escape(severity)} · {escape(kind)} ({len(found)})</summary>"
-                + _table(["location", "message"], finding_rows)
-                + (f"<p>... {more} more</p>" if more else "")
-                + "</details>"
-            )
+        parts += _findings(version)
     if version.changes:
         change_rows = ((c.level, c.kind, c.location, c.message) for c in version.changes)
         parts += [
@@ -118,11 +86,59 @@ def version_html(version: ConnectorVersion) -> str:
             _table(["level", "kind", "location", "message"], change_rows),
         ]
     if version.definitions:
-        shown = version.definitions[:MAX_DEFINITIONS]
-        parts.append(f"<h4>Definitions ({len(version.definitions)})</h4><div class='scroll'>")
-        parts += [_definition(d) for d in shown]
-        if len(version.definitions) > len(shown):
-            parts.append(f"<p>... {len(version.definitions) - len(shown)} more</p>")
-        parts.append("</div>")
+        parts += _definitions(version)
     parts.append("</div>")
     return "".join(parts)
+
+
+def _summary(version: ConnectorVersion) -> str:
+    """The heading, the title and a one-row table of what the version holds."""
+    counts = _table(
+        ["source", "sha256", "actions", "triggers", "definitions", "findings"],
+        [
+            (
+                version.source,
+                version.sha256[:16] + "…",
+                len(version.actions),
+                len(version.triggers),
+                len(version.definitions),
+                len(version.findings),
+            )
+        ],
+    )
+    return (
+        f"<h3>{escape(version.connector)}@{escape(version.version or '(not drafted)')} "
+        f"<small>{escape(version.state)} · {escape(version.protocol)}</small></h3>"
+        f"<p>{escape(version.title or '')}</p>" + counts
+    )
+
+
+def _findings(version: ConnectorVersion) -> list[str]:
+    """The findings grouped by severity and kind, each group a ``<details>`` element (the first
+    ``MAX_FINDINGS_PER_KIND`` of it)."""
+    grouped = defaultdict(list)
+    for finding in version.findings:
+        grouped[(finding.severity, finding.kind)].append(finding)
+    parts = ["<h4>Findings</h4>"]
+    for (severity, kind), found in sorted(grouped.items()):
+        shown_findings = found[:MAX_FINDINGS_PER_KIND]
+        more = len(found) - len(shown_findings)
+        finding_rows = ((f.location, f.message) for f in shown_findings)
+        parts.append(
+            f"<details><summary>{escape(severity)} · {escape(kind)} ({len(found)})</summary>"
+            + _table(["location", "message"], finding_rows)
+            + (f"<p>... {more} more</p>" if more else "")
+            + "</details>"
+        )
+    return parts
+
+
+def _definitions(version: ConnectorVersion) -> list[str]:
+    """The first ``MAX_DEFINITIONS`` definitions, each a ``<details>`` element."""
+    shown = version.definitions[:MAX_DEFINITIONS]
+    parts = [f"<h4>Definitions ({len(version.definitions)})</h4><div class='scroll'>"]
+    parts += [_definition(d) for d in shown]
+    if len(version.definitions) > len(shown):
+        parts.append(f"<p>... {len(version.definitions) - len(shown)} more</p>")
+    parts.append("</div>")
+    return parts

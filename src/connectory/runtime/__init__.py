@@ -11,22 +11,30 @@
     secret_origins(version)                           the origins its secrets may go to, for consent
     SecretPolicy.of(version)                          the origins accepted for its connector
 
-    styles        OpenAPI parameter serialization (style, explode)
-    bodies        request bodies: forms by encoding (deepObject brackets), multipart files, bytes
-    auth          auth methods as httpx.Auth: API keys, basic, digest, bearer, ...
-    oauth         OAuth 2 and OpenID Connect: grants, tokens and their renewal, the device grant
-    oauth1        OAuth 1.0a request signing (oauthlib)
-    signin        signing a person in with a browser (authorization code, PKCE)
-    credentials   run-time secrets, never stored in the catalogue or printed; the secrets file
-    hosts         the origins a version's servers and auth endpoints name
-    trust         consent: secrets only to accepted origins, over https (or to loopback)
-    soap          SOAP envelopes out, answers and faults back (protocols.soap.convert)
-    custom        custom auth: a login request, or a JavaScript function (mini-racer, sandboxed)
-    sandbox       that function's sandbox: a worker process, a fresh V8 isolate per call, the
-                  host's caps on time, memory and answers (its worker: sandbox_worker)
-    signing       auth that signs the request: HMAC over its parts, WS-Security UsernameToken
-    jwtbearer     JWT bearer (RFC 7523), signed with joserfc
-    tls           mutual TLS: the client certificate, set up with the connection
+    invoke          an action: its request built, authenticated, sent; its answer checked
+    subscribe       listen: a GraphQL subscription trigger's events over a WebSocket
+    probe           the live auth check: one reading action called with the credentials given
+    deliveries      trigger deliveries: what a system sends to a webhook, verified and checked
+    styles          OpenAPI parameter serialization (style, explode)
+    bodies          request bodies: forms by encoding (deepObject brackets), multipart files, bytes
+    auth            auth methods as httpx.Auth: API keys, basic, digest, bearer, ...
+    oauth           OAuth 2 and OpenID Connect: grants, tokens and their renewal, the device grant
+    oauth1          OAuth 1.0a request signing (oauthlib)
+    signin          signing a person in with a browser (authorization code, PKCE; OAuth 1.0a)
+    credentials     run-time secrets, never stored in the catalogue or printed; the secrets file
+    hosts           the origins a version's servers and auth endpoints name
+    trust           consent: secrets only to accepted origins, over https (or to loopback)
+    custom          custom auth: a login request, or a JavaScript function (mini-racer, sandboxed)
+    sandbox         that function's sandbox: a worker process, a fresh V8 isolate per call, the
+                    host's caps on time, memory and answers
+    sandbox_worker  the sandbox's worker process, run by path (standard library and mini-racer only)
+    signing         auth that signs the request: HMAC over its parts, WS-Security UsernameToken
+    jwtbearer       JWT bearer (RFC 7523), signed with joserfc
+    tls             mutual TLS: the client certificate, set up with the connection
+    soap/           SOAP envelopes out, answers and faults back:
+      convert       JSON <-> XML for an action's messages, by the version's XSD models
+      _lexical      XML text <-> JSON values for simple types, and untyped (wildcard) content
+      _stored       the XSD models of a stored version, rebuilt from its definitions (no I/O)
 
 HTTP, GraphQL and SOAP actions run, with every auth method kind. Secrets go only to the origins
 the user accepted for the connector (``connectory trust``; ``trusted_origins=`` for a library

@@ -19,7 +19,9 @@ from two places, merged secret by secret, the environment's winning:
   ``runtime.trust``): ``{"<connector>": {"$accepted_origins": ["https://api.example.com"], ...}}``.
 
 Every value becomes a ``SecretStr`` as it is read; errors name the variable, the file and the
-method, never a value. Before a method uses its secrets, ``check_secrets`` refuses a value with a
+method, never a value. An entry must name one of the version's auth methods (or a trigger, or
+``webhooks``, for the secrets that verify deliveries): ``check_methods`` refuses another, naming
+the methods the version has, rather than send nothing and let the system answer 401 or 403. Before a method uses its secrets, ``check_secrets`` refuses a value with a
 line break or another control character (a trailing newline from a file or a paste would end up
 in a header, and in the error that shows it), naming the method and the secret, never the value.
 """
@@ -43,7 +45,10 @@ from typing import Any
 from pydantic import SecretStr
 
 from connectory.errors import InputError
-from connectory.model.version import name_key
+from connectory.model.version import (
+    ConnectorVersion,
+    name_key,
+)
 from connectory.settings import env_json_object
 
 from .oauth import (
@@ -58,6 +63,7 @@ __all__ = [
     "SECRETS_FILE_ENV",
     "Credentials",
     "SecretsFile",
+    "check_methods",
     "check_secrets",
     "credentials_env_var",
     "credentials_for",
@@ -113,6 +119,26 @@ def check_secrets(method: str, secrets: Mapping[str, SecretStr]) -> None:
                 f"auth method {method!r}: the secret {name!r} holds a line break or another "
                 "control character (a trailing newline?): set it again without it"
             )
+
+
+def check_methods(version: ConnectorVersion, credentials: Credentials) -> None:
+    """Refuse credentials for an auth method ``version`` does not have (a typo, a method of a
+    document that declares none): the error names the entries and the version's methods (how to
+    add one too), never a value. Entries named after a trigger of the version, or
+    ``webhooks``, hold the secrets that verify deliveries: they are not auth methods."""
+    known = {method.name for method in version.auth_methods}
+    others = {trigger.name for trigger in version.triggers} | {"webhooks"}
+    unknown = sorted(name for name in credentials if name not in known and name not in others)
+    if not unknown:
+        return
+    listed = ", ".join(repr(name[:60]) for name in unknown[:5])
+    has = f"its auth methods are {', '.join(sorted(known))}" if known else "it has no auth method"
+    raise InputError(
+        f"the credentials of {version.connector} (CONNECTORY_CREDENTIALS_"
+        f"{name_key(version.connector)} or the secrets file) name {listed}, which "
+        f"{version.ref} has no auth method for: {has}; rename the entry, or add the method "
+        f"with connectory auth add {version.ref} ..."
+    )
 
 
 def secret_values(credentials: Credentials) -> Iterator[str]:

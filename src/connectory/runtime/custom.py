@@ -30,12 +30,14 @@ rule. Messages name templates and rules, never a value.
 ``custom_function``: ``source`` defines ``entrypoint(request, credentials)``, run by V8 through
 mini-racer in ``runtime.sandbox``: in a worker process, a fresh isolate per call, with the
 method's time and memory limits capped by the host's settings, array buffers counted, no
-WebAssembly, no I/O at all (no network, no files, no timers). ``request`` is ``{method, url,
-headers, body}`` (the body as text), ``credentials`` the secrets as strings. It returns
-``{headers, query, cookies}`` (objects of strings, each optional, few and short: checked inside
-the isolate) to add to the request. A function that throws, loops, eats memory or answers out of
-shape is stopped and reported in one line with the method's name; a secret the function echoes
-is hidden.
+WebAssembly, no files, no timers. ``request`` is ``{method, url, headers, body}`` (the body as
+text), ``credentials`` the secrets as strings. It returns ``{headers, query, cookies}`` (objects
+of strings, each optional, few and short: checked inside the isolate and again by the host) to
+add to the request. Its only I/O is ``await fetch(url, {method, headers, body})`` in an
+``async`` entrypoint (a login call): the host sends it as a request of this auth flow, so only
+to the origins accepted for the connector, few, small and within the call's deadline. A function
+that throws, loops, eats memory, fetches where it may not or answers out of shape is stopped and
+reported in one line with the method's name; a secret the function echoes is hidden.
 """
 
 from __future__ import annotations
@@ -526,7 +528,9 @@ class FunctionAuth(httpx.Auth):
             "headers": dict(request.headers),
             "body": request.content.decode("utf-8", errors="replace"),
         }
-        added = sandbox.run(self._method, given, self._secrets, self._settings)
+        # The requests the function fetches go out through this flow (checked by the policy
+        # that guards it, as a login request is), the call only once it has answered.
+        added = yield from sandbox.flow(self._method, given, self._secrets, self._settings)
         for location, key in (("header", "headers"), ("query", "query"), ("cookie", "cookies")):
             for name, value in added.get(key, {}).items():
                 put(request, location, name, value)

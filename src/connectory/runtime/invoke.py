@@ -85,6 +85,7 @@ from .bodies import (
 )
 from .credentials import (
     Credentials,
+    check_methods,
     check_secrets,
     secret_values,
 )
@@ -183,20 +184,13 @@ def auth_of(
     go to (``target``, the call's URL, and the methods' endpoints) must be accepted
     (``trust.SecretPolicy``, from ``trusted_origins`` or the secrets file; ``server``: the URL
     the caller named instead of the version's). Each method's flow is guarded by that policy and
-    teaches ``redactor`` what it adds."""
+    teaches ``redactor`` what it adds. Credentials for a method the version does not have are
+    refused (``credentials.check_methods``), even where no auth is needed."""
+    check_methods(version, credentials)
     if not alternatives:
         return None, None
+    alternative = _covered(alternatives, credentials, what)
     methods = {method.name: method for method in version.auth_methods}
-    for alternative in alternatives:
-        if all(name in credentials for name in alternative):
-            break
-    else:
-        wanted = " or ".join(" + ".join(a) or "(none)" for a in alternatives)
-        raise InputError(
-            f"{what} needs credentials for {wanted}; give them in "
-            f"CONNECTORY_CREDENTIALS_<CONNECTOR> or the secrets file "
-            f"(see connectory.runtime.credentials)"
-        )
     used = [
         methods[name]
         for name in alternative
@@ -218,8 +212,30 @@ def auth_of(
         auth = auth_for(method, credentials[method.name], alternative[method.name], keep)
         if auth is not None:
             auths.append(policy.guard(auth, method.name, redactor))
-    chained = None if not auths else auths[0] if len(auths) == 1 else _Chain(auths)
-    return chained, context
+    return _chained(auths), context
+
+
+def _covered(
+    alternatives: list[dict[str, list[str]]], credentials: Credentials, what: str
+) -> dict[str, list[str]]:
+    """The first alternative whose methods all have credentials; an ``InputError`` naming every
+    alternative when none has."""
+    for alternative in alternatives:
+        if all(name in credentials for name in alternative):
+            return alternative
+    wanted = " or ".join(" + ".join(a) or "(none)" for a in alternatives)
+    raise InputError(
+        f"{what} needs credentials for {wanted}; give them in "
+        f"CONNECTORY_CREDENTIALS_<CONNECTOR> or the secrets file "
+        f"(see connectory.runtime.credentials)"
+    )
+
+
+def _chained(auths: list[httpx.Auth]) -> httpx.Auth | None:
+    """One auth for several (``_Chain``), the one itself, or None for none."""
+    if not auths:
+        return None
+    return auths[0] if len(auths) == 1 else _Chain(auths)
 
 
 def _server_url(version: ConnectorVersion, servers: list[Server], server: str | None) -> str:

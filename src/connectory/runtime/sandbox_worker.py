@@ -5,7 +5,10 @@ standard library and mini-racer. It reads calls on stdin and writes answers on s
 document after its length (4 bytes, big-endian), one call at a time, each in a fresh V8 isolate:
 
     call      {source, entrypoint, seconds, memory_bytes, max_values, max_value_bytes,
-               request, credentials}
+               max_total_bytes, max_fetches, max_fetch_bytes, request, credentials}
+    fetch     during a call, as often as the function fetches: {fetch: {url, method, headers,
+              body}} out, then in {fetched: {status, reason, url, redirected, headers: [[name,
+              value]...], body}} (any other message, or none: the host gave up on the call)
     answer    {added: {headers?, query?, cookies?}} | {missing: true}
               | {problem: {code, part?, name?}} | {failed: text} | {stopped: "time" | "memory"},
               and its peak resident memory so far ({peak: bytes}, where Linux tells it)
@@ -14,6 +17,11 @@ In the isolate, the prelude (``PRELUDE``) runs first: it removes WebAssembly, Sh
 Atomics and mini-racer's timers, charges every array buffer allocation against the call's memory
 limit (V8's hard limit sees only its heap), and checks the answer inside V8, with built-ins it saved
 before the author's code could replace them, so that nothing large ever leaves the isolate.
+It also defines ``fetch(url, {method, headers, body})``, which checks the request in V8 and
+returns a promise: an ``async`` entrypoint is followed step by step (each step one timed call into
+V8, its microtasks run between two), and a fetch it waits for is handed to the host, which sends
+it (or refuses to) and hands the answer back. The host alone does I/O; the isolate, fetches and
+all, is the call's own and is closed after it.
 
 Around the isolate, the process itself is capped: before each call it limits its data segment
 (RLIMIT_DATA, Linux) to what it held once V8 was up, plus twice the call's memory limit and a
@@ -31,6 +39,7 @@ import signal
 import struct
 import sys
 import time
+from collections.abc import Callable
 from typing import (
     IO,
     Any,
@@ -41,7 +50,8 @@ _MARGIN = 128 * 1024 * 1024
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 
 PRELUDE = r"""
-(function install(bufferBytes, maxValues, maxValueLength) {
+(function install(bufferBytes, maxValues, maxValueLength, maxTotal, maxFetches,
+                  maxFetchLength) {
   "use strict";
   const G = globalThis;
   const { apply, construct, defineProperty, getOwnPropertyDescriptor, getPrototypeOf, ownKeys,
@@ -199,6 +209,10 @@ PRELUDE = r"""
   // The answer: checked here, with the built-ins saved above, before anything leaves V8; what
   // is wrong with it goes out as a code (the host words it, after hiding the secrets).
   const PARTS = ["headers", "query", "cookies"];
+  const PromiseCtor = Promise, promiseThen = Promise.prototype.then;
+  const promiseResolve = Promise.resolve, promiseReject = Promise.reject;
+  const lower = String.prototype.toLowerCase, upper = String.prototype.toUpperCase;
+  const slice = String.prototype.slice;
   // From here on the author's code has run: no iteration protocol, no prototype lookups.
   const RefErr = ReferenceError;
   const answer = (key, value) => { const o = create(null); o[key] = value; return stringify(o); };
@@ -213,7 +227,7 @@ PRELUDE = r"""
     if (!plain(result)) return problem("shape");
     if (typeof result.then === "function") return problem("promise");
     const added = create(null);
-    let count = 0;
+    let count = 0, total = 0;
     for (let p = 0; p < PARTS.length; p++) {
       const part = PARTS[p], values = result[part];
       if (values === undefined || values === null) continue;
@@ -226,6 +240,8 @@ PRELUDE = r"""
         if (typeof value !== "string") return problem("strings", part);
         if (name.length > maxValueLength) return problem("long name", part);
         if (value.length > maxValueLength) return problem("long value", part, name);
+        total += name.length + value.length;
+        if (total > maxTotal) return problem("total", part);
         out[name] = value;
       }
       added[part] = out;
@@ -233,6 +249,85 @@ PRELUDE = r"""
     return answer("added", added);
   }
   const memory = () => answer("stopped", "memory");
+
+  // fetch: the request is checked here, then handed to the host (the worker asks it, between
+  // two steps); its answer comes back through ``resume``. One fetch is out at a time, in the
+  // order they were made. Going past a cap ends the call (``fatal``): it cannot be caught.
+  const queue = create(null);
+  let queued = 0, sent = 0, fetches = 0, fatal;
+  const rejected = (message) => apply(promiseReject, PromiseCtor, [new TypeErr(`fetch: ${message}`)]);
+  const stop = (code) => {
+    if (fatal === undefined) fatal = problem(code, "fetch", fetches);
+    return new PromiseCtor(() => {});
+  };
+  function fetch(url, options) {
+    if (typeof url !== "string") return rejected("the URL must be a string");
+    const request = create(null), headers = create(null);
+    let method = "GET", body = null, size = url.length, count = 0;
+    if (options !== undefined && options !== null) {
+      if (!plain(options)) return rejected("the options must be an object");
+      const m = options.method, h = options.headers, b = options.body;
+      if (m !== undefined) {
+        if (typeof m !== "string") return rejected("the method must be a string");
+        method = apply(upper, m, []);
+      }
+      if (h !== undefined && h !== null) {
+        if (!plain(h)) return rejected("the headers must be an object of strings");
+        const names = keys(h);
+        for (let i = 0; i < names.length; i++) {
+          const name = names[i], value = h[name];
+          if (typeof value !== "string") return rejected("the headers must be an object of strings");
+          count += 1;
+          size += name.length + value.length;
+          if (count > maxValues || size > maxFetchLength) break;
+          headers[name] = value;
+        }
+      }
+      if (b !== undefined && b !== null) {
+        if (typeof b !== "string") return rejected("the body must be a string (JSON.stringify an object)");
+        body = b;
+        size += b.length;
+      }
+    }
+    fetches += 1;
+    if (fetches > maxFetches) return stop("fetches");
+    if (count > maxValues) return stop("fetch headers");
+    if (size > maxFetchLength) return stop("fetch size");
+    request.url = url; request.method = method; request.headers = headers; request.body = body;
+    return new PromiseCtor((resolve) => {
+      const item = create(null);
+      item.request = request; item.resolve = resolve;
+      queue[queued] = item;
+      queued += 1;
+    });
+  }
+  function responseOf(answered) {
+    const pairs = answered.headers, joined = create(null), cookies = [];
+    for (let i = 0; i < pairs.length; i++) {
+      const name = pairs[i][0], value = pairs[i][1];
+      joined[name] = name in joined ? `${joined[name]}, ${value}` : value;
+      if (name === "set-cookie") cookies[cookies.length] = value;
+    }
+    const text = answered.body;
+    const headers = {
+      get: (name) => { const v = joined[apply(lower, `${name}`, [])]; return v === undefined ? null : v; },
+      has: (name) => apply(lower, `${name}`, []) in joined,
+      getSetCookie: () => apply(arrayFrom, ArrayCtor, [cookies]),
+      forEach: (callback) => { for (const name of keys(joined)) callback(joined[name], name); },
+    };
+    return {
+      status: answered.status, statusText: answered.reason, url: answered.url,
+      redirected: answered.redirected, ok: answered.status >= 200 && answered.status < 300,
+      headers,
+      text: () => apply(promiseResolve, PromiseCtor, [text]),
+      json: () => new PromiseCtor((resolve) => resolve(parse(text))),
+    };
+  }
+  define(G, "fetch", fetch);
+
+  // An async entrypoint: its promise is followed from step to step (V8 runs the microtasks
+  // between two of the worker's calls), until it settles or waits for a fetch.
+  let settled = 0, outcome;
   function run(lookup, requestText, credentialsText) {
     const request = parse(requestText), credentials = parse(credentialsText);
     let entrypoint, result;
@@ -252,11 +347,44 @@ PRELUDE = r"""
       // Not a catch: what the function throws goes on from where it was thrown.
       if (!returned && over) return memory();  // eslint-disable-line no-unsafe-finally
     }
-    return over ? memory() : check(result);
+    if (over) return memory();
+    if (fatal !== undefined) return fatal;
+    if (!plain(result) || typeof result.then !== "function") return check(result);
+    const followed = apply(promiseResolve, PromiseCtor, [result]);
+    apply(promiseThen, followed, [
+      (value) => { settled = 1; outcome = value; },
+      (error) => { settled = 2; outcome = error; },
+    ]);
+    return answer("pending", true);
   }
+  function step() {
+    if (over) return memory();
+    if (fatal !== undefined) return fatal;
+    if (settled === 1) return check(outcome);
+    if (settled === 2) {
+      // What it rejected with, in words (cut here: the worker hides the secrets, then cuts).
+      let text;
+      try { text = `${outcome}`; } catch { text = "an error that cannot be shown"; }
+      return answer("failed", apply(slice, text, [0, 65536]));
+    }
+    if (sent < queued) return answer("fetch", queue[sent].request);
+    return problem("settles");
+  }
+  function resume(answeredText) {
+    if (!(sent < queued)) return;  // the author's code calling it: nothing to answer
+    const item = queue[sent];
+    queue[sent] = undefined;
+    sent += 1;
+    item.resolve(responseOf(parse(answeredText)));
+  }
+  // Called by the worker through eval, which its timeout can stop even while V8 runs the
+  // microtasks of an earlier step (a call to a function handle would wait for them for ever).
+  // Not writable, not configurable: the author's code cannot replace them, nor declare them.
+  defineProperty(G, "__connectory_step__", { value: step });
+  defineProperty(G, "__connectory_resume__", { value: resume });
+  defineProperty(G, "__connectory_spent__", { value: () => over });
   const sandbox = create(null);
   sandbox.run = run;
-  sandbox.spent = () => over;
   return sandbox;
 })
 """
@@ -264,6 +392,10 @@ PRELUDE = r"""
 
 class _OutOfTime(Exception):
     """The deadline passed between two steps of a call."""
+
+
+class _Cancelled(Exception):
+    """The host gave no answer to a fetch (it gave up on the call)."""
 
 
 class Job(TypedDict):
@@ -275,11 +407,18 @@ class Job(TypedDict):
     memory_bytes: int
     max_values: int
     max_value_bytes: int
+    max_total_bytes: int
+    max_fetches: int
+    max_fetch_bytes: int
     request: dict[str, Any]
     credentials: dict[str, str]
 
 
-def _call(job: Job) -> dict[str, Any]:
+Ask = Callable[[dict[str, Any]], "dict[str, Any] | None"]
+"""Hands a fetch's request to the host; its answer (None: the host is gone)."""
+
+
+def _call(job: Job, ask: Ask) -> dict[str, Any]:
     """Run one call in a fresh isolate (closed after it unless it was stopped)."""
     from py_mini_racer import (
         JSEvalException,
@@ -306,7 +445,15 @@ def _call(job: Job) -> dict[str, Any]:
         racer.set_hard_memory_limit(memory)
         # mini-racer types a result as any JavaScript value; the prelude's is a function.
         install: Any = racer.eval(PRELUDE, timeout_sec=left())
-        sandbox = install(memory, job["max_values"], job["max_value_bytes"], timeout_sec=left())
+        sandbox = install(
+            memory,
+            job["max_values"],
+            job["max_value_bytes"],
+            job["max_total_bytes"],
+            job["max_fetches"],
+            job["max_fetch_bytes"],
+            timeout_sec=left(),
+        )
         try:
             # The source's completion value stays in V8 (a huge string would be copied out);
             # the entrypoint, an identifier, is looked up and called by the sandbox.
@@ -322,16 +469,39 @@ def _call(job: Job) -> dict[str, Any]:
                 json.dumps(job["credentials"]),
                 timeout_sec=left(),
             )
+            answer = json.loads(text)
+            # An async entrypoint: V8 runs its microtasks between two calls; each step says
+            # whether it settled or waits for a fetch, which the host performs.
+            while "pending" in answer or "fetch" in answer:
+                if "fetch" in answer:
+                    fetched = ask(answer)
+                    if fetched is None:
+                        raise _Cancelled
+                    # JSON text is a JavaScript string literal.
+                    racer.eval(
+                        f"__connectory_resume__({json.dumps(json.dumps(fetched))})",
+                        timeout_sec=left(),
+                    )
+                stepped: Any = racer.eval("__connectory_step__()", timeout_sec=left())
+                answer = json.loads(stepped)
+                # Asked once V8 is idle (a call to it waits for microtasks that may never end)
+                if racer.was_hard_memory_limit_reached():
+                    return {"stopped": "memory"}
+            if "failed" in answer:  # an async entrypoint's rejection
+                answer["failed"] = _first_line(str(answer["failed"]), job["credentials"].values())
         except JSTimeoutException:
             raise
         except JSEvalException:
             # Thrown after the author's code caught a refused array buffer and went on?
-            if not racer.was_hard_memory_limit_reached() and sandbox["spent"](timeout_sec=1.0):
+            if not racer.was_hard_memory_limit_reached() and racer.eval(
+                "__connectory_spent__()", timeout_sec=1.0
+            ):
                 return {"stopped": "memory"}
             raise
-        answer = json.loads(text)
     except (JSTimeoutException, _OutOfTime):
         return {"stopped": "time"}
+    except _Cancelled:
+        return {"stopped": "cancelled"}
     except JSEvalException as error:
         if isinstance(error, JSOOMException) or racer.was_hard_memory_limit_reached():
             return {"stopped": "memory"}
@@ -355,13 +525,12 @@ def _first_line(message: str, secrets: Any) -> str:
     return lines[0][:1000] if lines else "an error"
 
 
-def _receive(inbox: IO[bytes]) -> Job | None:
+def _receive(inbox: IO[bytes]) -> Any:
     header = inbox.read(4)
     if len(header) < 4:
         return None
     (size,) = struct.unpack(">I", header)
-    job: Job = json.loads(inbox.read(size))
-    return job
+    return json.loads(inbox.read(size))
 
 
 def _send(outbox: IO[bytes], message: dict[str, Any]) -> None:
@@ -414,9 +583,15 @@ def main() -> None:
         return
     baseline = _status("VmData")
     _send(outbox, {"ready": True, "peak": _status("VmHWM")})
+
+    def ask(fetch: dict[str, Any]) -> dict[str, Any] | None:
+        _send(outbox, fetch)
+        reply = _receive(inbox)
+        return reply.get("fetched") if isinstance(reply, dict) else None
+
     while (job := _receive(inbox)) is not None:
         _cap(baseline, job["memory_bytes"])
-        answer = _call(job)
+        answer = _call(job, ask)
         answer["peak"] = _status("VmHWM")
         _send(outbox, answer)
         if "stopped" in answer:

@@ -72,42 +72,40 @@ def simple_value(parameter: HttpParameter, value: Any) -> str:
     return scalar(value)
 
 
+def _encoded(text: str) -> str:
+    return quote(text, safe="")
+
+
 def path_value(parameter: HttpParameter, value: Any) -> str:
     """A path parameter's text, percent-encoded, with its style's prefix."""
     if parameter.media_type is not None:
-        return quote(json.dumps(value, separators=(",", ":")), safe="")
+        return _encoded(json.dumps(value, separators=(",", ":")))
     style, explode = _style(parameter)
-    name = quote(parameter.name, safe="")
+    name = _encoded(parameter.name)
+    if style == "matrix" and explode and isinstance(value, list | dict):
+        return "".join(f";{key}={item}" for key, item in _matrix_pairs(name, value))
+    prefix = {"label": ".", "matrix": f";{name}="}.get(style, "")
+    separator = "." if style == "label" and explode else ","
+    return prefix + separator.join(_path_items(value, explode))
 
-    def enc(text: str) -> str:
-        return quote(text, safe="")
 
-    if isinstance(value, list):
-        items = [enc(scalar(item)) for item in value]
-        if style == "label":
-            return "." + ("." if explode else ",").join(items)
-        if style == "matrix":
-            if explode:
-                return "".join(f";{name}={item}" for item in items)
-            return f";{name}=" + ",".join(items)
-        return ",".join(items)
+def _matrix_pairs(name: str, value: list[Any] | dict[str, Any]) -> list[tuple[str, str]]:
+    """An exploded matrix value's (name, value) pairs, encoded: an array's items each under the
+    parameter's ``name`` (``;id=3;id=4``), an object's members under their own (``;a=1;b=2``)."""
     if isinstance(value, dict):
-        pairs = [(enc(key), enc(item)) for key, item in _pairs(value)]
-        if style == "matrix" and explode:
-            return "".join(f";{key}={item}" for key, item in pairs)
-        joiner = "." if style == "label" and explode else ","
-        text = joiner.join(f"{key}={item}" if explode else f"{key},{item}" for key, item in pairs)
-        if style == "label":
-            return "." + text
-        if style == "matrix":
-            return f";{name}=" + text
-        return text
-    text = enc(scalar(value))
-    if style == "label":
-        return "." + text
-    if style == "matrix":
-        return f";{name}={text}"
-    return text
+        return [(_encoded(key), _encoded(item)) for key, item in _pairs(value)]
+    return [(name, _encoded(scalar(item))) for item in value]
+
+
+def _path_items(value: Any, explode: bool) -> list[str]:
+    """A path value's parts, encoded, for its style to join: an array's items, an object's
+    members (``a=1`` exploded, else ``a,1``), or the primitive value alone."""
+    if isinstance(value, list):
+        return [_encoded(scalar(item)) for item in value]
+    if isinstance(value, dict):
+        pairs = [(_encoded(key), _encoded(item)) for key, item in _pairs(value)]
+        return [f"{key}={item}" if explode else f"{key},{item}" for key, item in pairs]
+    return [_encoded(scalar(value))]
 
 
 def query_pairs(parameter: HttpParameter, value: Any) -> list[tuple[str, str]]:

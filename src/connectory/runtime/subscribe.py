@@ -8,11 +8,16 @@ have passed:
    the version's canonical SDL): wrong ones are an ``InputError`` and nothing is opened.
 2. The WebSocket goes to ``server=`` or the version's endpoint (``http`` becomes ``ws``), offering
    both subprotocols in use, ``graphql-transport-ws`` (graphql-ws) and the older ``graphql-ws``
-   (subscriptions-transport-ws); the server picks. Auth: the version's default auth with the
+   (subscriptions-transport-ws); the server picks. A server that then closes the connection as
+   one that does not speak the protocol it picked (``1002``, protocol error, or graphql-ws's
+   ``4400``/``4406``) before acknowledging it is asked once more, offering only the other one:
+   subscriptions-transport-ws as Apollo Server 2 and 3 shipped it accepts the first subprotocol
+   offered, whatever it is, and closes with ``1002`` unless it is ``graphql-ws``.
+   ``subprotocol=`` offers only the one given, with no second try. Auth: the version's default auth with the
    credentials (``runtime.credentials``), applied as for ``invoke`` (tokens fetched and renewed,
    secrets only to accepted origins over https or to loopback: ``runtime.trust``) to the
-   handshake request; its headers also go in the ``connection_init`` payload, where many
-   servers look for them.
+   handshake request (of each try: the auth and its origin checks have their say again); its
+   headers also go in the ``connection_init`` payload, where many servers look for them.
 3. Each result's ``data`` is checked against the trigger's payload schema; what does not fit is in
    ``Event.problems``, the result's GraphQL errors in ``Event.errors``. A secret value (or a token
    derived from one) that an event holds is shown as ``***`` (``Event.unredacted_data()`` has it
@@ -26,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import ssl
 import time
 from collections.abc import (
     Callable,
@@ -38,7 +44,10 @@ from dataclasses import (
     dataclass,
     field,
 )
-from typing import Any
+from typing import (
+    TYPE_CHECKING,
+    Any,
+)
 
 import httpx
 
@@ -65,10 +74,18 @@ from .credentials import (
 from .invoke import auth_of
 from .oauth import Token
 
+if TYPE_CHECKING:
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import ClientConnection
+
 __all__ = ["PROTOCOLS", "Event", "listen"]
 
 PROTOCOLS = ("graphql-transport-ws", "graphql-ws")
 """The subprotocols offered, the current one first."""
+_NOT_SPOKEN = {1002, 4400, 4406}
+"""Close codes before ``connection_ack`` that mean the server does not speak the subprotocol it
+accepted: protocol error (subscriptions-transport-ws), bad request and subprotocol not acceptable
+(graphql-ws). Its ``4401``/``4403`` refuse the credentials, not the protocol."""
 _MESSAGES = {  # the same conversation in each subprotocol
     "graphql-transport-ws": {"subscribe": "subscribe", "next": "next", "stop": "complete"},
     "graphql-ws": {"subscribe": "start", "next": "data", "stop": "stop"},
@@ -172,31 +189,22 @@ def listen(
     seconds: float | None = None,
     client: httpx.Client | None = None,
     on_token: Callable[[str, Token], None] | None = None,
+    subprotocol: str | None = None,
 ) -> Generator[Event, None, None]:
     """The events of ``trigger_name``'s subscription (see the module docstring);
-    ``trusted_origins`` as for ``invoke``."""
-    from websockets.exceptions import (
-        ConnectionClosed,
-        InvalidHandshake,
-        InvalidStatus,
-    )
-    from websockets.frames import CloseCode
-    from websockets.sync.client import connect
-    from websockets.typing import Subprotocol
+    ``trusted_origins`` as for ``invoke``; ``subprotocol``: one of ``PROTOCOLS`` to speak only
+    that one (None: offer both, and the other after a refusal)."""
+    from websockets.exceptions import ConnectionClosed
 
-    from .deliveries import trigger_of
-
+    if subprotocol is not None and subprotocol not in PROTOCOLS:
+        raise InputError(f"unknown subprotocol {subprotocol!r}: use {' or '.join(PROTOCOLS)}")
     settings = settings or Settings.from_env()
     credentials = credentials or {}
     redactor = Redactor(secret_values(credentials))
     with redactor.errors():
-        trigger = trigger_of(version, trigger_name)
-        if not isinstance(trigger.binding, GraphQLBinding):
-            raise InputError(
-                f"{trigger.name} is a {trigger.kind} trigger, not a GraphQL subscription"
-            )
+        trigger, binding = _subscription(version, trigger_name)
         variables = {} if variables is None else variables
-        _checked_variables(version, trigger.binding.document, variables)
+        _checked_variables(version, binding.document, variables)
         url = _socket_url(version, server)
         auth, tls = auth_of(
             version,
@@ -209,64 +217,101 @@ def listen(
             trusted_origins=trusted_origins,
             on_token=on_token,
         )
-        own = client is None
-        client = client or http_client(settings, read_timeout=settings.connect_timeout)
-        try:
-            url, headers = _authorised(auth, url, client)
-        finally:
-            if own:
-                client.close()
         deadline = time.monotonic() + seconds if seconds is not None else None
-        shown = url.split("?", 1)[0]
-        try:
-            socket = connect(
-                url,
-                subprotocols=[Subprotocol(p) for p in PROTOCOLS],
-                additional_headers=headers,
-                open_timeout=settings.connect_timeout,
-                max_size=settings.max_document_bytes,
-                close_timeout=2,
-                ssl=tls if url.startswith("wss:") else None,
-            )
-        except InvalidStatus as error:
-            status = error.response.status_code
-            raise SourceError(
-                f"the server refused the subscription (HTTP {status})", location=shown
-            ) from None
-        except (InvalidHandshake, OSError, TimeoutError) as error:
-            raise SourceUnreachable(f"cannot connect: {error}", location=shown) from None
-        with socket:
-            protocol = socket.subprotocol or PROTOCOLS[1]
-            names = _MESSAGES[protocol]
-            conversation = _Conversation(socket, shown, deadline)
-            try:
-                conversation.send({"type": "connection_init", "payload": {"headers": headers}})
-                conversation.acknowledged(settings.connect_timeout)
-                operation = {"query": trigger.binding.document, "variables": variables}
-                if trigger.binding.operation_name:
-                    operation["operationName"] = trigger.binding.operation_name
-                conversation.send({"id": "1", "type": names["subscribe"], "payload": operation})
-                results = conversation.results(names["next"])
+        operation = {"query": binding.document, "variables": variables}
+        if binding.operation_name:
+            operation["operationName"] = binding.operation_name
+        offered, earlier = ([subprotocol] if subprotocol else list(PROTOCOLS)), ""
+        while True:  # at most twice: once more in the other subprotocol after a refusal
+            address, headers = _handshake(auth, url, client, settings)
+            shown = address.split("?", 1)[0]
+            with _connect(address, headers, tls, settings, shown, offered, earlier) as socket:
+                # a server that names none speaks what was offered alone, else (as ever) the old
+                protocol = socket.subprotocol or (offered[0] if len(offered) == 1 else PROTOCOLS[1])
+                conversation = _Conversation(socket, shown, deadline, protocol, earlier)
                 try:
-                    for received, payload in enumerate(results, start=1):
-                        yield _event(version, trigger, payload, redactor)
-                        if count is not None and received >= count:
-                            break
-                finally:  # done, or the caller stopped listening: tell the server
-                    if not conversation.completed:
-                        with contextlib.suppress(ConnectionClosed):
-                            conversation.send({"id": "1", "type": names["stop"]})
-            except ConnectionClosed as error:
-                if error.sent is not None and error.sent.code == CloseCode.MESSAGE_TOO_BIG:
-                    raise SourceError(
-                        f"the server sent a message larger than {settings.max_document_bytes:,} bytes",
-                        location=shown,
-                    ) from None
-                if not conversation.completed:
-                    code = error.rcvd.code if error.rcvd else "no close frame"
-                    raise SourceUnreachable(
-                        f"the server closed the connection ({code})", location=shown
-                    ) from None
+                    conversation.opened(headers, settings.connect_timeout)
+                except ConnectionClosed as error:
+                    code = error.rcvd.code if error.rcvd else None
+                    if subprotocol is None and not earlier and code in _NOT_SPOKEN:
+                        earlier = f"it had closed the connection ({code}) in {protocol}"
+                        offered = [p for p in PROTOCOLS if p != protocol]
+                        continue
+                    conversation.closed(error, settings.max_document_bytes, opening=True)
+                subscription = conversation.subscription(operation)
+                try:
+                    with contextlib.closing(subscription) as payloads:
+                        for received, payload in enumerate(payloads, start=1):
+                            yield _event(version, trigger, payload, redactor)
+                            if count is not None and received >= count:
+                                break
+                except ConnectionClosed as error:
+                    conversation.closed(error, settings.max_document_bytes)
+            return
+
+
+def _subscription(version: ConnectorVersion, trigger_name: str) -> tuple[Trigger, GraphQLBinding]:
+    """The trigger named ``trigger_name`` and its binding, which must be a GraphQL subscription."""
+    from .deliveries import trigger_of
+
+    trigger = trigger_of(version, trigger_name)
+    if not isinstance(trigger.binding, GraphQLBinding):
+        raise InputError(f"{trigger.name} is a {trigger.kind} trigger, not a GraphQL subscription")
+    return trigger, trigger.binding
+
+
+def _handshake(
+    auth: httpx.Auth | None, url: str, client: httpx.Client | None, settings: Settings
+) -> tuple[str, dict[str, str]]:
+    """``_authorised`` with ``client``, else with a client of our own, closed after."""
+    if client is not None:
+        return _authorised(auth, url, client)
+    with http_client(settings, read_timeout=settings.connect_timeout) as own:
+        return _authorised(auth, url, own)
+
+
+def _connect(
+    url: str,
+    headers: dict[str, str],
+    tls: ssl.SSLContext | None,
+    settings: Settings,
+    shown: str,
+    offered: list[str],
+    earlier: str = "",
+) -> ClientConnection:
+    """The open WebSocket, ``offered`` the subprotocols; a refused or failed handshake as a
+    one-line error (``earlier``: what happened on a first try, said after it)."""
+    from websockets.exceptions import (
+        InvalidHandshake,
+        InvalidStatus,
+    )
+    from websockets.sync.client import connect
+    from websockets.typing import Subprotocol
+
+    try:
+        return connect(
+            url,
+            subprotocols=[Subprotocol(p) for p in offered],
+            additional_headers=headers,
+            open_timeout=settings.connect_timeout,
+            max_size=settings.max_document_bytes,
+            close_timeout=2,
+            ssl=tls if url.startswith("wss:") else None,
+        )
+    except InvalidStatus as error:
+        status = error.response.status_code
+        raise SourceError(
+            f"the server refused the subscription (HTTP {status}){_after(earlier, offered)}",
+            location=shown,
+        ) from None
+    except (InvalidHandshake, OSError, TimeoutError) as error:
+        raise SourceUnreachable(
+            f"cannot connect: {error}{_after(earlier, offered)}", location=shown
+        ) from None
+
+
+def _after(earlier: str, offered: list[str]) -> str:
+    return f" (offered {offered[0]} after {earlier})" if earlier else ""
 
 
 def _event(version: ConnectorVersion, trigger: Trigger, payload: Any, redactor: Redactor) -> Event:
@@ -283,10 +328,14 @@ def _event(version: ConnectorVersion, trigger: Trigger, payload: Any, redactor: 
 
 
 class _Conversation:
-    """JSON messages on one socket, within a deadline."""
+    """JSON messages in ``protocol`` on one socket, within a deadline (``earlier``: what happened
+    on a first try, said after an error)."""
 
-    def __init__(self, socket: Any, shown: str, deadline: float | None) -> None:
+    def __init__(
+        self, socket: Any, shown: str, deadline: float | None, protocol: str, earlier: str = ""
+    ) -> None:
         self.socket, self.shown, self.deadline = socket, shown, deadline
+        self.protocol, self.earlier = protocol, earlier
         self.completed = False
 
     def send(self, message: Mapping[str, Any]) -> None:
@@ -339,6 +388,50 @@ class _Conversation:
                 return
             if message["type"] in ("connection_error", "error"):
                 raise self.refused("connection", message.get("payload"))
+
+    def opened(self, headers: Mapping[str, str], within: float) -> None:
+        """``connection_init`` (with ``headers``, the same in both subprotocols), then its
+        acknowledgement, within ``within`` seconds."""
+        self.send({"type": "connection_init", "payload": {"headers": headers}})
+        self.acknowledged(within)
+
+    def subscription(self, operation: Mapping[str, Any]) -> Generator[Any, None, None]:
+        """The payloads of one subscription in the protocol's messages, once the connection is
+        acknowledged: the subscribe message, then each result; when done, or closed early (the
+        caller stopped listening), the server is told unless it completed the subscription
+        itself."""
+        from websockets.exceptions import ConnectionClosed
+
+        names = _MESSAGES[self.protocol]
+        self.send({"id": "1", "type": names["subscribe"], "payload": operation})
+        try:
+            yield from self.results(names["next"])
+        finally:
+            if not self.completed:
+                with contextlib.suppress(ConnectionClosed):
+                    self.send({"id": "1", "type": names["stop"]})
+
+    def closed(self, error: ConnectionClosed, max_bytes: int, *, opening: bool = False) -> None:
+        """Raise what the socket closing with ``error`` means, unless the subscription had
+        completed: a message too big, or the server closing the connection (``opening``: before
+        acknowledging it)."""
+        from websockets.frames import CloseCode
+
+        if error.sent is not None and error.sent.code == CloseCode.MESSAGE_TOO_BIG:
+            raise SourceError(
+                f"the server sent a message larger than {max_bytes:,} bytes", location=self.shown
+            ) from None
+        if not self.completed:
+            code = error.rcvd.code if error.rcvd else "no close frame"
+            message = f"the server closed the connection ({code})"
+            if opening:
+                message += f" before acknowledging it in {self.protocol}"
+                if self.earlier:
+                    message += f", after {self.earlier}"
+                elif code in _NOT_SPOKEN:
+                    other = next(p for p in PROTOCOLS if p != self.protocol)
+                    message += f": it may speak only {other} (subprotocol=, --subprotocol)"
+            raise SourceUnreachable(message, location=self.shown) from None
 
     def results(self, next_type: str) -> Iterator[Any]:
         while True:

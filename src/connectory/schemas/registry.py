@@ -16,6 +16,7 @@ import time
 from collections.abc import (
     Callable,
     Iterable,
+    Iterator,
     Mapping,
 )
 from typing import Any
@@ -23,8 +24,10 @@ from typing import Any
 from jsonschema import (
     Draft202012Validator,
     FormatChecker,
+    ValidationError,
     validators,
 )
+from jsonschema.exceptions import best_match
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
@@ -139,8 +142,10 @@ def errors_of(
     seconds: float | None = None,
 ) -> list[str]:
     """Where ``value`` does not fit ``schema``: ``path/to/it: message`` (``root`` names the
-    whole value), at most ``limit`` of them. With ``seconds``, for a value from anyone: bounded
-    (``bounded_validator_class``); past the deadline, a last message says it was not all checked."""
+    whole value), at most ``limit`` of them; where no branch of an ``anyOf``/``oneOf`` fits, the
+    deepest fields at fault in the branch the value comes closest to (``_at_fault``). With
+    ``seconds``, for a value from anyone: bounded (``bounded_validator_class``); past the
+    deadline, a last message says it was not all checked."""
     if seconds is None:
         found = validator_for(schema, definitions).iter_errors(value)
     else:
@@ -149,9 +154,30 @@ def errors_of(
         found = validator_for(schema, definitions, validator_class=bounded).iter_errors(value)
     problems: list[str] = []
     try:
-        for error in itertools.islice(found, limit):
+        for error in itertools.islice(itertools.chain.from_iterable(map(_at_fault, found)), limit):
             where = "/".join(str(p) for p in error.absolute_path) or root
             problems.append(f"{where}: {error.message}")
     except OutOfTime:
         problems.append(f"{root}: not all checked (stopped after {seconds:g} s)")
     return problems
+
+
+def _at_fault(error: ValidationError) -> Iterator[ValidationError]:
+    """The errors that name what is at fault in ``error``: itself, or for an ``anyOf``/``oneOf``
+    that no branch fits (a nullable object is ``anyOf: [{type: null}, {...}]``), every error of
+    the branch the value comes closest to (jsonschema's ``best_match``: a branch of the value's
+    type, so not ``null`` for an object), each taken apart the same way. When no branch is of the
+    value's type (``5`` for an object or null), ``error`` itself."""
+    if error.validator not in ("anyOf", "oneOf") or not error.context:
+        yield error
+        return
+    best = best_match([error])
+    if best is error:
+        yield error
+        return
+    while best.parent is not error and best.parent is not None:
+        best = best.parent
+    branch = best.relative_schema_path[0]
+    for inner in error.context:
+        if inner.relative_schema_path[0] == branch:
+            yield from _at_fault(inner)

@@ -22,6 +22,7 @@ from collections.abc import (
     Callable,
     Sequence,
 )
+from typing import TYPE_CHECKING
 
 from connectory.errors import ConnectoryError
 from connectory.model.version import (
@@ -31,8 +32,12 @@ from connectory.model.version import (
     Trigger,
 )
 from connectory.schemas.validation import validate
+from connectory.settings import Settings
 
-__all__ = ["CHECKS", "run_checks"]
+if TYPE_CHECKING:
+    from connectory.runtime.credentials import Credentials
+
+__all__ = ["CHECKS", "LIVE_AUTH", "check_auth", "run_checks"]
 
 MAX_DETAILS = 50
 
@@ -166,11 +171,23 @@ def no_error_findings(version: ConnectorVersion, previous: ConnectorVersion | No
     )
 
 
-def live_auth(version: ConnectorVersion, previous: ConnectorVersion | None) -> CheckResult:
-    """A call with the connector's credentials (``runtime.probe``, ``runtime.credentials``);
-    skipped, and nothing called, without them, or when the version would send them to an origin
-    the vetter has not accepted for the connector (an unvetted draft naming a new host: see
-    ``connectory trust``). No secret value is in the result: it is kept for ever in a vetting."""
+LIVE_AUTH = "live-auth"
+
+
+def check_auth(
+    version: ConnectorVersion,
+    credentials: Credentials | None = None,
+    *,
+    settings: Settings | None = None,
+) -> CheckResult:
+    """The live auth check of ``version`` (``runtime.probe``): one safe call with
+    ``credentials``, by default the connector's (``runtime.credentials``: the secrets file and
+    ``CONNECTORY_CREDENTIALS_<NAME>``; unreadable ones fail the check, saying why). Skipped, and
+    nothing called, without them, or when the version would send them to an origin its user has
+    not accepted for the connector (an unvetted draft naming a new host: see ``connectory
+    trust``). Tokens an OAuth 2 method renews are kept in the secrets file. No secret value is in
+    the result: it is kept for ever (in a vetting, on a draft). The ``live-auth`` check, and the
+    onboarding's auth step (``connectory.onboarding.auth_check``)."""
     from connectory.redaction import Redactor
     from connectory.runtime import (
         credentials_for,
@@ -181,13 +198,19 @@ def live_auth(version: ConnectorVersion, previous: ConnectorVersion | None) -> C
 
     redactor = Redactor()
     try:
-        credentials = credentials_for(version.connector)
+        if credentials is None:
+            credentials = credentials_for(version.connector)
         redactor = Redactor(secret_values(credentials))
         keeper = token_keeper(version.connector)
-        status, message = probe_auth(version, credentials, on_token=keeper)
+        status, message = probe_auth(version, credentials, settings=settings, on_token=keeper)
     except ConnectoryError as error:  # unreadable credentials
         status, message = "failed", str(error)
-    return CheckResult(name="live-auth", status=status, message=redactor.text(message))
+    return CheckResult(name=LIVE_AUTH, status=status, message=redactor.text(message))
+
+
+def live_auth(version: ConnectorVersion, previous: ConnectorVersion | None) -> CheckResult:
+    """A call with the connector's credentials, if given (``check_auth``)."""
+    return check_auth(version)
 
 
 Check = Callable[[ConnectorVersion, ConnectorVersion | None], CheckResult]
@@ -198,7 +221,7 @@ CHECKS: dict[str, Check] = {
     "operations-valid": operations_valid,
     "xsd-compiles": xsd_compiles,
     "no-error-findings": no_error_findings,
-    "live-auth": live_auth,
+    LIVE_AUTH: live_auth,
     "diff-reviewed": diff_reviewed,
 }
 

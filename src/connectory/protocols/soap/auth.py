@@ -12,8 +12,9 @@ assertions of each alternative (WS-SecurityPolicy 1.1 to 1.3) become auth method
     sp:HttpDigestAuthentication         -> http_digest
 
 Other token assertions (X.509, SAML, Kerberos, issued tokens) have no auth method yet: they are
-reported as ``unsupported-policy`` findings. ``with_auth_method`` lets a user add a method to a
-version by hand, for a WSDL that does not declare one.
+reported as ``unsupported-policy`` findings. ``with_auth_method`` (``connectory.model.add_auth``,
+the same for every protocol) lets a user add a method to a version by hand, for a WSDL that does
+not declare one.
 """
 
 from __future__ import annotations
@@ -25,13 +26,13 @@ from collections.abc import (
 
 from lxml import etree
 
+from connectory.model.add_auth import with_auth_method
 from connectory.model.auth import (
     AuthMethod,
     BasicAuth,
     DigestAuth,
     WSSecurityUsernameTokenAuth,
 )
-from connectory.model.version import ConnectorVersion
 
 from ._names import (
     WSP_NAMESPACES,
@@ -180,25 +181,3 @@ class Policies:
                     "yet; add a method by hand if needed",
                 )
         return names
-
-
-def with_auth_method(
-    version: ConnectorVersion, method: AuthMethod, *, actions: Iterable[str] | None = None
-) -> ConnectorVersion:
-    """A copy of ``version`` with ``method`` added and required by ``actions`` (default: all).
-
-    For a WSDL that does not declare its authentication in WS-Policy. An action already requiring
-    other methods gets ``method`` as one more alternative.
-    """
-    wanted = None if actions is None else set(actions)
-    if wanted is not None:
-        for name in wanted:
-            version.action(name)  # NotFound, naming the known actions
-    updated = []
-    for action in version.actions:
-        if wanted is None or action.name in wanted:
-            auth = [alt for alt in (action.auth or []) if alt] + [{method.name: []}]
-            action = action.model_copy(update={"auth": auth})
-        updated.append(action)
-    methods = [m for m in version.auth_methods if m.name != method.name] + [method]
-    return version.model_copy(update={"auth_methods": methods, "actions": updated})

@@ -1,6 +1,6 @@
 """SOAP actions at run time: the input as an envelope, the answer (or its fault) as JSON.
 
-The envelope is built by ``protocols.soap.convert`` from the version's own XSD models (no I/O),
+The envelope is built by ``runtime.soap.convert`` from the version's own XSD models (no I/O),
 in the binding's SOAP version: 1.1 sends ``text/xml`` with a ``SOAPAction`` header, 1.2
 ``application/soap+xml`` with the action as a media type parameter. The answer is parsed with the
 same hardened parser as WSDLs (no DTD, no entity, no network) and converted back, then checked

@@ -375,24 +375,36 @@ class MessageConverter:
             result["$"] = element.text
         _, index, wildcard = self._indexed(model)
         for child in element:
-            if not isinstance(child.tag, str):
-                continue
-            found = index.get((namespace_of(child.tag), local_name(child.tag)))
-            if found is None:
-                if not wildcard:
-                    self._undeclared(where, child.tag, index)
-                key = child.tag if namespace_of(child.tag) else local_name(child.tag)
-                put(result, key, generic_value(child), key in result)
-                continue
-            use, repeated = found
-            if repeated:
-                so_far = result.get(use.name)
-                number = len(so_far) if isinstance(so_far, list) else 0
-                decoded = self.decode(child, use, f"{where}/{use.name}/{number}")
-                result.setdefault(use.name, []).append(decoded)
-            else:
-                result[use.name] = self.decode(child, use, f"{where}/{use.name}")
+            if isinstance(child.tag, str):
+                self._child(result, child, index, wildcard, where)
         return result
+
+    def _child(
+        self,
+        result: dict[str, Any],
+        child: etree._Element,
+        index: _Index,
+        wildcard: bool,
+        where: str,
+    ) -> None:
+        """Put ``child``'s JSON in ``result``, the object of its parent at ``where``: under its
+        particle's name (an array if the particle repeats), else as wildcard content."""
+        tag = str(child.tag)
+        found = index.get((namespace_of(tag), local_name(tag)))
+        if found is None:
+            if not wildcard:
+                self._undeclared(where, tag, index)
+            key = tag if namespace_of(tag) else local_name(tag)
+            put(result, key, generic_value(child), key in result)
+            return
+        use, repeated = found
+        if repeated:
+            so_far = result.get(use.name)
+            number = len(so_far) if isinstance(so_far, list) else 0
+            decoded = self.decode(child, use, f"{where}/{use.name}/{number}")
+            result.setdefault(use.name, []).append(decoded)
+        else:
+            result[use.name] = self.decode(child, use, f"{where}/{use.name}")
 
     def _attributes(self, element: etree._Element, model: ComplexModel) -> dict[str, Any]:
         """The element's attributes as ``@name`` keys: declared ones typed, others as text."""
