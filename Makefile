@@ -19,8 +19,10 @@ demo: setup
 	$(BIN)/connectory list
 	$(BIN)/connectory show onepassword-connect@latest
 
-# The vetters' desk: JupyterLab on the notebooks, against the embedded catalogue.
+# The vetters' desk: JupyterLab on the notebooks, against the embedded catalogue make demo filled
+# (the notebooks run in notebooks/ and find catalog/connectory.db of this checkout, as the command does).
 desk: setup
+	$(BIN)/connectory info
 	$(BIN)/jupyter lab notebooks/vetting.ipynb
 
 test: setup

@@ -8,6 +8,7 @@ parameter. Each comes from, first found first:
     the catalogue URL            given in this process (``supplied``: what the CLI does), then
                                  CONNECTORY_DATABASE_URL, then the Secret block
                                  ``connectory-catalog-url``, then the embedded SQLite file
+                                 (the checkout's or the user's: ``connectory.catalog.location``)
     introspection headers of     given in this process (``--header``), else the Secret block
     connector <name>             ``connectory-graphql-headers-<name>`` and
                                  CONNECTORY_GRAPHQL_HEADERS_<NAME>, which wins header by header

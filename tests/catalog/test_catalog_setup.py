@@ -109,12 +109,13 @@ def test_open_without_migrating_leaves_the_database_alone(database_url: str) -> 
         catalog.close()
 
 
-def test_the_default_database_is_a_file_under_the_current_directory(
+def test_the_default_database_is_the_users_file_outside_a_checkout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("CONNECTORY_DATABASE_URL", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)
-    expected = tmp_path / "catalog" / "connectory.db"
+    expected = tmp_path / "data" / "connectory" / "connectory.db"
     assert sa.make_url(default_database_url()).database == str(expected)
 
     with Catalog.open() as catalog:

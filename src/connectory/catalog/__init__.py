@@ -8,6 +8,9 @@ processes may write at once.
     files         the catalogue as reviewable files (catalog/ at the repository root): export, import
     migrate       Alembic run from code (migrations/), under an advisory lock on PostgreSQL
     results       the small records the API returns
+    location      where the catalogue is when none is named: the environment, the checkout, the
+                  user's data folder
+    status        what a catalogue is and holds, read without changing it (``connectory info``)
     policy        the publish policy: a version compared with the one it follows, breaking
                   changes announced
     digest        content_sha256: the hash the store computes of a version (what a vetting
@@ -32,6 +35,7 @@ processes may write at once.
 from ._engine import (
     create_engine,
     default_database_url,
+    sqlite_file,
 )
 from ._failures import (
     CatalogBusy,
@@ -43,6 +47,10 @@ from .files import (
     export_catalog,
     import_catalog,
 )
+from .location import (
+    Location,
+    default_location,
+)
 from .migrate import upgrade
 from .results import (
     BoardImpact,
@@ -50,6 +58,10 @@ from .results import (
     Deletion,
     Drafted,
     VersionInfo,
+)
+from .status import (
+    Status,
+    status,
 )
 from .store import Catalog
 
@@ -63,10 +75,15 @@ __all__ = [
     "Drafted",
     "Exported",
     "Imported",
+    "Location",
+    "Status",
     "VersionInfo",
     "create_engine",
     "default_database_url",
+    "default_location",
     "export_catalog",
     "import_catalog",
+    "sqlite_file",
+    "status",
     "upgrade",
 ]

@@ -1,4 +1,4 @@
-"""Engines for the catalogue store: the default URL, SQLite's set-up, transactions and redaction.
+"""Engines for the catalogue store: the default URL (see ``location``), SQLite's set-up, transactions and redaction.
 
 SQLite is the embedded default: one file, no server. Several processes (Prefect workers, the CLI,
 a notebook) may write to it at once, so every SQLite connection is set up the same way:
@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -45,6 +44,8 @@ from sqlalchemy import event
 
 from connectory.errors import CatalogError
 
+from .location import default_location
+
 __all__ = [
     "BUSY_TIMEOUT_SECONDS",
     "create_engine",
@@ -52,6 +53,7 @@ __all__ = [
     "prepare_engine",
     "read_only",
     "redacted_url",
+    "sqlite_file",
     "stored_json",
 ]
 
@@ -61,12 +63,9 @@ _MEMORY_DATABASES = frozenset({"", ":memory:"})
 
 
 def default_database_url() -> str:
-    """``$CONNECTORY_DATABASE_URL``, else the SQLite file ``./catalog/connectory.db``."""
-    configured = os.environ.get("CONNECTORY_DATABASE_URL", "").strip()
-    if configured:
-        return configured
-    path = Path.cwd() / "catalog" / "connectory.db"
-    return sa.URL.create("sqlite+pysqlite", database=str(path)).render_as_string()
+    """``$CONNECTORY_DATABASE_URL``, else the embedded SQLite file: the checkout's
+    ``catalog/connectory.db`` or the user's (see ``location``)."""
+    return default_location().url
 
 
 def redacted_url(url: str | sa.URL) -> str:

@@ -22,6 +22,7 @@ from . import (
     compare,
     database,
     files,
+    info,
     invoke,
     lifecycle,
     listen,
@@ -32,14 +33,17 @@ from . import (
     vetting,
 )
 from .common import (
+    CatalogOption,
+    DebugOption,
     JsonOption,
     ProtocolOption,
 )
+from .common import accept_global_options as _accept_global_options
 from .common import handles_errors as _handles_errors
 from .common import open_catalog as _open_catalog
-from .common import options as _options
 from .common import print_json as _print_json
 from .common import print_version as _print_version
+from .common import set_global_options as _set_global_options
 from .common import split_ref as _split_ref
 from .flowrun import (
     give_prefect_time_to_start,
@@ -56,15 +60,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-CatalogOption = Annotated[
-    str | None,
-    typer.Option(
-        "--catalog",
-        envvar="CONNECTORY_DATABASE_URL",
-        help="Catalogue database URL (default: the SQLite file catalog/connectory.db here).",
-        show_default=False,
-    ),
-]
 HeaderOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -90,11 +85,8 @@ AuthOption = Annotated[
 
 
 @app.callback()
-def _global_options(
-    catalog: CatalogOption = None,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
-) -> None:
-    _options.update(catalog=catalog, debug=debug)
+def _global_options(catalog: CatalogOption = None, debug: DebugOption = False) -> None:
+    _set_global_options(catalog, debug)
 
 
 @app.command()
@@ -317,6 +309,7 @@ app.add_typer(boards.app, name="board")
 vetting.register(app)  # vet, vetting list
 files.register(app)  # export, import
 database.register(app)  # migrate
+info.register(app)  # info
 batch.register(app)  # onboard-batch
 invoke.register(app)  # invoke, login, logout
 listen.register(app)  # listen
@@ -324,6 +317,7 @@ app.add_typer(secrets.app, name="secret")
 app.add_typer(auth.app, name="auth")  # auth add, auth list
 trust.register(app)  # trust
 serve.register(app)  # serve
+_accept_global_options(app)  # --catalog and --debug after a command's name too: keep it last
 
 
 def main() -> None:

@@ -2,11 +2,16 @@
 
 Exit codes: 0 success, 2 bad input (``InputError``), 1 any other failure; ``handles_errors`` turns
 an error into one line on stderr (``--debug``: the traceback).
+
+The global options (``--catalog``, ``--debug``) are taken before the command's name (the app's
+callback) and after it: ``accept_global_options`` adds them to every command once all are
+registered. Given in both places, the one after the command's name wins.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import sys
 from collections.abc import Callable
@@ -33,13 +38,17 @@ if TYPE_CHECKING:
     from connectory.catalog import Catalog
 
 __all__ = [
+    "CatalogOption",
+    "DebugOption",
     "JsonOption",
     "ProtocolOption",
+    "accept_global_options",
     "handles_errors",
     "open_catalog",
     "options",
     "print_json",
     "print_version",
+    "set_global_options",
     "split_ref",
 ]
 
@@ -48,11 +57,72 @@ options: dict[str, Any] = {"catalog": None, "debug": False}
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+CatalogOption = Annotated[
+    str | None,
+    typer.Option(
+        "--catalog",
+        metavar="URL",
+        help="The catalogue's database URL (default: CONNECTORY_DATABASE_URL, else the "
+        "checkout's catalog/connectory.db, else ~/.local/share/connectory/connectory.db; "
+        "'connectory info' says which).",
+        show_default=False,
+    ),
+]
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 ProtocolOption = Annotated[
     str | None,
     typer.Option("--protocol", "-p", help="http (openapi), graphql or soap (wsdl); detected."),
 ]
+
+
+def set_global_options(catalog: str | None, debug: bool) -> None:
+    """The global options as given before the command's name (the app's callback)."""
+    options.update(catalog=catalog, debug=debug)
+
+
+def _with_global_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``command`` taking ``--catalog`` and ``--debug`` too (what is given there wins)."""
+    signature = inspect.signature(command, eval_str=True)
+    taken = set(signature.parameters)
+    if {"catalog", "debug"} & taken:
+        raise TypeError(f"{command.__name__} has a parameter named like a global option")
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, catalog: str | None = None, debug: bool = False, **kwargs: Any) -> Any:
+        if catalog is not None:
+            options["catalog"] = catalog
+        if debug:
+            options["debug"] = True
+        return command(*args, **kwargs)
+
+    given = list(signature.parameters.values())
+    variadic = [p for p in given if p.kind is inspect.Parameter.VAR_KEYWORD]
+    added = [
+        inspect.Parameter(
+            "catalog", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=CatalogOption
+        ),
+        inspect.Parameter(
+            "debug", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=DebugOption
+        ),
+    ]
+    parameters = [p for p in given if p not in variadic] + added + variadic
+    wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {
+        p.name: p.annotation for p in parameters if p.annotation is not inspect.Parameter.empty
+    }
+    return wrapper
+
+
+def accept_global_options(app: typer.Typer) -> None:
+    """Let every command of ``app`` (and of its groups) take the global options after its name."""
+    for info in app.registered_commands:
+        if info.callback is not None:
+            info.callback = _with_global_options(info.callback)
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            accept_global_options(group.typer_instance)
 
 
 def handles_errors(command: F) -> F:
