@@ -677,3 +677,32 @@ def test_a_relogin_signal_slowed_by_a_hostile_answer_is_no_signal(
             assert client.get(server.url("/items/1")).status_code == 200
             assert time.monotonic() - started < 10
     assert vault.logins == 1
+
+
+@pytest.mark.parametrize("token", ['tok "7f3a9c" en', "tok-7f3a9c\r\nX-Evil: 1"])
+def test_a_session_cookie_a_cookie_parser_would_not_read_is_still_hidden(
+    tmp_path: Path, token: str
+) -> None:
+    # what a login gives, put on the call as a cookie, is hidden wherever it shows (an answer
+    # echoing the Cookie header, an error quoting it), even when it is no valid cookie value
+    def login(handler: BaseHTTPRequestHandler) -> Reply:
+        _body(handler)
+        return Reply(200, json.dumps({"session": token}).encode(), JSON)
+
+    def item(handler: BaseHTTPRequestHandler) -> Reply:
+        return Reply(200, json.dumps({"echo": handler.headers.get("Cookie")}).encode(), JSON)
+
+    with serve({"/login": login, "/items/1": item}) as server:
+        method = CustomRequestAuth(
+            name="site",
+            request=RequestTemplate(url=server.url("/login"), body={"password": "{password}"}),
+            extract=[ExtractRule(name="session", path="/session")],
+            inject=[InjectRule(location="cookie", parameter="sid", template="{session}")],
+        )
+        version = _version(tmp_path, method)
+        accept(version)
+        try:
+            shown = str(invoke(version, "getItem", credentials=CREDENTIALS, server=server.base_url).body)  # fmt: skip
+        except SourceError as error:
+            shown = str(error)
+    assert "7f3a9c" not in shown
