@@ -706,3 +706,13 @@ def test_a_session_cookie_a_cookie_parser_would_not_read_is_still_hidden(
         except SourceError as error:
             shown = str(error)
     assert "7f3a9c" not in shown
+
+
+def test_a_login_answer_nested_too_deeply_is_not_json(tmp_path: Path) -> None:
+    # json.loads recurses: a hostile answer of 200,000 `[` would end in a RecursionError
+    def deep(handler: BaseHTTPRequestHandler) -> Reply:
+        _body(handler)
+        return Reply(200, b"[" * 200_000, JSON)
+
+    error = _failure(tmp_path, {"/login": deep}, _vault_login("/login"))
+    assert error.message == "auth method 'site': the login answer is not JSON"

@@ -200,7 +200,7 @@ class _Answer:
         if self._json is _NOT_READ:
             try:
                 self._json = json.loads(self.response.content)
-            except ValueError:
+            except (ValueError, RecursionError):  # nested deeper than Python recurses
                 raise _Unreadable("is not JSON") from None
         return self._json
 
