@@ -23,6 +23,7 @@ from typing import Any
 from jsonschema import (
     Draft202012Validator,
     FormatChecker,
+    ValidationError,
     validators,
 )
 from referencing import Registry
@@ -86,11 +87,33 @@ def registry_for(definitions: ConnectorVersion | Iterable[Definition]) -> Regist
     return Registry().with_resources(resources)
 
 
+def _multiple_of(validator: Any, value: Any, instance: Any, schema: Any) -> Any:
+    """``multipleOf``, for a number it cannot divide (an exact ``Decimal`` by a float, a number
+    too large for a float or for the quotient's precision): a problem, not an exception."""
+    try:
+        found = list(
+            Draft202012Validator.VALIDATORS["multipleOf"](validator, value, instance, schema)
+        )
+    except (TypeError, ArithmeticError):
+        found = [
+            ValidationError(
+                f"cannot check multipleOf {value!r}: the number cannot be divided by it"
+            )
+        ]
+    yield from found
+
+
+_Checked: type[Draft202012Validator] = validators.extend(
+    Draft202012Validator, {"multipleOf": _multiple_of}
+)
+"""2020-12, ``multipleOf`` kept from raising on numbers an answer may bring."""
+
+
 def validator_for(
     schema: JsonSchema,
     definitions: ConnectorVersion | Iterable[Definition] | Registry[Any],
     *,
-    validator_class: type[Draft202012Validator] = Draft202012Validator,
+    validator_class: type[Draft202012Validator] = _Checked,
 ) -> Draft202012Validator:
     """A 2020-12 validator for ``schema`` whose refs resolve among ``definitions`` only.
 
@@ -124,7 +147,7 @@ def bounded_validator_class(deadline: Callable[[], bool]) -> type[Draft202012Val
             yield from plain["patternProperties"](validator, value, instance, schema)
 
     return validators.extend(  # type: ignore[no-any-return]
-        Draft202012Validator,
+        _Checked,
         {"$ref": ref, "pattern": pattern, "patternProperties": pattern_properties},
     )
 
