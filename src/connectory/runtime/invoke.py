@@ -74,7 +74,10 @@ from connectory.redaction import (
     Redactor,
     redact_url,
 )
-from connectory.schemas.registry import errors_of
+from connectory.schemas.registry import (
+    ANSWER_CHECK_SECONDS,
+    errors_of,
+)
 from connectory.settings import Settings
 
 from .auth import auth_for
@@ -346,7 +349,9 @@ def _parsed(response: httpx.Response, content: bytes) -> Any:
 def _problems(version: ConnectorVersion, output: ActionOutput | None, body: Any) -> list[str]:
     if output is None or output.schema_ is None or isinstance(body, str):
         return []
-    return errors_of(output.schema_, version, body, root="(body)", limit=50)
+    return errors_of(
+        output.schema_, version, body, root="(body)", limit=50, seconds=ANSWER_CHECK_SECONDS
+    )
 
 
 def _answer(

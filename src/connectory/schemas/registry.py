@@ -38,6 +38,7 @@ from connectory.model.version import (
 )
 
 __all__ = [
+    "ANSWER_CHECK_SECONDS",
     "FORMATS",
     "FORMAT_CHECKER",
     "OutOfTime",
@@ -48,6 +49,9 @@ __all__ = [
     "validator_for",
 ]
 
+ANSWER_CHECK_SECONDS = 10.0
+"""An answer (a server's: anyone's) is checked against its output schema for at most this long,
+bounded (``errors_of(..., seconds=)``): no ``pattern`` that may backtrack without end is run."""
 FORMATS = ("date", "date-time", "time", "email", "idn-email", "ipv4", "ipv6", "regex", "uuid")
 """The ``format``s a validator checks, the same wherever Connectory runs. jsonschema checks more
 where optional packages happen to be installed (the notebooks' dependencies bring several: ``uri``,
