@@ -328,3 +328,14 @@ def test_an_answer_against_a_pattern_that_backtracks_without_end_does_not_hang(
         accept(version, server.base_url)
         done = invoke(version, "getItem", {"path": {"id": "1"}}, credentials={"bearer": {"token": _secret()}}, server=server.base_url)  # fmt: skip
     assert (done.status, done.problems) == (200, [])
+
+
+@pytest.mark.parametrize("depth", [200_000, 950])
+def test_an_answer_nested_too_deeply_is_no_traceback(tmp_path: Path, depth: int) -> None:
+    # json.loads (and whatever walks the value) recurses: a hostile server's deep answer
+    version = _version(tmp_path)
+    deep = (b"[" * depth + b"]" * depth) if depth < 1000 else b"[" * depth
+    with serve({"/items/1": Reply(body=deep, headers=JSON)}) as server:
+        accept(version, server.base_url)
+        done = invoke(version, "getItem", {"path": {"id": "1"}}, credentials={"bearer": {"token": _secret()}}, server=server.base_url)  # fmt: skip
+    assert done.status == 200

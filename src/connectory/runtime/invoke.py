@@ -50,6 +50,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from connectory._nesting import deeper_than
 from connectory.documents.fetch import (
     http_client,
     is_url,
@@ -61,6 +62,7 @@ from connectory.model.auth import (
     MutualTLSAuth,
     NoAuth,
 )
+from connectory.model.delivery import MAX_PAYLOAD_DEPTH
 from connectory.model.version import (
     Action,
     ActionOutput,
@@ -340,9 +342,11 @@ def _parsed(response: httpx.Response, content: bytes) -> Any:
     text = content.decode(response.encoding or "utf-8", errors="replace")
     if media == "application/json" or media.endswith("+json"):
         try:
-            return json.loads(text)
-        except ValueError:
+            parsed = json.loads(text)
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than Python goes
             return text
+        # nested deeper than a value can be shown or checked again: kept as the text it is
+        return text if deeper_than(parsed, MAX_PAYLOAD_DEPTH) else parsed
     return text
 
 
