@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from referencing.exceptions import Unresolvable
 
@@ -11,6 +13,7 @@ from connectory.model.version import (
 )
 from connectory.schemas.registry import (
     FORMATS,
+    errors_of,
     validator_for,
 )
 
@@ -52,3 +55,24 @@ def test_refs_resolve_among_the_definitions_only() -> None:
     assert _errors({"$ref": definition_uri("Pet")}, {}) == ["'id' is a required property"]
     with pytest.raises(Unresolvable):
         _errors({"$ref": "https://example.com/schema.json"}, {})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        Decimal("12345678901234567890.12"),  # an exact SOAP decimal: Decimal / float is a TypeError
+        Decimal("1E+999999999"),  # Decimal % int: InvalidOperation
+        10**3999,  # a JSON integer too large for a float: OverflowError
+    ],
+)
+def test_a_number_an_answer_brings_that_multipleof_cannot_divide_is_a_problem(
+    value: object,
+) -> None:
+    # an answer's number (a hostile server's) checked against a version's multipleOf: one
+    # problem naming where, not an exception out of the check
+    for schema in ({"multipleOf": 0.5}, {"multipleOf": 3}):
+        problems = errors_of({"properties": {"n": schema}}, [], {"n": value}, root="(body)")
+        assert len(problems) == 1
+        assert problems[0].startswith("n: ")
+    problems = errors_of({"multipleOf": 0.5}, [], value, root="(body)")
+    assert problems == ["(body): cannot check multipleOf 0.5: the number cannot be divided by it"]

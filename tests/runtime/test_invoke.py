@@ -305,3 +305,37 @@ def test_a_graphql_action_posts_its_document_with_variables() -> None:
     assert "product" in done.body["data"]
     assert done.problems == []
     assert done.output == "data"
+
+
+def test_an_answer_against_a_pattern_that_backtracks_without_end_does_not_hang(
+    tmp_path: Path,
+) -> None:
+    # a hostile document's output schema holds `(a+)+$`; a hostile server answers what makes it
+    # backtrack (2^40 steps): the answer is checked as a delivery is, bounded
+    version = _version(tmp_path)
+    risky = {"type": "object", "properties": {"name": {"type": "string", "pattern": "^(a+)+$"}}}
+    actions = [
+        action.model_copy(
+            update={"outputs": [o.model_copy(update={"schema_": risky}) for o in action.outputs]}
+        )
+        if action.name == "getItem"
+        else action
+        for action in version.actions
+    ]
+    version = version.model_copy(update={"actions": actions})
+    hostile = json.dumps({"id": "7", "name": "a" * 40 + "!"}).encode()
+    with serve({"/items/1": Reply(body=hostile, headers=JSON)}) as server:
+        accept(version, server.base_url)
+        done = invoke(version, "getItem", {"path": {"id": "1"}}, credentials={"bearer": {"token": _secret()}}, server=server.base_url)  # fmt: skip
+    assert (done.status, done.problems) == (200, [])
+
+
+@pytest.mark.parametrize("depth", [200_000, 950])
+def test_an_answer_nested_too_deeply_is_no_traceback(tmp_path: Path, depth: int) -> None:
+    # json.loads (and whatever walks the value) recurses: a hostile server's deep answer
+    version = _version(tmp_path)
+    deep = (b"[" * depth + b"]" * depth) if depth < 1000 else b"[" * depth
+    with serve({"/items/1": Reply(body=deep, headers=JSON)}) as server:
+        accept(version, server.base_url)
+        done = invoke(version, "getItem", {"path": {"id": "1"}}, credentials={"bearer": {"token": _secret()}}, server=server.base_url)  # fmt: skip
+    assert done.status == 200

@@ -641,3 +641,78 @@ def test_every_step_is_a_place_secrets_go_and_show_lists_the_steps(
     assert "request POST https://auth.example.com/login token (jmespath)" in text
     assert "expires: when the API says so; logs in again on: 401 403" in text
     assert "{form.csrf}" not in text  # a query may carry secrets: not shown
+
+
+def test_a_regular_expression_slowed_by_a_hostile_answer_is_given_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `<token>(.*)</token>` cannot backtrack without end, but over an answer of `<token>`
+    # repeated with no `</token>` each start scans to the end: quadratic, a hang on 1 MB
+    monkeypatch.setattr(custom, "MAX_MATCH_SECONDS", 0.5)
+    method = _form_login("/login")
+    steps = [method.steps[0].model_copy(update={"extract": [ExtractRule(name="csrf", source="regex", path="<token>(.*)</token>")]})]  # fmt: skip
+    method = method.model_copy(update={"steps": steps})
+    hostile = Reply(200, b"<token>" * 140_000, {"Content-Type": "text/html"})
+    started = time.monotonic()
+    error = _failure(tmp_path, {"/login": hostile}, method)
+    assert time.monotonic() - started < 10
+    assert error.message == (
+        "auth method 'site', step 'form': the login answer takes the regular expression of "
+        "'csrf' more than 0.5 s to search (given up)"
+    )
+
+
+def test_a_relogin_signal_slowed_by_a_hostile_answer_is_no_signal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(custom, "MAX_MATCH_SECONDS", 0.5)
+    vault = Vault()
+    hostile = Reply(200, b"<error>" * 140_000, {"Content-Type": "text/html"})
+    signal = SessionSignal(source="regex", path="<error>(.*)</error>")
+    with serve({"/login": vault.login, "/items/1": lambda _: hostile}) as server:
+        auth = auth_for(_vault_login(server.url("/login"), relogin_when=signal), CREDENTIALS["site"])  # fmt: skip
+        with httpx.Client(auth=auth) as client:
+            assert client.get(server.url("/items/1")).status_code == 200
+            started = time.monotonic()
+            assert client.get(server.url("/items/1")).status_code == 200
+            assert time.monotonic() - started < 10
+    assert vault.logins == 1
+
+
+@pytest.mark.parametrize("token", ['tok "7f3a9c" en', "tok-7f3a9c\r\nX-Evil: 1"])
+def test_a_session_cookie_a_cookie_parser_would_not_read_is_still_hidden(
+    tmp_path: Path, token: str
+) -> None:
+    # what a login gives, put on the call as a cookie, is hidden wherever it shows (an answer
+    # echoing the Cookie header, an error quoting it), even when it is no valid cookie value
+    def login(handler: BaseHTTPRequestHandler) -> Reply:
+        _body(handler)
+        return Reply(200, json.dumps({"session": token}).encode(), JSON)
+
+    def item(handler: BaseHTTPRequestHandler) -> Reply:
+        return Reply(200, json.dumps({"echo": handler.headers.get("Cookie")}).encode(), JSON)
+
+    with serve({"/login": login, "/items/1": item}) as server:
+        method = CustomRequestAuth(
+            name="site",
+            request=RequestTemplate(url=server.url("/login"), body={"password": "{password}"}),
+            extract=[ExtractRule(name="session", path="/session")],
+            inject=[InjectRule(location="cookie", parameter="sid", template="{session}")],
+        )
+        version = _version(tmp_path, method)
+        accept(version)
+        try:
+            shown = str(invoke(version, "getItem", credentials=CREDENTIALS, server=server.base_url).body)  # fmt: skip
+        except SourceError as error:
+            shown = str(error)
+    assert "7f3a9c" not in shown
+
+
+def test_a_login_answer_nested_too_deeply_is_not_json(tmp_path: Path) -> None:
+    # json.loads recurses: a hostile answer of 200,000 `[` would end in a RecursionError
+    def deep(handler: BaseHTTPRequestHandler) -> Reply:
+        _body(handler)
+        return Reply(200, b"[" * 200_000, JSON)
+
+    error = _failure(tmp_path, {"/login": deep}, _vault_login("/login"))
+    assert error.message == "auth method 'site': the login answer is not JSON"

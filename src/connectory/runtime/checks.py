@@ -11,11 +11,13 @@ canonical JSON). Messages are those of ``schemas.registry.errors_of``.
 
 from __future__ import annotations
 
-import itertools
 import json
+import math
 import threading
+import time
 import weakref
 from collections import OrderedDict
+from contextvars import ContextVar
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -27,6 +29,8 @@ from connectory.model.version import (
     JsonSchema,
 )
 from connectory.schemas.registry import (
+    bounded_validator_class,
+    problems_of,
     registry_for,
     validator_for,
 )
@@ -34,6 +38,9 @@ from connectory.schemas.registry import (
 __all__ = ["errors_in"]
 
 _MAX_VERSIONS = 16
+_DEADLINE: ContextVar[float] = ContextVar("connectory_check_deadline", default=math.inf)
+_BOUNDED = bounded_validator_class(lambda: time.monotonic() > _DEADLINE.get())
+"""The validators' class: bounded by the deadline of the call at hand, risky patterns skipped."""
 _MAX_VALIDATORS = 1024
 """Per version: validators kept (an action's input, each output)."""
 
@@ -75,7 +82,7 @@ def _validator(version: ConnectorVersion, schema: JsonSchema) -> Draft202012Vali
                 return found
     if checks is None:
         checks = _Checks(registry_for(version).crawl())
-    validator = validator_for(schema, checks.registry)
+    validator = validator_for(schema, checks.registry, validator_class=_BOUNDED)
     with _lock:
         checks = _by_content.setdefault(key, checks)
         checks.validators[text] = validator
@@ -93,11 +100,15 @@ def errors_in(
     *,
     root: str,
     limit: int | None = None,
+    seconds: float | None = None,
 ) -> list[str]:
-    """Where ``value`` does not fit ``schema`` (refs among ``version``'s definitions):
-    ``path/to/it: message`` (``root`` names the whole value), at most ``limit`` of them."""
-    found = _validator(version, schema).iter_errors(value)
-    return [
-        f"{'/'.join(str(p) for p in error.absolute_path) or root}: {error.message}"
-        for error in itertools.islice(found, limit)
-    ]
+    """Where ``value`` does not fit ``schema`` (refs among ``version``'s definitions), as
+    ``schemas.registry.errors_of`` says it (the deepest fields at fault), at most ``limit``; with
+    ``seconds``, for a value from anyone: stopped at that deadline (the cached validators are
+    bounded ones, their deadline set per call)."""
+    stop_at = _DEADLINE.set(time.monotonic() + seconds if seconds is not None else math.inf)
+    try:
+        found = _validator(version, schema).iter_errors(value)
+        return problems_of(found, root=root, limit=limit, seconds=seconds)
+    finally:
+        _DEADLINE.reset(stop_at)

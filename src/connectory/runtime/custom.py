@@ -23,7 +23,8 @@ request goes through the connector's ``SecretPolicy`` (``runtime.trust``: accept
 https unless loopback); a step follows redirects on its own origin only, at most
 ``MAX_LOGIN_REDIRECTS`` (a redirect elsewhere is not followed: that answer is the step's); each
 answer is read up to ``MAX_TOKEN_ANSWER`` bytes, the whole login within ``MAX_LOGIN_SECONDS``;
-an extracted value is at most ``MAX_EXTRACTED`` characters; a login refused (HTTP 4xx/5xx), an
+an extracted value is at most ``MAX_EXTRACTED`` characters; a regular expression gives up after
+``MAX_MATCH_SECONDS`` over one answer (a ``relogin_when`` that does is no signal); a login refused (HTTP 4xx/5xx), an
 answer that is not JSON or XML as a rule needs, or one without a value a rule wants, names the
 rule. Messages name templates and rules, never a value.
 
@@ -69,6 +70,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import httpx
 import jmespath
+import regex  # type: ignore[import-untyped]  # ``re`` with a timeout
 from lxml import etree
 from pydantic import SecretStr
 
@@ -105,6 +107,10 @@ MAX_LOGIN_REDIRECTS = 5
 """Redirects one step of a login follows (on its own origin only) before it gives up."""
 MAX_EXTRACTED = 16 * 1024
 """Refuse a value a login extracts that is longer than this (characters)."""
+MAX_MATCH_SECONDS = 2.0
+"""A regular expression that takes longer over one answer is given up: one that cannot backtrack
+without end (those are refused when drafted) may still take quadratic time on a crafted answer
+(``<t>(.*)</t>`` over ``<t>`` repeated)."""
 _LOGIN_LIMITS = Settings(max_document_bytes=MAX_TOKEN_ANSWER, fetch_deadline=MAX_LOGIN_SECONDS)
 _REDIRECTS = (301, 302, 303, 307, 308)
 _NOT_CARRIED = frozenset({"host", "cookie", "content-length"})
@@ -194,7 +200,7 @@ class _Answer:
         if self._json is _NOT_READ:
             try:
                 self._json = json.loads(self.response.content)
-            except ValueError:
+            except (ValueError, RecursionError):  # nested deeper than Python recurses
                 raise _Unreadable("is not JSON") from None
         return self._json
 
@@ -231,7 +237,13 @@ class _Answer:
         if source == "jmespath":
             return jmespath.search(path, self.json())
         if source == "regex":
-            found = re.search(path, self.response.text)
+            try:
+                found = regex.search(path, self.response.text, timeout=MAX_MATCH_SECONDS)
+            except TimeoutError:
+                raise _Unreadable(
+                    f"takes the regular expression of {name!r} more than {MAX_MATCH_SECONDS:g} s "
+                    "to search (given up)"
+                ) from None
             if found is None:
                 return None
             pattern = found.re

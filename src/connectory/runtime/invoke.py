@@ -64,6 +64,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from connectory._nesting import deeper_than
 from connectory.documents.fetch import (
     is_url,
     read_capped,
@@ -74,6 +75,7 @@ from connectory.model.auth import (
     MutualTLSAuth,
     NoAuth,
 )
+from connectory.model.delivery import MAX_PAYLOAD_DEPTH
 from connectory.model.version import (
     Action,
     ActionOutput,
@@ -87,6 +89,7 @@ from connectory.redaction import (
     Redactor,
     redact_url,
 )
+from connectory.schemas.registry import ANSWER_CHECK_SECONDS
 from connectory.settings import Settings
 
 from .auth import auth_for
@@ -358,16 +361,20 @@ def _parsed(response: httpx.Response, content: bytes) -> Any:
     text = content.decode(response.encoding or "utf-8", errors="replace")
     if media == "application/json" or media.endswith("+json"):
         try:
-            return json.loads(text)
-        except ValueError:
+            parsed = json.loads(text)
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than Python goes
             return text
+        # nested deeper than a value can be shown or checked again: kept as the text it is
+        return text if deeper_than(parsed, MAX_PAYLOAD_DEPTH) else parsed
     return text
 
 
 def _problems(version: ConnectorVersion, output: ActionOutput | None, body: Any) -> list[str]:
     if output is None or output.schema_ is None or isinstance(body, str):
         return []
-    return errors_in(version, output.schema_, body, root="(body)", limit=50)
+    return errors_in(
+        version, output.schema_, body, root="(body)", limit=50, seconds=ANSWER_CHECK_SECONDS
+    )
 
 
 def _answer(

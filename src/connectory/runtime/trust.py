@@ -30,7 +30,6 @@ from collections.abc import (
     Iterable,
 )
 from dataclasses import dataclass
-from http.cookies import SimpleCookie
 
 import httpx
 
@@ -122,11 +121,10 @@ def _values(request: httpx.Request) -> dict[tuple[str, str], set[str]]:
     """What a request carries that an auth flow may add: header, query and cookie values."""
     found: dict[tuple[str, str], set[str]] = {}
     for name, value in request.headers.multi_items():
-        if name.lower() == "cookie":
-            cookies = SimpleCookie()
-            cookies.load(value)
-            for key, morsel in cookies.items():
-                found.setdefault(("cookie", key), set()).add(morsel.value)
+        if name.lower() == "cookie":  # split as servers (and ``styles.put``) do: a value
+            for part in value.split(";"):  # a cookie parser refuses is a value all the same
+                key, _, cookie = part.strip().partition("=")
+                found.setdefault(("cookie", key), set()).update({cookie, cookie.strip('"')})
         elif name.lower() not in _NOT_SECRET_HEADERS:
             found.setdefault(("header", name.lower()), set()).add(value)
     for name, value in request.url.params.multi_items():

@@ -40,16 +40,21 @@ from connectory.model.version import (
 )
 
 __all__ = [
+    "ANSWER_CHECK_SECONDS",
     "FORMATS",
     "FORMAT_CHECKER",
     "OutOfTime",
     "bounded_validator_class",
     "errors_of",
+    "problems_of",
     "registry_for",
     "risky_pattern",
     "validator_for",
 ]
 
+ANSWER_CHECK_SECONDS = 10.0
+"""An answer (a server's: anyone's) is checked against its output schema for at most this long,
+bounded (``errors_of(..., seconds=)``): no ``pattern`` that may backtrack without end is run."""
 FORMATS = ("date", "date-time", "time", "email", "idn-email", "ipv4", "ipv6", "regex", "uuid")
 """The ``format``s a validator checks, the same wherever Connectory runs. jsonschema checks more
 where optional packages happen to be installed (the notebooks' dependencies bring several: ``uri``,
@@ -89,11 +94,33 @@ def registry_for(definitions: ConnectorVersion | Iterable[Definition]) -> Regist
     return Registry().with_resources(resources)
 
 
+def _multiple_of(validator: Any, value: Any, instance: Any, schema: Any) -> Any:
+    """``multipleOf``, for a number it cannot divide (an exact ``Decimal`` by a float, a number
+    too large for a float or for the quotient's precision): a problem, not an exception."""
+    try:
+        found = list(
+            Draft202012Validator.VALIDATORS["multipleOf"](validator, value, instance, schema)
+        )
+    except (TypeError, ArithmeticError):
+        found = [
+            ValidationError(
+                f"cannot check multipleOf {value!r}: the number cannot be divided by it"
+            )
+        ]
+    yield from found
+
+
+_Checked: type[Draft202012Validator] = validators.extend(
+    Draft202012Validator, {"multipleOf": _multiple_of}
+)
+"""2020-12, ``multipleOf`` kept from raising on numbers an answer may bring."""
+
+
 def validator_for(
     schema: JsonSchema,
     definitions: ConnectorVersion | Iterable[Definition] | Registry[Any],
     *,
-    validator_class: type[Draft202012Validator] = Draft202012Validator,
+    validator_class: type[Draft202012Validator] = _Checked,
 ) -> Draft202012Validator:
     """A 2020-12 validator for ``schema`` whose refs resolve among ``definitions`` only.
 
@@ -127,7 +154,7 @@ def bounded_validator_class(deadline: Callable[[], bool]) -> type[Draft202012Val
             yield from plain["patternProperties"](validator, value, instance, schema)
 
     return validators.extend(  # type: ignore[no-any-return]
-        Draft202012Validator,
+        _Checked,
         {"$ref": ref, "pattern": pattern, "patternProperties": pattern_properties},
     )
 
@@ -152,6 +179,18 @@ def errors_of(
         stop_at = time.monotonic() + seconds
         bounded = bounded_validator_class(lambda: time.monotonic() > stop_at)
         found = validator_for(schema, definitions, validator_class=bounded).iter_errors(value)
+    return problems_of(found, root=root, limit=limit, seconds=seconds)
+
+
+def problems_of(
+    found: Iterator[ValidationError],
+    *,
+    root: str,
+    limit: int | None = None,
+    seconds: float | None = None,
+) -> list[str]:
+    """``errors_of``'s messages for the errors a validator ``found`` (its ``iter_errors``, maybe
+    of a ``bounded_validator_class``: past the deadline, a last message says so)."""
     problems: list[str] = []
     try:
         for error in itertools.islice(itertools.chain.from_iterable(map(_at_fault, found)), limit):

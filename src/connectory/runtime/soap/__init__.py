@@ -43,7 +43,10 @@ from connectory.protocols.soap._names import (
     SOAP12_ENV,
 )
 from connectory.protocols.soap._xml import parse_xml
-from connectory.schemas.registry import errors_of
+from connectory.schemas.registry import (
+    ANSWER_CHECK_SECONDS,
+    errors_of,
+)
 from connectory.settings import Settings
 
 from ._lexical import (
@@ -155,7 +158,7 @@ def _problems(version: ConnectorVersion, action: Action, matched: str, value: An
     schema = output.schema_
     if matched != "output":
         schema = {"properties": {"fault": {"properties": {"detail": schema}}}}
-    return errors_of(schema, version, value, root="(body)", limit=50)
+    return errors_of(schema, version, value, root="(body)", limit=50, seconds=ANSWER_CHECK_SECONDS)
 
 
 def soap_answer(
