@@ -44,7 +44,10 @@ def test_a_batch_with_bad_input_exits_2_and_onboards_the_rest(
     assert "failed: " in tables.stdout
     assert "unchanged" in tables.stdout
     listed = run("list", "--json")
-    assert sorted(c["name"] for c in json.loads(listed.stdout)) == ["1password-connect", "shop"]
+    assert sorted(c["name"] for c in json.loads(listed.stdout)) == [
+        "1password-local-connect",
+        "shop",
+    ]
 
     refused = run("onboard-batch", "Bad Name=x.json")
     assert refused.returncode == 2
