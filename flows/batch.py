@@ -198,7 +198,7 @@ def refuse_collisions(namings: list[Naming]) -> None:
         return
     example = examples[0]
     raise InvalidName(
-        "two sources of the batch would be one connector, so nothing was onboarded: "
+        "different sources of the batch would share a connector, so nothing was onboarded: "
         + "; ".join(problems)
         + f". Name each as NAME=SOURCE (e.g. {example.name}-2={example.source}), or give the "
         "document its own name in info.x-connectory-name; the versions of one API may share "
