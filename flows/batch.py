@@ -1,27 +1,42 @@
 """The ``onboard-batch`` flow: many documents in, one draft (or published) version each, in parallel.
 
-Each document is one task run (``onboard-document``, mapped over the sources) on the flow's task
-runner, Prefect's thread pool by default (``max_workers``: how many at once). Fetching overlaps,
-which is what a batch of URLs waits on; for CPU-bound batches across machines, run it with
-prefect-dask's task runner. A document's task runs the ``onboard`` flow's own steps
-(``onboard_steps``: fetch, parse, generate, validate, auth, draft and, with ``publish``,
-publish), each a task of its own; only transient failures (network, HTTP 5xx, a busy database) are retried,
-where they happened, and a document that fails does not stop the others: the result and the
-``onboard-batch`` artifact list every document's outcome, failures with the error that names the
-problem and where it is. A batch with a failure ends Failed (calling the flow raises
-``ItemsFailed``, whose ``result`` is the batch).
+First every document is named (``name-document``, mapped over the sources): ``NAME=SOURCE`` names
+it; otherwise the document is fetched and parsed and named as ``connectory inspect`` names it
+(``connectory.onboarding.suggest_name``: the name the document declares, ``x-connectory-name`` or
+its APIs.guru id, else its source's host and path or file name; never its title alone, which
+unrelated APIs share). Two different sources named alike are refused there, before anything is
+drafted (``InvalidName``, naming both and how to name them), unless every one of them was given
+or declares that name: those are versions of one API. (A document named so is fetched twice: to
+name it, then to onboard it; only the names are kept in between, not the documents.)
 
-A document's connector is named by its title (or file name), as ``connectory inspect`` suggests,
-unless the source is given as ``NAME=SOURCE``. A document the connector already holds (same
-sha256) creates nothing.
+Then each document is one task run (``onboard-document``) on the flow's task runner, Prefect's
+thread pool by default (``max_workers``: how many at once). Documents of different connectors
+run in parallel; those of one connector one after the other, in the order given, so that each is
+compared with the one before it as the publish policy says (the catalogue serialises concurrent
+publishes too; the order makes the outcome the same on every run). Fetching overlaps, which is
+what a batch of URLs waits on; for CPU-bound batches across machines, run it with prefect-dask's
+task runner. A document's task runs the ``onboard`` flow's own steps (``onboard_steps``: fetch,
+parse, generate, validate, auth, draft and, with ``publish``, publish), each a task of its own; only
+transient failures (network, HTTP 5xx, a busy database) are retried, where they happened, and a
+document that fails does not stop the others: the result and the ``onboard-batch`` artifact list
+every document's outcome, failures with the error that names the problem and where it is. A
+batch with a failure ends Failed (calling the flow raises ``ItemsFailed``, whose ``result`` is
+the batch). A document the connector already holds (same sha256) creates nothing.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from typing import Literal
+from collections import (
+    Counter,
+    defaultdict,
+)
+from typing import (
+    Any,
+    Literal,
+)
 
 from prefect import (
+    allow_failure,
     flow,
     task,
 )
@@ -30,16 +45,35 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import unmapped
-from pydantic import SecretStr
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    SecretStr,
+)
 
+from connectory.documents.parse import (
+    normalise_protocol,
+    parse,
+)
 from connectory.errors import (
     InputError,
+    InvalidName,
     is_transient,
 )
-from connectory.model.version import check_name
+from connectory.model.version import (
+    check_name,
+    name_key,
+)
+from connectory.onboarding import (
+    declared_name,
+    fetch_source,
+    source_name,
+)
+from connectory.settings import Settings
 
 from .liveness import settle_dead_runs
 from .onboard import (
+    TRANSIENT_RETRIES,
     Onboarded,
     onboard_steps,
 )
@@ -54,10 +88,19 @@ from .reporting import (
 from .secrets import (
     catalog_url,
     open_catalog,
+    real_source,
     shown,
 )
 
-__all__ = ["Batch", "DocumentOutcome", "onboard_batch", "shown_item", "split_source"]
+__all__ = [
+    "Batch",
+    "DocumentOutcome",
+    "Naming",
+    "onboard_batch",
+    "refuse_collisions",
+    "shown_item",
+    "split_source",
+]
 
 
 def split_source(item: str) -> tuple[str | None, str]:
@@ -93,6 +136,74 @@ class DocumentOutcome(ItemOutcome):
 
 class Batch(Outcomes[DocumentOutcome]):
     """The flow's result: one outcome per document, in the order given."""
+
+
+class Naming(BaseModel):
+    """The connector a document of the batch goes to, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    """The source as the run's parameter shows it."""
+    name: str
+    declared: bool
+    """Given (``NAME=SOURCE``) or declared by the document (``x-connectory-name``, an APIs.guru
+    id): documents that share such a name are versions of one API. Else taken from the source."""
+
+    def __str__(self) -> str:
+        how = "given" if self.declared else "named after its source"
+        return f"{self.source} ({how})"
+
+
+@task(name="name-document", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
+def name_document(item: str, protocol: str | None) -> Naming:
+    """The connector ``item`` goes to: ``NAME=SOURCE``'s, else the document's own name (fetched
+    and parsed for that), else its source's (``connectory.onboarding.suggest_name``)."""
+    name, source = split_source(item)
+    if name is not None:
+        return Naming(source=source, name=name, declared=True)
+    real = real_source(source)
+    if normalise_protocol(protocol) == "graphql":
+        from connectory.protocols.graphql import is_graphql_endpoint
+
+        if is_graphql_endpoint(real):  # an endpoint declares nothing: named by its URL
+            return Naming(source=source, name=source_name(shown(real)), declared=False)
+    raw = fetch_source(real, protocol=protocol, settings=Settings.from_env())
+    declared = declared_name(parse(raw, protocol=protocol))
+    if declared is not None:
+        return Naming(source=source, name=declared, declared=True)
+    # the source as given (a folder names it, not its root file), without its secrets
+    return Naming(source=source, name=source_name(shown(real)), declared=False)
+
+
+def refuse_collisions(namings: list[Naming]) -> None:
+    """Refuse (``InvalidName``) different sources that would go to one connector (or to names
+    alike, that share its credentials: ``model.name_key``), unless each was given that name or
+    declares it (versions of one API). Nothing has been drafted yet."""
+    groups: dict[str, list[Naming]] = defaultdict(list)
+    for naming in namings:
+        groups[name_key(naming.name)].append(naming)
+    problems = []
+    examples = []
+    for group in groups.values():
+        sources = {naming.source: naming for naming in group}
+        names = sorted({naming.name for naming in group})
+        if len(sources) < 2 or (len(names) == 1 and all(n.declared for n in group)):
+            continue
+        listed = " and ".join(str(naming) for naming in sources.values())
+        which = f"connector {names[0]!r}" if len(names) == 1 else f"connectors {names}, alike"
+        problems.append(f"{listed} would all go to {which}")
+        examples.append(list(sources.values())[-1])
+    if not problems:
+        return
+    example = examples[0]
+    raise InvalidName(
+        "different sources of the batch would share a connector, so nothing was onboarded: "
+        + "; ".join(problems)
+        + f". Name each as NAME=SOURCE (e.g. {example.name}-2={example.source}), or give the "
+        "document its own name in info.x-connectory-name; the versions of one API may share "
+        "a name given or declared so"
+    )
 
 
 @task(name="onboard-document", cache_policy=NO_CACHE)
@@ -158,7 +269,9 @@ def onboard_batch(
     protocol: str | None = None,
     publish: bool = False,
 ) -> Batch | State[Batch]:
-    """Onboard every source (a path, a URL, or ``NAME=SOURCE``) as a version of its connector.
+    """Onboard every source (a path, a URL, or ``NAME=SOURCE``) as a version of its connector
+    (named as the module docstring says; ``InvalidName`` before anything is drafted when two
+    sources would collide).
 
     The catalogue (and the secrets of a source URL) come from ``connectory_flows.secrets``.
     When a document failed, the run ends Failed and calling the flow raises ``ItemsFailed``,
@@ -168,11 +281,33 @@ def onboard_batch(
     url = catalog_url()
     with open_catalog(url):  # create or migrate the store once, before the tasks open it
         pass
-    futures = onboard_document.map(sources, unmapped(protocol), unmapped(publish), unmapped(url))
+    named = name_document.map(sources, unmapped(protocol))
+    namings: dict[int, Naming] = {}
+    failures: dict[int, DocumentOutcome] = {}
+    for index, (item, future) in enumerate(zip(sources, named, strict=True)):
+        try:
+            namings[index] = future.result()
+        except Exception as error:
+            failures[index] = _failure(item, error)
+    refuse_collisions(list(namings.values()))
+    # One connector's documents one after the other, in the order given; connectors in parallel.
+    last: dict[str, Any] = {}
+    futures: dict[int, Any] = {}
+    for index, naming in namings.items():
+        key = name_key(naming.name)
+        after = [allow_failure(last[key])] if key in last else None
+        futures[index] = last[key] = onboard_document.submit(
+            f"{naming.name}={naming.source}",
+            protocol,
+            publish,
+            url,
+            return_state=False,
+            wait_for=after,
+        )
     outcomes = collect(
-        zip(sources, futures, strict=True),
-        lambda submitted: submitted[1].result(),
-        lambda submitted, error: _failure(submitted[0], error),
+        range(len(sources)),
+        lambda index: failures[index] if index in failures else futures[index].result(),
+        lambda index, error: _failure(sources[index], error),
     )
     create_markdown_artifact(
         key="onboard-batch", markdown=_summary(outcomes), description="Batch onboarding outcomes"

@@ -296,7 +296,7 @@ def onboard_steps(
     holds the document already gets those it lacks; a published one is left as it is (a warning).
 
     ``source`` is a run's parameter (``real_source`` gives the source it stands for). Without a
-    ``name``, the connector is named by the document's title (or file name), so the document is
+    ``name``, the connector is named by ``suggest_name`` (not by title alone), so the document is
     parsed before the catalogue is asked whether it holds it already.
     """
     logger = get_run_logger()

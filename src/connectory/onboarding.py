@@ -18,6 +18,7 @@ rebuilt from the same document hashes the same whoever rebuilds it.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import (
@@ -26,6 +27,7 @@ from collections.abc import (
 )
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from pydantic import (
@@ -68,12 +70,15 @@ from .settings import Settings
 
 __all__ = [
     "AUTH_CHECK",
+    "NAME_EXTENSION",
     "AuthCheck",
     "auth_check",
     "auth_methods",
+    "declared_name",
     "fetch_source",
     "generate",
     "inspect",
+    "source_name",
     "suggest_name",
     "validated",
     "with_auth",
@@ -239,26 +244,84 @@ def inspect(
             source, protocol=protocol, headers=headers, client=client, settings=settings
         )
         parsed = parse(raw, protocol=protocol)
-        generated = generate(parsed, connector=connector, settings=settings)
+        name = connector or suggest_name(parsed, source=str(source))
+        generated = generate(parsed, connector=name, settings=settings)
         return validated(with_auth(generated, methods))
 
 
-def suggest_name(parsed: ParsedDocument | RawDocument) -> str:
-    """A connector name from the document's title, or else from its file name."""
+def suggest_name(parsed: ParsedDocument | RawDocument, *, source: str | None = None) -> str:
+    """The connector name of a document when none is given: stable (the same source gets the same
+    name wherever and with whatever else it is onboarded) and distinct for distinct APIs.
+
+    1. ``info.x-connectory-name``: the name the document gives itself (a valid name, else
+       ``InvalidName``);
+    2. the APIs.guru id, ``info.x-providerName`` and ``info.x-serviceName``: GitHub Enterprise
+       Server 2.19 is ``github-com-ghes-2-19``, GitHub AE ``github-com-github-ae``; the versions of
+       one API share it;
+    3. the source: a URL's host and path without the file's extension
+       (``https://api.example.com/v2/openapi.json`` is ``api-example-com-v2-openapi``; the
+       query, any credentials and the port are left out), a file's name without its extension
+       (``shop.graphql`` is ``shop``); ``source`` is the source as given, when it is not the
+       document's own (a folder: ``api/`` is ``api``, not its ``openapi.yaml``).
+
+    The title is not used: unrelated APIs share titles ("GitHub v3 REST API" 1.1.4 is GitHub.com,
+    GitHub AE and every GitHub Enterprise Server). A name longer than 64 characters keeps its
+    first 55 and a hash of the whole.
+    """
     raw = parsed.raw if isinstance(parsed, ParsedDocument) else parsed
-    title = None
-    if isinstance(parsed, ParsedDocument) and isinstance(parsed.content, dict):
-        info = parsed.content.get("info")
-        if isinstance(info, dict) and isinstance(info.get("title"), str):
-            title = info["title"]
-    for candidate in (title, raw.name.rsplit(".", 1)[0]):
-        slug = _slug(candidate or "")
-        if slug:
-            return slug
-    return "connector"
+    declared = declared_name(parsed) if isinstance(parsed, ParsedDocument) else None
+    return declared or source_name(source or raw.source)
+
+
+def declared_name(parsed: ParsedDocument) -> str | None:
+    """The name an OpenAPI document declares for its API (``x-connectory-name``, else the
+    APIs.guru id; see ``suggest_name``), or None. Documents that declare one name are versions of
+    one API; a name taken from the source says nothing of the kind."""
+    info = parsed.content.get("info") if isinstance(parsed.content, dict) else None
+    if not isinstance(info, dict):
+        return None
+    given = info.get(NAME_EXTENSION)
+    if given is not None:
+        where = f"{parsed.raw.source}#/info/{NAME_EXTENSION}"
+        if not isinstance(given, str):
+            raise DocumentError("the connector name must be a string", location=where)
+        return check_name(given, f"connector name at {where}")
+    provider, service = info.get("x-providerName"), info.get("x-serviceName")
+    if not isinstance(provider, str):
+        return None
+    return _slug(f"{provider} {service}" if isinstance(service, str) else provider) or None
+
+
+def source_name(source: str) -> str:
+    """The name of a document taken from its source: a URL's host and path, a file's name, each
+    without the extension (see ``suggest_name``)."""
+    return _slug(_source_words(source)) or "connector"
+
+
+NAME_EXTENSION = "x-connectory-name"
+"""The ``info`` extension by which an OpenAPI document names its connector."""
+
+
+def _source_words(source: str) -> str:
+    """A URL's host and path, a file's name: without the extension (see ``suggest_name``)."""
+    if "://" in source:
+        url = urlsplit(source)
+        host, path = url.hostname or "", url.path
+    else:
+        host, path = "", source.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    segments = [segment for segment in path.split("/") if segment]
+    if segments:
+        stem, dot, _ = segments[-1].rpartition(".")
+        if dot and stem:
+            segments[-1] = stem
+    return " ".join([host, *segments])
 
 
 def _slug(text: str) -> str:
+    """Lower-case ASCII words joined by ``-``; past 64 characters, the first 55 and a hash of the
+    whole (so that two long sources alike in their first 64 characters still differ)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:64].rstrip("-")
+    if len(slug) <= 64:
+        return slug
+    return f"{slug[:55].rstrip('-')}-{hashlib.sha256(slug.encode()).hexdigest()[:8]}"

@@ -21,7 +21,7 @@ def test_inspect_prints_the_version_as_json_and_stores_nothing(run, sqlite_url: 
     result = run("inspect", str(EXAMPLE), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["connector"] == "1password-connect"
+    assert data["connector"] == "1password-local-connect"  # its APIs.guru id
     assert data["protocol"] == "http"
     assert len(data["actions"]) == 15
     assert {"name", "binding", "input", "outputs"} <= set(data["actions"][0])

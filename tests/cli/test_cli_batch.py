@@ -44,8 +44,46 @@ def test_a_batch_with_bad_input_exits_2_and_onboards_the_rest(
     assert "failed: " in tables.stdout
     assert "unchanged" in tables.stdout
     listed = run("list", "--json")
-    assert sorted(c["name"] for c in json.loads(listed.stdout)) == ["1password-connect", "shop"]
+    assert sorted(c["name"] for c in json.loads(listed.stdout)) == [
+        "1password-local-connect",
+        "shop",
+    ]
 
     refused = run("onboard-batch", "Bad Name=x.json")
     assert refused.returncode == 2
     assert "invalid" in refused.stderr.lower()
+
+
+def test_sources_named_alike_are_refused_before_anything_runs_with_how_to_name_them(
+    run: Run, tmp_path: Path, prefect_api_url: str
+) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "a" / "openapi.yaml").write_bytes(
+        (FIXTURES / "openapi" / "operations-3.0.yaml").read_bytes()
+    )
+    (tmp_path / "b" / "openapi.yaml").write_bytes(
+        (FIXTURES / "openapi" / "security-3.1.yaml").read_bytes()
+    )
+
+    refused = run(
+        "onboard-batch", "a/openapi.yaml", "b/openapi.yaml", "--publish", api_url=prefect_api_url
+    )
+
+    assert refused.returncode == 2, refused.stderr
+    error = refused.stderr.strip().splitlines()[-1]
+    assert error.startswith("error: different sources of the batch would share a connector"), error
+    assert "a/openapi.yaml (named after its source) and b/openapi.yaml" in error
+    assert "connector 'openapi'" in error
+    assert "NAME=SOURCE" in error
+    assert json.loads(run("list", "--json").stdout) == []
+
+    named = run(
+        "onboard-batch",
+        "ops=a/openapi.yaml",
+        "sec=b/openapi.yaml",
+        "--json",
+        api_url=prefect_api_url,
+    )
+    assert named.returncode == 0, named.stderr
+    assert [o["onboarded"]["connector"] for o in json.loads(named.stdout)] == ["ops", "sec"]

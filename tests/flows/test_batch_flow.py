@@ -61,7 +61,7 @@ def test_every_document_onboards_and_failures_do_not_stop_the_others(
         "drafted",
     ]
     assert [o.onboarded.ref for o in batch.outcomes if o.onboarded] == [
-        "1password-connect@1.5.7",
+        "1password-local-connect@1.5.7",
         "shop@1",
         "calc@1",
     ]
@@ -71,7 +71,7 @@ def test_every_document_onboards_and_failures_do_not_stop_the_others(
     assert "no such file" in (missing.error or "")
     with Catalog.open(sqlite_url) as catalog:
         stored = {c.name: c.protocol for c in catalog.list_connectors()}
-    assert stored == {"1password-connect": "http", "shop": "graphql", "calc": "soap"}
+    assert stored == {"1password-local-connect": "http", "shop": "graphql", "calc": "soap"}
     markdown = artifacts("onboard-batch")[0]
     assert "5 documents: 3 drafted, 0 published, 0 unchanged, 2 failed." in markdown
     assert "| shop@1 |" in markdown
@@ -98,7 +98,7 @@ def test_transient_failures_are_retried_per_document(sqlite_url: str) -> None:
         onboard_batch(sources=[server.url("/connect.json"), server.url("/gone.json")])
     batch = failed.value.result
     assert [o.status for o in batch.outcomes] == ["drafted", "failed"]
-    assert len(calls) == 2
+    assert len(calls) == 3  # the 503 retried when naming it; fetched again to onboard it
     assert server.requests.count("/gone.json") == 1  # a 404 is not retried
     assert batch.failed[0].bad_input
 

@@ -130,6 +130,6 @@ def test_flows_on_a_worker_read_secrets_from_blocks(
         for name in (CATALOG_BLOCK, headers_block):
             Secret.delete(name)
     with Catalog.open(catalog) as opened:
-        assert {c.name for c in opened.list_connectors()} == {"shop", "1password-connect"}
+        assert {c.name for c in opened.list_connectors()} == {"shop", "1password-local-connect"}
     assert not (tmp_path / "catalog").exists()  # not the embedded catalogue
     _nothing_secret_in(held_since(since))

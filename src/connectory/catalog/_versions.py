@@ -7,6 +7,8 @@ Every state change is a conditional UPDATE (``... WHERE id = ? AND state = 'draf
 processes race, the database decides and the loser sees ``rowcount == 0`` and a ``Conflict``. On
 PostgreSQL the losing UPDATE waits for the winner's row lock and re-checks the condition against
 the committed row (READ COMMITTED); on SQLite ``BEGIN IMMEDIATE`` runs the writers one at a time.
+A publish compares its draft with the released versions, so on PostgreSQL it also locks the
+connector's row first: publishes of one connector run one at a time (``_serialised``).
 The functions check states themselves to give clear errors; the guards in the database
 (``guards``) are the backstop.
 """
@@ -339,6 +341,21 @@ def check_publish(
     return _changes_since(connection, connector, draft, released, allow_breaking)[1]
 
 
+def _serialised(connection: sa.Connection, connector: sa.Row[Any]) -> sa.Row[Any]:
+    """Lock ``connector`` for the rest of the transaction and return its row as committed now.
+
+    Publishes of one connector run one at a time: each compares its draft with what the others
+    published (its predecessor, its successor, the current latest). Without the lock, two drafts
+    published at once at READ COMMITTED would each lock only its own row, read the released
+    versions before the other committed, and both publish with no changes recorded. On PostgreSQL
+    this is a ``FOR NO KEY UPDATE`` row lock on the connector (drafts, whose foreign keys take
+    ``FOR KEY SHARE``, do not wait for it); on SQLite ``BEGIN IMMEDIATE`` already runs writers one
+    at a time (the clause is not emitted there).
+    """
+    query = sa.select(connectors).where(connectors.c.id == connector.id)
+    return connection.execute(query.with_for_update(key_share=True)).one()
+
+
 def publish(
     connection: sa.Connection,
     name: str,
@@ -355,9 +372,10 @@ def publish(
     ``content_sha256`` its caller reviewed) it must be that content; with ``require_approval`` its
     latest vetting must approve that very content. It is compared with its predecessor and refused
     if breaking changes are not announced (``policy``); the changes are recorded on it, its hash
-    sealed, and its state set, in one UPDATE that only a draft matches.
+    sealed, and its state set, in one UPDATE that only a draft matches. Publishes of one
+    connector are serialised (``_serialised``): each sees what the others published.
     """
-    connector = connector_row(connection, name)
+    connector = _serialised(connection, connector_row(connection, name))
     row = version_row(connection, connector, label, lock="update")
     ref = f"{name}@{row.label}"
     if row.state != "draft":

@@ -347,8 +347,10 @@ class Catalog:
         ``PublishRefused``). With ``require_approval``, its latest vetting must approve the very
         content stored (its ``content_sha256``; else ``Conflict``). The changes are recorded on
         the published version; the result also names the boards following ``latest`` that use a
-        changed action. Of concurrent publishers exactly one succeeds; the others get
-        ``Conflict``. The first published version becomes the connector's default.
+        changed action. Of concurrent publishers of one draft exactly one succeeds; the others
+        get ``Conflict``. Publishes of different drafts of one connector run one at a time, each
+        compared with what the others published. The first published version becomes the
+        connector's default.
 
         ``content_sha256``: the hash of the content its caller reviewed (a vetting's ``sha256``):
         a draft that holds other content by now is not published (``Conflict``)."""

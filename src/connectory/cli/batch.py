@@ -58,10 +58,15 @@ def onboard_batch(
     ] = 8,
     as_json: JsonOption = False,
 ) -> None:
-    """Onboard many documents, each as a version of the connector its title names (or NAME=...).
+    """Onboard many documents, each as a version of its connector.
 
-    A failing document does not stop the others. Exit code 0 if all onboarded, 2 if the failures
-    are all bad input (a malformed document, a missing file), else 1.
+    NAME=SOURCE names the connector; otherwise the document's x-connectory-name or APIs.guru id
+    (x-providerName, x-serviceName) does, else its source (a URL's host and path, a file's name),
+    as `connectory inspect` shows. Two different sources named alike are refused before anything
+    is drafted, unless each was given or declares the name (versions of one API, onboarded one
+    after the other in the order given). A failing document does not stop the others. Exit code 0
+    if all onboarded, 2 if the failures are all bad input (a malformed document, a missing file,
+    names that collide), else 1.
     """
     give_prefect_time_to_start()
     from connectory_flows.batch import onboard_batch as batch_flow
