@@ -26,10 +26,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from http.server import (
-    BaseHTTPRequestHandler,
-    ThreadingHTTPServer,
-)
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 

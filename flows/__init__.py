@@ -13,20 +13,9 @@ Crashed by the next run (``liveness``).
 Deployments are declared in ``prefect.yaml`` at the repository root.
 """
 
-from .batch import (
-    Batch,
-    DocumentOutcome,
-    onboard_batch,
-)
-from .onboard import (
-    Onboarded,
-    onboard,
-)
-from .reintrospect import (
-    Outcome,
-    Reintrospected,
-    reintrospect,
-)
+from .batch import Batch, DocumentOutcome, onboard_batch
+from .onboard import Onboarded, onboard
+from .reintrospect import Outcome, Reintrospected, reintrospect
 from .reporting import AuthNotVerified, ItemsFailed
 from .secrets import supplied
 

@@ -26,71 +26,27 @@ the batch). A document the connector already holds (same sha256) creates nothing
 
 from __future__ import annotations
 
-from collections import (
-    Counter,
-    defaultdict,
-)
-from typing import (
-    Any,
-    Literal,
-)
+from collections import Counter, defaultdict
+from typing import Any, Literal
 
-from prefect import (
-    allow_failure,
-    flow,
-    task,
-)
+from prefect import allow_failure, flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import unmapped
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    SecretStr,
-)
+from pydantic import BaseModel, ConfigDict, SecretStr
 
-from connectory.documents.parse import (
-    normalise_protocol,
-    parse,
-)
-from connectory.errors import (
-    InputError,
-    InvalidName,
-    is_transient,
-)
-from connectory.model.version import (
-    check_name,
-    name_key,
-)
-from connectory.onboarding import (
-    declared_name,
-    fetch_source,
-    source_name,
-)
+from connectory.documents.parse import normalise_protocol, parse
+from connectory.errors import InputError, InvalidName, is_transient
+from connectory.model.version import check_name, name_key
+from connectory.onboarding import declared_name, fetch_source, source_name
 from connectory.settings import Settings
 
 from .liveness import settle_dead_runs
-from .onboard import (
-    TRANSIENT_RETRIES,
-    Onboarded,
-    onboard_steps,
-)
-from .reporting import (
-    ItemOutcome,
-    Outcomes,
-    cell,
-    collect,
-    error_text,
-    finished,
-)
-from .secrets import (
-    catalog_url,
-    open_catalog,
-    real_source,
-    shown,
-)
+from .onboard import TRANSIENT_RETRIES, Onboarded, onboard_steps
+from .reporting import ItemOutcome, Outcomes, cell, collect, error_text, finished
+from .secrets import catalog_url, open_catalog, real_source, shown
 
 __all__ = [
     "Batch",

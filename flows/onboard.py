@@ -24,42 +24,18 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from prefect import (
-    flow,
-    get_run_logger,
-    task,
-)
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import State
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    SecretStr,
-)
+from pydantic import BaseModel, ConfigDict, SecretStr
 
-from connectory.catalog import (
-    Drafted,
-    VersionInfo,
-)
+from connectory.catalog import Drafted, VersionInfo
 from connectory.documents.fetch import RawDocument
-from connectory.documents.parse import (
-    ParsedDocument,
-    normalise_protocol,
-    parse,
-)
-from connectory.errors import (
-    InputError,
-    NotFound,
-    is_transient,
-)
+from connectory.documents.parse import ParsedDocument, normalise_protocol, parse
+from connectory.errors import InputError, NotFound, is_transient
 from connectory.model.auth import AuthMethod
-from connectory.model.version import (
-    CheckResult,
-    ConnectorVersion,
-    VersionState,
-    check_name,
-)
+from connectory.model.version import CheckResult, ConnectorVersion, VersionState, check_name
 from connectory.onboarding import (
     AuthCheck,
     auth_check,
@@ -77,17 +53,8 @@ from connectory.vetting.publishing import publish as publish_checked
 
 from .liveness import settle_dead_runs
 from .quoting import quoted
-from .reporting import (
-    AuthNotVerified,
-    auth_markdown,
-    auth_not_verified,
-)
-from .secrets import (
-    catalog_url,
-    graphql_headers,
-    open_catalog,
-    real_source,
-)
+from .reporting import AuthNotVerified, auth_markdown, auth_not_verified
+from .secrets import catalog_url, graphql_headers, open_catalog, real_source
 
 __all__ = [
     "TRANSIENT_RETRIES",

@@ -8,10 +8,7 @@ does not type-check as an argument; ``quoted(value)`` is the same wrapper, typed
 
 from __future__ import annotations
 
-from typing import (
-    TypeVar,
-    cast,
-)
+from typing import TypeVar, cast
 
 from prefect.utilities.annotations import quote
 

@@ -30,56 +30,23 @@ from __future__ import annotations
 from collections import Counter
 from typing import Literal
 
-from prefect import (
-    flow,
-    task,
-)
+from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import State
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    SecretStr,
-)
+from pydantic import BaseModel, ConfigDict, SecretStr
 
 from connectory.documents.fetch import RawDocument
 from connectory.errors import InputError
-from connectory.model.version import (
-    Change,
-    ConnectorVersion,
-    GraphQLMetadata,
-)
-from connectory.protocols.graphql import (
-    fetch_graphql,
-    require_accepted,
-    sdl_changes,
-)
+from connectory.model.version import Change, ConnectorVersion, GraphQLMetadata
+from connectory.protocols.graphql import fetch_graphql, require_accepted, sdl_changes
 from connectory.settings import Settings
 
 from .liveness import settle_dead_runs
-from .onboard import (
-    TRANSIENT_RETRIES,
-    draft_task,
-    generate_task,
-    parse_task,
-    validate_task,
-)
+from .onboard import TRANSIENT_RETRIES, draft_task, generate_task, parse_task, validate_task
 from .quoting import quoted
-from .reporting import (
-    ItemOutcome,
-    Outcomes,
-    cell,
-    collect,
-    error_text,
-    finished,
-)
-from .secrets import (
-    catalog_url,
-    graphql_accepted_origins,
-    graphql_headers,
-    open_catalog,
-)
+from .reporting import ItemOutcome, Outcomes, cell, collect, error_text, finished
+from .secrets import catalog_url, graphql_accepted_origins, graphql_headers, open_catalog
 
 __all__ = ["Outcome", "Reintrospected", "Target", "reintrospect"]
 

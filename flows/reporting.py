@@ -6,26 +6,12 @@ and did not pass (``auth_not_verified``)."""
 
 from __future__ import annotations
 
-from collections.abc import (
-    Callable,
-    Iterable,
-)
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    Generic,
-    TypeVar,
-)
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from prefect import get_run_logger
-from prefect.states import (
-    Failed,
-    State,
-)
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-)
+from prefect.states import Failed, State
+from pydantic import BaseModel, ConfigDict
 
 from connectory.errors import ConnectoryError
 from connectory.model.version import ConnectorVersion

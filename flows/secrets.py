@@ -30,26 +30,16 @@ runs them in a copy of the caller's context), never a child process.
 from __future__ import annotations
 
 import os
-from collections.abc import (
-    Iterable,
-    Iterator,
-    Mapping,
-)
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import (
-    dataclass,
-    field,
-)
+from dataclasses import dataclass, field
 from typing import Any
 
 from prefect.blocks.system import Secret
 from pydantic import SecretStr
 
-from connectory.catalog import (
-    Catalog,
-    default_database_url,
-)
+from connectory.catalog import Catalog, default_database_url
 from connectory.documents.fetch import is_url
 from connectory.errors import InputError
 from connectory.protocols.graphql import (

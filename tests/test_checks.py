@@ -15,17 +15,10 @@ from connectory.model.version import (
     GraphQLMetadata,
     definition_uri,
 )
-from connectory.vetting.checks import (
-    CHECKS,
-    run_checks,
-)
+from connectory.vetting.checks import CHECKS, run_checks
 
 from .conftest import FIXTURES
-from .support.samples import (
-    FETCHED_AT,
-    rich_version,
-    sha,
-)
+from .support.samples import FETCHED_AT, rich_version, sha
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "openapi" / "1password-connect.json"
 

@@ -12,15 +12,8 @@ import pytest
 from pydantic import SecretStr
 
 from connectory._nesting import deeper_than
-from connectory.errors import (
-    DocumentError,
-    NotFound,
-)
-from connectory.model.version import (
-    HttpTriggerBinding,
-    Trigger,
-    Verification,
-)
+from connectory.errors import DocumentError, NotFound
+from connectory.model.version import HttpTriggerBinding, Trigger, Verification
 from connectory.runtime.deliveries import (
     MAX_PAYLOAD_DEPTH,
     DeliveryRefused,

@@ -9,19 +9,10 @@ import time
 import pytest
 import yaml
 
-from connectory.documents.decode import (
-    parse_json,
-    parse_yaml,
-)
+from connectory.documents.decode import parse_json, parse_yaml
 from connectory.documents.fetch import RawDocument
-from connectory.documents.parse import (
-    normalise_protocol,
-    parse,
-)
-from connectory.errors import (
-    DocumentError,
-    ProtocolError,
-)
+from connectory.documents.parse import normalise_protocol, parse
+from connectory.errors import DocumentError, ProtocolError
 
 
 def raw(text: str | bytes, source: str = "doc") -> RawDocument:

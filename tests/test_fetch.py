@@ -9,22 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from connectory.documents.fetch import (
-    MAX_READ_WAIT,
-    fetch,
-    http_client,
-)
-from connectory.errors import (
-    SourceError,
-    SourceUnreachable,
-    TransientError,
-)
+from connectory.documents.fetch import MAX_READ_WAIT, fetch, http_client
+from connectory.errors import SourceError, SourceUnreachable, TransientError
 from connectory.settings import Settings
 
-from .support.servers import (
-    Reply,
-    serve,
-)
+from .support.servers import Reply, serve
 
 DOC = b'{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}}'
 

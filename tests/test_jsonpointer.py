@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from connectory.schemas.pointer import (
-    escape,
-    pointer,
-    unescape,
-)
+from connectory.schemas.pointer import escape, pointer, unescape
 
 
 def test_tokens_round_trip() -> None:

@@ -7,24 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from connectory.documents.loader import (
-    DocumentLoader,
-    FolderLoader,
-    OriginLoader,
-    loader_for,
-)
-from connectory.errors import (
-    BadReference,
-    DocumentError,
-    SourceError,
-    SourceUnreachable,
-)
+from connectory.documents.loader import DocumentLoader, FolderLoader, OriginLoader, loader_for
+from connectory.errors import BadReference, DocumentError, SourceError, SourceUnreachable
 from connectory.settings import Settings
 
-from .support.servers import (
-    Reply,
-    serve,
-)
+from .support.servers import Reply, serve
 
 
 @pytest.fixture

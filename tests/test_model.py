@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import (
-    UTC,
-    datetime,
-)
+from datetime import UTC, datetime
 
 import pytest
 from pydantic import ValidationError
 
-from connectory.errors import (
-    InvalidName,
-    NotFound,
-)
+from connectory.errors import InvalidName, NotFound
 from connectory.model.auth import WSSecurityUsernameTokenAuth
 from connectory.model.version import (
     Action,

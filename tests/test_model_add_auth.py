@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from connectory.errors import (
-    Conflict,
-    InputError,
-    NotFound,
-)
-from connectory.model.add_auth import (
-    auth_method_from_spec,
-    with_auth_method,
-)
+from connectory.errors import Conflict, InputError, NotFound
+from connectory.model.add_auth import auth_method_from_spec, with_auth_method
 from connectory.model.auth import (
     ApiKeyAuth,
     BasicAuth,

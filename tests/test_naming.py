@@ -12,17 +12,9 @@ import pytest
 
 from connectory.documents.fetch import RawDocument
 from connectory.documents.parse import parse
-from connectory.errors import (
-    DocumentError,
-    InvalidName,
-)
+from connectory.errors import DocumentError, InvalidName
 from connectory.model.version import check_name
-from connectory.onboarding import (
-    declared_name,
-    inspect,
-    source_name,
-    suggest_name,
-)
+from connectory.onboarding import declared_name, inspect, source_name, suggest_name
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "openapi" / "apis-guru"
 if not CORPUS.is_dir():

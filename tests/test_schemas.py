@@ -7,15 +7,8 @@ from decimal import Decimal
 import pytest
 from referencing.exceptions import Unresolvable
 
-from connectory.model.version import (
-    Definition,
-    definition_uri,
-)
-from connectory.schemas.registry import (
-    FORMATS,
-    errors_of,
-    validator_for,
-)
+from connectory.model.version import Definition, definition_uri
+from connectory.schemas.registry import FORMATS, errors_of, validator_for
 
 PET = Definition(name="Pet", format="json-schema", content={"type": "object", "required": ["id"]})
 

@@ -7,14 +7,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from connectory.model.version import (
-    Definition,
-    definition_uri,
-)
-from connectory.schemas.metaschema import (
-    MetaschemaChecker,
-    iter_metaschema_errors,
-)
+from connectory.model.version import Definition, definition_uri
+from connectory.schemas.metaschema import MetaschemaChecker, iter_metaschema_errors
 from connectory.schemas.validation import validate
 
 from .support.samples import rich_version

@@ -7,12 +7,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from connectory import (
-    Board,
-    BoardUse,
-    Catalog,
-    inspect,
-)
+from connectory import Board, BoardUse, Catalog, inspect
 from connectory.render.frames import (
     actions_frame,
     auth_methods_frame,

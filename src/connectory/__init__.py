@@ -37,19 +37,10 @@ from __future__ import annotations
 
 import typing as _typing
 
-from .catalog import (
-    Catalog,
-    Drafted,
-)
+from .catalog import Catalog, Drafted
 from .changes import diff
-from .documents.fetch import (
-    RawDocument,
-    fetch,
-)
-from .documents.parse import (
-    ParsedDocument,
-    parse,
-)
+from .documents.fetch import RawDocument, fetch
+from .documents.parse import ParsedDocument, parse
 from .errors import (
     BadReference,
     CatalogError,
@@ -82,16 +73,9 @@ from .model.version import (
     Trigger,
     Vetting,
 )
-from .onboarding import (
-    generate,
-    inspect,
-    validated,
-)
+from .onboarding import generate, inspect, validated
 from .render.summary import summarize
-from .schemas.registry import (
-    registry_for,
-    validator_for,
-)
+from .schemas.registry import registry_for, validator_for
 from .schemas.validation import validate
 from .settings import Settings
 from .vetting.publishing import check_publish, publish

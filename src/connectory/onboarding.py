@@ -21,50 +21,24 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import (
-    Iterable,
-    Mapping,
-)
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    SecretStr,
-)
+from pydantic import BaseModel, ConfigDict, SecretStr
 
 from connectory.model.findings import AUTH_CHECK
 
 from . import protocols
 from ._gcpause import paused_gc
-from .documents.fetch import (
-    RawDocument,
-    fetch,
-)
-from .documents.parse import (
-    ParsedDocument,
-    normalise_protocol,
-    parse,
-)
-from .errors import (
-    ConnectoryError,
-    DocumentError,
-    InputError,
-)
-from .model.add_auth import (
-    auth_method_from_spec,
-    with_auth_method,
-)
+from .documents.fetch import RawDocument, fetch
+from .documents.parse import ParsedDocument, normalise_protocol, parse
+from .errors import ConnectoryError, DocumentError, InputError
+from .model.add_auth import auth_method_from_spec, with_auth_method
 from .model.auth import AuthMethod
-from .model.version import (
-    CheckResult,
-    ConnectorVersion,
-    Finding,
-    check_name,
-)
+from .model.version import CheckResult, ConnectorVersion, Finding, check_name
 from .schemas.validation import validate
 from .settings import Settings
 
@@ -100,10 +74,7 @@ def fetch_source(
     """
     settings = settings or Settings.from_env()
     if normalise_protocol(protocol) == "graphql":
-        from .protocols.graphql import (
-            fetch_graphql,
-            is_graphql_endpoint,
-        )
+        from .protocols.graphql import fetch_graphql, is_graphql_endpoint
 
         if is_graphql_endpoint(source):
             return fetch_graphql(str(source), headers=headers, client=client, settings=settings)

@@ -8,20 +8,10 @@ Redactor(values)    hides known secret values (and what is derived from them, as
 from __future__ import annotations
 
 import json
-from collections.abc import (
-    Iterable,
-    Iterator,
-)
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import (
-    parse_qsl,
-    quote,
-    quote_plus,
-    urlencode,
-    urlsplit,
-    urlunsplit,
-)
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 from .errors import ConnectoryError
 

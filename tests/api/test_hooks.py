@@ -10,11 +10,7 @@ import socket
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from datetime import (
-    UTC,
-    datetime,
-    timedelta,
-)
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx

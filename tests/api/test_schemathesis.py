@@ -16,12 +16,7 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from hypothesis import (
-    HealthCheck,
-    Phase,
-    given,
-    settings,
-)
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from pydantic import SecretStr
 from schemathesis import GenerationMode

@@ -6,15 +6,8 @@ from __future__ import annotations
 import pytest
 
 from connectory.catalog import Catalog
-from connectory.errors import (
-    Conflict,
-    ImmutableVersion,
-    NotFound,
-)
-from connectory.model.auth import (
-    ApiKeyAuth,
-    BearerAuth,
-)
+from connectory.errors import Conflict, ImmutableVersion, NotFound
+from connectory.model.auth import ApiKeyAuth, BearerAuth
 from connectory.model.version import Vetting
 from tests.support.samples import small_version
 

@@ -15,10 +15,7 @@ import sqlalchemy as sa
 from connectory.catalog import Catalog
 from connectory.catalog.migrate import head_revision
 from tests.support import catalog_workers
-from tests.support.samples import (
-    sha,
-    small_version,
-)
+from tests.support.samples import sha, small_version
 
 PROCESSES = 8
 

@@ -11,10 +11,7 @@ import sqlalchemy as sa
 
 from connectory.catalog import Catalog
 from connectory.catalog._tables import deliveries
-from connectory.errors import (
-    DocumentError,
-    InputError,
-)
+from connectory.errors import DocumentError, InputError
 from connectory.runtime.deliveries import Delivery
 from tests.support.samples import small_version
 

@@ -7,10 +7,7 @@ from datetime import date
 import pytest
 
 from connectory.catalog import Catalog
-from connectory.errors import (
-    Conflict,
-    NotFound,
-)
+from connectory.errors import Conflict, NotFound
 from tests.support.samples import small_version
 
 SUNSET = date(2031, 3, 31)

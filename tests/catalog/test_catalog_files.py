@@ -11,27 +11,12 @@ from typing import Any
 import pytest
 
 from connectory import inspect
-from connectory.catalog import (
-    Catalog,
-    export_catalog,
-    import_catalog,
-)
+from connectory.catalog import Catalog, export_catalog, import_catalog
 from connectory.catalog.digest import content_sha256
-from connectory.errors import (
-    Conflict,
-    ConnectoryError,
-    DocumentError,
-    InputError,
-)
-from connectory.model.version import (
-    ConnectorVersion,
-    Vetting,
-)
+from connectory.errors import Conflict, ConnectoryError, DocumentError, InputError
+from connectory.model.version import ConnectorVersion, Vetting
 from connectory.settings import Settings
-from tests.support.samples import (
-    rich_version,
-    small_version,
-)
+from tests.support.samples import rich_version, small_version
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "openapi" / "1password-connect.json"
 SUNSET = date(2031, 3, 31)

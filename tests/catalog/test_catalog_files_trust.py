@@ -18,15 +18,8 @@ from typing import Any
 
 import pytest
 
-from connectory.catalog import (
-    Catalog,
-    export_catalog,
-    import_catalog,
-)
-from connectory.errors import (
-    DocumentError,
-    PublishRefused,
-)
+from connectory.catalog import Catalog, export_catalog, import_catalog
+from connectory.errors import DocumentError, PublishRefused
 from connectory.model.version import Vetting
 from tests.support.samples import small_version
 

@@ -17,14 +17,8 @@ import sqlalchemy as sa
 from connectory.catalog import Catalog
 from connectory.catalog._failures import raising_catalog_errors
 from connectory.errors import ImmutableVersion
-from connectory.model.version import (
-    ConnectorVersion,
-    Vetting,
-)
-from tests.support.samples import (
-    rich_version,
-    sha,
-)
+from connectory.model.version import ConnectorVersion, Vetting
+from tests.support.samples import rich_version, sha
 
 CHILDREN = ("actions", "triggers", "definitions", "findings")
 TABLES = ("connectors", "versions", *CHILDREN, "version_deletions")

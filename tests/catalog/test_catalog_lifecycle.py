@@ -7,10 +7,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from connectory.catalog import (
-    BoardImpact,
-    Catalog,
-)
+from connectory.catalog import BoardImpact, Catalog
 from connectory.catalog._tables import version_deletions
 from connectory.errors import (
     ConfirmationRequired,
@@ -19,15 +16,8 @@ from connectory.errors import (
     InvalidName,
     NotFound,
 )
-from connectory.model.version import (
-    Board,
-    BoardUse,
-)
-from tests.support.samples import (
-    rich_version,
-    sha,
-    small_version,
-)
+from connectory.model.version import Board, BoardUse
+from tests.support.samples import rich_version, sha, small_version
 
 
 def test_publish(catalog: Catalog) -> None:

@@ -12,11 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from connectory.catalog import (
-    Catalog,
-    default_location,
-    status,
-)
+from connectory.catalog import Catalog, default_location, status
 from tests.support.samples import small_version
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,21 +13,10 @@ import pytest
 
 from connectory import inspect
 from connectory.catalog import Catalog
-from connectory.errors import (
-    Conflict,
-    PublishRefused,
-)
+from connectory.errors import Conflict, PublishRefused
 from connectory.model.version import ConnectorVersion
-from connectory.vetting.publishing import (
-    check_publish,
-    predecessor,
-    publish,
-)
-from tests.support.diff_documents import (
-    onepassword,
-    version_of,
-    write,
-)
+from connectory.vetting.publishing import check_publish, predecessor, publish
+from tests.support.diff_documents import onepassword, version_of, write
 from tests.support.samples import sha
 
 

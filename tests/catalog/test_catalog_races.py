@@ -12,10 +12,7 @@ then refused, and a publish waits for child writes in flight and then hashes wha
 from __future__ import annotations
 
 import threading
-from collections.abc import (
-    Callable,
-    Iterator,
-)
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest

@@ -21,21 +21,9 @@ from connectory.catalog import (
 )
 from connectory.catalog._failures import ValueRefused
 from connectory.catalog._tables import metadata
-from connectory.catalog.migrate import (
-    alembic_config,
-    current_revision,
-    head_revision,
-)
-from connectory.errors import (
-    CatalogError,
-    ConnectoryError,
-    InputError,
-    is_transient,
-)
-from tests.support.samples import (
-    rich_version,
-    small_version,
-)
+from connectory.catalog.migrate import alembic_config, current_revision, head_revision
+from connectory.errors import CatalogError, ConnectoryError, InputError, is_transient
+from tests.support.samples import rich_version, small_version
 
 
 def _schema_objects(engine: sa.Engine) -> list[str]:

@@ -12,24 +12,10 @@ import sqlalchemy as sa
 
 from connectory.catalog import Catalog
 from connectory.catalog.digest import content_sha256
-from connectory.errors import (
-    CatalogError,
-    Conflict,
-    PublishRefused,
-)
+from connectory.errors import CatalogError, Conflict, PublishRefused
 from connectory.model.findings import AUTH_CHECK
-from connectory.model.version import (
-    Board,
-    BoardUse,
-    ConnectorVersion,
-    Definition,
-    Finding,
-    Vetting,
-)
-from tests.support.samples import (
-    sha,
-    small_version,
-)
+from connectory.model.version import Board, BoardUse, ConnectorVersion, Definition, Finding, Vetting
+from tests.support.samples import sha, small_version
 
 
 def _strict(catalog: Catalog) -> Catalog:

@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import (
-    UTC,
-    datetime,
-)
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 
-from connectory.catalog import (
-    Catalog,
-    ConnectorSummary,
-)
+from connectory.catalog import Catalog, ConnectorSummary
 from connectory.catalog.digest import content_sha256
-from connectory.errors import (
-    Conflict,
-    InvalidName,
-    NotFound,
-    ProtocolError,
-)
-from connectory.model.version import (
-    ConnectorVersion,
-    GraphQLMetadata,
-)
-from tests.support.samples import (
-    FETCHED_AT,
-    rich_version,
-    sha,
-    small_version,
-)
+from connectory.errors import Conflict, InvalidName, NotFound, ProtocolError
+from connectory.model.version import ConnectorVersion, GraphQLMetadata
+from tests.support.samples import FETCHED_AT, rich_version, sha, small_version
 
 
 def _expected(drafted: ConnectorVersion, stored: ConnectorVersion) -> ConnectorVersion:

@@ -6,16 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from connectory.catalog import Catalog
-from connectory.errors import (
-    Conflict,
-    ImmutableVersion,
-    InputError,
-    NotFound,
-)
-from connectory.model.version import (
-    CheckResult,
-    Vetting,
-)
+from connectory.errors import Conflict, ImmutableVersion, InputError, NotFound
+from connectory.model.version import CheckResult, Vetting
 from tests.support.samples import small_version
 
 CHECKS = [

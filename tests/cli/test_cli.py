@@ -8,10 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import (
-    GITHUB_OPENAPI,
-    corpus_absent,
-)
+from tests.conftest import GITHUB_OPENAPI, corpus_absent
 from tests.support.servers import serve
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "openapi" / "1password-connect.json"

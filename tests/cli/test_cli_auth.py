@@ -14,10 +14,7 @@ from connectory import inspect
 from connectory.catalog import Catalog
 from tests.support.graphql import SHOP
 from tests.support.graphql_server import serve_graphql
-from tests.support.servers import (
-    Reply,
-    serve,
-)
+from tests.support.servers import Reply, serve
 
 from .conftest import Run
 

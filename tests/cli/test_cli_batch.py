@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import (
-    UTC,
-    datetime,
-)
+from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect.client.schemas.objects import StateType

@@ -14,16 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from connectory.catalog import (
-    Catalog,
-    export_catalog,
-)
+from connectory.catalog import Catalog, export_catalog
 from tests.support.samples import small_version
 
-from .conftest import (
-    CONNECTORY,
-    Run,
-)
+from .conftest import CONNECTORY, Run
 
 
 def _published(url: str, connector: str = "acme") -> None:

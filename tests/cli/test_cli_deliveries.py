@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import (
-    UTC,
-    datetime,
-)
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 

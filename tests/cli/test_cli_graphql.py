@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from datetime import (
-    UTC,
-    datetime,
-)
+from datetime import UTC, datetime
 from pathlib import Path
 
 from graphql import build_schema

@@ -10,10 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from connectory.catalog import (
-    Catalog,
-    export_catalog,
-)
+from connectory.catalog import Catalog, export_catalog
 from connectory.model.version import Vetting
 from tests.support.samples import small_version
 

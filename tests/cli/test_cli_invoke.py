@@ -9,15 +9,8 @@ from pathlib import Path
 
 from connectory import inspect
 from connectory.catalog import Catalog
-from tests.support.oauth_server import (
-    PUBLIC_CLIENT,
-    items_document,
-    serve_oauth,
-)
-from tests.support.servers import (
-    Reply,
-    serve,
-)
+from tests.support.oauth_server import PUBLIC_CLIENT, items_document, serve_oauth
+from tests.support.servers import Reply, serve
 
 from .conftest import Run
 
@@ -195,12 +188,7 @@ def test_trust_accepts_lists_and_revokes_the_origins_secrets_go_to(
 
 
 def test_invoke_retries_and_max_wait(run: Run, sqlite_url: str, tmp_path: Path) -> None:
-    from tests.support.traffic import (
-        DOCUMENT,
-        Answer,
-        Seen,
-        serve_traffic,
-    )
+    from tests.support.traffic import DOCUMENT, Answer, Seen, serve_traffic
 
     def busy(seen: Seen) -> Answer:
         return Answer(429, {"message": "slow down"}, {"Retry-After": "0" if "q" in seen.query else "60"})  # fmt: skip
@@ -220,12 +208,7 @@ def test_invoke_retries_and_max_wait(run: Run, sqlite_url: str, tmp_path: Path) 
 
 
 def test_invoke_all_pages(run: Run, sqlite_url: str, tmp_path: Path) -> None:
-    from tests.support.traffic import (
-        DOCUMENT,
-        Answer,
-        Seen,
-        serve_traffic,
-    )
+    from tests.support.traffic import DOCUMENT, Answer, Seen, serve_traffic
 
     things = [{"id": n} for n in range(5)]
 

@@ -14,11 +14,7 @@ from typing import Any
 import pytest
 
 from connectory.catalog import Catalog
-from tests.support.diff_documents import (
-    onepassword,
-    version_of,
-    write,
-)
+from tests.support.diff_documents import onepassword, version_of, write
 
 from .conftest import Run
 

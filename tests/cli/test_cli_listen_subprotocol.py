@@ -8,10 +8,7 @@ from pathlib import Path
 
 from connectory import inspect
 from connectory.catalog import Catalog
-from tests.runtime.test_subscribe import (
-    PRICES,
-    _schema,
-)
+from tests.runtime.test_subscribe import PRICES, _schema
 from tests.support.graphql_ws_server import serve_subscriptions
 
 from .conftest import Run

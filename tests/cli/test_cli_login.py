@@ -11,16 +11,8 @@ from connectory import inspect
 from connectory.catalog import Catalog
 from connectory.model.auth import OAuth1Auth
 from tests.runtime.test_oauth_device import device_version
-from tests.support.oauth1_server import (
-    CONSUMER_KEY,
-    CONSUMER_SECRET,
-    items_document,
-    serve_oauth1,
-)
-from tests.support.oauth_server import (
-    PUBLIC_CLIENT,
-    serve_oauth,
-)
+from tests.support.oauth1_server import CONSUMER_KEY, CONSUMER_SECRET, items_document, serve_oauth1
+from tests.support.oauth_server import PUBLIC_CLIENT, serve_oauth
 
 from .conftest import Run
 

@@ -9,16 +9,8 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from connectory.catalog import Catalog
-from connectory.runtime import (
-    SecretsFile,
-    origin,
-)
-from tests.flows.test_onboard_auth import (
-    TOKEN,
-    WRONG,
-    document,
-    guarded,
-)
+from connectory.runtime import SecretsFile, origin
+from tests.flows.test_onboard_auth import TOKEN, WRONG, document, guarded
 from tests.support.servers import serve
 
 from .conftest import Run

@@ -7,10 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from tests.conftest import FIXTURES
-from tests.support.servers import (
-    Reply,
-    serve,
-)
+from tests.support.servers import Reply, serve
 
 CYBERSOURCE = FIXTURES / "wsdl" / "cybersource"
 CALCULATOR = FIXTURES / "wsdl" / "calculator-soap11and12.wsdl"

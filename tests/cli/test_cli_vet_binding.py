@@ -12,10 +12,7 @@ from typer.testing import CliRunner
 
 from connectory.catalog import Catalog
 from connectory.cli import app
-from tests.support.samples import (
-    sha,
-    small_version,
-)
+from tests.support.samples import sha, small_version
 
 
 def test_vet_refuses_a_draft_changed_while_it_was_checked(

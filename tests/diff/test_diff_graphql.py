@@ -6,15 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from graphql import (
-    build_client_schema,
-    find_breaking_changes,
-)
+from graphql import build_client_schema, find_breaking_changes
 
-from connectory import (
-    diff,
-    inspect,
-)
+from connectory import diff, inspect
 from tests.conftest import corpus_file
 
 V1 = """

@@ -11,22 +11,9 @@ from typing import Any
 import pytest
 
 from connectory import diff
-from connectory.model.auth import (
-    CustomRequestAuth,
-    ExtractRule,
-    InjectRule,
-    RequestTemplate,
-)
-from connectory.model.version import (
-    ConnectorVersion,
-    GraphQLMetadata,
-)
-from tests.support.diff_documents import (
-    Document,
-    triples,
-    version_of,
-    write,
-)
+from connectory.model.auth import CustomRequestAuth, ExtractRule, InjectRule, RequestTemplate
+from connectory.model.version import ConnectorVersion, GraphQLMetadata
+from tests.support.diff_documents import Document, triples, version_of, write
 
 TOKEN_URL = "auth_methods/oauth/flows/client_credentials/token_url"
 DISCOVERY = "https://id.example.com/.well-known/openid-configuration"

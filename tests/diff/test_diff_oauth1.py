@@ -7,11 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from connectory import diff
-from connectory.model.auth import (
-    OAuth1Auth,
-    OAuth2Auth,
-    OAuth2Flow,
-)
+from connectory.model.auth import OAuth1Auth, OAuth2Auth, OAuth2Flow
 from tests.support.diff_documents import triples
 
 from .test_diff_hosts import _pair

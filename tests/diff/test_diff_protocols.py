@@ -3,20 +3,13 @@ into the common comparison."""
 
 from __future__ import annotations
 
-from datetime import (
-    UTC,
-    datetime,
-)
+from datetime import UTC, datetime
 
 import pytest
 
 from connectory import diff
 from connectory.changes import supports
-from connectory.changes.versions import (
-    Context,
-    Differ,
-    compare_versions,
-)
+from connectory.changes.versions import Context, Differ, compare_versions
 from connectory.errors import ProtocolError
 from connectory.model.version import (
     Action,
@@ -25,10 +18,7 @@ from connectory.model.version import (
     GraphQLBinding,
     GraphQLMetadata,
 )
-from tests.support.samples import (
-    sha,
-    small_version,
-)
+from tests.support.samples import sha, small_version
 
 
 def _graphql(seed: str, *fields: str) -> ConnectorVersion:

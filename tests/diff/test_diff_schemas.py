@@ -9,17 +9,9 @@ from typing import Any
 
 import pytest
 
-from connectory.changes.report import (
-    KINDS,
-    Direction,
-    Report,
-)
+from connectory.changes.report import KINDS, Direction, Report
 from connectory.changes.schemas import SchemaComparer
-from connectory.model.version import (
-    Definition,
-    JsonSchema,
-    definition_uri,
-)
+from connectory.model.version import Definition, JsonSchema, definition_uri
 
 
 def _compare(

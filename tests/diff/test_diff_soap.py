@@ -6,20 +6,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from datetime import (
-    UTC,
-    datetime,
-)
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from lxml import etree
 
-from connectory import (
-    diff,
-    inspect,
-)
+from connectory import diff, inspect
 from connectory.errors import ProtocolError
 from connectory.model.version import (
     Action,

@@ -9,14 +9,8 @@ from collections import Counter
 
 import pytest
 
-from connectory import (
-    diff,
-    inspect,
-)
-from connectory.model.version import (
-    Change,
-    ConnectorVersion,
-)
+from connectory import diff, inspect
+from connectory.model.version import Change, ConnectorVersion
 from tests.conftest import corpus_file
 
 pytestmark = pytest.mark.slow

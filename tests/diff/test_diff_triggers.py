@@ -11,14 +11,7 @@ import pytest
 
 from connectory import diff
 from tests.conftest import corpus_file
-from tests.support.diff_documents import (
-    Document,
-    edited,
-    reordered,
-    triples,
-    version_of,
-    write,
-)
+from tests.support.diff_documents import Document, edited, reordered, triples, version_of, write
 
 WEBHOOK = "balancePlatform.report.created"
 

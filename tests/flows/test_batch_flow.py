@@ -5,24 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from connectory_flows.batch import (
-    onboard_batch,
-    split_source,
-)
+from connectory_flows.batch import onboard_batch, split_source
 from connectory_flows.reporting import ItemsFailed
 from prefect.client.schemas.objects import StateType
 
 from connectory.catalog import Catalog
 from connectory.errors import InvalidName
 from tests.conftest import FIXTURES
-from tests.support.flow_records import (
-    artifacts,
-    flow_run,
-)
-from tests.support.servers import (
-    Reply,
-    serve,
-)
+from tests.support.flow_records import artifacts, flow_run
+from tests.support.servers import Reply, serve
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "openapi" / "1password-connect.json"
 SHOP = FIXTURES / "graphql" / "shop.graphql"

@@ -9,10 +9,7 @@ inputs, logs, artifacts, events) is read back through Prefect's client and searc
 from __future__ import annotations
 
 import json
-from datetime import (
-    UTC,
-    datetime,
-)
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,25 +18,16 @@ from connectory_flows.batch import onboard_batch
 from connectory_flows.onboard import onboard
 from connectory_flows.reintrospect import reintrospect
 from connectory_flows.reporting import ItemsFailed
-from connectory_flows.secrets import (
-    CATALOG_BLOCK,
-    HEADERS_BLOCK,
-)
+from connectory_flows.secrets import CATALOG_BLOCK, HEADERS_BLOCK
 from graphql import build_schema
 from prefect.blocks.system import Secret
 
 from connectory.catalog import Catalog
 from tests.cli.conftest import Run
-from tests.support.flow_records import (
-    held_since,
-    text_of,
-)
+from tests.support.flow_records import held_since, text_of
 from tests.support.graphql import SHOP
 from tests.support.graphql_server import serve_graphql
-from tests.support.servers import (
-    Reply,
-    serve,
-)
+from tests.support.servers import Reply, serve
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "openapi" / "1password-connect.json"
 PASSWORD = "s3cret-PW"  # trust authentication takes any password

@@ -9,11 +9,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
-from datetime import (
-    UTC,
-    datetime,
-    timedelta,
-)
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 from uuid import uuid4
@@ -28,28 +24,13 @@ from connectory_flows.liveness import (
     process_space,
 )
 from prefect import get_client
-from prefect.client.schemas.filters import (
-    FlowRunFilter,
-    FlowRunFilterId,
-)
-from prefect.client.schemas.objects import (
-    FlowRun,
-    StateType,
-)
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.states import Running
 
-from tests.cli.conftest import (
-    CONNECTORY,
-    Run,
-)
-from tests.support.flow_records import (
-    flow_run,
-    flow_runs,
-)
-from tests.support.servers import (
-    Reply,
-    serve,
-)
+from tests.cli.conftest import CONNECTORY, Run
+from tests.support.flow_records import flow_run, flow_runs
+from tests.support.servers import Reply, serve
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "openapi" / "1password-connect.json"
 

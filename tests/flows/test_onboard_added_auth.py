@@ -10,21 +10,9 @@ from connectory_flows.onboard import onboard
 
 from connectory.catalog import Catalog
 from connectory.errors import InputError
-from connectory.model.auth import (
-    ApiKeyAuth,
-    BearerAuth,
-)
-from tests.protocols.test_soap_policy import (
-    USERNAME,
-    WSP,
-)
-from tests.support.soap import (
-    ECHO_TYPES,
-    definitions,
-    echo_binding,
-    echo_service,
-    write,
-)
+from connectory.model.auth import ApiKeyAuth, BearerAuth
+from tests.protocols.test_soap_policy import USERNAME, WSP
+from tests.support.soap import ECHO_TYPES, definitions, echo_binding, echo_service, write
 
 pytestmark = pytest.mark.usefixtures("prefect_api_url")
 

@@ -6,47 +6,21 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from datetime import (
-    UTC,
-    datetime,
-)
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from connectory_flows.batch import onboard_batch
-from connectory_flows.onboard import (
-    AuthNotVerified,
-    Onboarded,
-    onboard,
-)
+from connectory_flows.onboard import AuthNotVerified, Onboarded, onboard
 from pydantic import SecretStr
 
 from connectory.catalog import Catalog
-from connectory.model.version import (
-    ConnectorVersion,
-    Finding,
-)
-from connectory.onboarding import (
-    AUTH_CHECK,
-    auth_check,
-    inspect,
-)
-from connectory.runtime import (
-    SecretsFile,
-    origin,
-)
-from tests.support.flow_records import (
-    artifacts,
-    flow_runs,
-    held_since,
-    text_of,
-)
-from tests.support.servers import (
-    LoopbackServer,
-    Reply,
-    serve,
-)
+from connectory.model.version import ConnectorVersion, Finding
+from connectory.onboarding import AUTH_CHECK, auth_check, inspect
+from connectory.runtime import SecretsFile, origin
+from tests.support.flow_records import artifacts, flow_runs, held_since, text_of
+from tests.support.servers import LoopbackServer, Reply, serve
 
 TOKEN = "onboard-auth-t0ken"
 WRONG = "wrong-t0ken"

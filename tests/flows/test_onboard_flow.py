@@ -9,15 +9,9 @@ import pytest
 from connectory_flows.onboard import onboard
 
 from connectory.catalog import Catalog
-from connectory.errors import (
-    DocumentError,
-    SourceError,
-)
+from connectory.errors import DocumentError, SourceError
 from tests.support.flow_records import artifacts
-from tests.support.servers import (
-    Reply,
-    serve,
-)
+from tests.support.servers import Reply, serve
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "openapi" / "1password-connect.json"
 

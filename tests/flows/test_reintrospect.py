@@ -9,38 +9,19 @@ from typing import Any
 import pytest
 import yaml
 from connectory_flows.onboard import onboard
-from connectory_flows.reintrospect import (
-    Reintrospected,
-    reintrospect,
-)
+from connectory_flows.reintrospect import Reintrospected, reintrospect
 from connectory_flows.reporting import ItemsFailed
 from connectory_flows.secrets import supplied
-from graphql import (
-    GraphQLSchema,
-    build_client_schema,
-    build_schema,
-)
-from prefect.client.schemas.objects import (
-    FlowRun,
-    StateType,
-)
+from graphql import GraphQLSchema, build_client_schema, build_schema
+from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.client.schemas.schedules import CronSchedule
 from pydantic import SecretStr
 
 from connectory.catalog import Catalog
-from connectory.errors import (
-    InputError,
-    NotFound,
-)
-from connectory.runtime import (
-    SecretsFile,
-    origin,
-)
+from connectory.errors import InputError, NotFound
+from connectory.runtime import SecretsFile, origin
 from tests.conftest import corpus_file
-from tests.support.flow_records import (
-    artifacts,
-    flow_run,
-)
+from tests.support.flow_records import artifacts, flow_run
 from tests.support.graphql import SHOP
 from tests.support.graphql_server import serve_graphql
 

@@ -14,10 +14,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from connectory import (
-    Catalog,
-    inspect,
-)
+from connectory import Catalog, inspect
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"

@@ -13,17 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from connectory import (
-    Catalog,
-    inspect,
-)
+from connectory import Catalog, inspect
 from tests.cli.conftest import CONNECTORY
 
-from .test_notebooks import (
-    EXAMPLE,
-    outputs,
-    run_notebook,
-)
+from .test_notebooks import EXAMPLE, outputs, run_notebook
 
 pytestmark = pytest.mark.xdist_group("notebooks")
 

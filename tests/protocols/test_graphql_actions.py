@@ -7,27 +7,14 @@ from typing import Any
 import pytest
 from graphql import build_schema
 
-from connectory import (
-    InputError,
-    validator_for,
-)
+from connectory import InputError, validator_for
 from connectory.errors import DocumentError
-from connectory.model.version import (
-    ConnectorVersion,
-    definition_uri,
-)
+from connectory.model.version import ConnectorVersion, definition_uri
 from connectory.protocols.graphql import add_graphql_action
 from connectory.protocols.graphql.actions import root_actions
 from connectory.protocols.graphql.definitions import TypeSchemas
-from connectory.settings import (
-    DEFAULT_SETTINGS,
-    Settings,
-)
-from tests.support.graphql import (
-    SHOP,
-    inspect_file,
-    shop_schema,
-)
+from connectory.settings import DEFAULT_SETTINGS, Settings
+from tests.support.graphql import SHOP, inspect_file, shop_schema
 from tests.support.graphql_server import execute
 
 

@@ -7,28 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from graphql import (
-    GraphQLSchema,
-    build_client_schema,
-    build_schema,
-    print_schema,
-)
-from graphql.utilities.lexicographic_sort_schema import (
-    sort_by_name,
-    sort_obj_map,
-)
-from graphql.utilities.map_schema_config import (
-    SchemaElementKind,
-    map_schema_config,
-)
+from graphql import GraphQLSchema, build_client_schema, build_schema, print_schema
+from graphql.utilities.lexicographic_sort_schema import sort_by_name, sort_obj_map
+from graphql.utilities.map_schema_config import SchemaElementKind, map_schema_config
 
 from connectory.documents.fetch import fetch
 from connectory.documents.parse import parse
 from connectory.protocols.graphql._canonical import canonical_sdl
-from connectory.protocols.graphql.parse import (
-    load_introspection,
-    load_sdl,
-)
+from connectory.protocols.graphql.parse import load_introspection, load_sdl
 from tests.conftest import CORPUS
 from tests.support.graphql import introspection_of
 

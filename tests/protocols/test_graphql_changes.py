@@ -5,22 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from graphql import (
-    build_client_schema,
-    build_schema,
-    resolve_schema_coordinate,
-)
+from graphql import build_client_schema, build_schema, resolve_schema_coordinate
 
 from connectory.catalog import Catalog
-from connectory.protocols.graphql import (
-    schema_changes,
-    sdl_changes,
-)
+from connectory.protocols.graphql import schema_changes, sdl_changes
 from tests.conftest import corpus_file
-from tests.support.graphql import (
-    SHOP,
-    inspect_file,
-)
+from tests.support.graphql import SHOP, inspect_file
 
 
 def _drifted(text: str) -> str:

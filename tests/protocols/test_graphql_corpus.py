@@ -5,26 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from graphql import (
-    GraphQLSchema,
-    parse,
-    print_ast,
-    validate,
-)
+from graphql import GraphQLSchema, parse, print_ast, validate
 
 from connectory import registry_for
 from connectory.model.version import ConnectorVersion
-from connectory.protocols.graphql._operations import (
-    FieldIndex,
-    root_operation,
-)
+from connectory.protocols.graphql._operations import FieldIndex, root_operation
 from connectory.protocols.graphql._printer import print_operation
 from connectory.protocols.graphql.parse import schema_from_sdl
 from connectory.schemas.registry import validator_for
-from tests.conftest import (
-    CORPUS,
-    corpus_absent,
-)
+from tests.conftest import CORPUS, corpus_absent
 from tests.support.graphql import inspect_file
 from tests.support.graphql_server import execute
 

@@ -5,16 +5,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from graphql import (
-    build_schema,
-    print_schema,
-)
+from graphql import build_schema, print_schema
 
-from connectory import (
-    ConnectorVersion,
-    parse,
-    validate,
-)
+from connectory import ConnectorVersion, parse, validate
 from connectory.documents.fetch import fetch
 from connectory.onboarding import suggest_name
 from tests.support.graphql import (

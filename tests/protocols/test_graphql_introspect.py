@@ -11,12 +11,7 @@ from graphql import graphql_sync
 from pydantic import SecretStr
 
 from connectory import inspect
-from connectory.errors import (
-    InputError,
-    ProtocolError,
-    SourceError,
-    SourceUnreachable,
-)
+from connectory.errors import InputError, ProtocolError, SourceError, SourceUnreachable
 from connectory.onboarding import fetch_source
 from connectory.protocols.graphql import (
     INTROSPECTION_QUERY,
@@ -28,16 +23,9 @@ from connectory.protocols.graphql import (
     parse_headers,
 )
 from connectory.settings import Settings
-from tests.support.graphql import (
-    SHOP,
-    inspect_file,
-    shop_schema,
-)
+from tests.support.graphql import SHOP, inspect_file, shop_schema
 from tests.support.graphql_server import serve_graphql
-from tests.support.servers import (
-    Reply,
-    serve,
-)
+from tests.support.servers import Reply, serve
 
 SECRET = "s3cret-t0ken"
 

@@ -11,21 +11,9 @@ from typing import Any
 
 import pytest
 
-from connectory.errors import (
-    ConnectoryError,
-    DocumentError,
-    ProtocolError,
-)
-from connectory.settings import (
-    DEFAULT_SETTINGS,
-    Settings,
-)
-from tests.support.graphql import (
-    inspect_file,
-    introspection_of,
-    shop_schema,
-    write_json,
-)
+from connectory.errors import ConnectoryError, DocumentError, ProtocolError
+from connectory.settings import DEFAULT_SETTINGS, Settings
+from tests.support.graphql import inspect_file, introspection_of, shop_schema, write_json
 
 
 @pytest.fixture(scope="module")
@@ -256,10 +244,7 @@ def _mutations(value: Any, rng: random.Random, count: int) -> list[Any]:
 
 
 def test_randomly_broken_results_fail_only_with_connectory_errors(result: dict[str, Any]) -> None:
-    from datetime import (
-        UTC,
-        datetime,
-    )
+    from datetime import UTC, datetime
 
     from connectory.protocols.graphql.generate import build_version as generate
 

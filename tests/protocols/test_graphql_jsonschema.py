@@ -7,19 +7,10 @@ from typing import Any
 import pytest
 from graphql import build_schema
 
-from connectory import (
-    validate,
-    validator_for,
-)
-from connectory.model.version import (
-    ConnectorVersion,
-    definition_uri,
-)
+from connectory import validate, validator_for
+from connectory.model.version import ConnectorVersion, definition_uri
 from connectory.protocols.graphql.definitions import TypeSchemas
-from tests.support.graphql import (
-    SHOP,
-    inspect_file,
-)
+from tests.support.graphql import SHOP, inspect_file
 
 
 @pytest.fixture(scope="module")

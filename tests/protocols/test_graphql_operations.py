@@ -20,15 +20,8 @@ from connectory.model.version import ConnectorVersion
 from connectory.protocols.graphql._operations import root_operation
 from connectory.protocols.graphql._responses import data_schema
 from connectory.protocols.graphql.definitions import TypeSchemas
-from connectory.settings import (
-    DEFAULT_SETTINGS,
-    Settings,
-)
-from tests.support.graphql import (
-    SHOP,
-    inspect_file,
-    shop_schema,
-)
+from connectory.settings import DEFAULT_SETTINGS, Settings
+from tests.support.graphql import SHOP, inspect_file, shop_schema
 from tests.support.graphql_server import execute
 
 

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from graphql import (
-    parse,
-    print_ast,
-)
+from graphql import parse, print_ast
 
 from connectory.protocols.graphql._printer import print_operation
 

@@ -10,27 +10,11 @@ from pathlib import Path
 import pytest
 from graphql import resolve_schema_coordinate
 
-from connectory.errors import (
-    DocumentError,
-    ProtocolError,
-)
+from connectory.errors import DocumentError, ProtocolError
 from connectory.protocols.graphql._coordinates import coordinate_in
-from connectory.protocols.graphql.parse import (
-    load_introspection,
-    load_sdl,
-    schema_from_sdl,
-)
-from connectory.settings import (
-    DEFAULT_SETTINGS,
-    Settings,
-)
-from tests.support.graphql import (
-    SHOP,
-    WARTS,
-    inspect_file,
-    introspection_of,
-    shop_schema,
-)
+from connectory.protocols.graphql.parse import load_introspection, load_sdl, schema_from_sdl
+from connectory.settings import DEFAULT_SETTINGS, Settings
+from tests.support.graphql import SHOP, WARTS, inspect_file, introspection_of, shop_schema
 
 
 def _by_kind(findings: list) -> dict[str, set[str]]:

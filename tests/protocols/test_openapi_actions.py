@@ -14,12 +14,7 @@ from connectory.model.version import (
     definition_uri,
 )
 from connectory.schemas.registry import validator_for
-from tests.support.openapi import (
-    check_schemas,
-    findings_of,
-    fixture,
-    generate_version,
-)
+from tests.support.openapi import check_schemas, findings_of, fixture, generate_version
 
 REPO = "/paths/~1repos~1{owner}~1{repo}"
 ISSUE = "/paths/~1repos~1{owner}~1{repo}~1issues~1{number}"

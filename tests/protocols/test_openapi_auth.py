@@ -16,11 +16,7 @@ from connectory.model.auth import (
     OpenIDConnectAuth,
 )
 from connectory.model.version import ConnectorVersion
-from tests.support.openapi import (
-    findings_of,
-    fixture,
-    generate_version,
-)
+from tests.support.openapi import findings_of, fixture, generate_version
 
 TOKEN = "https://example.com/token"
 AUTHORIZE = "https://example.com/authorize"

@@ -12,22 +12,11 @@ from pathlib import Path
 import pytest
 
 from connectory.errors import BadReference
-from connectory.model.version import (
-    ConnectorVersion,
-    HttpBinding,
-    definition_uri,
-)
+from connectory.model.version import ConnectorVersion, HttpBinding, definition_uri
 from connectory.onboarding import inspect
 from connectory.schemas.registry import validator_for
-from tests.support.openapi import (
-    FIXTURES,
-    check_schemas,
-    findings_of,
-)
-from tests.support.servers import (
-    Reply,
-    serve,
-)
+from tests.support.openapi import FIXTURES, check_schemas, findings_of
+from tests.support.servers import Reply, serve
 
 MULTI = FIXTURES / "openapi-multi"
 FILES = sorted(p.relative_to(MULTI).as_posix() for p in MULTI.rglob("*") if p.is_file())

@@ -19,13 +19,7 @@ import pytest
 
 from connectory.onboarding import inspect
 from tests.conftest import corpus_absent
-from tests.support.openapi import (
-    METHODS,
-    OPENAPI_CORPUS,
-    check_schemas,
-    count_operations,
-    load,
-)
+from tests.support.openapi import METHODS, OPENAPI_CORPUS, check_schemas, count_operations, load
 
 pytestmark = pytest.mark.slow
 

@@ -7,17 +7,9 @@ import json
 from typing import Any
 
 from connectory.catalog.digest import content_sha256
-from connectory.model import (
-    HttpBinding,
-    PropertyEncoding,
-)
+from connectory.model import HttpBinding, PropertyEncoding
 from connectory.model.version import ConnectorVersion
-from tests.support.openapi import (
-    corpus_document,
-    findings_of,
-    fixture,
-    generate_version,
-)
+from tests.support.openapi import corpus_document, findings_of, fixture, generate_version
 
 OK = {"200": {"description": "ok"}}
 

@@ -10,11 +10,7 @@ from connectory.model.version import ConnectorVersion
 from connectory.protocols.openapi._examples import risky_pattern
 from connectory.protocols.openapi.generate import build_version as generate
 from connectory.settings import Settings
-from tests.support.openapi import (
-    FETCHED_AT,
-    SHA256,
-    findings_of,
-)
+from tests.support.openapi import FETCHED_AT, SHA256, findings_of
 
 PET = {
     "type": "object",

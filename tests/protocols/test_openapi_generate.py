@@ -7,11 +7,7 @@ from typing import Any
 
 import pytest
 
-from connectory.errors import (
-    DocumentError,
-    InputError,
-    ProtocolError,
-)
+from connectory.errors import DocumentError, InputError, ProtocolError
 from connectory.model.version import (
     ConnectorVersion,
     HttpMetadata,

@@ -7,19 +7,9 @@ from typing import Any
 
 import pytest
 
-from connectory.model.version import (
-    ConnectorVersion,
-    definition_uri,
-)
-from connectory.schemas.registry import (
-    registry_for,
-    validator_for,
-)
-from tests.support.openapi import (
-    check_schemas,
-    corpus_document,
-    generate_version,
-)
+from connectory.model.version import ConnectorVersion, definition_uri
+from connectory.schemas.registry import registry_for, validator_for
+from tests.support.openapi import check_schemas, corpus_document, generate_version
 
 GITHUB = "apis-guru/github.com/api.github.com.json"
 STRIPE = "stripe/spec3.json"

@@ -11,28 +11,17 @@ import json
 import os
 import threading
 import time
-from collections.abc import (
-    Callable,
-    Iterator,
-)
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from connectory.errors import (
-    BadReference,
-    ConnectoryError,
-    DocumentError,
-    SourceError,
-)
+from connectory.errors import BadReference, ConnectoryError, DocumentError, SourceError
 from connectory.onboarding import inspect
 from connectory.settings import Settings
-from tests.support.servers import (
-    Reply,
-    serve,
-)
+from tests.support.servers import Reply, serve
 
 LIMIT = 5.0
 INFO = {"title": "Hostile", "version": "1"}

@@ -7,17 +7,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from connectory.model.version import (
-    ConnectorVersion,
-    definition_uri,
-)
+from connectory.model.version import ConnectorVersion, definition_uri
 from connectory.schemas.registry import validator_for
-from tests.support.openapi import (
-    check_schemas,
-    findings_of,
-    fixture,
-    generate_version,
-)
+from tests.support.openapi import check_schemas, findings_of, fixture, generate_version
 
 
 @pytest.fixture(scope="module")

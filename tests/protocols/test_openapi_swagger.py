@@ -7,28 +7,11 @@ from typing import Any
 
 import pytest
 
-from connectory.model.auth import (
-    ApiKeyAuth,
-    BasicAuth,
-    OAuth2Auth,
-    OAuth2Flow,
-)
-from connectory.model.version import (
-    Action,
-    ConnectorVersion,
-    HttpBinding,
-    Server,
-    definition_uri,
-)
+from connectory.model.auth import ApiKeyAuth, BasicAuth, OAuth2Auth, OAuth2Flow
+from connectory.model.version import Action, ConnectorVersion, HttpBinding, Server, definition_uri
 from connectory.onboarding import inspect
 from connectory.schemas.registry import validator_for
-from tests.support.openapi import (
-    FIXTURES,
-    check_schemas,
-    findings_of,
-    fixture,
-    generate_version,
-)
+from tests.support.openapi import FIXTURES, check_schemas, findings_of, fixture, generate_version
 
 PETSTORE = "swagger-petstore/swagger.yaml"
 

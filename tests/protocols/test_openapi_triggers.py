@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from connectory.model.version import (
-    HttpTriggerBinding,
-    Trigger,
-    definition_uri,
-)
-from tests.support.openapi import (
-    fixture,
-    generate_version,
-)
+from connectory.model.version import HttpTriggerBinding, Trigger, definition_uri
+from tests.support.openapi import fixture, generate_version
 
 
 def test_openapi_3_1_webhooks() -> None:

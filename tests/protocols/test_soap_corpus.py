@@ -17,10 +17,7 @@ from lxml import etree
 
 from connectory import BadReference
 from connectory.schemas.validation import validate
-from tests.conftest import (
-    CORPUS,
-    corpus_absent,
-)
+from tests.conftest import CORPUS, corpus_absent
 from tests.support.soap import onboard
 
 pytestmark = pytest.mark.slow

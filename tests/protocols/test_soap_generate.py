@@ -6,14 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from connectory import (
-    ConnectorVersion,
-    ProtocolError,
-)
-from connectory.model.version import (
-    SoapBinding,
-    definition_uri,
-)
+from connectory import ConnectorVersion, ProtocolError
+from connectory.model.version import SoapBinding, definition_uri
 from connectory.runtime.soap.convert import MessageConverter
 from connectory.schemas.validation import validate
 from tests.support.soap import (

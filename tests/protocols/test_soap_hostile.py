@@ -13,15 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from connectory import (
-    BadReference,
-    DocumentError,
-)
+from connectory import BadReference, DocumentError
 from connectory.settings import Settings
-from tests.support.servers import (
-    Reply,
-    serve,
-)
+from tests.support.servers import Reply, serve
 from tests.support.soap import (
     ECHO_TYPES,
     definitions,

@@ -21,25 +21,12 @@ from connectory import (
     parse,
     protocols,
 )
-from connectory.documents.loader import (
-    FolderLoader,
-    OriginLoader,
-)
+from connectory.documents.loader import FolderLoader, OriginLoader
 from connectory.model.version import SoapBinding
 from connectory.protocols.soap import generate
 from connectory.settings import Settings
-from tests.support.servers import (
-    Reply,
-    serve,
-)
-from tests.support.soap import (
-    ECHO_TYPES,
-    definitions,
-    echo_binding,
-    echo_service,
-    onboard,
-    write,
-)
+from tests.support.servers import Reply, serve
+from tests.support.soap import ECHO_TYPES, definitions, echo_binding, echo_service, onboard, write
 
 XSD = '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="{ns}" elementFormDefault="qualified">{body}</xs:schema>'
 

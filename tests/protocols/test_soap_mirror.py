@@ -11,17 +11,9 @@ from typing import Any
 
 import pytest
 
-from connectory import (
-    ConnectorVersion,
-    InputError,
-    validator_for,
-)
+from connectory import ConnectorVersion, InputError, validator_for
 from connectory.vetting.xsd import check_round_trip, compile_xsd
-from tests.support.soap import (
-    definitions,
-    onboard,
-    write,
-)
+from tests.support.soap import definitions, onboard, write
 
 TYPES = """
 <wsdl:types><xs:schema targetNamespace="urn:test" xmlns:tns="urn:test" elementFormDefault="qualified">

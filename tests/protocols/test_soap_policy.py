@@ -7,10 +7,7 @@ from pathlib import Path
 import pytest
 
 from connectory import NotFound
-from connectory.model.auth import (
-    BasicAuth,
-    WSSecurityUsernameTokenAuth,
-)
+from connectory.model.auth import BasicAuth, WSSecurityUsernameTokenAuth
 from connectory.protocols.soap import with_auth_method
 from tests.support.soap import (
     CALCULATOR,

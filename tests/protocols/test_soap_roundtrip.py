@@ -15,24 +15,12 @@ from typing import Any
 
 import pytest
 
-from connectory import (
-    ConnectorVersion,
-    Finding,
-    registry_for,
-    validator_for,
-)
+from connectory import ConnectorVersion, Finding, registry_for, validator_for
 from connectory.runtime.soap.convert import MessageConverter
 from connectory.vetting.xsd import check_round_trip, compile_xsd
 from tests.conftest import corpus_file
-from tests.support.json_samples import (
-    Unsampleable,
-    sample,
-)
-from tests.support.soap import (
-    CALCULATOR,
-    CYBERSOURCE,
-    onboard,
-)
+from tests.support.json_samples import Unsampleable, sample
+from tests.support.soap import CALCULATOR, CYBERSOURCE, onboard
 
 
 def _round_trip(

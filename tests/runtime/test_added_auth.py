@@ -12,18 +12,12 @@ from pydantic import SecretStr
 
 from connectory import inspect
 from connectory.errors import InputError
-from connectory.model.add_auth import (
-    auth_method_from_spec,
-    with_auth_method,
-)
+from connectory.model.add_auth import auth_method_from_spec, with_auth_method
 from connectory.model.version import ConnectorVersion
 from connectory.runtime import invoke
 from connectory.runtime.credentials import check_methods
 from tests.support.consent import accept
-from tests.support.servers import (
-    Reply,
-    serve,
-)
+from tests.support.servers import Reply, serve
 
 SECRET = "added-auth-s3cret"
 

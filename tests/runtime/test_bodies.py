@@ -19,21 +19,11 @@ from pydantic import SecretStr
 from connectory import inspect
 from connectory.errors import InputError
 from connectory.model.version import ConnectorVersion
-from connectory.runtime import (
-    build_request,
-    invoke,
-)
+from connectory.runtime import build_request, invoke
 from connectory.settings import Settings
-from tests.conftest import (
-    FIXTURES,
-    corpus_file,
-)
+from tests.conftest import FIXTURES, corpus_file
 from tests.support.consent import accept
-from tests.support.form_server import (
-    NodeUnavailable,
-    node_qs_server,
-    serve_parsed,
-)
+from tests.support.form_server import NodeUnavailable, node_qs_server, serve_parsed
 from tests.support.servers import serve
 
 pytest.importorskip("werkzeug", reason="werkzeug parses multipart bodies here")

@@ -12,10 +12,7 @@ import pytest
 from pydantic import SecretStr
 
 from connectory import inspect
-from connectory.errors import (
-    InputError,
-    SourceError,
-)
+from connectory.errors import InputError, SourceError
 from connectory.model.auth import (
     CustomFunctionAuth,
     CustomRequestAuth,
@@ -27,10 +24,7 @@ from connectory.model.version import ConnectorVersion
 from connectory.runtime import invoke
 from connectory.runtime.auth import auth_for
 from tests.support.consent import accept
-from tests.support.servers import (
-    Reply,
-    serve,
-)
+from tests.support.servers import Reply, serve
 
 SECRET = "pa55-w0rd-secret"
 DOCUMENT = {

@@ -10,16 +10,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from graphql import (
-    build_schema,
-    graphql_sync,
-)
+from graphql import build_schema, graphql_sync
 
 from connectory import inspect
-from connectory.runtime import (
-    invoke,
-    listen,
-)
+from connectory.runtime import invoke, listen
 from tests.support.graphql_server import serve_graphql
 from tests.support.graphql_ws_server import serve_subscriptions
 

@@ -18,21 +18,12 @@ import pytest
 from pydantic import SecretStr
 
 from connectory import inspect
-from connectory.errors import (
-    InputError,
-    InsecureOrigin,
-    SourceUnreachable,
-    UntrustedOrigin,
-)
+from connectory.errors import InputError, InsecureOrigin, SourceUnreachable, UntrustedOrigin
 from connectory.model.auth import CustomFunctionAuth
 from connectory.model.version import ConnectorVersion
 from connectory.runtime import invoke
 from tests.support.consent import accept
-from tests.support.servers import (
-    LoopbackServer,
-    Reply,
-    serve,
-)
+from tests.support.servers import LoopbackServer, Reply, serve
 
 SECRET = "pa55-w0rd-secret"
 CREDENTIALS = {"signer": {"key": SecretStr(SECRET)}}

@@ -8,29 +8,20 @@ the worker process that runs V8 reports its own peak, which must stay under its 
 from __future__ import annotations
 
 import time
-from collections.abc import (
-    Callable,
-    Iterator,
-)
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from pydantic import (
-    SecretStr,
-    ValidationError,
-)
+from pydantic import SecretStr, ValidationError
 
 from connectory.errors import InputError
 from connectory.model.auth import CustomFunctionAuth
 from connectory.runtime.custom import FunctionAuth
 from connectory.settings import Settings
-from tests.support.servers import (
-    Reply,
-    serve,
-)
+from tests.support.servers import Reply, serve
 
 SECRET = 'pa55"w0rd-secret'
 MB = 1024 * 1024

@@ -13,23 +13,13 @@ from graphql import build_schema
 from pydantic import SecretStr
 
 from connectory import inspect
-from connectory.errors import (
-    InputError,
-    SourceUnreachable,
-)
+from connectory.errors import InputError, SourceUnreachable
 from connectory.model.version import ConnectorVersion
-from connectory.runtime import (
-    build_request,
-    credentials_from_env,
-    invoke,
-)
+from connectory.runtime import build_request, credentials_from_env, invoke
 from tests.conftest import FIXTURES
 from tests.support.consent import accept
 from tests.support.graphql_server import serve_graphql
-from tests.support.servers import (
-    Reply,
-    serve,
-)
+from tests.support.servers import Reply, serve
 
 SECRET = "s3cret-value-never-shown"
 

@@ -9,24 +9,12 @@ from typing import Any
 import pytest
 
 from connectory import inspect
-from connectory.errors import (
-    InputError,
-    SourceError,
-)
-from connectory.model.bindings import (
-    HttpBinding,
-    Pagination,
-)
+from connectory.errors import InputError, SourceError
+from connectory.model.bindings import HttpBinding, Pagination
 from connectory.model.version import ConnectorVersion
 from connectory.runtime import invoke_pages
 from connectory.runtime.paging import next_link
-from tests.support.traffic import (
-    DOCUMENT,
-    Answer,
-    Seen,
-    serve_traffic,
-    things_version,
-)
+from tests.support.traffic import DOCUMENT, Answer, Seen, serve_traffic, things_version
 
 THINGS = [{"id": n} for n in range(7)]
 

@@ -12,17 +12,8 @@ import pytest
 
 from connectory.errors import SourceUnreachable
 from connectory.runtime import invoke
-from connectory.runtime.retry import (
-    Retries,
-    backoff,
-    retry_after,
-)
-from tests.support.traffic import (
-    Answer,
-    Seen,
-    serve_traffic,
-    things_version,
-)
+from connectory.runtime.retry import Retries, backoff, retry_after
+from tests.support.traffic import Answer, Seen, serve_traffic, things_version
 
 
 class Limited:

@@ -11,10 +11,7 @@ from connectory import inspect
 from connectory.errors import InputError
 from connectory.runtime import invoke
 from tests.conftest import FIXTURES
-from tests.support.servers import (
-    Reply,
-    serve,
-)
+from tests.support.servers import Reply, serve
 
 CALCULATOR = FIXTURES / "wsdl" / "calculator-soap11and12.wsdl"
 TEMPURI = "http://tempuri.org/"

@@ -12,16 +12,10 @@ import pytest
 import zeep
 import zeep.exceptions
 
-from connectory import (
-    ConnectorVersion,
-    inspect,
-)
+from connectory import ConnectorVersion, inspect
 from connectory.runtime import invoke
 from tests.conftest import FIXTURES
-from tests.support.servers import (
-    Reply,
-    serve,
-)
+from tests.support.servers import Reply, serve
 from tests.support.soap_ledger import (
     ANSWER,
     BIG_DECIMAL,

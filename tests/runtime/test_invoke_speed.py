@@ -11,19 +11,9 @@ import pytest
 from pydantic import SecretStr
 
 from connectory.runtime import checks, invoke
-from connectory.runtime.clients import (
-    close_shared_clients,
-    secrets_fingerprint,
-    shared_client,
-)
+from connectory.runtime.clients import close_shared_clients, secrets_fingerprint, shared_client
 from connectory.settings import Settings
-from tests.support.traffic import (
-    DOCUMENT,
-    Answer,
-    Seen,
-    serve_traffic,
-    things_version,
-)
+from tests.support.traffic import DOCUMENT, Answer, Seen, serve_traffic, things_version
 
 
 @pytest.fixture(autouse=True)

@@ -19,10 +19,7 @@ from connectory.errors import InputError
 from connectory.model.auth import JWTBearerAuth
 from connectory.model.version import ConnectorVersion
 from connectory.runtime import invoke
-from tests.support.servers import (
-    Reply,
-    serve,
-)
+from tests.support.servers import Reply, serve
 
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 PRIVATE = KEY.private_bytes(

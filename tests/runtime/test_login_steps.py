@@ -25,11 +25,7 @@ from rich.console import Console
 from connectory import inspect
 from connectory.catalog.digest import content_sha256
 from connectory.cli import render
-from connectory.errors import (
-    SourceError,
-    SourceUnreachable,
-    UntrustedOrigin,
-)
+from connectory.errors import SourceError, SourceUnreachable, UntrustedOrigin
 from connectory.model.auth import (
     CustomRequestAuth,
     ExtractRule,
@@ -40,19 +36,11 @@ from connectory.model.auth import (
 )
 from connectory.model.hosts import method_urls, secret_origins
 from connectory.model.version import ConnectorVersion
-from connectory.runtime import (
-    SecretsFile,
-    custom,
-    invoke,
-)
+from connectory.runtime import SecretsFile, custom, invoke
 from connectory.runtime.auth import auth_for
 from connectory.settings import Settings
 from tests.support.consent import accept
-from tests.support.servers import (
-    LoopbackServer,
-    Reply,
-    serve,
-)
+from tests.support.servers import LoopbackServer, Reply, serve
 
 SECRET = "s3cr3t-pa55word"
 CREDENTIALS = {"site": {"username": SecretStr("ann"), "password": SecretStr(SECRET)}}

@@ -12,19 +12,13 @@ from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import (
-    hashes,
-    serialization,
-)
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from pydantic import SecretStr
 
 from connectory import inspect
-from connectory.errors import (
-    InputError,
-    SourceUnreachable,
-)
+from connectory.errors import InputError, SourceUnreachable
 from connectory.model.auth import MutualTLSAuth
 from connectory.model.version import ConnectorVersion
 from connectory.runtime import invoke

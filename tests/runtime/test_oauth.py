@@ -15,10 +15,7 @@ import pytest
 from pydantic import SecretStr
 
 from connectory import inspect
-from connectory.errors import (
-    InputError,
-    SourceError,
-)
+from connectory.errors import InputError, SourceError
 from connectory.model.auth import OAuth2Auth
 from connectory.model.version import ConnectorVersion
 from connectory.runtime import (
@@ -43,10 +40,7 @@ from tests.support.oauth_server import (
     items_document,
     serve_oauth,
 )
-from tests.support.servers import (
-    Reply,
-    serve,
-)
+from tests.support.servers import Reply, serve
 
 
 def _version(tmp_path: Path, server: OAuthServer) -> ConnectorVersion:

@@ -13,22 +13,12 @@ import pytest
 from pydantic import SecretStr
 
 from connectory import inspect
-from connectory.errors import (
-    InputError,
-    InsecureOrigin,
-    SourceError,
-)
+from connectory.errors import InputError, InsecureOrigin, SourceError
 from connectory.model.auth import OAuth1Auth
 from connectory.model.hosts import method_urls
 from connectory.model.version import ConnectorVersion
-from connectory.runtime import (
-    SecretPolicy,
-    invoke,
-)
-from connectory.runtime.oauth1 import (
-    OAuth1Signer,
-    oauth1_auth,
-)
+from connectory.runtime import SecretPolicy, invoke
+from connectory.runtime.oauth1 import OAuth1Signer, oauth1_auth
 from connectory.runtime.signin import login_oauth1
 from tests.support.consent import accept
 from tests.support.oauth1_server import (
@@ -329,10 +319,7 @@ def test_a_redirect_for_another_request_token_is_not_taken_for_the_answer(tmp_pa
 
 
 def test_a_provider_that_does_not_confirm_the_callback_is_refused(tmp_path: Path) -> None:
-    from tests.support.servers import (
-        Reply,
-        serve,
-    )
+    from tests.support.servers import Reply, serve
 
     temporary = Reply(200, b"oauth_token=TemporaryToken0123456789&oauth_token_secret=temp-s3cret")
     with serve({"/rt": temporary}) as server:
@@ -380,12 +367,8 @@ def test_a_subscription_s_handshake_is_signed(tmp_path: Path) -> None:
     from oauthlib.oauth1 import SignatureOnlyEndpoint
 
     from connectory.runtime import listen
-    from tests.runtime.test_subscribe import (
-        _schema,
-    )
-    from tests.runtime.test_subscribe import (
-        _version as prices,
-    )
+    from tests.runtime.test_subscribe import _schema
+    from tests.runtime.test_subscribe import _version as prices
     from tests.support.graphql_ws_server import serve_subscriptions
     from tests.support.oauth1_server import Validator
 

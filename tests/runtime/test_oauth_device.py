@@ -11,20 +11,10 @@ import pytest
 from pydantic import SecretStr
 
 from connectory import inspect
-from connectory.errors import (
-    InputError,
-    SourceError,
-    UntrustedOrigin,
-)
-from connectory.model.auth import (
-    OAuth2Auth,
-    OAuth2Flow,
-)
+from connectory.errors import InputError, SourceError, UntrustedOrigin
+from connectory.model.auth import OAuth2Auth, OAuth2Flow
 from connectory.model.version import ConnectorVersion
-from connectory.runtime import (
-    SecretPolicy,
-    invoke,
-)
+from connectory.runtime import SecretPolicy, invoke
 from connectory.runtime.oauth import DeviceCode
 from connectory.runtime.signin import login_device
 from tests.support.consent import accept

@@ -11,16 +11,10 @@ from pydantic import SecretStr
 
 from connectory import inspect
 from connectory.model.version import ConnectorVersion
-from connectory.runtime.probe import (
-    probe_action,
-    probe_auth,
-)
+from connectory.runtime.probe import probe_action, probe_auth
 from connectory.vetting.checks import live_auth
 from tests.support.consent import accept
-from tests.support.servers import (
-    Reply,
-    serve,
-)
+from tests.support.servers import Reply, serve
 
 SECRET = "probe-s3cret"
 

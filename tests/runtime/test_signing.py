@@ -17,22 +17,12 @@ from pydantic import SecretStr
 
 from connectory import inspect
 from connectory.errors import InputError
-from connectory.model.auth import (
-    HMACAuth,
-    OpenIDConnectAuth,
-    WSSecurityUsernameTokenAuth,
-)
+from connectory.model.auth import HMACAuth, OpenIDConnectAuth, WSSecurityUsernameTokenAuth
 from connectory.model.version import ConnectorVersion
 from connectory.runtime import invoke
-from tests.support.servers import (
-    Reply,
-    serve,
-)
+from tests.support.servers import Reply, serve
 
-from .test_invoke_soap import (
-    CALCULATOR,
-    calculator,
-)
+from .test_invoke_soap import CALCULATOR, calculator
 
 SECRET = "sign1ng-s3cret"
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"

@@ -7,11 +7,7 @@ from typing import Any
 import pytest
 
 from connectory.model.version import HttpParameter
-from connectory.runtime.styles import (
-    path_value,
-    query_pairs,
-    simple_value,
-)
+from connectory.runtime.styles import path_value, query_pairs, simple_value
 
 ARRAY = [3, 4, 5]
 OBJECT = {"role": "admin", "firstName": "Alex"}

@@ -9,19 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from graphql import (
-    GraphQLSchema,
-    build_schema,
-)
+from graphql import GraphQLSchema, build_schema
 from pydantic import SecretStr
 
 from connectory import inspect
-from connectory.errors import (
-    DocumentError,
-    InputError,
-    SourceError,
-    SourceUnreachable,
-)
+from connectory.errors import DocumentError, InputError, SourceError, SourceUnreachable
 from connectory.model.auth import BearerAuth
 from connectory.model.version import ConnectorVersion
 from connectory.runtime import listen

@@ -8,29 +8,12 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from connectory.errors import (
-    InputError,
-    SourceError,
-    SourceUnreachable,
-)
-from connectory.runtime import (
-    Event,
-    listen,
-)
-from tests.runtime.test_subscribe import (
-    PRICES,
-    TOKEN,
-    _guarded,
-    _schema,
-    _version,
-)
+from connectory.errors import InputError, SourceError, SourceUnreachable
+from connectory.runtime import Event, listen
+from tests.runtime.test_subscribe import PRICES, TOKEN, _guarded, _schema, _version
 from tests.support.consent import accept
 from tests.support.graphql_ws_server import serve_subscriptions
-from tests.support.subscriptions_transport_ws import (
-    Unavailable,
-    installed,
-    serve_legacy,
-)
+from tests.support.subscriptions_transport_ws import Unavailable, installed, serve_legacy
 
 BOTH = "graphql-transport-ws, graphql-ws"
 AMOUNTS = [1.5, 2.0, 2.5]

@@ -16,16 +16,8 @@ import pytest
 from pydantic import SecretStr
 
 from connectory import inspect
-from connectory.errors import (
-    InputError,
-    SourceError,
-)
-from connectory.model.auth import (
-    CustomRequestAuth,
-    ExtractRule,
-    InjectRule,
-    RequestTemplate,
-)
+from connectory.errors import InputError, SourceError
+from connectory.model.auth import CustomRequestAuth, ExtractRule, InjectRule, RequestTemplate
 from connectory.model.version import ConnectorVersion
 from connectory.runtime import (
     InsecureOrigin,
@@ -42,11 +34,7 @@ from connectory.runtime import (
 from connectory.runtime.hosts import discovered_places
 from connectory.vetting.checks import live_auth
 from tests.support.consent import accept
-from tests.support.servers import (
-    LoopbackServer,
-    Reply,
-    serve,
-)
+from tests.support.servers import LoopbackServer, Reply, serve
 
 from .test_subscribe import _version as _prices
 

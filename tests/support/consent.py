@@ -4,11 +4,7 @@ autouse fixture of tests/conftest.py gives every test one)."""
 from __future__ import annotations
 
 from connectory.model.version import ConnectorVersion
-from connectory.runtime import (
-    SecretsFile,
-    origin,
-    secret_origins,
-)
+from connectory.runtime import SecretsFile, origin, secret_origins
 
 
 def accept(version: ConnectorVersion, *urls: str) -> None:

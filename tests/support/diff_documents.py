@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import (
-    Callable,
-    Iterable,
-)
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from connectory import inspect
-from connectory.model.version import (
-    Change,
-    ConnectorVersion,
-)
+from connectory.model.version import Change, ConnectorVersion
 from tests.conftest import corpus_file
 
 Document = dict[str, Any]

@@ -5,10 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import (
-    Awaitable,
-    Callable,
-)
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -28,10 +25,7 @@ from prefect.client.schemas.filters import (
 )
 from prefect.client.schemas.objects import FlowRun
 from prefect.client.schemas.sorting import ArtifactSort
-from prefect.events.filters import (
-    EventFilter,
-    EventOccurredFilter,
-)
+from prefect.events.filters import EventFilter, EventOccurredFilter
 from prefect.events.worker import EventsWorker
 from prefect.logging.handlers import APILogWorker
 from prefect.states import State

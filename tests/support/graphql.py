@@ -6,12 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from graphql import (
-    GraphQLSchema,
-    build_schema,
-    get_introspection_query,
-    graphql_sync,
-)
+from graphql import GraphQLSchema, build_schema, get_introspection_query, graphql_sync
 
 from connectory.documents.fetch import RawDocument
 from connectory.model.version import ConnectorVersion

@@ -21,35 +21,16 @@ import contextlib
 import inspect
 import json
 import threading
-from collections.abc import (
-    Callable,
-    Iterator,
-    Sequence,
-)
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import (
-    dataclass,
-    field,
-)
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
 
-from graphql import (
-    ExecutionResult,
-    GraphQLSchema,
-    parse,
-    subscribe,
-    validate,
-)
-from websockets.asyncio.server import (
-    ServerConnection,
-    serve,
-)
+from graphql import ExecutionResult, GraphQLSchema, parse, subscribe, validate
+from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
-from websockets.http11 import (
-    Request,
-    Response,
-)
+from websockets.http11 import Request, Response
 
 _NEXT = {"graphql-transport-ws": ("subscribe", "next"), "graphql-ws": ("start", "data")}
 _MIMICS = {  # a library: the subprotocol it speaks, how it closes on another

@@ -25,17 +25,10 @@ import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import (
-    dataclass,
-    field,
-)
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import (
-    parse_qs,
-    urlencode,
-    urlsplit,
-)
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from .servers import running
 

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import (
-    Iterator,
-    Mapping,
-)
-from datetime import (
-    UTC,
-    datetime,
-)
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 from jsonschema import Draft202012Validator
 
-from connectory.model.version import (
-    ConnectorVersion,
-    JsonSchema,
-)
+from connectory.model.version import ConnectorVersion, JsonSchema
 from connectory.protocols.openapi.generate import build_version as generate
 from tests.conftest import corpus_absent
 

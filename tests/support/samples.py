@@ -5,12 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import (
-    UTC,
-    datetime,
-    timedelta,
-    timezone,
-)
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 

@@ -5,19 +5,10 @@ from __future__ import annotations
 import ssl
 import threading
 import time
-from collections.abc import (
-    Callable,
-    Iterator,
-)
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import (
-    dataclass,
-    field,
-)
-from http.server import (
-    BaseHTTPRequestHandler,
-    ThreadingHTTPServer,
-)
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 @dataclass

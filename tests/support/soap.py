@@ -7,10 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from connectory import (
-    ConnectorVersion,
-    inspect,
-)
+from connectory import ConnectorVersion, inspect
 from tests.conftest import FIXTURES
 
 WSDL_FIXTURES = FIXTURES / "wsdl"

@@ -4,28 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import (
-    Callable,
-    Iterator,
-)
-from contextlib import (
-    contextmanager,
-    suppress,
-)
-from dataclasses import (
-    dataclass,
-    field,
-)
-from http.server import (
-    BaseHTTPRequestHandler,
-    ThreadingHTTPServer,
-)
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import (
-    parse_qs,
-    urlsplit,
-)
+from urllib.parse import parse_qs, urlsplit
 
 from connectory import inspect
 from connectory.model.version import ConnectorVersion

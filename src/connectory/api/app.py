@@ -8,21 +8,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from pydantic import (
-    BaseModel,
-    SecretStr,
-)
+from pydantic import BaseModel, SecretStr
 
 from connectory.catalog import Catalog
 from connectory.settings import Settings
 
-from . import (
-    boards,
-    connectors,
-    errors,
-    hooks,
-    vettings,
-)
+from . import boards, connectors, errors, hooks, vettings
 from .bodies import StrictRoute
 from .guard import Guard
 from .openapi import describer

@@ -6,16 +6,8 @@ from fastapi.responses import JSONResponse
 
 from connectory.model.version import Board
 
-from .params import (
-    BoardName,
-    Reason,
-)
-from .routing import (
-    Store,
-    answers,
-    as_json,
-    new_router,
-)
+from .params import BoardName, Reason
+from .routing import Store, answers, as_json, new_router
 
 __all__ = ["router"]
 

@@ -10,22 +10,13 @@ take the same bodies on both). The refusal is a 400 naming the place (``body:LIN
 
 from __future__ import annotations
 
-from collections.abc import (
-    Callable,
-    Coroutine,
-)
+from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import (
-    Request,
-    Response,
-)
+from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
-from connectory._nesting import (
-    deeper_than,
-    holds_nul,
-)
+from connectory._nesting import deeper_than, holds_nul
 from connectory.documents.decode import parse_json
 from connectory.errors import DocumentError
 

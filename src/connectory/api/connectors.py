@@ -6,48 +6,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import (
-    Body,
-    Query,
-)
+from fastapi import Body, Query
 from fastapi.responses import JSONResponse
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-)
+from pydantic import BaseModel, ConfigDict
 
 from connectory.catalog.digest import content_sha256
-from connectory.catalog.results import (
-    ConnectorSummary,
-    Deletion,
-    Drafted,
-    VersionInfo,
-)
+from connectory.catalog.results import ConnectorSummary, Deletion, Drafted, VersionInfo
 from connectory.changes import diff
 from connectory.errors import InputError
 from connectory.model.auth import AuthMethod
-from connectory.model.version import (
-    Change,
-    Connector,
-    ConnectorVersion,
-)
+from connectory.model.version import Change, Connector, ConnectorVersion
 from connectory.onboarding import validated
 from connectory.vetting.publishing import publish as publish_checked
 
-from .params import (
-    ContentHash,
-    Label,
-    LabelQuery,
-    Name,
-    NewLabel,
-    Reason,
-)
-from .routing import (
-    Store,
-    answers,
-    as_json,
-    new_router,
-)
+from .params import ContentHash, Label, LabelQuery, Name, NewLabel, Reason
+from .routing import Store, answers, as_json, new_router
 
 __all__ = ["Deprecation", "router"]
 

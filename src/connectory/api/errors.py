@@ -21,25 +21,14 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import (
-    FastAPI,
-    Request,
-    status,
-)
+from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-)
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
-from connectory.catalog._failures import (
-    CatalogBusy,
-    CatalogUnavailable,
-)
+from connectory.catalog._failures import CatalogBusy, CatalogUnavailable
 from connectory.errors import (
     ConfirmationRequired,
     Conflict,

@@ -19,18 +19,9 @@ import hmac
 from collections.abc import Iterable
 
 from pydantic import SecretStr
-from starlette.types import (
-    ASGIApp,
-    Message,
-    Receive,
-    Scope,
-    Send,
-)
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .errors import (
-    TooLarge,
-    error_response,
-)
+from .errors import TooLarge, error_response
 
 __all__ = ["Guard", "header", "token_matches"]
 

@@ -22,19 +22,10 @@ from functools import partial
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SecretStr,
-)
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from connectory.catalog import Catalog
-from connectory.errors import (
-    ConnectoryError,
-    InputError,
-    NotFound,
-)
+from connectory.errors import ConnectoryError, InputError, NotFound
 from connectory.model.version import Trigger
 from connectory.runtime.credentials import credentials_for
 from connectory.runtime.deliveries import (
@@ -47,27 +38,10 @@ from connectory.runtime.deliveries import (
     verify,
 )
 
-from .errors import (
-    TooLarge,
-    error_response,
-)
-from .guard import (
-    header,
-    token_matches,
-)
-from .params import (
-    LabelQuery,
-    Limit,
-    Name,
-    TriggerName,
-    TriggerQuery,
-)
-from .routing import (
-    Store,
-    answers,
-    as_json,
-    new_router,
-)
+from .errors import TooLarge, error_response
+from .guard import header, token_matches
+from .params import LabelQuery, Limit, Name, TriggerName, TriggerQuery
+from .routing import Store, answers, as_json, new_router
 
 __all__ = ["Received", "router"]
 

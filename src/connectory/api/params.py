@@ -9,16 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import (
-    Path,
-    Query,
-)
+from fastapi import Path, Query
 
 from connectory.catalog._deliveries import MAX_LIMIT
-from connectory.model.version import (  # the rules check_name and check_label apply
-    _LABEL,
-    _NAME,
-)
+from connectory.model.version import _LABEL, _NAME  # the rules check_name and check_label apply
 
 __all__ = [
     "BoardName",

@@ -3,16 +3,9 @@ answers every route may give, and the router class whose JSON bodies are parsed 
 
 from __future__ import annotations
 
-from typing import (
-    Annotated,
-    Any,
-)
+from typing import Annotated, Any
 
-from fastapi import (
-    APIRouter,
-    Depends,
-    Request,
-)
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 

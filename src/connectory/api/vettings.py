@@ -7,17 +7,8 @@ from fastapi.responses import JSONResponse
 from connectory.errors import InputError
 from connectory.model.version import Vetting
 
-from .params import (
-    Label,
-    LabelQuery,
-    Name,
-)
-from .routing import (
-    Store,
-    answers,
-    as_json,
-    new_router,
-)
+from .params import Label, LabelQuery, Name
+from .routing import Store, answers, as_json, new_router
 
 __all__ = ["router"]
 

@@ -32,37 +32,13 @@ processes may write at once.
     migrations/   the Alembic environment and its revisions
 """
 
-from ._engine import (
-    create_engine,
-    default_database_url,
-    sqlite_file,
-)
-from ._failures import (
-    CatalogBusy,
-    CatalogUnavailable,
-)
-from .files import (
-    Exported,
-    Imported,
-    export_catalog,
-    import_catalog,
-)
-from .location import (
-    Location,
-    default_location,
-)
+from ._engine import create_engine, default_database_url, sqlite_file
+from ._failures import CatalogBusy, CatalogUnavailable
+from .files import Exported, Imported, export_catalog, import_catalog
+from .location import Location, default_location
 from .migrate import upgrade
-from .results import (
-    BoardImpact,
-    ConnectorSummary,
-    Deletion,
-    Drafted,
-    VersionInfo,
-)
-from .status import (
-    Status,
-    status,
-)
+from .results import BoardImpact, ConnectorSummary, Deletion, Drafted, VersionInfo
+from .status import Status, status
 from .store import Catalog
 
 __all__ = [

@@ -17,26 +17,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from connectory.errors import (
-    Conflict,
-    NotFound,
-)
-from connectory.model.version import (
-    Board,
-    BoardUse,
-)
+from connectory.errors import Conflict, NotFound
+from connectory.model.version import Board, BoardUse
 
-from ._rows import (
-    connector_row,
-    latest_label,
-    version_row,
-)
-from ._tables import (
-    actions,
-    board_uses,
-    boards,
-    connectors,
-)
+from ._rows import connector_row, latest_label, version_row
+from ._tables import actions, board_uses, boards, connectors
 from .results import BoardImpact
 
 __all__ = [

@@ -12,35 +12,18 @@ is listed with what can be shown (the payload as its JSON text) and a problem th
 
 from __future__ import annotations
 
-from datetime import (
-    UTC,
-    datetime,
-)
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    ValidationError,
-)
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from connectory._nesting import deeper_than
 from connectory.documents.decode import parse_json
-from connectory.errors import (
-    ConnectoryError,
-    DocumentError,
-    InputError,
-)
-from connectory.model.delivery import (
-    MAX_PAYLOAD_DEPTH,
-    Delivery,
-)
+from connectory.errors import ConnectoryError, DocumentError, InputError
+from connectory.model.delivery import MAX_PAYLOAD_DEPTH, Delivery
 
-from ._rows import (
-    connector_row,
-    version_row,
-)
+from ._rows import connector_row, version_row
 from ._tables import deliveries
 
 __all__ = ["MAX_LIMIT", "Recorded", "find_signature", "list_deliveries", "record"]

@@ -16,10 +16,7 @@ import re
 from collections.abc import Collection
 
 from connectory.errors import Conflict
-from connectory.model.version import (
-    RESERVED_LABELS,
-    check_label,
-)
+from connectory.model.version import RESERVED_LABELS, check_label
 
 __all__ = ["choose_label", "sanitise"]
 

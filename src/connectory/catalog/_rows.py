@@ -8,33 +8,16 @@ table and a single ``ConnectorVersion.model_validate``: the round trip is lossle
 
 from __future__ import annotations
 
-from collections.abc import (
-    Mapping,
-    Sequence,
-)
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from pydantic import ValidationError
 
-from connectory.errors import (
-    CatalogError,
-    NotFound,
-)
-from connectory.model.version import (
-    RESERVED_LABELS,
-    Connector,
-    ConnectorVersion,
-    Trigger,
-)
+from connectory.errors import CatalogError, NotFound
+from connectory.model.version import RESERVED_LABELS, Connector, ConnectorVersion, Trigger
 
-from ._tables import (
-    CHILD_TABLES,
-    connectors,
-    triggers,
-    version_deletions,
-    versions,
-)
+from ._tables import CHILD_TABLES, connectors, triggers, version_deletions, versions
 from .digest import content_sha256
 
 __all__ = [

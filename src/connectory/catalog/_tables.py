@@ -25,10 +25,7 @@ frozen history); ``tests/catalog`` checks that the two agree.
 
 from __future__ import annotations
 
-from datetime import (
-    UTC,
-    datetime,
-)
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa

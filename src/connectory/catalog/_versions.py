@@ -15,18 +15,12 @@ The functions check states themselves to give clear errors; the guards in the da
 
 from __future__ import annotations
 
-from datetime import (
-    date,
-    datetime,
-)
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from connectory.changes import (
-    diff,
-    supports,
-)
+from connectory.changes import diff, supports
 from connectory.errors import (
     ConfirmationRequired,
     Conflict,
@@ -46,10 +40,7 @@ from connectory.model.version import (
 )
 
 from . import _vettings as vetting_ops
-from ._boards import (
-    blast_radius,
-    undeploy_for_deletion,
-)
+from ._boards import blast_radius, undeploy_for_deletion
 from ._labels import choose_label
 from ._rows import (
     assemble,
@@ -62,14 +53,7 @@ from ._rows import (
     version_row,
     version_values,
 )
-from ._tables import (
-    CHILD_TABLES,
-    board_uses,
-    boards,
-    connectors,
-    version_deletions,
-    versions,
-)
+from ._tables import CHILD_TABLES, board_uses, boards, connectors, version_deletions, versions
 from .digest import content_sha256
 from .policy import (
     Released,
@@ -80,11 +64,7 @@ from .policy import (
     predecessor,
     successor,
 )
-from .results import (
-    Deletion,
-    Drafted,
-    Published,
-)
+from .results import Deletion, Drafted, Published
 
 __all__ = [
     "add_auth_method",

@@ -15,24 +15,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from connectory.errors import (
-    Conflict,
-    InputError,
-)
-from connectory.model.version import (
-    CheckResult,
-    Vetting,
-)
+from connectory.errors import Conflict, InputError
+from connectory.model.version import CheckResult, Vetting
 
-from ._rows import (
-    connector_row,
-    load_version,
-    version_row,
-)
-from ._tables import (
-    connectors,
-    vettings,
-)
+from ._rows import connector_row, load_version, version_row
+from ._tables import connectors, vettings
 from .digest import content_sha256
 
 __all__ = ["list_vettings", "record", "require_approval"]

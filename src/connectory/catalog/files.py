@@ -30,14 +30,8 @@ import os
 import stat
 import tempfile
 from collections.abc import Iterator
-from dataclasses import (
-    dataclass,
-    field,
-)
-from datetime import (
-    UTC,
-    datetime,
-)
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,30 +39,13 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 
 from connectory.documents.decode import parse_json
-from connectory.errors import (
-    Conflict,
-    DocumentError,
-    InputError,
-    InvalidName,
-)
-from connectory.model.version import (
-    Connector,
-    ConnectorVersion,
-    Vetting,
-    check_label,
-    check_name,
-)
-from connectory.settings import (
-    DEFAULT_SETTINGS,
-    Settings,
-)
+from connectory.errors import Conflict, DocumentError, InputError, InvalidName
+from connectory.model.version import Connector, ConnectorVersion, Vetting, check_label, check_name
+from connectory.settings import DEFAULT_SETTINGS, Settings
 
 from . import _versions as version_ops
 from . import _vettings as vetting_ops
-from ._tables import (
-    connectors,
-    versions,
-)
+from ._tables import connectors, versions
 from .digest import content_sha256
 from .store import Catalog
 

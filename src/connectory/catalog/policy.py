@@ -36,19 +36,13 @@ draft's own ``changes`` are kept.
 
 from __future__ import annotations
 
-from collections.abc import (
-    Iterable,
-    Sequence,
-)
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from connectory.errors import PublishRefused
 from connectory.model import semver
-from connectory.model.version import (
-    Change,
-    ConnectorVersion,
-)
+from connectory.model.version import Change, ConnectorVersion
 from connectory.schemas.pointer import unescape
 
 from .results import BoardImpact

@@ -8,18 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import (
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-)
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from connectory.model.version import (
-    Change,
-    Connector,
-    ConnectorVersion,
-    VersionState,
-)
+from connectory.model.version import Change, Connector, ConnectorVersion, VersionState
 
 __all__ = [
     "BoardImpact",

@@ -10,26 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-)
+from pydantic import BaseModel, ConfigDict
 
 from connectory.redaction import redact_url
 
-from ._engine import (
-    redacted_url,
-    sqlite_file,
-)
+from ._engine import redacted_url, sqlite_file
 from ._failures import raising_catalog_errors
-from .location import (
-    Reason,
-    default_location,
-)
-from .migrate import (
-    current_revision,
-    head_revision,
-)
+from .location import Reason, default_location
+from .migrate import current_revision, head_revision
 from .store import Catalog
 
 __all__ = ["Status", "status"]

@@ -14,54 +14,25 @@ database refuses too (``_guards``), whatever the client.
 from __future__ import annotations
 
 import os
-from collections.abc import (
-    Callable,
-    Iterator,
-)
-from contextlib import (
-    AbstractContextManager,
-    contextmanager,
-)
-from datetime import (
-    UTC,
-    date,
-    datetime,
-)
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, date, datetime
 from types import TracebackType
-from typing import (
-    Self,
-    TypeVar,
-)
+from typing import Self, TypeVar
 
 import sqlalchemy as sa
 from alembic.util import CommandError
 
-from connectory.errors import (
-    CatalogError,
-    Conflict,
-)
+from connectory.errors import CatalogError, Conflict
 from connectory.model.auth import AuthMethod
 from connectory.model.delivery import Delivery
-from connectory.model.version import (
-    Board,
-    Change,
-    Connector,
-    ConnectorVersion,
-    Trigger,
-    Vetting,
-)
+from connectory.model.version import Board, Change, Connector, ConnectorVersion, Trigger, Vetting
 
 from . import _boards as board_ops
 from . import _deliveries as delivery_ops
 from . import _versions as version_ops
 from . import _vettings as vetting_ops
-from ._engine import (
-    create_engine,
-    default_database_url,
-    prepare_engine,
-    read_only,
-    redacted_url,
-)
+from ._engine import create_engine, default_database_url, prepare_engine, read_only, redacted_url
 from ._failures import raising_catalog_errors
 from ._rows import (
     connector_model,
@@ -71,20 +42,9 @@ from ._rows import (
     resolve_label,
     version_row,
 )
-from ._tables import (
-    CHILD_TABLES,
-    connectors,
-    versions,
-)
+from ._tables import CHILD_TABLES, connectors, versions
 from .migrate import upgrade
-from .results import (
-    BoardImpact,
-    ConnectorSummary,
-    Deletion,
-    Drafted,
-    Published,
-    VersionInfo,
-)
+from .results import BoardImpact, ConnectorSummary, Deletion, Drafted, Published, VersionInfo
 
 __all__ = ["Catalog"]
 

@@ -92,22 +92,12 @@ two equal).
 from __future__ import annotations
 
 from connectory.errors import ProtocolError
-from connectory.model.version import (
-    Change,
-    ConnectorVersion,
-)
+from connectory.model.version import Change, ConnectorVersion
 from connectory.protocols import PACKAGES
 from connectory.protocols import protocol as protocol_package
 
-from .report import (
-    KINDS,
-    LEVELS,
-)
-from .versions import (
-    Context,
-    Differ,
-    compare_versions,
-)
+from .report import KINDS, LEVELS
+from .versions import Context, Differ, compare_versions
 
 __all__ = ["KINDS", "LEVELS", "Differ", "diff", "supports"]
 

@@ -19,30 +19,14 @@ sent there until they accept it.
 
 from __future__ import annotations
 
-from collections.abc import (
-    Iterable,
-    Mapping,
-    Sequence,
-)
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from connectory.model.auth import (
-    OAuth2Auth,
-    OAuth2Flow,
-)
-from connectory.model.hosts import (
-    secret_origins,
-    secret_places,
-)
-from connectory.model.version import (
-    Action,
-    ConnectorVersion,
-)
+from connectory.model.auth import OAuth2Auth, OAuth2Flow
+from connectory.model.hosts import secret_origins, secret_places
+from connectory.model.version import Action, ConnectorVersion
 
-from .report import (
-    Report,
-    child,
-)
+from .report import Report, child
 
 __all__ = ["compare_methods", "compare_origins", "compare_requirements", "effective"]
 

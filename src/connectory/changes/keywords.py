@@ -10,18 +10,11 @@ schema whichever way it is written (``type: [string, null]``, ``anyOf: [X, {type
 from __future__ import annotations
 
 import json
-from collections.abc import (
-    Callable,
-    Iterator,
-    Mapping,
-)
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from connectory.model.version import (
-    DEFINITION_URI_PREFIX,
-    JsonSchema,
-)
+from connectory.model.version import DEFINITION_URI_PREFIX, JsonSchema
 
 __all__ = [
     "ANYTHING",

@@ -27,10 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from connectory.model.version import (
-    Definition,
-    JsonSchema,
-)
+from connectory.model.version import Definition, JsonSchema
 from connectory.schemas.pointer import unescape
 
 from .keywords import (
@@ -51,11 +48,7 @@ from .keywords import (
     structural,
     unwrap,
 )
-from .report import (
-    Direction,
-    Report,
-    child,
-)
+from .report import Direction, Report, child
 
 __all__ = ["SchemaComparer"]
 

@@ -8,29 +8,13 @@ service, port and operation) was renamed: ``action-renamed``, and the two are co
 
 from __future__ import annotations
 
-from collections.abc import (
-    Callable,
-    Hashable,
-    Sequence,
-)
-from dataclasses import (
-    dataclass,
-    field,
-)
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
 
-from connectory.model.version import (
-    Action,
-    ActionOutput,
-    ConnectorVersion,
-    Definition,
-    Trigger,
-)
+from connectory.model.version import Action, ActionOutput, ConnectorVersion, Definition, Trigger
 
 from . import auth
-from .report import (
-    Report,
-    child,
-)
+from .report import Report, child
 from .schemas import SchemaComparer
 
 __all__ = ["Context", "Differ", "compare_outputs", "compare_versions"]

@@ -32,12 +32,7 @@ from . import (
     trust,
     vetting,
 )
-from .common import (
-    CatalogOption,
-    DebugOption,
-    JsonOption,
-    ProtocolOption,
-)
+from .common import CatalogOption, DebugOption, JsonOption, ProtocolOption
 from .common import accept_global_options as _accept_global_options
 from .common import handles_errors as _handles_errors
 from .common import open_catalog as _open_catalog
@@ -45,10 +40,7 @@ from .common import print_json as _print_json
 from .common import print_version as _print_version
 from .common import set_global_options as _set_global_options
 from .common import split_ref as _split_ref
-from .flowrun import (
-    give_prefect_time_to_start,
-    run_flow,
-)
+from .flowrun import give_prefect_time_to_start, run_flow
 
 __all__ = ["app", "main"]
 
@@ -117,11 +109,7 @@ def _headers(
     """``--header`` values as secrets; else, for a GraphQL endpoint, the connector's from the
     environment (``CONNECTORY_GRAPHQL_HEADERS_<NAME>``)."""
     from connectory.documents.parse import normalise_protocol
-    from connectory.protocols.graphql import (
-        headers_from_env,
-        is_graphql_endpoint,
-        parse_headers,
-    )
+    from connectory.protocols.graphql import headers_from_env, is_graphql_endpoint, parse_headers
 
     if given:
         return parse_headers(given)
@@ -136,14 +124,8 @@ def _accept_endpoint(
     """Onboarding a GraphQL endpoint with headers is the user sending them there: its origin is
     accepted for the connector (the secrets file), so that ``reintrospect`` may send them again."""
     from connectory.documents.parse import normalise_protocol
-    from connectory.protocols.graphql import (
-        headers_from_env,
-        is_graphql_endpoint,
-    )
-    from connectory.runtime import (
-        SecretsFile,
-        origin,
-    )
+    from connectory.protocols.graphql import headers_from_env, is_graphql_endpoint
+    from connectory.runtime import SecretsFile, origin
 
     if normalise_protocol(protocol) != "graphql" or not is_graphql_endpoint(source):
         return
@@ -182,10 +164,7 @@ def onboard(
     calls one safe action and the draft records the result.
     """
     from connectory.model.add_auth import auth_method_from_spec
-    from connectory.model.version import (
-        check_label,
-        check_name,
-    )
+    from connectory.model.version import check_label, check_name
 
     check_name(name)
     if version is not None:

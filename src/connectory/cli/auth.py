@@ -20,19 +20,10 @@ from rich.text import Text
 
 from connectory.errors import InputError
 from connectory.model.auth import AuthMethod
-from connectory.model.version import (
-    ConnectorVersion,
-    name_key,
-)
+from connectory.model.version import ConnectorVersion, name_key
 
 from . import render
-from .common import (
-    JsonOption,
-    handles_errors,
-    open_catalog,
-    print_json,
-    split_ref,
-)
+from .common import JsonOption, handles_errors, open_catalog, print_json, split_ref
 
 __all__ = ["app", "secrets_hint"]
 

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from typing import (
-    Annotated,
-    Any,
-)
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from . import render
-from .common import (
-    JsonOption,
-    ProtocolOption,
-    handles_errors,
-    print_json,
-)
-from .flowrun import (
-    give_prefect_time_to_start,
-    run_flow,
-)
+from .common import JsonOption, ProtocolOption, handles_errors, print_json
+from .flowrun import give_prefect_time_to_start, run_flow
 
 __all__ = ["register"]
 
@@ -70,10 +59,7 @@ def onboard_batch(
     """
     give_prefect_time_to_start()
     from connectory_flows.batch import onboard_batch as batch_flow
-    from connectory_flows.batch import (
-        shown_item,
-        split_source,
-    )
+    from connectory_flows.batch import shown_item, split_source
     from prefect.task_runners import ThreadPoolTaskRunner
 
     # names given by hand are checked before anything runs

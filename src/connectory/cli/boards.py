@@ -12,23 +12,11 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from connectory.errors import (
-    ConfirmationRequired,
-    InvalidName,
-)
-from connectory.model.version import (
-    Board,
-    BoardUse,
-)
+from connectory.errors import ConfirmationRequired, InvalidName
+from connectory.model.version import Board, BoardUse
 
 from . import render
-from .common import (
-    JsonOption,
-    handles_errors,
-    open_catalog,
-    print_json,
-    split_ref,
-)
+from .common import JsonOption, handles_errors, open_catalog, print_json, split_ref
 
 __all__ = ["app", "parse_use"]
 

@@ -15,21 +15,12 @@ import inspect
 import json
 import sys
 from collections.abc import Callable
-from typing import (
-    TYPE_CHECKING,
-    Annotated,
-    Any,
-    TypeVar,
-)
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.markup import escape
 
-from connectory.errors import (
-    ConnectoryError,
-    InputError,
-    InvalidName,
-)
+from connectory.errors import ConnectoryError, InputError, InvalidName
 from connectory.model.version import ConnectorVersion
 
 from . import render

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import (
-    TYPE_CHECKING,
-    Annotated,
-)
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -20,14 +17,7 @@ from connectory.errors import InputError
 from connectory.model.version import ConnectorVersion
 
 from . import render
-from .common import (
-    JsonOption,
-    ProtocolOption,
-    handles_errors,
-    open_catalog,
-    print_json,
-    split_ref,
-)
+from .common import JsonOption, ProtocolOption, handles_errors, open_catalog, print_json, split_ref
 
 if TYPE_CHECKING:
     from connectory.catalog import Catalog

@@ -11,12 +11,7 @@ from __future__ import annotations
 import typer
 
 from . import render
-from .common import (
-    JsonOption,
-    handles_errors,
-    open_catalog,
-    print_json,
-)
+from .common import JsonOption, handles_errors, open_catalog, print_json
 
 
 @handles_errors

@@ -12,12 +12,7 @@ from typing import Annotated
 import typer
 
 from . import render
-from .common import (
-    JsonOption,
-    handles_errors,
-    open_catalog,
-    print_json,
-)
+from .common import JsonOption, handles_errors, open_catalog, print_json
 
 __all__ = ["register"]
 

@@ -19,10 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import (
-    Iterable,
-    Mapping,
-)
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import SecretStr

@@ -6,21 +6,13 @@ password.
 
 from __future__ import annotations
 
-from importlib.metadata import (
-    PackageNotFoundError,
-    version,
-)
+from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
 import typer
 
 from . import render
-from .common import (
-    JsonOption,
-    handles_errors,
-    options,
-    print_json,
-)
+from .common import JsonOption, handles_errors, options, print_json
 
 if TYPE_CHECKING:
     from connectory.catalog import Status

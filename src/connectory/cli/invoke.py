@@ -8,21 +8,13 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
-from typing import (
-    Annotated,
-    Any,
-)
+from typing import Annotated, Any
 
 import typer
 from rich.text import Text
 
 from . import render
-from .common import (
-    JsonOption,
-    handles_errors,
-    open_catalog,
-    split_ref,
-)
+from .common import JsonOption, handles_errors, open_catalog, split_ref
 
 __all__ = ["json_text", "read_input", "register"]
 
@@ -131,10 +123,7 @@ def invoke(
     Exit code 1 when the system answers HTTP 400 or more, or an answer that does not fit the
     action's output schema.
     """
-    from connectory.runtime import (
-        credentials_for,
-        token_keeper,
-    )
+    from connectory.runtime import credentials_for, token_keeper
     from connectory.runtime import invoke as run
 
     name, label = split_ref(ref)
@@ -257,27 +246,11 @@ def login(
     import webbrowser
 
     from connectory.errors import InputError
-    from connectory.model.auth import (
-        AuthMethod,
-        OAuth1Auth,
-        OAuth2Auth,
-        OpenIDConnectAuth,
-    )
-    from connectory.runtime import (
-        SecretPolicy,
-        SecretsFile,
-        credentials_for,
-    )
+    from connectory.model.auth import AuthMethod, OAuth1Auth, OAuth2Auth, OpenIDConnectAuth
+    from connectory.runtime import SecretPolicy, SecretsFile, credentials_for
     from connectory.runtime import login as sign_in
-    from connectory.runtime.oauth import (
-        DeviceCode,
-        Token,
-        token_secrets,
-    )
-    from connectory.runtime.signin import (
-        login_device,
-        login_oauth1,
-    )
+    from connectory.runtime.oauth import DeviceCode, Token, token_secrets
+    from connectory.runtime.signin import login_device, login_oauth1
 
     def can_sign_in(found: AuthMethod) -> bool:
         if isinstance(found, OAuth2Auth):

@@ -15,21 +15,11 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from connectory.errors import (
-    ConfirmationRequired,
-    InputError,
-    PublishRefused,
-)
+from connectory.errors import ConfirmationRequired, InputError, PublishRefused
 from connectory.model.version import Change
 
 from . import render
-from .common import (
-    JsonOption,
-    handles_errors,
-    open_catalog,
-    print_json,
-    split_ref,
-)
+from .common import JsonOption, handles_errors, open_catalog, print_json, split_ref
 
 __all__ = ["delete", "deprecate", "publish", "register"]
 

@@ -9,12 +9,7 @@ import typer
 from rich.text import Text
 
 from . import render
-from .common import (
-    JsonOption,
-    handles_errors,
-    open_catalog,
-    split_ref,
-)
+from .common import JsonOption, handles_errors, open_catalog, split_ref
 from .invoke import read_input
 
 __all__ = ["register"]
@@ -57,16 +52,9 @@ def listen(
     event echoes is shown as ***. Exit code 1 when an event carried GraphQL errors or did not fit
     the trigger's payload schema.
     """
-    from datetime import (
-        UTC,
-        datetime,
-    )
+    from datetime import UTC, datetime
 
-    from connectory.runtime import (
-        credentials_for,
-        listen,
-        token_keeper,
-    )
+    from connectory.runtime import credentials_for, listen, token_keeper
     from connectory.runtime.deliveries import Delivery
 
     name, label = split_ref(ref)

@@ -8,21 +8,14 @@ never taken on the command line (where shell history and ``ps`` would keep them)
 from __future__ import annotations
 
 import sys
-from typing import (
-    Annotated,
-    TypedDict,
-)
+from typing import Annotated, TypedDict
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from . import render
-from .common import (
-    JsonOption,
-    handles_errors,
-    print_json,
-)
+from .common import JsonOption, handles_errors, print_json
 
 __all__ = ["app"]
 
@@ -95,11 +88,7 @@ _SecretRow = TypedDict("_SecretRow", {"method": str, "secret": str, "from": list
 @handles_errors
 def list_secrets(name: ConnectorArgument, as_json: JsonOption = False) -> None:
     """The secrets NAME has at run time, by method: names and sources, never values."""
-    from connectory.runtime import (
-        SecretsFile,
-        credentials_env_var,
-        credentials_from_env,
-    )
+    from connectory.runtime import SecretsFile, credentials_env_var, credentials_from_env
 
     secrets_file = SecretsFile.default()
     from_file = secrets_file.credentials(name)

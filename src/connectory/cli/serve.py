@@ -9,10 +9,7 @@ from typing import Annotated
 import typer
 from pydantic import SecretStr
 
-from .common import (
-    handles_errors,
-    options,
-)
+from .common import handles_errors, options
 
 __all__ = ["MIN_TOKEN_LENGTH", "register"]
 

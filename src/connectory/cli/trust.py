@@ -8,23 +8,14 @@ the secrets, never in the catalogue.
 from __future__ import annotations
 
 import sys
-from typing import (
-    TYPE_CHECKING,
-    Annotated,
-)
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from . import render
-from .common import (
-    JsonOption,
-    handles_errors,
-    open_catalog,
-    print_json,
-    split_ref,
-)
+from .common import JsonOption, handles_errors, open_catalog, print_json, split_ref
 
 if TYPE_CHECKING:
     from connectory.runtime import SecretsFile
@@ -36,10 +27,7 @@ def _version_places(name: str, label: str) -> tuple[str, dict[str, list[str]], l
     """The version's ref, its origins with the places that name them (those its OpenID Connect
     discovery documents name included), and why a discovery document could not be read."""
     from connectory.documents.fetch import http_client
-    from connectory.runtime.hosts import (
-        discovered_places,
-        secret_places,
-    )
+    from connectory.runtime.hosts import discovered_places, secret_places
     from connectory.settings import Settings
 
     with open_catalog() as catalog:

@@ -20,13 +20,7 @@ from rich.markup import escape
 from connectory.model.version import Vetting
 
 from . import render
-from .common import (
-    JsonOption,
-    handles_errors,
-    open_catalog,
-    print_json,
-    split_ref,
-)
+from .common import JsonOption, handles_errors, open_catalog, print_json, split_ref
 
 __all__ = ["app", "register"]
 

@@ -6,27 +6,9 @@ parse       step 2: what a document is (``ParsedDocument``: kind, content), pars
 loader      the other documents a description refers to, only from its folder or origin
 """
 
-from .fetch import (
-    FOLDER_ENTRIES,
-    RawDocument,
-    fetch,
-    http_client,
-    is_url,
-    read_capped,
-)
-from .loader import (
-    DocumentLoader,
-    FolderLoader,
-    OriginLoader,
-    loader_for,
-    same_origin,
-)
-from .parse import (
-    PROTOCOL_ALIASES,
-    ParsedDocument,
-    normalise_protocol,
-    parse,
-)
+from .fetch import FOLDER_ENTRIES, RawDocument, fetch, http_client, is_url, read_capped
+from .loader import DocumentLoader, FolderLoader, OriginLoader, loader_for, same_origin
+from .parse import PROTOCOL_ALIASES, ParsedDocument, normalise_protocol, parse
 
 __all__ = [
     "FOLDER_ENTRIES",

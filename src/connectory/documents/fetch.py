@@ -16,24 +16,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import (
-    UTC,
-    datetime,
-)
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
-from connectory.errors import (
-    SourceError,
-    SourceUnreachable,
-)
+from connectory.errors import SourceError, SourceUnreachable
 from connectory.origins import is_url
 from connectory.redaction import redact_url
-from connectory.settings import (
-    DEFAULT_SETTINGS,
-    Settings,
-)
+from connectory.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["FOLDER_ENTRIES", "RawDocument", "fetch", "http_client", "is_url", "read_capped"]
 

@@ -38,12 +38,7 @@ import time
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
-from urllib.parse import (
-    quote,
-    unquote,
-    urljoin,
-    urlsplit,
-)
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import httpx
 
@@ -56,17 +51,10 @@ from connectory.errors import (
 )
 from connectory.origins import same_origin
 from connectory.redaction import redact_url
-from connectory.settings import (
-    DEFAULT_SETTINGS,
-    Settings,
-)
+from connectory.settings import DEFAULT_SETTINGS, Settings
 
 from .decode import parse_value
-from .fetch import (
-    RawDocument,
-    http_client,
-    is_url,
-)
+from .fetch import RawDocument, http_client, is_url
 
 __all__ = [
     "DocumentLoader",

@@ -15,12 +15,7 @@ from typing import Any
 from connectory.errors import ProtocolError
 from connectory.model.version import Protocol
 
-from .decode import (
-    decode_text,
-    parse_json,
-    parse_yaml,
-    sniff_format,
-)
+from .decode import decode_text, parse_json, parse_yaml, sniff_format
 from .fetch import RawDocument
 
 __all__ = ["PROTOCOL_ALIASES", "ParsedDocument", "normalise_protocol", "parse"]

@@ -33,9 +33,7 @@ from .auth import (
     is_js_identifier,
 )
 from .bindings import PropertyEncoding
-from .findings import (
-    Findings,
-)
+from .findings import Findings
 from .version import (
     RESERVED_LABELS,
     Action,

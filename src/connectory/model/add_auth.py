@@ -25,15 +25,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from pydantic import (
-    TypeAdapter,
-    ValidationError,
-)
+from pydantic import TypeAdapter, ValidationError
 
-from connectory.errors import (
-    Conflict,
-    InputError,
-)
+from connectory.errors import Conflict, InputError
 
 from .auth import (
     ApiKeyAuth,

@@ -7,22 +7,10 @@ login request). Credentials are never part of it: they arrive at run time as ``S
 from __future__ import annotations
 
 import re
-from collections.abc import (
-    Iterator,
-    Mapping,
-)
-from typing import (
-    Annotated,
-    Literal,
-)
+from collections.abc import Iterator, Mapping
+from typing import Annotated, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from connectory._patterns import risky_pattern
 

@@ -7,16 +7,9 @@ webhook delivery is checked with (``Verification``). ``connectory.model`` re-exp
 
 from __future__ import annotations
 
-from typing import (
-    Annotated,
-    Literal,
-)
+from typing import Annotated, Literal
 
-from pydantic import (
-    Field,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, field_validator, model_validator
 
 from ._records import Record as _Record
 

@@ -6,10 +6,7 @@ schema coordinates for GraphQL) and what its severities mean; the collecting is 
 
 from __future__ import annotations
 
-from .version import (
-    Finding,
-    Severity,
-)
+from .version import Finding, Severity
 
 __all__ = ["AUTH_CHECK", "Findings"]
 

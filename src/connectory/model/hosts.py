@@ -42,9 +42,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urljoin
 
-from connectory.errors import (
-    InputError,
-)
+from connectory.errors import InputError
 from connectory.model.auth import (
     AuthMethod,
     CustomRequestAuth,
@@ -53,12 +51,7 @@ from connectory.model.auth import (
     OAuth2Auth,
     OpenIDConnectAuth,
 )
-from connectory.model.version import (
-    ConnectorVersion,
-    HttpBinding,
-    Server,
-    SoapBinding,
-)
+from connectory.model.version import ConnectorVersion, HttpBinding, Server, SoapBinding
 from connectory.origins import is_url, origin
 
 __all__ = [

@@ -13,24 +13,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import (
-    Annotated,
-    Any,
-    Literal,
-)
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from pydantic import (
-    AwareDatetime,
-    Field,
-    field_validator,
-    model_validator,
-)
+from pydantic import AwareDatetime, Field, field_validator, model_validator
 
-from connectory.errors import (
-    InvalidName,
-    NotFound,
-)
+from connectory.errors import InvalidName, NotFound
 
 from ._records import Record as _Record
 from .auth import AuthMethod

@@ -8,22 +8,13 @@ the catalogue take a ``Catalog``.
 from __future__ import annotations
 
 import json
-from collections.abc import (
-    Iterable,
-    Sequence,
-)
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
 
 from connectory.catalog import Catalog
-from connectory.model.version import (
-    Action,
-    Change,
-    ConnectorVersion,
-    Definition,
-    JsonSchema,
-)
+from connectory.model.version import Action, Change, ConnectorVersion, Definition, JsonSchema
 
 from .summary import action_target
 

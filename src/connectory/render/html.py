@@ -9,16 +9,10 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import (
-    Iterable,
-    Sequence,
-)
+from collections.abc import Iterable, Sequence
 from html import escape
 
-from connectory.model.version import (
-    ConnectorVersion,
-    Definition,
-)
+from connectory.model.version import ConnectorVersion, Definition
 
 from .summary import action_target
 

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from connectory.model.version import (
-    Action,
-    ConnectorVersion,
-)
+from connectory.model.version import Action, ConnectorVersion
 
 __all__ = ["action_target", "summarize"]
 

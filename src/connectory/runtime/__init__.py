@@ -54,28 +54,13 @@ from .credentials import (
     credentials_from_env,
     token_keeper,
 )
-from .hosts import (
-    origin,
-    secret_origins,
-    secret_places,
-)
-from .invoke import (
-    Invocation,
-    build_request,
-    invoke,
-)
+from .hosts import origin, secret_origins, secret_places
+from .invoke import Invocation, build_request, invoke
 from .oauth import Token
 from .paging import invoke_pages
 from .signin import login, login_device, login_oauth1
-from .subscribe import (
-    Event,
-    listen,
-)
-from .trust import (
-    InsecureOrigin,
-    SecretPolicy,
-    UntrustedOrigin,
-)
+from .subscribe import Event, listen
+from .trust import InsecureOrigin, SecretPolicy, UntrustedOrigin
 
 __all__ = [
     "Credentials",

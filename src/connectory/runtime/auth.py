@@ -29,11 +29,7 @@ A missing secret is an error that names the method and the secret, never a value
 
 from __future__ import annotations
 
-from collections.abc import (
-    Callable,
-    Generator,
-    Mapping,
-)
+from collections.abc import Callable, Generator, Mapping
 
 import httpx
 from pydantic import SecretStr
@@ -57,20 +53,11 @@ from connectory.model.auth import (
     WSSecurityUsernameTokenAuth,
 )
 
-from .custom import (
-    FunctionAuth,
-    LoginAuth,
-)
+from .custom import FunctionAuth, LoginAuth
 from .jwtbearer import JwtBearer
-from .oauth import (
-    Token,
-    oauth2_auth,
-)
+from .oauth import Token, oauth2_auth
 from .oauth1 import oauth1_auth
-from .signing import (
-    HmacSigner,
-    UsernameTokenAuth,
-)
+from .signing import HmacSigner, UsernameTokenAuth
 from .styles import put
 
 __all__ = ["auth_for"]

@@ -57,22 +57,11 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from connectory.errors import InputError
-from connectory.model.bindings import (
-    HttpBinding,
-    HttpParameter,
-    PropertyEncoding,
-)
-from connectory.model.version import (
-    DEFINITION_URI_PREFIX,
-    Action,
-    ConnectorVersion,
-)
+from connectory.model.bindings import HttpBinding, HttpParameter, PropertyEncoding
+from connectory.model.version import DEFINITION_URI_PREFIX, Action, ConnectorVersion
 from connectory.settings import Settings
 
-from .styles import (
-    query_pairs,
-    scalar,
-)
+from .styles import query_pairs, scalar
 
 __all__ = ["FileSlots", "body_media_type", "file_slots", "is_file_reference", "request_body"]
 

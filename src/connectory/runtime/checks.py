@@ -24,10 +24,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 
 from connectory.catalog.digest import content_sha256
-from connectory.model.version import (
-    ConnectorVersion,
-    JsonSchema,
-)
+from connectory.model.version import ConnectorVersion, JsonSchema
 from connectory.schemas.registry import (
     bounded_validator_class,
     problems_of,

@@ -22,17 +22,10 @@ import os
 import ssl
 import threading
 from collections import OrderedDict
-from collections.abc import (
-    Hashable,
-    Iterator,
-    Mapping,
-)
+from collections.abc import Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.cookiejar import (
-    CookieJar,
-    DefaultCookiePolicy,
-)
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
 from pydantic import SecretStr

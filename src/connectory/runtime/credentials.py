@@ -33,28 +33,17 @@ import os
 import stat
 import tempfile
 import unicodedata
-from collections.abc import (
-    Callable,
-    Iterable,
-    Iterator,
-    Mapping,
-)
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
 
 from connectory.errors import InputError
-from connectory.model.version import (
-    ConnectorVersion,
-    name_key,
-)
+from connectory.model.version import ConnectorVersion, name_key
 from connectory.settings import env_json_object
 
-from .oauth import (
-    Token,
-    token_secrets,
-)
+from .oauth import Token, token_secrets
 
 __all__ = [
     "ACCEPTED_ORIGINS",

@@ -50,20 +50,10 @@ import json
 import math
 import re
 import time
-from collections.abc import (
-    Callable,
-    Generator,
-    Mapping,
-)
-from datetime import (
-    UTC,
-    datetime,
-)
+from collections.abc import Callable, Generator, Mapping
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from http.cookies import (
-    CookieError,
-    SimpleCookie,
-)
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
 from urllib.parse import quote_plus
 from xml.sax.saxutils import escape as xml_escape
@@ -75,12 +65,7 @@ from lxml import etree
 from pydantic import SecretStr
 
 from connectory.documents.fetch import read_capped
-from connectory.errors import (
-    DocumentError,
-    InputError,
-    SourceError,
-    SourceUnreachable,
-)
+from connectory.errors import DocumentError, InputError, SourceError, SourceUnreachable
 from connectory.model.auth import (
     PLACEHOLDER,
     SECRETS_SCOPE,

@@ -36,39 +36,18 @@ import hmac
 import re
 import time
 from collections.abc import Mapping
-from datetime import (
-    UTC,
-    date,
-    datetime,
-)
-from typing import (
-    TYPE_CHECKING,
-    Any,
-)
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
-from pydantic import (
-    SecretStr,
-)
+from pydantic import SecretStr
 
 from connectory._nesting import deeper_than
 from connectory.documents.decode import parse_json
-from connectory.errors import (
-    ConnectoryError,
-    DocumentError,
-    InputError,
-    NotFound,
-)
+from connectory.errors import ConnectoryError, DocumentError, InputError, NotFound
 from connectory.model.delivery import MAX_PAYLOAD_DEPTH, Delivery
-from connectory.model.version import (
-    ConnectorVersion,
-    Trigger,
-    Verification,
-)
+from connectory.model.version import ConnectorVersion, Trigger, Verification
 from connectory.schemas.registry import errors_of
-from connectory.settings import (
-    DEFAULT_SETTINGS,
-    Settings,
-)
+from connectory.settings import DEFAULT_SETTINGS, Settings
 
 if TYPE_CHECKING:
     from connectory.catalog import Catalog

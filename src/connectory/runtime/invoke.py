@@ -43,38 +43,19 @@ import json
 import os
 import ssl
 import time
-from collections.abc import (
-    Callable,
-    Collection,
-    Generator,
-    Iterator,
-    Mapping,
-)
+from collections.abc import Callable, Collection, Generator, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import (
-    dataclass,
-    field,
-)
-from functools import (
-    lru_cache,
-    partial,
-)
+from dataclasses import dataclass, field
+from functools import lru_cache, partial
 from typing import Any
 from urllib.parse import urljoin
 
 import httpx
 
 from connectory._nesting import deeper_than
-from connectory.documents.fetch import (
-    is_url,
-    read_capped,
-    translated_http_errors,
-)
+from connectory.documents.fetch import is_url, read_capped, translated_http_errors
 from connectory.errors import InputError
-from connectory.model.auth import (
-    MutualTLSAuth,
-    NoAuth,
-)
+from connectory.model.auth import MutualTLSAuth, NoAuth
 from connectory.model.delivery import MAX_PAYLOAD_DEPTH
 from connectory.model.version import (
     Action,
@@ -85,45 +66,20 @@ from connectory.model.version import (
     Server,
     SoapBinding,
 )
-from connectory.redaction import (
-    Redactor,
-    redact_url,
-)
+from connectory.redaction import Redactor, redact_url
 from connectory.schemas.registry import ANSWER_CHECK_SECONDS
 from connectory.settings import Settings
 
 from .auth import auth_for
-from .bodies import (
-    FileSlots,
-    file_slots,
-    request_body,
-)
+from .bodies import FileSlots, file_slots, request_body
 from .checks import errors_in
-from .clients import (
-    secrets_fingerprint,
-    shared_client,
-)
-from .credentials import (
-    Credentials,
-    check_methods,
-    check_secrets,
-    secret_values,
-)
+from .clients import secrets_fingerprint, shared_client
+from .credentials import Credentials, check_methods, check_secrets, secret_values
 from .hosts import method_urls
 from .oauth import Token
-from .retry import (
-    IDEMPOTENT,
-    Retries,
-)
-from .soap import (
-    soap_answer,
-    soap_request,
-)
-from .styles import (
-    path_value,
-    query_pairs,
-    simple_value,
-)
+from .retry import IDEMPOTENT, Retries
+from .soap import soap_answer, soap_request
+from .styles import path_value, query_pairs, simple_value
 from .tls import client_context
 from .trust import SecretPolicy
 

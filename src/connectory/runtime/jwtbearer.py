@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import secrets as random
 import time
-from collections.abc import (
-    Generator,
-    Mapping,
-)
+from collections.abc import Generator, Mapping
 from typing import Literal
 
 import httpx
@@ -25,10 +22,7 @@ from pydantic import SecretStr
 from connectory.errors import InputError
 from connectory.model.auth import JWTBearerAuth
 
-from .oauth import (
-    parse_token,
-    read_answer,
-)
+from .oauth import parse_token, read_answer
 
 __all__ = ["JwtBearer"]
 

@@ -26,30 +26,15 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import (
-    Callable,
-    Generator,
-    Mapping,
-)
-from dataclasses import (
-    dataclass,
-    field,
-)
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass, field
 
 import httpx
 from pydantic import SecretStr
 
 from connectory.documents.fetch import read_capped
-from connectory.errors import (
-    InputError,
-    SourceError,
-    SourceUnreachable,
-)
-from connectory.model.auth import (
-    OAuth2Auth,
-    OAuth2Flow,
-    OpenIDConnectAuth,
-)
+from connectory.errors import InputError, SourceError, SourceUnreachable
+from connectory.model.auth import OAuth2Auth, OAuth2Flow, OpenIDConnectAuth
 from connectory.settings import Settings
 
 __all__ = [

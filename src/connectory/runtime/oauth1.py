@@ -24,10 +24,7 @@ token answers are read here, at most ``MAX_TOKEN_ANSWER`` bytes.
 
 from __future__ import annotations
 
-from collections.abc import (
-    Generator,
-    Mapping,
-)
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -35,12 +32,7 @@ import httpx
 from oauthlib import oauth1
 from pydantic import SecretStr
 
-from connectory.errors import (
-    InputError,
-    InsecureOrigin,
-    SourceError,
-    SourceUnreachable,
-)
+from connectory.errors import InputError, InsecureOrigin, SourceError, SourceUnreachable
 from connectory.model.auth import OAuth1Auth
 from connectory.origins import needs_tls
 from connectory.redaction import redact_url

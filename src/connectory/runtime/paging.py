@@ -22,47 +22,22 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
-from collections.abc import (
-    Callable,
-    Collection,
-    Iterator,
-    Mapping,
-)
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from connectory.errors import (
-    InputError,
-    SourceError,
-    SourceUnreachable,
-)
-from connectory.model.bindings import (
-    HttpBinding,
-    Pagination,
-)
+from connectory.errors import InputError, SourceError, SourceUnreachable
+from connectory.model.bindings import HttpBinding, Pagination
 from connectory.model.version import ConnectorVersion
 from connectory.origins import origin
-from connectory.redaction import (
-    Redactor,
-    redact_url,
-)
+from connectory.redaction import Redactor, redact_url
 from connectory.schemas.pointer import unescape
 from connectory.settings import Settings
 
-from .credentials import (
-    Credentials,
-    secret_values,
-)
-from .invoke import (
-    Invocation,
-    _budget,
-    _call,
-    _connection,
-    _settings_from_env,
-    build_request,
-)
+from .credentials import Credentials, secret_values
+from .invoke import Invocation, _budget, _call, _connection, _settings_from_env, build_request
 from .oauth import Token
 
 __all__ = ["PageCaps", "Pager", "invoke_pages", "next_link"]

@@ -12,22 +12,11 @@ send them over plain http fails.
 
 from __future__ import annotations
 
-from collections.abc import (
-    Callable,
-    Collection,
-)
-from typing import (
-    Any,
-    Literal,
-)
+from collections.abc import Callable, Collection
+from typing import Any, Literal
 
 from connectory.errors import ConnectoryError
-from connectory.model.version import (
-    Action,
-    ConnectorVersion,
-    GraphQLBinding,
-    HttpBinding,
-)
+from connectory.model.version import Action, ConnectorVersion, GraphQLBinding, HttpBinding
 from connectory.settings import Settings
 
 from .credentials import Credentials

@@ -18,14 +18,8 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import (
-    Callable,
-    Mapping,
-)
-from dataclasses import (
-    dataclass,
-    field,
-)
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 
 from connectory.errors import SourceUnreachable

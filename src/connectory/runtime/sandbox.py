@@ -48,11 +48,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import (
-    Callable,
-    Generator,
-    Mapping,
-)
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,15 +56,9 @@ from typing import Any
 import httpx
 
 from connectory.errors import InputError
-from connectory.model.auth import (
-    CustomFunctionAuth,
-    is_js_identifier,
-)
+from connectory.model.auth import CustomFunctionAuth, is_js_identifier
 from connectory.origins import origin
-from connectory.redaction import (
-    Redactor,
-    redact_url,
-)
+from connectory.redaction import Redactor, redact_url
 from connectory.settings import Settings
 
 __all__ = ["Limits", "flow", "limits_for", "run"]

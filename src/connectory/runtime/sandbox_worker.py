@@ -40,11 +40,7 @@ import struct
 import sys
 import time
 from collections.abc import Callable
-from typing import (
-    IO,
-    Any,
-    TypedDict,
-)
+from typing import IO, Any, TypedDict
 
 _MARGIN = 128 * 1024 * 1024
 _IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")

@@ -31,42 +31,20 @@ import html
 import secrets as random
 import threading
 import time
-from collections.abc import (
-    Callable,
-    Mapping,
-)
-from dataclasses import (
-    dataclass,
-    field,
-)
-from http.server import (
-    BaseHTTPRequestHandler,
-    HTTPServer,
-)
-from urllib.parse import (
-    parse_qs,
-    urlsplit,
-)
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from pydantic import SecretStr
 
 from connectory.documents.fetch import translated_http_errors
-from connectory.errors import (
-    InputError,
-    SourceError,
-)
-from connectory.model.auth import (
-    OAuth1Auth,
-    OAuth2Auth,
-    OpenIDConnectAuth,
-)
+from connectory.errors import InputError, SourceError
+from connectory.model.auth import OAuth1Auth, OAuth2Auth, OpenIDConnectAuth
 from connectory.redaction import Redactor
 
-from .credentials import (
-    check_secrets,
-    secret_values,
-)
+from .credentials import check_secrets, secret_values
 from .hosts import method_urls
 from .oauth import (
     DEVICE_GRANT,
@@ -80,12 +58,7 @@ from .oauth import (
     parse_token,
     read_answer,
 )
-from .oauth1 import (
-    OAuth1Signer,
-    OAuth1Token,
-    consumer_of,
-    parse_oauth1_token,
-)
+from .oauth1 import OAuth1Signer, OAuth1Token, consumer_of, parse_oauth1_token
 from .trust import SecretPolicy
 
 __all__ = ["login", "login_device", "login_oauth1"]

@@ -20,10 +20,7 @@ import httpx
 from lxml import etree
 
 from connectory.errors import InputError
-from connectory.model.auth import (
-    HMACAuth,
-    WSSecurityUsernameTokenAuth,
-)
+from connectory.model.auth import HMACAuth, WSSecurityUsernameTokenAuth
 
 __all__ = ["HmacSigner", "UsernameTokenAuth"]
 

@@ -33,44 +33,20 @@ import contextlib
 import json
 import ssl
 import time
-from collections.abc import (
-    Callable,
-    Collection,
-    Generator,
-    Iterator,
-    Mapping,
-)
-from dataclasses import (
-    dataclass,
-    field,
-)
-from typing import (
-    TYPE_CHECKING,
-    Any,
-)
+from collections.abc import Callable, Collection, Generator, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from connectory.documents.fetch import http_client
-from connectory.errors import (
-    DocumentError,
-    InputError,
-    SourceError,
-    SourceUnreachable,
-)
-from connectory.model.version import (
-    ConnectorVersion,
-    GraphQLBinding,
-    Trigger,
-)
+from connectory.errors import DocumentError, InputError, SourceError, SourceUnreachable
+from connectory.model.version import ConnectorVersion, GraphQLBinding, Trigger
 from connectory.redaction import Redactor
 from connectory.schemas.registry import errors_of
 from connectory.settings import Settings
 
-from .credentials import (
-    Credentials,
-    secret_values,
-)
+from .credentials import Credentials, secret_values
 from .invoke import auth_of
 from .oauth import Token
 
@@ -110,11 +86,7 @@ class Event:
 
 
 def _checked_variables(version: ConnectorVersion, document: str, variables: Any) -> None:
-    from graphql import (
-        GraphQLError,
-        OperationDefinitionNode,
-        parse,
-    )
+    from graphql import GraphQLError, OperationDefinitionNode, parse
     from graphql.execution.values import get_variable_values
 
     from connectory.protocols.graphql.parse import schema_from_sdl
@@ -299,10 +271,7 @@ def _connect(
 ) -> ClientConnection:
     """The open WebSocket, ``offered`` the subprotocols; a refused or failed handshake as a
     one-line error (``earlier``: what happened on a first try, said after it)."""
-    from websockets.exceptions import (
-        InvalidHandshake,
-        InvalidStatus,
-    )
+    from websockets.exceptions import InvalidHandshake, InvalidStatus
     from websockets.sync.client import connect
     from websockets.typing import Subprotocol
 

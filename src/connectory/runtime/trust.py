@@ -24,27 +24,17 @@ URLs or origins replaces them (a library caller that decides itself). ``login`` 
 
 from __future__ import annotations
 
-from collections.abc import (
-    Collection,
-    Generator,
-    Iterable,
-)
+from collections.abc import Collection, Generator, Iterable
 from dataclasses import dataclass
 
 import httpx
 
 from connectory.errors import InputError, InsecureOrigin, UntrustedOrigin
 from connectory.model.version import ConnectorVersion
-from connectory.redaction import (
-    Redactor,
-    redact_url,
-)
+from connectory.redaction import Redactor, redact_url
 
 from .credentials import SecretsFile
-from .hosts import (
-    needs_tls,
-    origin,
-)
+from .hosts import needs_tls, origin
 
 __all__ = ["InsecureOrigin", "SecretPolicy", "UntrustedOrigin"]
 

@@ -16,10 +16,7 @@ from .registry import (
     risky_pattern,
     validator_for,
 )
-from .validation import (
-    iter_schemas,
-    validate,
-)
+from .validation import iter_schemas, validate
 
 __all__ = [
     "FORMATS",

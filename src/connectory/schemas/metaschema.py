@@ -14,10 +14,7 @@ the same places.
 from __future__ import annotations
 
 import json
-from collections.abc import (
-    Callable,
-    Iterator,
-)
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any

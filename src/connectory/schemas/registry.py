@@ -13,31 +13,16 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import (
-    Callable,
-    Iterable,
-    Iterator,
-    Mapping,
-)
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from jsonschema import (
-    Draft202012Validator,
-    FormatChecker,
-    ValidationError,
-    validators,
-)
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 from jsonschema.exceptions import best_match
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from connectory._patterns import risky_pattern
-from connectory.model.version import (
-    ConnectorVersion,
-    Definition,
-    JsonSchema,
-    definition_uri,
-)
+from connectory.model.version import ConnectorVersion, Definition, JsonSchema, definition_uri
 
 __all__ = [
     "ANSWER_CHECK_SECONDS",

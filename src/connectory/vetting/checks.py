@@ -18,19 +18,11 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import (
-    Callable,
-    Sequence,
-)
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from connectory.errors import ConnectoryError
-from connectory.model.version import (
-    Action,
-    CheckResult,
-    ConnectorVersion,
-    Trigger,
-)
+from connectory.model.version import Action, CheckResult, ConnectorVersion, Trigger
 from connectory.schemas.validation import validate
 from connectory.settings import Settings
 
@@ -90,11 +82,7 @@ def operations_valid(version: ConnectorVersion, previous: ConnectorVersion | Non
         return CheckResult(
             name="operations-valid", status="failed", message="the version carries no schema"
         )
-    from graphql import (
-        GraphQLError,
-        build_schema,
-        parse,
-    )
+    from graphql import GraphQLError, build_schema, parse
     from graphql import validate as validate_document
 
     schema = build_schema(version.metadata.sdl, assume_valid_sdl=True)
@@ -189,10 +177,7 @@ def check_auth(
     the result: it is kept for ever (in a vetting, on a draft). The ``live-auth`` check, and the
     onboarding's auth step (``connectory.onboarding.auth_check``)."""
     from connectory.redaction import Redactor
-    from connectory.runtime import (
-        credentials_for,
-        token_keeper,
-    )
+    from connectory.runtime import credentials_for, token_keeper
     from connectory.runtime.credentials import secret_values
     from connectory.runtime.probe import probe_auth
 

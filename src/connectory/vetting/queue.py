@@ -9,10 +9,7 @@ import pandas as pd
 
 from connectory.catalog import Catalog
 from connectory.changes import diff
-from connectory.model.version import (
-    Change,
-    ConnectorVersion,
-)
+from connectory.model.version import Change, ConnectorVersion
 from connectory.render.frames import versions_frame
 
 from .publishing import predecessor

@@ -20,18 +20,11 @@ import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import (
-    TYPE_CHECKING,
-    Any,
-)
+from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from connectory.model.version import (
-    ConnectorVersion,
-    Finding,
-    SoapBinding,
-)
+from connectory.model.version import ConnectorVersion, Finding, SoapBinding
 from connectory.protocols.soap import _standard as catalogue
 from connectory.protocols.soap._names import namespace_of
 from connectory.protocols.soap._resolver import is_url

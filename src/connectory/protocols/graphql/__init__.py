@@ -32,15 +32,8 @@ from __future__ import annotations
 
 from .actions import add_graphql_action
 from .changes import DIFFER
-from .endpoint import (
-    INTROSPECTION_QUERY,
-    fetch_graphql,
-    is_graphql_endpoint,
-)
-from .generate import (
-    KINDS,
-    generate,
-)
+from .endpoint import INTROSPECTION_QUERY, fetch_graphql, is_graphql_endpoint
+from .generate import KINDS, generate
 from .headers import (
     accepted_from_env,
     accepted_in_object,
@@ -51,10 +44,7 @@ from .headers import (
     parse_headers,
     require_accepted,
 )
-from .schemadiff import (
-    schema_changes,
-    sdl_changes,
-)
+from .schemadiff import schema_changes, sdl_changes
 
 __all__ = [
     "DIFFER",

@@ -39,10 +39,7 @@ from graphql import (
     is_specified_directive,
     print_ast,
 )
-from graphql.language.block_string import (
-    is_printable_as_block_string,
-    print_block_string,
-)
+from graphql.language.block_string import is_printable_as_block_string, print_block_string
 from graphql.language.print_string import print_string
 from graphql.pyutils import natural_comparison_key
 from graphql.utilities.get_default_value_ast import get_default_value_ast

@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import (
-    Collection,
-    Iterable,
-)
+from collections.abc import Collection, Iterable
 
 from graphql import GraphQLError
 from graphql.language import (

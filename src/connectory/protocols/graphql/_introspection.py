@@ -23,17 +23,10 @@ import re
 from collections.abc import Mapping
 from typing import cast
 
-from graphql import (
-    DirectiveLocation,
-    GraphQLSyntaxError,
-    parse_const_value,
-)
+from graphql import DirectiveLocation, GraphQLSyntaxError, parse_const_value
 
 from connectory.errors import ProtocolError
-from connectory.settings import (
-    DEFAULT_SETTINGS,
-    Settings,
-)
+from connectory.settings import DEFAULT_SETTINGS, Settings
 
 from ._raw import RawIntrospection
 

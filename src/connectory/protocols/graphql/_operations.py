@@ -31,10 +31,7 @@ schema: the tests check each one of every corpus schema with graphql-core's ``va
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import (
-    dataclass,
-    field,
-)
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -67,10 +64,7 @@ from graphql.language import (
     VariableNode,
 )
 
-from connectory.settings import (
-    DEFAULT_SETTINGS,
-    Settings,
-)
+from connectory.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = [
     "OPERATION_TYPES",

@@ -13,12 +13,7 @@ optional text or flag is of its type or missing. They follow the standard intros
 
 from __future__ import annotations
 
-from typing import (
-    Literal,
-    NotRequired,
-    TypeAlias,
-    TypedDict,
-)
+from typing import Literal, NotRequired, TypeAlias, TypedDict
 
 __all__ = [
     "NamedKind",

@@ -41,10 +41,7 @@ from graphql.language import (
 
 from connectory.model.version import JsonSchema
 
-from ._operations import (
-    OPERATION_TYPES,
-    named_type,
-)
+from ._operations import OPERATION_TYPES, named_type
 from .definitions import TypeSchemas
 
 __all__ = ["data_schema"]

@@ -17,10 +17,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from graphql import (
-    GraphQLSyntaxError,
-    parse,
-)
+from graphql import GraphQLSyntaxError, parse
 from graphql.language import (
     DirectiveDefinitionNode,
     DocumentNode,
@@ -39,10 +36,7 @@ from graphql.language import (
 
 from connectory.errors import DocumentError
 from connectory.model.version import Finding
-from connectory.settings import (
-    DEFAULT_SETTINGS,
-    Settings,
-)
+from connectory.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["line_of", "parse_graphql", "parse_sdl"]
 

@@ -18,13 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import (
-    GraphQLError,
-    GraphQLSchema,
-    type_from_ast,
-    validate,
-    value_from_ast_untyped,
-)
+from graphql import GraphQLError, GraphQLSchema, type_from_ast, validate, value_from_ast_untyped
 from graphql.language import (
     DocumentNode,
     FieldNode,
@@ -36,27 +30,12 @@ from graphql.language import (
     SelectionSetNode,
 )
 
-from connectory.errors import (
-    DocumentError,
-    InputError,
-)
-from connectory.model.version import (
-    Action,
-    ActionOutput,
-    ConnectorVersion,
-    GraphQLBinding,
-    Trigger,
-)
+from connectory.errors import DocumentError, InputError
+from connectory.model.version import Action, ActionOutput, ConnectorVersion, GraphQLBinding, Trigger
 from connectory.protocols.naming import unique_name
-from connectory.settings import (
-    DEFAULT_SETTINGS,
-    Settings,
-)
+from connectory.settings import DEFAULT_SETTINGS, Settings
 
-from ._operations import (
-    FieldIndex,
-    root_operation,
-)
+from ._operations import FieldIndex, root_operation
 from ._printer import print_operation
 from ._responses import data_schema
 from ._sdl import parse_graphql

@@ -12,16 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-from connectory.changes.versions import (
-    Context,
-    Differ,
-)
-from connectory.model.version import (
-    Action,
-    Change,
-    GraphQLBinding,
-    GraphQLMetadata,
-)
+from connectory.changes.versions import Context, Differ
+from connectory.model.version import Action, Change, GraphQLBinding, GraphQLMetadata
 
 __all__ = ["DIFFER"]
 

@@ -47,11 +47,7 @@ from graphql import (
 )
 from graphql.utilities.get_default_value_ast import get_default_value_ast
 
-from connectory.model.version import (
-    Definition,
-    JsonSchema,
-    definition_uri,
-)
+from connectory.model.version import Definition, JsonSchema, definition_uri
 
 __all__ = ["TypeSchemas", "has_definition"]
 

@@ -31,29 +31,13 @@ import httpx
 from graphql import get_introspection_query
 from pydantic import SecretStr
 
-from connectory.documents.fetch import (
-    RawDocument,
-    http_client,
-    is_url,
-    read_capped,
-)
-from connectory.errors import (
-    InputError,
-    ProtocolError,
-    SourceError,
-    SourceUnreachable,
-)
+from connectory.documents.fetch import RawDocument, http_client, is_url, read_capped
+from connectory.errors import InputError, ProtocolError, SourceError, SourceUnreachable
 from connectory.origins import needs_tls, origin
 from connectory.redaction import redact_url
-from connectory.settings import (
-    DEFAULT_SETTINGS,
-    Settings,
-)
+from connectory.settings import DEFAULT_SETTINGS, Settings
 
-from ._introspection import (
-    FALLBACK_HINT,
-    server_errors,
-)
+from ._introspection import FALLBACK_HINT, server_errors
 
 __all__ = ["INTROSPECTION_QUERY", "fetch_graphql", "is_graphql_endpoint"]
 

@@ -21,23 +21,14 @@ from datetime import datetime
 from connectory._gcpause import paused_gc
 from connectory.documents.loader import DocumentLoader
 from connectory.documents.parse import ParsedDocument
-from connectory.errors import (
-    DocumentError,
-    ProtocolError,
-)
-from connectory.model.version import (
-    ConnectorVersion,
-    GraphQLMetadata,
-)
+from connectory.errors import DocumentError, ProtocolError
+from connectory.model.version import ConnectorVersion, GraphQLMetadata
 from connectory.settings import DEFAULT_SETTINGS, Settings
 
 from .actions import root_actions
 from .definitions import TypeSchemas
 from .endpoint import is_graphql_endpoint
-from .parse import (
-    load_introspection,
-    load_sdl,
-)
+from .parse import load_introspection, load_sdl
 
 __all__ = ["KINDS", "build_version", "generate"]
 

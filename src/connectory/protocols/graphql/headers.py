@@ -21,10 +21,7 @@ in the same JSON object under ``"$accepted_origins"`` (for workers without a sec
 from __future__ import annotations
 
 import re
-from collections.abc import (
-    Iterable,
-    Mapping,
-)
+from collections.abc import Iterable, Mapping
 
 from pydantic import SecretStr
 

@@ -32,26 +32,14 @@ from graphql.utilities import IntrospectionQuery
 from graphql.validation.validate import validate_sdl
 
 from connectory._gcpause import paused_gc
-from connectory.errors import (
-    DocumentError,
-    ProtocolError,
-)
+from connectory.errors import DocumentError, ProtocolError
 from connectory.model.version import Finding
-from connectory.settings import (
-    DEFAULT_SETTINGS,
-    Settings,
-)
+from connectory.settings import DEFAULT_SETTINGS, Settings
 
 from ._canonical import canonical_sdl
-from ._coordinates import (
-    SdlIndex,
-    locate,
-)
+from ._coordinates import SdlIndex, locate
 from ._introspection import check_introspection
-from ._sdl import (
-    parse_graphql,
-    parse_sdl,
-)
+from ._sdl import parse_graphql, parse_sdl
 
 __all__ = ["LoadedSchema", "canonical_sdl", "load_introspection", "load_sdl", "schema_from_sdl"]
 

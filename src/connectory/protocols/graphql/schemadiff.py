@@ -16,10 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import (
-    Any,
-    Literal,
-)
+from typing import Any, Literal
 
 from graphql import (
     GraphQLEnumType,

@@ -11,16 +11,10 @@ style, explode, allowReserved) is kept per media type; an encoding's ``headers``
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import (
-    Any,
-    NamedTuple,
-)
+from typing import Any, NamedTuple
 
 from connectory.model.bindings import PropertyEncoding
-from connectory.model.version import (
-    ActionOutput,
-    JsonSchema,
-)
+from connectory.model.version import ActionOutput, JsonSchema
 
 from . import _raw as raw
 from ._context import Context

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import (
-    dataclass,
-    field,
-)
+from dataclasses import dataclass, field
 from typing import Any
 
 from connectory.model.version import JsonSchema
 from connectory.settings import Settings
 
-from ._refs import (
-    Loc,
-    Resolver,
-)
+from ._refs import Loc, Resolver
 from ._schemas import SchemaConverter
 from .findings import Findings
 

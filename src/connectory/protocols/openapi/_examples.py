@@ -23,28 +23,15 @@ from typing import Any
 from referencing import Registry
 from referencing.exceptions import Unresolvable
 
-from connectory.model.version import (
-    Definition,
-    JsonSchema,
-)
+from connectory.model.version import Definition, JsonSchema
 from connectory.schemas.registry import OutOfTime as _Stop
 from connectory.schemas.registry import bounded_validator_class as _guarded_class
-from connectory.schemas.registry import (
-    registry_for,
-    risky_pattern,
-    validator_for,
-)
+from connectory.schemas.registry import registry_for, risky_pattern, validator_for
 from connectory.settings import Settings
 
 from . import _raw as raw
-from ._context import (
-    Context,
-    Example,
-)
-from ._refs import (
-    child,
-    render,
-)
+from ._context import Context, Example
+from ._refs import child, render
 from .findings import Findings
 
 __all__ = ["check_examples", "collect", "risky_pattern"]

@@ -13,18 +13,12 @@ An extension that cannot be read is a warning (``invalid-pagination``) and no pa
 from __future__ import annotations
 
 import re
-from collections.abc import (
-    Callable,
-    Mapping,
-)
+from collections.abc import Callable, Mapping
 
 from pydantic import ValidationError
 
 from connectory.model.bindings import Pagination
-from connectory.model.version import (
-    ActionOutput,
-    JsonSchema,
-)
+from connectory.model.version import ActionOutput, JsonSchema
 from connectory.schemas.pointer import pointer
 
 from ._context import Context

@@ -15,22 +15,13 @@ ignored, as the specification says.
 from __future__ import annotations
 
 import re
-from typing import (
-    Any,
-    NamedTuple,
-)
+from typing import Any, NamedTuple
 
-from connectory.model.version import (
-    HttpParameter,
-    JsonSchema,
-)
+from connectory.model.version import HttpParameter, JsonSchema
 
 from . import _raw as raw
 from . import _swagger as swagger
-from ._bodies import (
-    Body,
-    content_schema,
-)
+from ._bodies import Body, content_schema
 from ._context import Context
 from ._examples import collect
 from ._refs import child

@@ -20,12 +20,7 @@ and ``_schemas`` reads it keyword by keyword.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import (
-    Any,
-    Literal,
-    TypeAlias,
-    TypedDict,
-)
+from typing import Any, Literal, TypeAlias, TypedDict
 
 __all__ = [
     "Callback",

@@ -20,34 +20,16 @@ Schema ``$ref``s are not followed here but kept (see ``schemarefs``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import (
-    Any,
-    Generic,
-    Literal,
-    NamedTuple,
-    TypeVar,
-    overload,
-)
+from typing import Any, Generic, Literal, NamedTuple, TypeVar, overload
 from urllib.parse import unquote
 
 from connectory.documents.loader import DocumentLoader
-from connectory.errors import (
-    BadReference,
-    SourceError,
-    SourceUnreachable,
-)
-from connectory.schemas.pointer import (
-    escape,
-    pointer,
-    unescape,
-)
+from connectory.errors import BadReference, SourceError, SourceUnreachable
+from connectory.schemas.pointer import escape, pointer, unescape
 from connectory.settings import Settings
 
 from . import _raw as raw
-from .findings import (
-    Findings,
-    shorten,
-)
+from .findings import Findings, shorten
 
 __all__ = [
     "Loc",

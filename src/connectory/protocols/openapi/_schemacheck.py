@@ -9,21 +9,12 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import (
-    Callable,
-    Mapping,
-)
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import _keywords as kw
-from ._refs import (
-    Loc,
-    render,
-)
-from .findings import (
-    Findings,
-    shorten,
-)
+from ._refs import Loc, render
+from .findings import Findings, shorten
 
 __all__ = ["SchemaChecks"]
 

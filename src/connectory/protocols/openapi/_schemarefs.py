@@ -18,20 +18,11 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping
-from typing import (
-    Any,
-    NamedTuple,
-)
+from typing import Any, NamedTuple
 
 from connectory.model.version import definition_uri
 
-from ._refs import (
-    Loc,
-    Resolver,
-    document_of,
-    parse_fragment,
-    render,
-)
+from ._refs import Loc, Resolver, document_of, parse_fragment, render
 
 __all__ = ["SchemaRef", "SchemaRefs"]
 

@@ -34,10 +34,7 @@ examples met on the way are kept in ``examples`` (location, value, converted sch
 
 from __future__ import annotations
 
-from collections.abc import (
-    Callable,
-    Mapping,
-)
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from connectory.errors import BadReference
@@ -45,11 +42,7 @@ from connectory.model.version import JsonSchema
 from connectory.settings import Settings
 
 from . import _keywords as kw
-from ._refs import (
-    Loc,
-    document_of,
-    render,
-)
+from ._refs import Loc, document_of, render
 from ._schemacheck import SchemaChecks
 from ._schemaforms import (
     is_same_object,
@@ -60,10 +53,7 @@ from ._schemaforms import (
     same,
 )
 from ._schemarefs import SchemaRefs
-from .findings import (
-    Findings,
-    shorten,
-)
+from .findings import Findings, shorten
 
 __all__ = ["MAX_DEPTH", "SchemaConverter"]
 

@@ -10,17 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from connectory.model.version import (
-    Server,
-    ServerVariable,
-)
+from connectory.model.version import Server, ServerVariable
 
 from . import _raw as raw
 from ._refs import child
-from .findings import (
-    Findings,
-    shorten,
-)
+from .findings import Findings, shorten
 
 __all__ = ["servers", "swagger_servers"]
 

@@ -21,25 +21,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    Literal,
-    cast,
-)
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from connectory.model.bindings import PropertyEncoding
-from connectory.model.version import (
-    ActionOutput,
-    JsonSchema,
-)
+from connectory.model.version import ActionOutput, JsonSchema
 
 from . import _raw as raw
-from ._bodies import (
-    Body,
-    is_json,
-    response_items,
-)
+from ._bodies import Body, is_json, response_items
 from ._context import Context
 from ._examples import collect
 from ._refs import child

@@ -8,37 +8,18 @@ suffixed in the same way if taken.
 
 from __future__ import annotations
 
-from collections.abc import (
-    Iterator,
-    Mapping,
-)
-from typing import (
-    Literal,
-    NamedTuple,
-    cast,
-)
+from collections.abc import Iterator, Mapping
+from typing import Literal, NamedTuple, cast
 
-from connectory.model.version import (
-    Action,
-    HttpBinding,
-)
+from connectory.model.version import Action, HttpBinding
 
 from . import _raw as raw
 from . import _swagger as swagger
-from ._bodies import (
-    request_body,
-    responses,
-)
+from ._bodies import request_body, responses
 from ._context import Context
-from ._naming import (
-    generated_name,
-    unique_name,
-)
+from ._naming import generated_name, unique_name
 from ._pagination import pagination
-from ._parameters import (
-    build_input,
-    merge,
-)
+from ._parameters import build_input, merge
 from ._refs import child
 from ._servers import servers
 from .auth import requirements

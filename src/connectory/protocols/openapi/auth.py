@@ -38,14 +38,8 @@ from connectory.model.auth import (
 )
 
 from . import _raw as raw
-from ._refs import (
-    Resolver,
-    child,
-)
-from .findings import (
-    Findings,
-    shorten,
-)
+from ._refs import Resolver, child
+from .findings import Findings, shorten
 
 __all__ = ["auth_methods", "requirements"]
 

@@ -11,27 +11,11 @@ action's own), and the responses (``versions.compare_outputs``; success is a 2XX
 from __future__ import annotations
 
 import re
-from collections.abc import (
-    Hashable,
-    Sequence,
-)
+from collections.abc import Hashable, Sequence
 
-from connectory.changes.report import (
-    Report,
-    child,
-)
-from connectory.changes.versions import (
-    Context,
-    Differ,
-    compare_outputs,
-)
-from connectory.model.version import (
-    Action,
-    HttpBinding,
-    HttpMetadata,
-    Server,
-    ServerVariable,
-)
+from connectory.changes.report import Report, child
+from connectory.changes.versions import Context, Differ, compare_outputs
+from connectory.model.version import Action, HttpBinding, HttpMetadata, Server, ServerVariable
 
 __all__ = ["DIFFER"]
 

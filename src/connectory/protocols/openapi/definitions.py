@@ -16,11 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from connectory.errors import BadReference
-from connectory.model.version import (
-    Definition,
-    JsonSchema,
-    definition_uri,
-)
+from connectory.model.version import Definition, JsonSchema, definition_uri
 from connectory.settings import Settings
 
 from . import _raw as raw

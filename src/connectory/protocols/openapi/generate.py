@@ -35,18 +35,9 @@ from typing import cast
 from connectory._gcpause import paused_gc
 from connectory.documents.loader import DocumentLoader, bound_loader
 from connectory.documents.parse import ParsedDocument
-from connectory.errors import (
-    DocumentError,
-    ProtocolError,
-)
-from connectory.model.version import (
-    ConnectorVersion,
-    HttpMetadata,
-)
-from connectory.settings import (
-    DEFAULT_SETTINGS,
-    Settings,
-)
+from connectory.errors import DocumentError, ProtocolError
+from connectory.model.version import ConnectorVersion, HttpMetadata
+from connectory.settings import DEFAULT_SETTINGS, Settings
 
 from . import _raw as raw
 from ._context import Context
@@ -54,29 +45,13 @@ from ._examples import check_examples
 from ._refs import Resolver
 from ._schemarefs import SchemaRefs
 from ._schemas import SchemaConverter
-from ._servers import (
-    servers,
-    swagger_servers,
-)
+from ._servers import servers, swagger_servers
 from ._swagger import media_types
 from .actions import build_actions
-from .auth import (
-    auth_methods,
-    requirements,
-)
-from .definitions import (
-    bundled_entries,
-    definitions,
-    root_entries,
-)
-from .findings import (
-    Findings,
-    shorten,
-)
-from .triggers import (
-    callback_triggers,
-    webhook_triggers,
-)
+from .auth import auth_methods, requirements
+from .definitions import bundled_entries, definitions, root_entries
+from .findings import Findings, shorten
+from .triggers import callback_triggers, webhook_triggers
 
 __all__ = ["build_version", "generate"]
 

@@ -13,26 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from connectory.model.version import (
-    HttpParameter,
-    HttpTriggerBinding,
-    JsonSchema,
-    Trigger,
-)
+from connectory.model.version import HttpParameter, HttpTriggerBinding, JsonSchema, Trigger
 
 from . import _raw as raw
 from ._bodies import request_body
 from ._context import Context
 from ._naming import unique_name
-from ._parameters import (
-    build_input,
-    merge,
-)
+from ._parameters import build_input, merge
 from ._refs import child
-from .actions import (
-    Operation,
-    operations,
-)
+from .actions import Operation, operations
 
 __all__ = ["callback_triggers", "webhook_triggers"]
 

@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import (
-    Any,
-    Literal,
-)
+from typing import Any, Literal
 
 __all__ = ["BUILTIN_KINDS", "JsonKind", "builtin_kind", "builtin_schema", "pattern"]
 

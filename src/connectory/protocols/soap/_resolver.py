@@ -28,27 +28,12 @@ import os
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import (
-    unquote,
-    urljoin,
-    urlsplit,
-)
+from urllib.parse import unquote, urljoin, urlsplit
 
-from connectory.documents.loader import (
-    DocumentLoader,
-    loader_for,
-)
-from connectory.errors import (
-    BadReference,
-    ConnectoryError,
-    SourceError,
-    SourceUnreachable,
-)
+from connectory.documents.loader import DocumentLoader, loader_for
+from connectory.errors import BadReference, ConnectoryError, SourceError, SourceUnreachable
 from connectory.origins import is_url, same_origin
-from connectory.settings import (
-    DEFAULT_SETTINGS,
-    Settings,
-)
+from connectory.settings import DEFAULT_SETTINGS, Settings
 
 from . import _standard as catalogue
 from ._standard import WellKnown

@@ -14,15 +14,7 @@ from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 
-from ._names import (
-    SOAP11_ENV,
-    SOAP12_ENV,
-    SOAP_ENCODING,
-    WSDL,
-    WSSE,
-    WSU,
-    XML,
-)
+from ._names import SOAP11_ENV, SOAP12_ENV, SOAP_ENCODING, WSDL, WSSE, WSU, XML
 
 __all__ = ["WELL_KNOWN", "WellKnown", "find", "find_namespace"]
 

@@ -10,21 +10,12 @@ parts. A binding without a SOAP binding element (HTTP GET/POST) has ``soap_versi
 
 from __future__ import annotations
 
-from dataclasses import (
-    dataclass,
-    field,
-)
+from dataclasses import dataclass, field
 from typing import Literal
 
 from lxml import etree
 
-from ._names import (
-    SOAP11,
-    SOAP12,
-    WSDL,
-    attribute_qname,
-    clark,
-)
+from ._names import SOAP11, SOAP12, WSDL, attribute_qname, clark
 from .findings import Findings
 from .parse import WsdlDocument
 

@@ -19,23 +19,14 @@ what a well-formed schema says, quickly, and copes with what a broken one leaves
 
 from __future__ import annotations
 
-from collections.abc import (
-    Callable,
-    Iterator,
-)
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
 from lxml import etree
 
 from ._builtins import builtin_kind
-from ._names import (
-    XSD,
-    attribute_qname,
-    clark,
-    local_name,
-    namespace_of,
-)
+from ._names import XSD, attribute_qname, clark, local_name, namespace_of
 from ._xsdmodel import (
     ANY_TYPE,
     XSD_PREFIX,

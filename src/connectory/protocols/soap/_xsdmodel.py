@@ -10,18 +10,12 @@ both the JSON Schema mirror and the XML -> JSON conversion so that they agree.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import (
-    dataclass,
-    field,
-)
+from dataclasses import dataclass, field
 from typing import Literal
 
 from lxml import etree
 
-from ._names import (
-    XSD,
-    clark,
-)
+from ._names import XSD, clark
 
 __all__ = [
     "ANY_TYPE",

@@ -11,21 +11,11 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from ._names import (
-    local_name,
-    resolve_qname,
-)
-from ._xsdmodel import (
-    SimpleModel,
-    TypeRef,
-    xsd_tag,
-)
+from ._names import local_name, resolve_qname
+from ._xsdmodel import SimpleModel, TypeRef, xsd_tag
 
 if TYPE_CHECKING:
-    from ._xsd import (
-        SchemaSet,
-        _Decl,
-    )
+    from ._xsd import SchemaSet, _Decl
 
 __all__ = ["compile_simple"]
 

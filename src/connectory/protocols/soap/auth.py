@@ -19,27 +19,14 @@ not declare one.
 
 from __future__ import annotations
 
-from collections.abc import (
-    Iterable,
-    Sequence,
-)
+from collections.abc import Iterable, Sequence
 
 from lxml import etree
 
 from connectory.model.add_auth import with_auth_method
-from connectory.model.auth import (
-    AuthMethod,
-    BasicAuth,
-    DigestAuth,
-    WSSecurityUsernameTokenAuth,
-)
+from connectory.model.auth import AuthMethod, BasicAuth, DigestAuth, WSSecurityUsernameTokenAuth
 
-from ._names import (
-    WSP_NAMESPACES,
-    WSU,
-    local_name,
-    namespace_of,
-)
+from ._names import WSP_NAMESPACES, WSU, local_name, namespace_of
 from .findings import Findings
 
 __all__ = ["Policies", "with_auth_method"]

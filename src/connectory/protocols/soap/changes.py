@@ -12,17 +12,8 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from connectory.changes.report import child
-from connectory.changes.versions import (
-    Context,
-    Differ,
-    compare_outputs,
-)
-from connectory.model.version import (
-    Action,
-    SoapBinding,
-    SoapEndpoint,
-    SoapMetadata,
-)
+from connectory.changes.versions import Context, Differ, compare_outputs
+from connectory.model.version import Action, SoapBinding, SoapEndpoint, SoapMetadata
 
 __all__ = ["DIFFER"]
 

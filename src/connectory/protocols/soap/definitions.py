@@ -24,32 +24,15 @@ repeated groups' items, substitution groups and ``xsi:type`` polymorphism are no
 from __future__ import annotations
 
 import math
-from dataclasses import (
-    dataclass,
-    field,
-)
+from dataclasses import dataclass, field
 from typing import Any
 
-from connectory.model.version import (
-    JsonSchema,
-    definition_uri,
-)
+from connectory.model.version import JsonSchema, definition_uri
 
-from ._builtins import (
-    builtin_kind,
-    builtin_schema,
-    pattern,
-)
+from ._builtins import builtin_kind, builtin_schema, pattern
 from ._names import local_name
 from ._xsd import SchemaSet
-from ._xsdmodel import (
-    AnyUse,
-    ComplexModel,
-    ElementUse,
-    Group,
-    SimpleModel,
-    TypeRef,
-)
+from ._xsdmodel import AnyUse, ComplexModel, ElementUse, Group, SimpleModel, TypeRef
 from .findings import Findings
 from .parse import SchemaDocument
 

@@ -21,32 +21,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from connectory.documents.loader import (
-    DocumentLoader,
-    bound_loader,
-)
+from connectory.documents.loader import DocumentLoader, bound_loader
 from connectory.documents.parse import ParsedDocument
 from connectory.errors import ProtocolError
-from connectory.model.version import (
-    ConnectorVersion,
-    Definition,
-    SoapEndpoint,
-    SoapMetadata,
-)
-from connectory.settings import (
-    DEFAULT_SETTINGS,
-    Settings,
-)
+from connectory.model.version import ConnectorVersion, Definition, SoapEndpoint, SoapMetadata
+from connectory.settings import DEFAULT_SETTINGS, Settings
 
-from ._names import (
-    WSDL,
-    local_name,
-)
+from ._names import WSDL, local_name
 from ._resolver import ImportResolver
-from ._wsdl import (
-    Wsdl,
-    read_wsdl,
-)
+from ._wsdl import Wsdl, read_wsdl
 from ._xml import parse_xml
 from ._xsd import SchemaSet
 from .actions import build_actions

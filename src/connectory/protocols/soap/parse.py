@@ -20,28 +20,16 @@ or not a WSDL or XSD where one is expected, raises ``DocumentError`` naming it.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import (
-    dataclass,
-    field,
-)
+from dataclasses import dataclass, field
 
 from lxml import etree
 
-from connectory.errors import (
-    BadReference,
-    DocumentError,
-)
+from connectory.errors import BadReference, DocumentError
 from connectory.settings import Settings
 
 from . import _standard as catalogue
-from ._names import (
-    WSDL,
-    XSD,
-)
-from ._resolver import (
-    ImportResolver,
-    definition_name,
-)
+from ._names import WSDL, XSD
+from ._resolver import ImportResolver, definition_name
 from ._xml import parse_xml
 from .findings import Findings
 

@@ -29,30 +29,14 @@ from typing import Any
 import httpx
 from lxml import etree
 
-from connectory.errors import (
-    ConnectoryError,
-    InputError,
-)
-from connectory.model.version import (
-    Action,
-    ConnectorVersion,
-    SoapBinding,
-)
-from connectory.protocols.soap._names import (
-    SOAP11_ENV,
-    SOAP12_ENV,
-)
+from connectory.errors import ConnectoryError, InputError
+from connectory.model.version import Action, ConnectorVersion, SoapBinding
+from connectory.protocols.soap._names import SOAP11_ENV, SOAP12_ENV
 from connectory.protocols.soap._xml import parse_xml
-from connectory.schemas.registry import (
-    ANSWER_CHECK_SECONDS,
-    errors_of,
-)
+from connectory.schemas.registry import ANSWER_CHECK_SECONDS, errors_of
 from connectory.settings import Settings
 
-from ._lexical import (
-    exact_number,
-    generic_value,
-)
+from ._lexical import exact_number, generic_value
 from .convert import MessageConverter
 
 __all__ = ["exact_number", "soap_answer", "soap_request"]

@@ -15,21 +15,14 @@ own digits, never through a float.
 
 from __future__ import annotations
 
-from decimal import (
-    Decimal,
-    InvalidOperation,
-)
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from lxml import etree
 
 from connectory.errors import InputError
 from connectory.protocols.soap._builtins import builtin_kind
-from connectory.protocols.soap._names import (
-    XSI,
-    local_name,
-    namespace_of,
-)
+from connectory.protocols.soap._names import XSI, local_name, namespace_of
 from connectory.protocols.soap._xsdmodel import SimpleModel
 
 __all__ = [

@@ -16,10 +16,7 @@ from connectory.protocols.soap._xml import parse_xml
 from connectory.protocols.soap._xsd import SchemaSet
 from connectory.protocols.soap.findings import Findings
 from connectory.protocols.soap.parse import SchemaDocument
-from connectory.settings import (
-    DEFAULT_SETTINGS,
-    Settings,
-)
+from connectory.settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["schema_documents", "schema_set"]
 

@@ -51,20 +51,9 @@ from connectory.protocols.soap._xsdmodel import (
     TypeRef,
     iter_element_uses,
 )
-from connectory.settings import (
-    DEFAULT_SETTINGS,
-    Settings,
-)
+from connectory.settings import DEFAULT_SETTINGS, Settings
 
-from ._lexical import (
-    generic_element,
-    generic_value,
-    items,
-    lexical,
-    put,
-    scalar,
-    typed,
-)
+from ._lexical import generic_element, generic_value, items, lexical, put, scalar, typed
 from ._stored import schema_set
 
 __all__ = ["MessageConverter", "message_from_xml", "message_to_xml"]
