@@ -175,7 +175,15 @@ def test_headers_given_in_process_are_no_parameter() -> None:
         state = onboard(source=shop.url, name="shop", protocol="graphql", return_state=True)
     assert state.is_completed()
     parameters = flow_run(state).parameters
-    assert set(parameters) == {"source", "name", "protocol", "label", "publish"}
+    assert set(parameters) == {
+        "source",
+        "name",
+        "protocol",
+        "label",
+        "publish",
+        "require_auth",
+        "auth",
+    }
     assert SECRET not in json.dumps(parameters)
 
 
