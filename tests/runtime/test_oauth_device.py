@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from pydantic import SecretStr
 
@@ -203,3 +204,22 @@ def test_an_openid_connect_provider_s_device_endpoint_comes_from_discovery(tmp_p
     assert asked["form"]["scope"] == "openid items:read"
     assert token.access_token.get_secret_value() in server.access_tokens
     assert len(server.device_requests) == 1  # nothing sent to an origin not accepted
+
+
+@pytest.mark.parametrize(("given", "polled_every"), [(0.001, 1.0), (3, 3.0), (-2, 5.0), ("9", 5.0)])
+def test_a_server_asking_to_be_polled_too_fast_is_polled_once_a_second(
+    given: object, polled_every: float
+) -> None:
+    from connectory.runtime.oauth import parse_device_code
+
+    answer = httpx.Response(
+        200,
+        json={
+            "device_code": "d",
+            "user_code": "ABCD-EFGH",
+            "verification_uri": "https://auth.example.com/activate",
+            "expires_in": 600,
+            "interval": given,
+        },
+    )
+    assert parse_device_code(answer, "https://auth.example.com/device").interval == polled_every

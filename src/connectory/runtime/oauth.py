@@ -158,6 +158,7 @@ class OAuthClient:
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 """The grant type of the device access token request (RFC 8628 3.4)."""
 _DEFAULT_INTERVAL = 5.0
+_MIN_INTERVAL = 1.0  # a server asking to be polled faster is polled once a second
 """Seconds between polls when the device authorization answer names none (RFC 8628 3.2)."""
 _DEVICE_ERRORS = frozenset({"authorization_pending", "slow_down", "expired_token", "access_denied"})
 
@@ -223,7 +224,7 @@ def parse_device_code(response: httpx.Response, url: str) -> DeviceCode:
         uri,
         complete if complete and complete.startswith(("https://", "http://")) else None,
         float(expires_in) if isinstance(expires_in, int | float) and expires_in > 0 else math.inf,
-        float(interval)
+        max(float(interval), _MIN_INTERVAL)
         if isinstance(interval, int | float) and interval > 0
         else _DEFAULT_INTERVAL,
     )
