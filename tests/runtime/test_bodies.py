@@ -424,6 +424,20 @@ def test_a_file_reference_in_a_json_body_is_json(tmp_path: Path) -> None:
     assert json.loads(request.content) == {"path": "/etc/passwd"}
 
 
+def test_an_untyped_text_body_reads_no_file(tmp_path: Path) -> None:
+    """A text body whose schema says nothing is text: ``{"path": ...}`` there is no file to read
+    (a connector cannot make a user's path-shaped input upload a local file)."""
+    document = json.loads(json.dumps(UPLOADS))
+    content = document["paths"]["/blob"]["put"]["requestBody"]["content"]
+    content.clear()
+    content["text/plain"] = {"schema": {}}
+    version = _version(tmp_path, document, "uploads")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("local secret")
+    request = build_request(version, "putBlob", {"body": {"path": str(secret)}})
+    assert b"local secret" not in request.content
+
+
 # -- Swagger 2.0 formData -------------------------------------------------------------------------
 
 

@@ -203,7 +203,9 @@ def file_slots(version: ConnectorVersion, action: Action) -> FileSlots:
     given = action.input.get("properties") if isinstance(action.input, Mapping) else None
     schema = given.get("body", {}) if isinstance(given, Mapping) else {}
     if kind == "raw":
-        return FileSlots(media, whole=_takes_string(version, schema, untyped=True))
+        # an untyped text body is text: only a binary one takes a file without saying so
+        binary = not media.lower().startswith("text/")
+        return FileSlots(media, whole=_takes_string(version, schema, untyped=binary))
     shape = _resolved(version, schema)
     declared = shape.get("properties") if isinstance(shape, Mapping) else None
     if not isinstance(declared, Mapping):
