@@ -117,6 +117,7 @@ def test_accepted_credentials_pass_are_recorded_and_never_reach_prefect(
         "label": None,
         "publish": False,
         "require_auth": False,
+        "auth": None,
     }
 
     # the document again: nothing drafted, the check run again on the version held

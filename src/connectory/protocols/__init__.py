@@ -17,7 +17,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, cast
 
-from ..documents.loader import DocumentLoader, loader_for
+from ..documents.loader import DocumentLoader, bound_loader
 from ..errors import ProtocolError
 from ..settings import DEFAULT_SETTINGS, Settings
 from .contract import ProtocolPackage
@@ -69,5 +69,5 @@ def generate(
             f"(supported: {', '.join(SUPPORTED_KINDS)})",
             location=parsed.raw.source,
         )
-    with loader or loader_for(parsed.raw.source, settings=settings) as files:
+    with bound_loader(parsed.raw.source, loader, settings=settings) as files:
         return package.generate(parsed, connector=connector, loader=files, settings=settings)
