@@ -162,6 +162,18 @@ def test_the_wrong_protocol_is_refused_naming_what_it_is() -> None:
         parse(raw('{"openapi": "3.0.0"}'), protocol="graphql")
 
 
+def test_sdl_asked_for_as_another_protocol_is_named_for_what_it_is() -> None:
+    """Not "not valid YAML: mapping values are not allowed" for a document that never was YAML."""
+    sdl = "type Query {\n  shop: Shop\n}\n\ntype Shop {\n  name: String\n}\n"
+    with pytest.raises(
+        ProtocolError, match=r"this is a graphql-sdl document \(graphql\), not soap"
+    ):
+        parse(raw(sdl), protocol="soap")
+    # a YAML document that starts alike (``type: object``) is still YAML
+    yaml_like = "type: object\nopenapi: 3.0.0\n"
+    assert parse(raw(yaml_like), protocol="http").kind == "openapi-3.0"
+
+
 def test_protocol_aliases() -> None:
     assert normalise_protocol("OpenAPI") == "http"
     assert normalise_protocol("wsdl") == "soap"

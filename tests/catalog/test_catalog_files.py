@@ -75,6 +75,14 @@ def test_export_writes_one_file_per_published_version(source: Catalog, tmp_path:
     assert connector["default_version"] == "2"
 
 
+def test_exported_files_are_readable_by_all(source: Catalog, tmp_path: Path) -> None:
+    """They are for review and commit (mkstemp alone would leave them 0600)."""
+    export_catalog(source, tmp_path / "catalog")
+    files = [f for f in (tmp_path / "catalog").rglob("*") if f.is_file()]
+    assert files
+    assert {oct(f.stat().st_mode & 0o777) for f in files} == {oct(0o644)}
+
+
 def test_export_is_stable(source: Catalog, tmp_path: Path) -> None:
     first = export_catalog(source, tmp_path)
     contents = {path: path.read_bytes() for path in first.written}

@@ -31,6 +31,7 @@ def test_export_then_import_into_another_catalogue(
     imported = run("--catalog", other, "import")
     assert imported.returncode == 0, imported.stderr
     assert "published onepassword-connect@1.5.7" in imported.stdout
+    assert "1 version imported, 0 already in the store." in imported.stdout
     shown = run("--catalog", other, "show", "onepassword-connect@1.5.7", "--json")
     assert json.loads(shown.stdout)["state"] == "published"
 

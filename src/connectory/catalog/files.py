@@ -77,6 +77,10 @@ def _dumps(data: Any) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode()
 
 
+_FILE_MODE = 0o644
+"""Exported files are read by reviewers and committed: readable by all, like any source file."""
+
+
 def _write(path: Path, content: bytes, report: Exported) -> None:
     """Write ``content`` to ``path`` atomically, unless it holds exactly that already."""
     if path.is_file() and path.read_bytes() == content:
@@ -87,6 +91,7 @@ def _write(path: Path, content: bytes, report: Exported) -> None:
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(content)
+            os.fchmod(out.fileno(), _FILE_MODE)  # mkstemp makes 0600: these are for review
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

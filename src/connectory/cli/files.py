@@ -68,7 +68,8 @@ def import_(
     for ref in report.published:
         render.out.print(f"published {ref}")
     render.out.print(
-        f"{len(report.published)} versions imported, {len(report.unchanged)} already in the store."
+        f"{render.counted(len(report.published), 'version')} imported, "
+        f"{len(report.unchanged)} already in the store."
     )
 
 

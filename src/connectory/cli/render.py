@@ -233,9 +233,14 @@ def print_boards(boards: Sequence[Any]) -> None:
     out.print(table)
 
 
+def counted(count: int, noun: str) -> str:
+    """``1 version``, ``2 versions``: a count and its noun, agreeing (``noun`` is singular)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def print_onboarded(result: Any) -> None:
     """What onboarding left in the catalogue (a ``connectory_flows.Onboarded``)."""
-    findings = ", ".join(f"{n} {s}" for s, n in sorted(result.findings.items())) or "no findings"
+    findings = ", ".join(counted(n, s) for s, n in sorted(result.findings.items())) or "no findings"
     verb = "Drafted" if result.created else "Unchanged (this document is already in)"
     out.print(
         f"{verb} [bold]{result.ref}[/bold], {result.state}: {result.actions} actions, "

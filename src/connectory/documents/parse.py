@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from connectory.errors import ProtocolError
+from connectory.errors import DocumentError, ProtocolError
 from connectory.model.version import Protocol
 
 from .decode import decode_text, parse_json, parse_yaml, sniff_format
@@ -65,6 +65,8 @@ def parse(raw: RawDocument, *, protocol: str | None = None) -> ParsedDocument:
         parsed = _structured(raw, parse_json(text, raw.source))
     elif _SDL.match(text) and (wanted in (None, "graphql")):
         parsed = ParsedDocument(raw, "graphql", "graphql-sdl", text)
+    elif _SDL.match(text):
+        parsed = _sdl_or_yaml(raw, text, wanted)
     else:
         parsed = _structured(raw, parse_yaml(text, raw.source))
     if wanted is not None and parsed.protocol != wanted:
@@ -73,6 +75,16 @@ def parse(raw: RawDocument, *, protocol: str | None = None) -> ParsedDocument:
             location=raw.source,
         )
     return parsed
+
+
+def _sdl_or_yaml(raw: RawDocument, text: str, wanted: str | None) -> ParsedDocument:
+    """A text that starts like GraphQL SDL, when another protocol was asked for: YAML if it is
+    (``type: object`` starts alike), else the SDL it looks like, refused below as not ``wanted``
+    (rather than a YAML error about a document that was never YAML)."""
+    try:
+        return _structured(raw, parse_yaml(text, raw.source))
+    except (DocumentError, ProtocolError):
+        return ParsedDocument(raw, "graphql", "graphql-sdl", text)
 
 
 def _xml(raw: RawDocument, text: str) -> ParsedDocument:
