@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 from graphql import build_schema
@@ -14,28 +13,12 @@ from connectory import inspect
 from connectory.catalog import Catalog
 from tests.support.graphql import SHOP
 from tests.support.graphql_server import serve_graphql
-from tests.support.servers import Reply, serve
+from tests.support.kernels import kernels_document, kernels_route
+from tests.support.servers import serve
 
 from .conftest import Run
 
 SECRET = "cli-auth-s3cret"
-
-
-def _document(server: str) -> dict:
-    """As jupyter_server's Swagger: no security scheme, yet every call needs a token."""
-    ok = {"200": {"description": "ok", "content": {"application/json": {"schema": {}}}}}
-    return {
-        "openapi": "3.0.3",
-        "info": {"title": "Kernels", "version": "1.0.0"},
-        "servers": [{"url": server}],
-        "paths": {"/api/kernels": {"get": {"operationId": "listKernels", "responses": ok}}},
-    }
-
-
-def _kernels(handler: BaseHTTPRequestHandler) -> Reply:
-    if handler.headers.get("Authorization") != f"token {SECRET}":
-        return Reply(403, b'{"message": "Forbidden"}', {"Content-Type": "application/json"})
-    return Reply(200, b'[{"id": "k1"}]', {"Content-Type": "application/json"})
 
 
 def test_add_a_header_the_document_lacks_then_invoke(
@@ -43,8 +26,8 @@ def test_add_a_header_the_document_lacks_then_invoke(
 ) -> None:
     credentials = {"CONNECTORY_CREDENTIALS_KERNELS": json.dumps({"token": {"key": f"token {SECRET}"}})}  # fmt: skip
     invoke = ("invoke", "kernels@1.0.0", "listKernels", "--json")
-    with serve({"/api/kernels": _kernels}) as server:
-        (tmp_path / "kernels.json").write_text(json.dumps(_document(server.base_url)))
+    with serve({"/api/kernels": kernels_route(SECRET, b'[{"id": "k1"}]')}) as server:
+        (tmp_path / "kernels.json").write_text(json.dumps(kernels_document(server.base_url)))
         with Catalog.open(sqlite_url) as catalog:
             catalog.draft(inspect(tmp_path / "kernels.json", connector="kernels"))
         assert run("trust", "kernels@1.0.0", "--yes").returncode == 0
@@ -88,7 +71,7 @@ def test_add_a_header_the_document_lacks_then_invoke(
 
 
 def test_auth_add_refusals(run: Run, sqlite_url: str, tmp_path: Path) -> None:
-    (tmp_path / "kernels.json").write_text(json.dumps(_document("https://k.example")))
+    (tmp_path / "kernels.json").write_text(json.dumps(kernels_document("https://k.example")))
     with Catalog.open(sqlite_url) as catalog:
         catalog.draft(inspect(tmp_path / "kernels.json", connector="kernels"))
     assert run("auth", "add", "kernels@1.0.0", "--type", "bearer").returncode == 0

@@ -4,7 +4,6 @@ methods it has; once the method is added (``with_auth_method``), invoke sends it
 from __future__ import annotations
 
 import json
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -17,36 +16,20 @@ from connectory.model.version import ConnectorVersion
 from connectory.runtime import invoke
 from connectory.runtime.credentials import check_methods
 from tests.support.consent import accept
-from tests.support.servers import Reply, serve
+from tests.support.kernels import kernels_document, kernels_route
+from tests.support.servers import serve
 
 SECRET = "added-auth-s3cret"
 
 
-def _document(server: str) -> dict:
-    """As jupyter_server's: no security scheme, yet every call needs a token."""
-    ok = {"200": {"description": "ok", "content": {"application/json": {"schema": {}}}}}
-    return {
-        "openapi": "3.0.3",
-        "info": {"title": "Kernels", "version": "1.0.0"},
-        "servers": [{"url": server}],
-        "paths": {"/api/kernels": {"get": {"operationId": "listKernels", "responses": ok}}},
-    }
-
-
-def _kernels(handler: BaseHTTPRequestHandler) -> Reply:
-    if handler.headers.get("Authorization") != f"token {SECRET}":
-        return Reply(403, b'{"message": "Forbidden"}', {"Content-Type": "application/json"})
-    return Reply(200, b"[]", {"Content-Type": "application/json"})
-
-
 def _version(tmp_path: Path, server: str) -> ConnectorVersion:
     path = tmp_path / "kernels.json"
-    path.write_text(json.dumps(_document(server)))
+    path.write_text(json.dumps(kernels_document(server)))
     return inspect(path, connector="kernels")
 
 
 def test_credentials_for_a_method_the_version_lacks_are_an_error(tmp_path: Path) -> None:
-    with serve({"/api/kernels": _kernels}) as server:
+    with serve({"/api/kernels": kernels_route(SECRET, b"[]")}) as server:
         version = _version(tmp_path, server.base_url)
         accept(version, server.base_url)
         credentials = {"token": {"credentials": SecretStr(SECRET)}}
