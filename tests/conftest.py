@@ -98,14 +98,46 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
 # -- Prefect -------------------------------------------------------------------------------------
 
 
+HARNESS_ATTEMPTS = 3
+
+
 @pytest.fixture(scope="session")
 def prefect_api_url() -> Iterator[str]:
-    """A temporary Prefect API server for the session; its URL is also in the settings context."""
+    """A temporary Prefect API server for the session; its URL is also in the settings context.
+
+    Prefect's harness picks a free port, lets it go, then starts its server there; meanwhile the
+    other test worker may start one of its own loopback servers (some of which hang up on purpose)
+    on that very port, and the harness's health check then reads that server. So the answer is
+    checked to be Prefect's, and the start tried again on a fresh port when it is not.
+    """
+    from contextlib import ExitStack
+
+    import httpx
+    from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=60):
-        yield str(PREFECT_API_URL.value())
+    failures: list[str] = []
+    for _ in range(HARNESS_ATTEMPTS):
+        stack = ExitStack()
+        try:
+            stack.enter_context(prefect_test_harness(server_startup_timeout=60))
+            url = str(PREFECT_API_URL.value())
+            answer = httpx.get(f"{url}/admin/version", timeout=30)
+            answer.raise_for_status()
+            if not isinstance(answer.json(), str):
+                raise RuntimeError(f"{url} answered, but not as Prefect: {answer.text[:200]}")
+        except (httpx.HTTPError, RuntimeError, ValueError) as exc:
+            failures.append(f"{type(exc).__name__}: {exc}")
+            stack.close()
+            stray = SubprocessASGIServer._instances.pop(None, None)
+            if stray is not None:
+                stray.stop()
+            continue
+        with stack:
+            yield url
+        return
+    pytest.fail(f"Prefect's test server did not start: {'; '.join(failures)}")
 
 
 # -- catalogue -----------------------------------------------------------------------------------
