@@ -102,7 +102,8 @@ def test_create_publish_vet_deprecate_and_delete_by_hand(api: httpx.Client) -> N
     deprecated = api.post(
         "/connectors/acme/versions/1.0.0/deprecate", json={"sunset": "2031-01-01"}
     )
-    assert (deprecated.json()["state"], deprecated.json()["sunset"]) == ("deprecated", "2031-01-01")
+    assert api.get("/connectors/acme/versions/1.0.0").json()["state"] == "deprecated"
+    assert deprecated.json()["sunset"] == "2031-01-01"
     gone = api.delete("/connectors/acme/versions/1.0.0", params={"confirm": True})
     assert gone.status_code == 200, gone.text
     assert api.get("/connectors/acme/versions/1.0.0").status_code == 404
@@ -237,6 +238,76 @@ def test_the_description_and_the_docs_need_the_token(guarded: httpx.Client) -> N
         assert guarded.get(path).status_code == 401, path
     assert guarded.get("/openapi.json", headers=BEARER).status_code == 200
     assert "swagger-ui" in guarded.get("/docs", headers=BEARER).text
+
+
+def test_a_deprecation_needs_a_sunset_and_answers_with_its_record(api: httpx.Client) -> None:
+    url = "/connectors/onepassword/versions/1.5.7/deprecate"
+    refused = {
+        "missing": api.post(url, json={}),
+        "past": api.post(url, json={"sunset": "2001-01-01"}),
+        "not a date": api.post(url, json={"sunset": "soon"}),
+        "malformed": api.post(
+            url, content=b'{"sunset": ', headers={"Content-Type": "application/json"}
+        ),
+        "extra": api.post(url, json={"sunset": "2031-01-01", "when": "now"}),
+    }
+    assert {k: a.status_code for k, a in refused.items()} == dict.fromkeys(refused, 400)
+    assert all(set(a.json()) >= {"error", "message", "location"} for a in refused.values())
+    locations = {k: a.json()["location"] for k, a in refused.items()}
+    assert locations == {
+        "missing": "body.sunset",
+        "past": "body.sunset",
+        "not a date": "body.sunset",
+        "malformed": "body:1:12",
+        "extra": "body.when",
+    }
+    assert "2001-01-01 is in the past" in refused["past"].json()["message"]
+    assert api.get("/connectors/onepassword/versions/1.5.7").json()["state"] == "published"
+
+    done = api.post(url, json={"sunset": "2031-01-01"})
+    assert done.status_code == 200, done.text
+    record = done.json()
+    assert set(record) == {
+        "connector", "label", "deprecated_at", "sunset", "replacement", "url", "default",
+        "default_moved",
+    }  # fmt: skip
+    assert (record["label"], record["sunset"], record["url"]) == (
+        "1.5.7",
+        "2031-01-01",
+        "/connectors/onepassword/versions/1.5.7",
+    )
+    assert len(done.content) < 1000  # not the version (3.3 MB for Stripe)
+    assert api.get(record["url"]).json()["state"] == "deprecated"
+    # It was the default, without a replacement: default follows latest, and every version is
+    # deprecated, so it names the newest of them, and says so.
+    assert record["default_moved"] is True
+    assert record["default"]["follows_latest"] is True
+    assert "deprecated" in record["default"]["warning"]
+
+
+def test_the_default_version_is_read_and_set(api: httpx.Client) -> None:
+    url = "/connectors/onepassword/default"
+    assert api.get(url).json() == {
+        "connector": "onepassword",
+        "label": "1.5.7",
+        "follows_latest": False,
+        "resolves_to": "1.5.7",
+        "warning": None,
+    }
+    followed = api.put(url, json={"label": None})
+    assert followed.status_code == 200, followed.text
+    assert (followed.json()["follows_latest"], followed.json()["resolves_to"]) == (True, "1.5.7")
+    assert api.get("/connectors/onepassword").json()["default_version"] is None
+    assert api.put(url, json={"label": "1.5.7"}).json()["label"] == "1.5.7"
+    missing = api.put(url, json={"label": "9.9.9"})
+    assert (missing.status_code, missing.json()["error"]) == (404, "NotFound")
+    bad = api.put(url, json={"label": "no/slash"})
+    assert (bad.status_code, bad.json()["location"]) == (400, "body.label")
+    unsaid = api.put(url, json={})
+    assert (unsaid.status_code, unsaid.json()["location"]) == (400, "body.label")
+    api.post("/connectors/onepassword/versions/1.5.7/deprecate", json={"sunset": "2031-01-01"})
+    refused = api.put(url, json={"label": "1.5.7"})
+    assert (refused.status_code, refused.json()["error"]) == (409, "Conflict")
 
 
 @pytest.mark.parametrize("limit", ["-1", "0", "1001", str(10**30), str(-(10**30)), "1e3", "x"])

@@ -8,7 +8,9 @@
     GET    /connectors/{name}/versions/{label}           ConnectorVersion (latest, default resolve)
     GET    /connectors/{name}/versions/{label}/changes?since=L2    Change[] (connectory.changes)
     POST   /connectors/{name}/versions/{label}/publish[?allow_breaking=true]   under the policy
-    POST   /connectors/{name}/versions/{label}/deprecate {sunset, replacement}
+    POST   /connectors/{name}/versions/{label}/deprecate {sunset, replacement}   the deprecation
+    GET    /connectors/{name}/default                    what default is and names
+    PUT    /connectors/{name}/default {label | null}     set it, or follow the newest published
     DELETE /connectors/{name}/versions/{label}[?confirm=true&reason=...]   409 + blast radius
     GET    /connectors/{name}/vettings[?label=L]         Vetting[], newest first
     POST   /connectors/{name}/versions/{label}/vettings  record a Vetting

@@ -39,6 +39,7 @@ from connectory.model.version import (
     name_key,
 )
 
+from . import _defaults as defaults
 from . import _vettings as vetting_ops
 from ._boards import blast_radius, undeploy_for_deletion
 from ._labels import choose_label
@@ -64,7 +65,7 @@ from .policy import (
     predecessor,
     successor,
 )
-from .results import Deletion, Drafted, Published
+from .results import Deletion, Deprecated, Drafted, Published
 
 __all__ = [
     "add_auth_method",
@@ -384,11 +385,12 @@ def publish(
     )
     if result.rowcount != 1:
         raise Conflict(f"{ref} is already published")
-    connection.execute(
-        connectors.update()
-        .where(connectors.c.id == connector.id, connectors.c.default_version.is_(None))
-        .values(default_version=row.label)
-    )
+    if not released:  # the first version published becomes the default (``_defaults``)
+        connection.execute(
+            connectors.update()
+            .where(connectors.c.id == connector.id, connectors.c.default_version.is_(None))
+            .values(default_version=row.label)
+        )
     # What was just written is the draft read above with these four fields: no second read.
     sealed = draft.model_copy(
         update={
@@ -427,7 +429,10 @@ def deprecate(
     label: str,
     sunset: date | None,
     replacement: str | None,
-) -> ConnectorVersion:
+    now: datetime | None,
+) -> Deprecated:
+    """Deprecate the published ``name@label`` (``now``: when; None for an imported deprecation
+    whose time is not known); the default moves off it (``_defaults``)."""
     connector = connector_row(connection, name)
     row = version_row(connection, connector, label)
     ref = f"{name}@{row.label}"
@@ -439,12 +444,20 @@ def deprecate(
     result = connection.execute(
         versions.update()
         .where(versions.c.id == row.id, versions.c.state == "published")
-        .values(state="deprecated", sunset=sunset, replacement=replacement)
+        .values(state="deprecated", sunset=sunset, replacement=replacement, deprecated_at=now)
     )
     if result.rowcount != 1:
         raise Conflict(f"{ref} was deprecated meanwhile")
-    deprecated = connection.execute(sa.select(versions).where(versions.c.id == row.id)).one()
-    return load_version(connection, name, deprecated)
+    moved = defaults.moved_from_deprecated(connection, connector, row.label, replacement)
+    return Deprecated(
+        connector=name,
+        label=row.label,
+        deprecated_at=now,
+        sunset=sunset,
+        replacement=replacement,
+        default=defaults.describe(connection, connector_row(connection, name)),
+        default_moved=moved,
+    )
 
 
 def delete_version(

@@ -282,7 +282,7 @@ def reintrospect(
         raise typer.Exit(1)
 
 
-lifecycle.register(app)  # publish, deprecate, delete
+lifecycle.register(app)  # publish, deprecate, default, delete
 compare.register(app)  # diff
 app.add_typer(boards.app, name="board")
 vetting.register(app)  # vet, vetting list

@@ -1,4 +1,5 @@
-"""The life of a version on the command line: ``publish``, ``deprecate``, ``delete``.
+"""The life of a version on the command line: ``publish``, ``deprecate``, ``default``,
+``delete``.
 
 ``publish`` applies the publish policy (``connectory.vetting.publishing``): breaking changes since the
 version it follows need a major semver bump, or ``--allow-breaking`` for other labels; the
@@ -10,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -21,15 +22,19 @@ from connectory.model.version import Change
 from . import render
 from .common import JsonOption, handles_errors, open_catalog, print_json, split_ref
 
-__all__ = ["delete", "deprecate", "publish", "register"]
+if TYPE_CHECKING:
+    from connectory.catalog.results import DefaultVersion
+
+__all__ = ["default", "delete", "deprecate", "publish", "register"]
 
 _SHOWN = 20
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``publish``, ``deprecate`` and ``delete`` to ``app``."""
+    """Add ``publish``, ``deprecate``, ``default`` and ``delete`` to ``app``."""
     app.command()(publish)
     app.command()(deprecate)
+    app.command()(default)
     app.command()(delete)
 
 
@@ -128,18 +133,70 @@ def deprecate(
     name, label = split_ref(ref)
     when = _date(sunset)
     with open_catalog() as catalog:
-        version = catalog.deprecate(name, label or "", sunset=when, replacement=replacement)
-        impacts = catalog.blast_radius(name, version.version or "")
+        done = catalog.deprecate(name, label or "", sunset=when, replacement=replacement)
+        impacts = catalog.blast_radius(name, done.label)
     if as_json:
-        print_json(version.model_dump(mode="json"))
+        print_json(done.model_dump(mode="json"))
         return
-    instead = f", replaced by {name}@{version.replacement}" if version.replacement else ""
+    instead = f", replaced by {name}@{done.replacement}" if done.replacement else ""
     render.out.print(
-        f"Deprecated [bold]{version.ref}[/bold] (sunset {when}{instead}).", soft_wrap=True
+        f"Deprecated [bold]{escape(name)}@{escape(done.label)}[/bold] (sunset {when}{instead}).",
+        soft_wrap=True,
     )
+    if done.default_moved:
+        render.out.print(f"It was the default: {_default_text(done.default)}", soft_wrap=True)
     if impacts:
         render.out.print("Boards using it (they keep working until the sunset):", soft_wrap=True)
         render.print_impacts(impacts, console=render.out)
+
+
+def _default_text(default: DefaultVersion) -> str:
+    name = default.connector
+    names = f"{name}@{default.resolves_to}" if default.resolves_to else "nothing (none published)"
+    if default.follows_latest:
+        return f"default follows the newest published version of {name}: now {names}."
+    return f"default is {names}."
+
+
+@handles_errors
+def default(
+    name: Annotated[str, typer.Argument(metavar="NAME")],
+    label: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[VERSION]",
+            help="The published version to make the default (latest: the newest, kept there).",
+            show_default=False,
+        ),
+    ] = None,
+    follow_latest: Annotated[
+        bool,
+        typer.Option(
+            "--follow-latest",
+            help="Let default follow the newest published version again (no version set).",
+        ),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Show or set what NAME@default names: a version set as the default, or the newest published.
+
+    Only a published version that is not deprecated can be set. The first version published is
+    the default until another is set; deprecating the default moves it to the replacement given,
+    else back to following the newest published version.
+    """
+    if label is not None and follow_latest:
+        raise InputError("give a VERSION or --follow-latest, not both")
+    with open_catalog() as catalog:
+        if label is None and not follow_latest:
+            chosen = catalog.default(name)
+        else:
+            chosen = catalog.set_default(name, label)
+    if as_json:
+        print_json(chosen.model_dump(mode="json"))
+        return
+    render.out.print(_default_text(chosen), soft_wrap=True)
+    if chosen.warning:
+        render.err.print(f"Warning: {chosen.warning}", soft_wrap=True)
 
 
 @handles_errors
