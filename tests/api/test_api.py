@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -413,3 +414,26 @@ def test_the_description_declares_every_answer_and_the_name_rules(guarded: httpx
     )
     assert (limit["schema"]["minimum"], limit["schema"]["maximum"]) == (1, 1000)
     assert document["paths"]["/connectors"]["get"]["security"] == [{"bearer": []}]
+
+
+def test_the_docs_load_swagger_ui_from_this_api_only(api: httpx.Client) -> None:
+    page = api.get("/docs")
+    assert page.status_code == 200
+    urls = re.findall(r"""(?:href|src)=["']([^"']+)["']|url:\s*'([^']+)'""", page.text)
+    found = {a or b for a, b in urls}
+    assert found >= {
+        "/docs/assets/swagger-ui-bundle.js",
+        "/docs/assets/swagger-ui.css",
+        "/openapi.json",
+    }
+    assert all(url.startswith("/") for url in found), found  # no CDN, no other host
+    assert "//" not in re.sub(r"https?://(www\.)?(swagger\.io|w3\.org)[^\s\"'<>]*", "", page.text)
+    script = api.get("/docs/assets/swagger-ui-bundle.js")
+    style = api.get("/docs/assets/swagger-ui.css")
+    assert (script.status_code, style.status_code) == (200, 200)
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "SwaggerUIBundle" in script.text
+    assert style.headers["content-type"].startswith("text/css")
+    assert ".swagger-ui" in style.text
+    other = api.get("/docs/assets/redoc.standalone.js")
+    assert (other.status_code, other.json()["error"]) == (404, "NotFound")

@@ -18,7 +18,8 @@
     POST   /hooks/{connector}/{trigger}[?version=L]      a webhook delivery: 202 kept, 200 kept
                                                          before (a replay), 401 refused
     GET    /connectors/{name}/deliveries[?trigger=T&limit=1..1000]   the inbox, newest first
-    GET    /openapi.json, /docs                          this API's description
+    GET    /openapi.json, /docs                          this API's description (/docs/assets/*:
+                                                         Swagger UI's files, served here)
 
 The modules, outside in:
 
@@ -34,6 +35,7 @@ The modules, outside in:
                inbox it fills
     errors     one error shape, ``{"error", "message", "location"}``, and the status of each kind
     openapi    the description: every answer declared, the token's security scheme
+    docs       /docs: Swagger UI with its files served here (no CDN)
 
 A version created by hand is checked as onboarding checks one (``connectory.validated``: its
 schemas against the metaschema, its refs) and stored as a draft with those findings. With

@@ -13,7 +13,7 @@ from pydantic import BaseModel, SecretStr
 from connectory.catalog import Catalog
 from connectory.settings import Settings
 
-from . import boards, connectors, errors, hooks, vettings
+from . import boards, connectors, docs, errors, hooks, vettings
 from .bodies import StrictRoute
 from .guard import Guard
 from .openapi import describer
@@ -56,6 +56,7 @@ def create_app(
         title="Connectory",
         summary="The connector catalogue: versions, publishing, vetting, boards, webhooks.",
         version="1",
+        docs_url=None,  # served by ``docs`` with its assets, not from a CDN
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         redirect_slashes=False,  # /connectors/ is no route: 404, not a redirect built from Host
@@ -68,6 +69,7 @@ def create_app(
     app.state.token = token  # for the hooks, which take it or do without (see ``hooks``)
     app.state.settings = settings
     app.get("/health", response_model=Health, responses=errors.answers(400, 413))(health)
+    docs.install(app, app.title)
     # With a token, any route but /health may answer 401 (the guard's answer).
     unauthorised = errors.answers(401) if token is not None else None
     for router in ROUTERS:
