@@ -208,3 +208,35 @@ def test_vet_refuses_an_unknown_verdict(run: Run, draft) -> None:  # type: ignor
     assert result.returncode == 2
     assert "unknown verdict 'maybe' (known: approved, rejected, changes-requested)" in result.stderr
     assert _json(run("vetting", "list", "--json")) == []
+
+
+def test_default_shows_sets_and_follows_latest(
+    run: Run, draft: Callable[[str, str], None], sqlite_url: str
+) -> None:
+    draft("original", "1.5.7")
+    draft("edited", "2.0.0")
+    assert run("publish", "op@1.5.7").returncode == 0
+    assert run("publish", "op@2.0.0", "--allow-breaking").returncode == 0
+    shown = run("default", "op")
+    assert shown.returncode == 0, shown.stderr
+    assert "default is op@1.5.7." in shown.stdout
+    followed = _json(run("default", "op", "--follow-latest", "--json"))
+    assert (followed["follows_latest"], followed["resolves_to"]) == (True, "2.0.0")
+    both = run("default", "op", "1.5.7", "--follow-latest")
+    assert both.returncode != 0
+    assert "not both" in both.stderr
+    assert "Traceback" not in both.stderr
+    set_back = run("default", "op", "1.5.7")
+    assert "default is op@1.5.7." in set_back.stdout, set_back.stderr
+
+    deprecated = run("deprecate", "op@1.5.7", "--sunset", "2031-01-01", "--replacement", "2.0.0")
+    assert deprecated.returncode == 0, deprecated.stderr
+    assert "It was the default: default is op@2.0.0." in deprecated.stdout
+    refused = run("default", "op", "1.5.7")
+    assert refused.returncode != 0
+    assert "only a published version that is not deprecated" in refused.stderr
+    past = run("deprecate", "op@2.0.0", "--sunset", "2001-01-01")
+    assert past.returncode != 0
+    assert "2001-01-01 is in the past" in past.stderr
+    with Catalog.open(sqlite_url) as catalog:
+        assert catalog.default("op").label == "2.0.0"
