@@ -14,6 +14,7 @@ import dataclasses
 import importlib.util
 import re
 import shlex
+import subprocess
 from pathlib import Path
 from types import ModuleType
 
@@ -230,3 +231,21 @@ def test_the_readme_promises_nothing_for_later() -> None:
     """What the README said was coming ("GraphQL soon") had long come: it says what is."""
     stale = re.findall(r"[^.]*\b(?:soon|not yet supported|coming|planned)\b[^.]*\.", README)
     assert not stale, stale
+
+
+def test_make_setup_says_what_it_does_and_shows_pips_progress() -> None:
+    """``make demo`` installed silently for four minutes; now it says so and pip shows progress,
+    without setuptools' editable-install warning."""
+    dry = subprocess.run(
+        ["make", "-n", "-B", "setup", "VENV=/nonexistent/venv"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.splitlines()
+    assert any("about 4 minutes" in line for line in dry)
+    (install,) = [line for line in dry if "pip install" in line and "-e " in line]
+    assert "--quiet" not in install.split()
+    assert "-q" not in install.split()
+    assert "PYTHONWARNINGS='ignore:Editable installation'" in install
