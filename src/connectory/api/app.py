@@ -33,6 +33,28 @@ def health() -> JSONResponse:
     return as_json(Health(status="ok"))
 
 
+class Index(BaseModel):
+    """What ``GET /`` answers: where to go from here (a newcomer's ``curl /`` found a 404)."""
+
+    name: str
+    docs: str
+    openapi: str
+    connectors: str
+    health: str
+
+
+def index() -> JSONResponse:
+    return as_json(
+        Index(
+            name="Connectory",
+            docs="/docs",
+            openapi="/openapi.json",
+            connectors="/connectors",
+            health="/health",
+        )
+    )
+
+
 def create_app(
     catalog_url: str | None = None,
     *,
@@ -70,6 +92,9 @@ def create_app(
     app.get("/health", response_model=Health, responses=errors.answers(400, 413))(health)
     # With a token, any route but /health may answer 401 (the guard's answer).
     unauthorised = errors.answers(401) if token is not None else None
+    app.get(
+        "/", response_model=Index, responses={**errors.answers(400, 413), **(unauthorised or {})}
+    )(index)
     for router in ROUTERS:
         app.include_router(router, responses=unauthorised)
     return app
