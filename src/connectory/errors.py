@@ -57,6 +57,11 @@ class ConnectoryError(Exception):
         self.location = location
         super().__init__(f"{location}: {message}" if location else message)
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython (a notebook) shows instead of the traceback: the error in one line, as
+        the CLI prints it; the traceback stays in ``__traceback__`` (``%debug``, ``%tb``)."""
+        return [f"\x1b[31m{type(self).__name__}\x1b[0m: {self}"]
+
 
 class TransientError(ConnectoryError):
     """A failure that may go away on its own (network, HTTP 5xx, a locked database)."""

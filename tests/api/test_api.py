@@ -54,6 +54,14 @@ def api(sqlite_url: str) -> Iterator[httpx.Client]:
 
 def test_read_the_catalogue(api: httpx.Client) -> None:
     assert api.get("/health").json() == {"status": "ok"}
+    assert api.get("/").json() == {  # a newcomer's curl / found a 404
+        "name": "Connectory",
+        "docs": "/docs",
+        "openapi": "/openapi.json",
+        "connectors": "/connectors",
+        "health": "/health",
+    }
+    assert api.get(api.get("/").json()["docs"]).status_code == 200
     assert [c["name"] for c in api.get("/connectors").json()] == ["onepassword"]
     assert api.get("/connectors/onepassword").json()["default_version"] == "1.5.7"
     versions = api.get("/connectors/onepassword/versions").json()
@@ -398,7 +406,9 @@ def test_the_description_declares_every_answer_and_the_name_rules(guarded: httpx
             for code in codes - {"200", "201", "202"}:
                 schema = operation["responses"][code]["content"]["application/json"]["schema"]
                 assert schema == error, (method, path, code)
-            if path != "/health":
+            if path == "/":  # where to go from here: never the catalogue, so never 503
+                assert {"401", "413"} <= codes, (method, path)
+            elif path != "/health":
                 assert {"401", "413", "503"} <= codes, (method, path)
             if "{" in path:
                 assert "400" in codes, (method, path)

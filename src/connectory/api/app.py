@@ -33,6 +33,28 @@ def health() -> JSONResponse:
     return as_json(Health(status="ok"))
 
 
+class Index(BaseModel):
+    """What ``GET /`` answers: where to go from here (a newcomer's ``curl /`` found a 404)."""
+
+    name: str
+    docs: str
+    openapi: str
+    connectors: str
+    health: str
+
+
+def index() -> JSONResponse:
+    return as_json(
+        Index(
+            name="Connectory",
+            docs="/docs",
+            openapi="/openapi.json",
+            connectors="/connectors",
+            health="/health",
+        )
+    )
+
+
 def create_app(
     catalog_url: str | None = None,
     *,
@@ -72,6 +94,9 @@ def create_app(
     docs.install(app, app.title)
     # With a token, any route but /health may answer 401 (the guard's answer).
     unauthorised = errors.answers(401) if token is not None else None
+    app.get(
+        "/", response_model=Index, responses={**errors.answers(400, 413), **(unauthorised or {})}
+    )(index)
     for router in ROUTERS:
         app.include_router(router, responses=unauthorised)
     return app

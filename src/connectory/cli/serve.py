@@ -8,7 +8,9 @@ from typing import Annotated
 
 import typer
 from pydantic import SecretStr
+from rich.markup import escape
 
+from . import render
 from .common import handles_errors, options
 
 __all__ = ["MIN_TOKEN_LENGTH", "register"]
@@ -54,6 +56,13 @@ def serve(
             "(anyone who can reach it could publish and delete)"
         )
     app = create_app(options["catalog"], token=token)
+    base = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    render.err.print(
+        f"Serving {escape(app.state.catalog.url)} at {base} (the API's pages: "
+        f"{base}/docs; Ctrl-C stops)",
+        highlight=False,
+        soft_wrap=True,
+    )
     uvicorn.run(app, host=host, port=port, server_header=False)
 
 
