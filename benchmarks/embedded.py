@@ -73,7 +73,8 @@ def main() -> None:
                     timed([CONNECTORY, "onboard", document, "--name", f"n{run}"], env, cwd)
                 )
                 inspects.append(timed([CONNECTORY, "inspect", document], env, cwd))
-            temporary = timed([sys.executable, "-c", TEMPORARY_SERVER, document], env, cwd)
+            before = env | {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90"}  # as it was
+            temporary = timed([sys.executable, "-c", TEMPORARY_SERVER, document], before, cwd)
         finally:
             subprocess.run([CONNECTORY, "server", "stop"], env=env, cwd=cwd, check=False)
     onboard, inspect = statistics.median(onboards), statistics.median(inspects)
