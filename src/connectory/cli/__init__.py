@@ -29,6 +29,7 @@ from . import (
     render,
     secrets,
     serve,
+    server,
     trust,
     vetting,
 )
@@ -40,7 +41,7 @@ from .common import print_json as _print_json
 from .common import print_version as _print_version
 from .common import set_global_options as _set_global_options
 from .common import split_ref as _split_ref
-from .flowrun import give_prefect_time_to_start, run_flow
+from .flowrun import VerboseOption, check_before_run, check_source, run_flow
 
 __all__ = ["app", "main"]
 
@@ -153,6 +154,7 @@ def onboard(
     ] = False,
     auth: AuthOption = None,
     as_json: JsonOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Onboard SOURCE as a draft version of connector NAME (runs the Prefect flow `onboard`).
 
@@ -171,9 +173,10 @@ def onboard(
         check_label(version)
     for spec in auth or []:
         auth_method_from_spec(spec)  # a bad spec fails before the flow starts
+    check_source(source)
+    check_before_run(verbose)
     headers = _headers(header, protocol, source, None)  # the flow reads the environment
     _accept_endpoint(name, protocol, source, headers)
-    give_prefect_time_to_start()
     from connectory_flows.onboard import onboard as onboard_flow
     from connectory_flows.secrets import shown
 
@@ -259,6 +262,7 @@ def reintrospect(
         typer.Argument(help="A GraphQL connector (default: every one with an endpoint)."),
     ] = None,
     as_json: JsonOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Re-introspect GraphQL endpoints now (runs the Prefect flow `reintrospect`); draft a new
     version, with its change report, of each connector whose schema changed.
@@ -270,7 +274,7 @@ def reintrospect(
         from connectory.model.version import check_name
 
         check_name(name)
-    give_prefect_time_to_start()
+    check_before_run(verbose)
     from connectory_flows.reintrospect import reintrospect as reintrospect_flow
 
     result = run_flow(reintrospect_flow, connector=name)
@@ -296,6 +300,7 @@ app.add_typer(secrets.app, name="secret")
 app.add_typer(auth.app, name="auth")  # auth add, auth list
 trust.register(app)  # trust
 serve.register(app)  # serve
+app.add_typer(server.app, name="server")  # server start, stop, status
 _accept_global_options(app)  # --catalog and --debug after a command's name too: keep it last
 
 

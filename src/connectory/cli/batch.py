@@ -10,7 +10,7 @@ from rich.text import Text
 
 from . import render
 from .common import JsonOption, ProtocolOption, handles_errors, print_json
-from .flowrun import give_prefect_time_to_start, run_flow
+from .flowrun import VerboseOption, check_before_run, run_flow
 
 __all__ = ["register"]
 
@@ -46,6 +46,7 @@ def onboard_batch(
         int, typer.Option("--workers", min=1, max=64, help="Documents onboarded at once.")
     ] = 8,
     as_json: JsonOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Onboard many documents, each as a version of its connector.
 
@@ -57,7 +58,7 @@ def onboard_batch(
     if all onboarded, 2 if the failures are all bad input (a malformed document, a missing file,
     names that collide), else 1.
     """
-    give_prefect_time_to_start()
+    check_before_run(verbose)
     from connectory_flows.batch import onboard_batch as batch_flow
     from connectory_flows.batch import shown_item, split_source
     from prefect.task_runners import ThreadPoolTaskRunner
