@@ -102,7 +102,7 @@ def test_every_package_is_listed_in_pyproject() -> None:
 # the lookup) sits below ``changes``; the protocol packages, which build their part of a diff on
 # ``changes``, above it.
 LAYERS = (
-    ("errors", "settings", "redaction", "origins", "_gcpause", "_nesting", "_patterns"),
+    ("errors", "settings", "redaction", "origins", "_gcpause", "_nesting", "_patterns", "_wording"),
     ("model",),
     ("documents",),
     ("schemas",),

@@ -133,7 +133,8 @@ class PublishRefused(CatalogError):
     """Publishing would ship breaking changes that the label does not announce.
 
     ``changes`` are the breaking changes (``connectory.model.Change``) since ``baseline``, the
-    version compared with; ``suggested_label`` is the next semver label, when labels are semver.
+    version compared with; ``suggested_label`` is the next semver label, when labels are semver;
+    ``headline`` is the message without the changes listed in it (for who lists them apart).
     """
 
     def __init__(
@@ -143,8 +144,10 @@ class PublishRefused(CatalogError):
         changes: Iterable[object] = (),
         baseline: str | None = None,
         suggested_label: str | None = None,
+        headline: str | None = None,
     ) -> None:
         super().__init__(message)
+        self.headline = headline or message
         self.changes = list(changes)
         self.baseline = baseline
         self.suggested_label = suggested_label

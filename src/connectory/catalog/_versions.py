@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from connectory._wording import article, protocol_name
 from connectory.changes import diff, supports
 from connectory.errors import (
     ConfirmationRequired,
@@ -146,8 +147,8 @@ def draft(
         connector_id = row.id
         if row.protocol != version.protocol:
             raise ProtocolError(
-                f"connector {name!r} is a {row.protocol} connector; "
-                f"this version is {version.protocol}"
+                f"connector {name!r} is {article(protocol_name(row.protocol))} connector; "
+                f"this version is {protocol_name(version.protocol)}"
             )
         existing = find_by_sha256(connection, connector_id, name, version.sha256)
         if existing is not None:
@@ -193,8 +194,8 @@ def update_draft(connection: sa.Connection, version: ConnectorVersion) -> Connec
         raise ImmutableVersion(f"{ref} is {row.state}: it cannot change; draft a new version")
     if version.protocol != connector.protocol:
         raise ProtocolError(
-            f"connector {connector.name!r} is a {connector.protocol} connector; "
-            f"this version is {version.protocol}"
+            f"connector {connector.name!r} is {article(protocol_name(connector.protocol))} "
+            f"connector; this version is {protocol_name(version.protocol)}"
         )
     same_sha = connection.scalar(
         sa.select(versions.c.label).where(

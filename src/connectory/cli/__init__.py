@@ -58,6 +58,7 @@ HeaderOption = Annotated[
     typer.Option(
         "--header",
         "-H",
+        metavar="'NAME: VALUE'",
         help="'Name: value', sent with the introspection query to a GraphQL endpoint (repeatable; "
         "never stored or printed). Default: CONNECTORY_GRAPHQL_HEADERS_<NAME>, a JSON object.",
         show_default=False,
@@ -67,6 +68,7 @@ AuthOption = Annotated[
     list[str] | None,
     typer.Option(
         "--auth",
+        metavar="SPEC",
         help="An auth method the version gets, required by every action, for a document that "
         "declares none (a GraphQL endpoint, a WSDL without WS-Policy) or not all: bearer, "
         "basic, digest, mtls, header:NAME, query:NAME, cookie:NAME (an API key), scheme:SCHEME, "
@@ -141,7 +143,8 @@ def onboard(
     name: Annotated[str, typer.Option("--name", "-n", help="The connector name (a slug).")],
     protocol: ProtocolOption = None,
     version: Annotated[
-        str | None, typer.Option("--version", help="The version label (default: derived).")
+        str | None,
+        typer.Option("--version", metavar="LABEL", help="The version label (default: derived)."),
     ] = None,
     publish: Annotated[bool, typer.Option("--publish", help="Publish the version too.")] = False,
     header: HeaderOption = None,

@@ -9,7 +9,6 @@ published version carries its change report.
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,7 +16,6 @@ import typer
 from rich.markup import escape
 
 from connectory.errors import ConfirmationRequired, InputError, PublishRefused
-from connectory.model.version import Change
 
 from . import render
 from .common import JsonOption, handles_errors, open_catalog, print_json, split_ref
@@ -27,8 +25,6 @@ if TYPE_CHECKING:
 
 __all__ = ["default", "delete", "deprecate", "publish", "register"]
 
-_SHOWN = 20
-
 
 def register(app: typer.Typer) -> None:
     """Add ``publish``, ``deprecate``, ``default`` and ``delete`` to ``app``."""
@@ -36,11 +32,6 @@ def register(app: typer.Typer) -> None:
     app.command()(deprecate)
     app.command()(default)
     app.command()(delete)
-
-
-def _counts(changes: list[Change]) -> str:
-    counts = Counter(change.level for change in changes)
-    return ", ".join(f"{counts[level]} {level}" for level in ("breaking", "dangerous", "safe"))
 
 
 @handles_errors
@@ -53,6 +44,10 @@ def publish(
             help="Publish despite breaking changes (labels that are not semver only: a semver "
             "label must bump its major version).",
         ),
+    ] = False,
+    show_all: Annotated[
+        bool,
+        typer.Option("--all", help="When publishing is refused, list every breaking change."),
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -68,10 +63,13 @@ def publish(
         try:
             published = publish_version(catalog, name, label or "", allow_breaking=allow_breaking)
         except PublishRefused as refused:
-            render.print_changes(refused.changes, limit=_SHOWN, console=render.err)
-            if refused.suggested_label:
-                render.err.print(f"Suggested label: {name}@{refused.suggested_label}")
-            raise
+            _print_refusal(refused, f"{name}@{label}", show_all=show_all)
+            raise PublishRefused(
+                refused.headline,
+                changes=refused.changes,
+                baseline=refused.baseline,
+                suggested_label=refused.suggested_label,
+            ) from None
     version = published.version
     if as_json:
         print_json(version.model_dump(mode="json"))
@@ -88,7 +86,7 @@ def publish(
         render.out.print("The first published version: nothing to compare with.", soft_wrap=True)
     else:
         render.out.print(
-            f"Changes since {name}@{published.baseline}: {_counts(version.changes)} "
+            f"Changes since {name}@{published.baseline}: {render.level_counts(version.changes)} "
             f"(connectory diff {name}@{published.baseline} {version.ref}).",
             soft_wrap=True,
         )
@@ -100,6 +98,25 @@ def publish(
             f"{'/'.join(impact.via)} and uses what changed: {escape(used)}.",
             soft_wrap=True,
         )
+
+
+def _print_refusal(refused: PublishRefused, ref: str, *, show_all: bool) -> None:
+    """The breaking changes that refused ``ref`` (a change report, as ``diff`` prints it), on
+    stderr, and the label to use instead when there is one."""
+    name = ref.partition("@")[0]
+    base = f"{name}@{refused.baseline}" if refused.baseline else None
+    see_all = f"connectory publish {ref} --all lists them all" + (
+        f", connectory diff {base} {ref} every change" if base else ""
+    )
+    render.err.print(f"Breaking changes since {base}:" if base else "Breaking changes:")
+    render.print_changes(
+        refused.changes,
+        limit=None if show_all else render.CHANGES_SHOWN,
+        see_all=see_all,
+        console=render.err,
+    )
+    if refused.suggested_label:
+        render.err.print(f"Suggested label: {name}@{refused.suggested_label}")
 
 
 def _date(text: str) -> date:
@@ -204,7 +221,7 @@ def delete(
     ref: Annotated[str, typer.Argument(metavar="NAME@VERSION")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     reason: Annotated[
-        str | None, typer.Option("--reason", help="Recorded with the deletion.")
+        str | None, typer.Option("--reason", metavar="TEXT", help="Recorded with the deletion.")
     ] = None,
 ) -> None:
     """Delete a version; a published one un-deploys the boards that use it.

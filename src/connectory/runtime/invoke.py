@@ -53,6 +53,7 @@ from urllib.parse import urljoin
 import httpx
 
 from connectory._nesting import deeper_than
+from connectory._wording import article, protocol_name
 from connectory.documents.fetch import is_url, read_capped, translated_http_errors
 from connectory.errors import InputError
 from connectory.model.auth import MutualTLSAuth, NoAuth
@@ -306,7 +307,9 @@ def build_request(
         return httpx.Request("POST", endpoint, json=payload)
     if isinstance(binding, SoapBinding):
         return soap_request(version, action, given, server)
-    raise InputError(f"{action.name} is a {binding.kind} action: it cannot be invoked")
+    raise InputError(
+        f"{action.name} is {article(protocol_name(binding.kind))} action: it cannot be invoked"
+    )
 
 
 def _output(action: Action, status: int) -> ActionOutput | None:
