@@ -36,7 +36,8 @@ def test_a_batch_with_bad_input_exits_2_and_onboards_the_rest(
         StateType.FAILED,
         "1 of 3 documents failed to onboard",
     )
-    tables = run("onboard-batch", "broken.yaml", str(EXAMPLE))  # the table all the same
+    # the table all the same; piped with no width, each row is one line (the error unfolded)
+    tables = run("onboard-batch", "broken.yaml", str(EXAMPLE), env={"COLUMNS": ""})
     assert tables.returncode == 2, tables.stderr
     failed_row = next(line for line in tables.stdout.splitlines() if "broken.yaml" in line)
     assert "failed" in failed_row
