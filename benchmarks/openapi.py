@@ -35,7 +35,7 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from timing import median_time  # benchmarks/timing.py
+from timing import median_time, proc_status  # benchmarks/timing.py
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "openapi"
@@ -92,15 +92,6 @@ def _steps(path: Path, runs: int) -> dict[str, float]:
     return result
 
 
-def _status(field: str) -> int:
-    """A field of /proc/self/status, in bytes (``VmRSS``: resident now; ``VmHWM``: its peak)."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024
-    raise OSError(f"no {field} in /proc/self/status")
-
-
 def _peak_rss_growth(operation: Any) -> int:
     """How far the resident set grows above what it is before ``operation``, at its peak.
 
@@ -110,9 +101,9 @@ def _peak_rss_growth(operation: Any) -> int:
     try:
         with open("/proc/self/clear_refs", "w") as clear:
             clear.write("5")
-        before = _status("VmRSS")
+        before = proc_status("VmRSS")
         operation()
-        return _status("VmHWM") - before
+        return proc_status("VmHWM") - before
     except OSError:
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         operation()
