@@ -74,9 +74,8 @@ def _operation(kind: str, path: Path) -> Any:
 
 
 def _steps(path: Path, runs: int) -> dict[str, float]:
-    from connectory.detect import parse
-    from connectory.fetch import fetch
-
+    from connectory.documents.fetch import fetch
+    from connectory.documents.parse import parse
     from connectory.onboarding import generate, validated
 
     raw = fetch(path)
