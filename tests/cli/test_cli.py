@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import GITHUB_OPENAPI, corpus_absent
-from tests.support.servers import serve
+from tests.support.servers import Reply, serve
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "openapi" / "1password-connect.json"
 
@@ -191,3 +191,32 @@ def test_onboard_a_refused_ref_writes_nothing(run, tmp_path: Path, sqlite_url, p
     assert "Traceback" not in result.stderr
     with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as db:
         assert db.execute("SELECT count(*) FROM versions").fetchone() == (0,)
+
+
+def test_onboard_says_when_it_tries_again(run, prefect_api_url: str) -> None:
+    """A fetch that fails for a passing reason is tried again, and the console says so in a line
+    of its own (Prefect's own INFO line for it is not shown without --verbose)."""
+    body = (
+        Path(__file__).resolve().parents[2] / "examples/openapi/1password-connect.json"
+    ).read_bytes()
+    calls: list[int] = []
+
+    def flaky(_: object) -> Reply:
+        calls.append(1)
+        return Reply(503, b"busy") if len(calls) < 3 else Reply(body=body)
+
+    with serve({"/connect.json": flaky}) as server:
+        result = run(
+            "onboard", server.url("/connect.json"), "--name", "op",
+            api_url=prefect_api_url,
+            env={"PREFECT_LOGGING_LEVEL": "INFO", "CONNECTORY_RETRY_DELAYS": "0.1,0.1,0.1"},
+        )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert len(calls) == 3
+    retries = [line for line in result.stderr.splitlines() if "trying again" in line]
+    assert len(retries) == 2, result.stderr
+    assert retries[0].startswith("fetch: ")
+    assert "HTTP 503" in retries[0]
+    assert retries[0].endswith("trying again in 0.1 s (retry 1 of 3)")
+    assert retries[1].endswith("(retry 2 of 3)")
+    assert "Task run failed with" not in result.stderr  # Prefect's INFO line stays off the console

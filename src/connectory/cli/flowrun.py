@@ -20,9 +20,10 @@ that needs it and reused by the next. Before any of that, and before Prefect is 
 ``check_before_run`` checks what can be checked at once (the source is a file or a well-formed
 URL, the catalogue opens): a mistake is reported in a moment, not after a server start.
 
-The console shows Prefect's warnings and errors; ``--verbose`` shows its INFO lines too (each task's
-state, the flow run's name). The command's own result follows them, after a blank line when
-Prefect printed anything.
+The console shows Prefect's warnings and errors (the Prefect API gets its INFO lines too), and a
+line of its own for each retry of a task that failed for a passing reason; ``--verbose`` shows
+Prefect's INFO lines (each task's state, the flow run's name). The command's own result follows
+them, after a blank line when Prefect printed anything.
 """
 
 from __future__ import annotations
@@ -85,16 +86,17 @@ def check_source(source: str) -> None:
 
 def check_before_run(verbose: bool = False) -> None:
     """Before Prefect is imported: the catalogue opens (a ConnectoryError otherwise), Prefect's
-    console logs at WARNING (INFO when ``verbose``; a PREFECT_LOGGING_LEVEL set wins otherwise)
+    console logs at WARNING (INFO when ``verbose``; a PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL set wins otherwise)
     and its telemetry off (``DO_NOT_TRACK``, the server's analytics) unless the user set them."""
     from connectory.catalog import Catalog
 
     with Catalog.open(options["catalog"]):
         pass
+    # The console's level, not the loggers': the Prefect API still gets every INFO line.
     if verbose:
-        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+        os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "INFO"
     else:
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")  # Prefect's client-side telemetry
 
@@ -133,6 +135,21 @@ class _Printed(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.any = True
+
+
+class _Retries(logging.Handler):
+    """Says on stderr that a task failed for a passing reason and will be tried again, when the
+    console does not show Prefect's own INFO line for it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not (isinstance(record.msg, str) and record.msg.startswith("Task run failed with")):
+            return
+        if not isinstance(record.args, tuple) or len(record.args) != 5:
+            return
+        _, error, attempt, attempts, when = record.args
+        task = getattr(record, "task_name", None) or getattr(record, "task_run_name", "a task")
+        when = "now" if when == "immediately" else f"in {str(when).split(' second')[0]} s"
+        sys.stderr.write(f"{task}: {error}; trying again {when} (retry {attempt} of {attempts})\n")
 
 
 class _WithoutExpectedTracebacks(logging.Formatter):
@@ -196,13 +213,18 @@ def run_flow(
     printed = _Printed()
     printed.setLevel(_console_level())
     root = logging.getLogger()
+    retries = _Retries(logging.INFO)
+    task_runs = logging.getLogger("prefect.task_runs")
     with _prefect_api(), supplied(catalog_url=url, headers=headers, sources=real_sources):
         root.addHandler(printed)
+        if _console_level() > logging.INFO:
+            task_runs.addHandler(retries)
         try:
             return flow(**parameters)
         except ItemsFailed as failed:
             return failed.result
         finally:
             root.removeHandler(printed)
+            task_runs.removeHandler(retries)
             if printed.any:
                 sys.stderr.write("\n")  # the command's result apart from Prefect's log lines
