@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
 
@@ -21,7 +21,9 @@ from connectory._gcpause import paused_gc
 from connectory.errors import DocumentError
 
 from ._yaml import YamlError, build
-from .fetch import RawDocument
+
+if TYPE_CHECKING:
+    from .fetch import RawDocument
 
 __all__ = ["TextFormat", "decode_text", "parse_json", "parse_value", "parse_yaml", "sniff_format"]
 
