@@ -20,13 +20,14 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Mapping
-from typing import Any
-
-from pydantic import SecretStr
+from typing import TYPE_CHECKING, Any
 
 from connectory.errors import ConnectoryError
 
 from .common import options
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
 
 __all__ = ["give_prefect_time_to_start", "quiet_expected_tracebacks", "run_flow"]
 

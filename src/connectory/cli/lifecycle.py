@@ -10,16 +10,18 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from connectory.errors import ConfirmationRequired, InputError, PublishRefused
-from connectory.model.version import Change
 
 from . import render
 from .common import JsonOption, handles_errors, open_catalog, print_json, split_ref
+
+if TYPE_CHECKING:
+    from connectory.model.version import Change
 
 __all__ = ["delete", "deprecate", "publish", "register"]
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from connectory.model.auth import CustomRequestAuth
-from connectory.model.version import ConnectorVersion
-from connectory.render.summary import action_target
+if TYPE_CHECKING:
+    from connectory.model.auth import CustomRequestAuth
+    from connectory.model.version import ConnectorVersion
 
 __all__ = [
     "err",
@@ -91,6 +91,9 @@ def _print_summary(version: ConnectorVersion) -> None:
 
 def _print_members(version: ConnectorVersion) -> None:
     """A table each of the auth methods, actions, triggers and findings (by kind) it has."""
+    from connectory.model.auth import CustomRequestAuth
+    from connectory.render.summary import action_target
+
     if version.auth_methods:
         table = _table("Auth methods", ["name", "type"])
         _rows(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import string
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import SecretStr
 
 from .common import handles_errors, options
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
 
 __all__ = ["MIN_TOKEN_LENGTH", "register"]
 
@@ -22,6 +24,8 @@ _TOKEN_CHARACTERS = frozenset(string.ascii_letters + string.digits + string.punc
 def _token() -> SecretStr | None:
     """``CONNECTORY_API_TOKEN``: unset (or empty) for none; else at least ``MIN_TOKEN_LENGTH``
     printable ASCII characters, what an ``Authorization`` header can carry as it is."""
+    from pydantic import SecretStr
+
     from connectory.errors import InputError
 
     text = os.environ.get("CONNECTORY_API_TOKEN", "")
