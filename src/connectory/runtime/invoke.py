@@ -78,7 +78,6 @@ from .credentials import Credentials, check_methods, check_secrets, secret_value
 from .hosts import method_urls
 from .oauth import Token
 from .retry import IDEMPOTENT, Retries
-from .soap import soap_answer, soap_request
 from .styles import path_value, query_pairs, simple_value
 from .tls import client_context
 from .trust import SecretPolicy
@@ -298,6 +297,8 @@ def build_request(
             payload["operationName"] = binding.operation_name
         return httpx.Request("POST", endpoint, json=payload)
     if isinstance(binding, SoapBinding):
+        from .soap import soap_request  # lxml and the XSD models: SOAP only
+
         return soap_request(version, action, given, server)
     raise InputError(f"{action.name} is a {binding.kind} action: it cannot be invoked")
 
@@ -475,6 +476,8 @@ def _call(
     shown = redact_url(str(request.url))
     response, content, seconds = _send(request, auth, client, settings, shown, budget, too_large)
     if isinstance(action.binding, SoapBinding):
+        from .soap import soap_answer
+
         body, matched, problems = soap_answer(version, action, content, shown, settings)
     else:
         body, matched, problems = _answer(version, action, response, content)
