@@ -15,12 +15,8 @@ import json
 import re
 from typing import TYPE_CHECKING, Any, Literal
 
-import yaml
-
 from connectory._gcpause import paused_gc
 from connectory.errors import DocumentError
-
-from ._yaml import YamlError, build
 
 if TYPE_CHECKING:
     from .fetch import RawDocument
@@ -200,6 +196,10 @@ def parse_yaml(text: str, source: str) -> Any:
     The values are built straight from libyaml's events (``connectory.documents._yaml``), with the data
     model and the refusals described there.
     """
+    import yaml  # libyaml: read only for a YAML document
+
+    from ._yaml import YamlError, build
+
     try:
         with paused_gc():  # aliases share values, but build no cycles: see connectory._gcpause
             return build(text, max_nodes=MAX_EXPANDED_NODES)
