@@ -1,10 +1,11 @@
 """Benchmark: cold starts, each in a fresh process: ``import connectory`` and the commands.
 
-    .venv/bin/python benchmarks/cold.py [RUNS]
+    .venv/bin/python benchmarks/cold.py [RUNS] [--small]
 
 A catalogue in a temporary folder holds one stored version: GitHub's GraphQL schema
 (``../shared/corpus/graphql/github``, 1,600 definitions; without the corpus, the small
-``tests/fixtures/graphql/shop.graphql``). A loopback server (a process of its own) answers its
+``tests/fixtures/graphql/shop.graphql``, and with ``--small``: what a command costs beyond the
+size of the version). A loopback server (a process of its own) answers its
 GraphQL action. Timed, each in a new Python process, RUNS times (default 5) taking turns:
 
 - the peers: ``python -c pass`` (the interpreter's start), ``import httpx``, ``import jsonschema``
@@ -64,12 +65,12 @@ def _serve(port: Any, answer: bytes) -> None:
     server.serve_forever()
 
 
-def _store(folder: Path) -> tuple[str, str, str, bytes]:
+def _store(folder: Path, small: bool) -> tuple[str, str, str, bytes]:
     """A catalogue in ``folder`` with one version: its URL, ``NAME@VERSION``, an action of it
     and what the loopback server answers for it."""
     from connectory import Catalog, inspect
 
-    if GITHUB.is_file():
+    if GITHUB.is_file() and not small:
         source, name, action, data = GITHUB, "gh", "licenses", {"licenses": []}
     else:
         source, name, action, data = SHOP, "shop", "version", {"version": "1"}
@@ -97,12 +98,12 @@ def _run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, cpu
 
 
-def main(runs: int) -> None:
+def main(runs: int, small: bool) -> None:
     python = sys.executable
     command = [python, "-m", "connectory_cli"]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        url, ref, action, answer = _store(folder)
+        url, ref, action, answer = _store(folder, small)
         port: Any = multiprocessing.Value("i", 0)
         server = multiprocessing.Process(target=_serve, args=(port, answer), daemon=True)
         server.start()
@@ -142,7 +143,8 @@ def main(runs: int) -> None:
     walls = {case: statistics.median(w for w, _ in found) for case, found in timings.items()}
     cpus = {case: statistics.median(c for _, c in found) for case, found in timings.items()}
     width = max(map(len, cases))
-    print(f"{runs} runs each, medians; {ref} from {GITHUB.name if GITHUB.is_file() else SHOP.name}")
+    source = GITHUB.name if GITHUB.is_file() and not small else SHOP.name
+    print(f"{runs} runs each, medians; {ref} from {source}")
     print(
         f"{'':{width}}  {'wall s':>7}  {'CPU s':>6}  {'x pass':>7}  {'x httpx':>7}  {'CPU x httpx':>11}"
     )
@@ -155,4 +157,5 @@ def main(runs: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    numbers = [arg for arg in sys.argv[1:] if arg.isdigit()]
+    main(int(numbers[0]) if numbers else 5, "--small" in sys.argv[1:])
