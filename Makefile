@@ -7,14 +7,21 @@ BIN := $(VENV)/bin
 
 setup: $(VENV)/.installed
 
+# pip says what it fetches as it goes; setuptools' warning that every editable install gets
+# (folders named like the package) is not for our users.
 $(VENV)/.installed: pyproject.toml
+	@echo "==> Creating $(VENV) and installing Connectory and its dependencies into it"
+	@echo "    (about 4 minutes on a fresh machine; once only, until pyproject.toml changes)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	PYTHONWARNINGS='ignore:Editable installation' $(BIN)/pip install --progress-bar on -e '.[dev]'
 	touch $@
+	@echo "==> Installed: $(BIN)/connectory (or '. $(BIN)/activate' and then connectory)"
 
 # Onboard a real document into the embedded catalogue (catalog/connectory.db), publish it, show it.
 demo: setup
+	@echo "==> Onboarding a real document: the Prefect flow 'onboard' (without PREFECT_API_URL,"
+	@echo "    on a temporary Prefect server it starts: about a minute)"
 	PREFECT_SERVER_ANALYTICS_ENABLED=false $(BIN)/connectory onboard examples/openapi/1password-connect.json --name onepassword-connect --publish
 	$(BIN)/connectory list
 	$(BIN)/connectory show onepassword-connect@latest

@@ -52,8 +52,6 @@ def best_times(fns: list[Callable[[], object]], runs: int = 5) -> list[float]:
 
 def steps(path: Path) -> list[tuple[str, float]]:
     """The time of each step of ``inspect`` on ``path``, run one after the other."""
-    from connectory.detect import parse
-    from connectory.fetch import fetch
     from connectory.protocols.graphql.introspection import check_introspection
     from connectory.protocols.graphql.jsonschema import TypeSchemas
     from connectory.protocols.graphql.schema import (
@@ -66,6 +64,8 @@ def steps(path: Path) -> list[tuple[str, float]]:
     from graphql import build_client_schema
     from graphql.type.validate import SchemaValidationContext
 
+    from connectory.documents.fetch import fetch
+    from connectory.documents.parse import parse
     from connectory.model import ConnectorVersion, GraphQLMetadata
     from connectory.protocols.graphql.actions import root_actions
 

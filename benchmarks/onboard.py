@@ -38,10 +38,9 @@ def timed_command(args: list[str], env: dict[str, str]) -> float:
 def main() -> None:
     document = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from connectory.detect import parse
-    from connectory.fetch import fetch
-
     from connectory import Catalog, inspect
+    from connectory.documents.fetch import fetch
+    from connectory.documents.parse import parse
     from connectory.onboarding import generate, validated
 
     text = document.read_bytes()

@@ -35,7 +35,7 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from timing import median_time  # benchmarks/timing.py
+from timing import median_time, proc_status  # benchmarks/timing.py
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "openapi"
@@ -74,9 +74,8 @@ def _operation(kind: str, path: Path) -> Any:
 
 
 def _steps(path: Path, runs: int) -> dict[str, float]:
-    from connectory.detect import parse
-    from connectory.fetch import fetch
-
+    from connectory.documents.fetch import fetch
+    from connectory.documents.parse import parse
     from connectory.onboarding import generate, validated
 
     raw = fetch(path)
@@ -92,15 +91,6 @@ def _steps(path: Path, runs: int) -> dict[str, float]:
     return result
 
 
-def _status(field: str) -> int:
-    """A field of /proc/self/status, in bytes (``VmRSS``: resident now; ``VmHWM``: its peak)."""
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024
-    raise OSError(f"no {field} in /proc/self/status")
-
-
 def _peak_rss_growth(operation: Any) -> int:
     """How far the resident set grows above what it is before ``operation``, at its peak.
 
@@ -110,9 +100,9 @@ def _peak_rss_growth(operation: Any) -> int:
     try:
         with open("/proc/self/clear_refs", "w") as clear:
             clear.write("5")
-        before = _status("VmRSS")
+        before = proc_status("VmRSS")
         operation()
-        return _status("VmHWM") - before
+        return proc_status("VmHWM") - before
     except OSError:
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         operation()

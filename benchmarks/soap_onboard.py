@@ -30,13 +30,13 @@ DEFAULTS = [CORPUS / "workday" / "Human_Resources.wsdl", CORPUS / "salesforce" /
 def bench(document: Path) -> list[tuple[str, float, str]]:
     import xmlschema
     import zeep
-    from connectory.detect import parse
-    from connectory.fetch import fetch
     from xmlschema.extras.wsdl import Wsdl11Document
 
     from connectory import inspect
+    from connectory.documents.fetch import fetch
+    from connectory.documents.parse import parse
     from connectory.onboarding import generate, validated
-    from connectory.protocols.soap import compile_xsd
+    from connectory.vetting.xsd import compile_xsd
 
     raw = fetch(document)
     parsed = parse(raw)

@@ -7,7 +7,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-__all__ = ["median_time", "timed"]
+__all__ = ["median_time", "proc_status", "timed"]
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -20,3 +20,12 @@ def timed(fn: Callable[[], object]) -> float:
 def median_time(fn: Callable[[], object], runs: int = 5) -> float:
     """The median of ``runs`` timed calls of ``fn``."""
     return statistics.median(timed(fn) for _ in range(runs))
+
+
+def proc_status(field: str) -> int:
+    """A field of /proc/self/status, in bytes (``VmRSS``: resident now; ``VmHWM``: its peak)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise OSError(f"no {field} in /proc/self/status")

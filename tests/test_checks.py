@@ -40,7 +40,11 @@ def test_a_real_clean_version_passes() -> None:
     assert results["operations-valid"][0] == "skipped"
     assert results["xsd-compiles"][0] == "skipped"
     assert results["live-auth"][0] == "skipped"
-    assert results["diff-reviewed"] == ("passed", "nothing published yet", [])
+    assert results["diff-reviewed"] == (
+        "passed",
+        "no published version before it: nothing to compare with",
+        [],
+    )
 
 
 def test_broken_definitions_actions_and_findings_fail_with_details() -> None:

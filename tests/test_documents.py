@@ -157,7 +157,7 @@ def test_not_an_interface_description(text: str, message: str) -> None:
 
 def test_the_wrong_protocol_is_refused_naming_what_it_is() -> None:
     with pytest.raises(
-        ProtocolError, match=r"this is a openapi-3.0 document \(http\), not graphql"
+        ProtocolError, match=r"this is an OpenAPI 3.0 document \(HTTP\), not GraphQL as asked"
     ):
         parse(raw('{"openapi": "3.0.0"}'), protocol="graphql")
 
@@ -166,7 +166,7 @@ def test_sdl_asked_for_as_another_protocol_is_named_for_what_it_is() -> None:
     """Not "not valid YAML: mapping values are not allowed" for a document that never was YAML."""
     sdl = "type Query {\n  shop: Shop\n}\n\ntype Shop {\n  name: String\n}\n"
     with pytest.raises(
-        ProtocolError, match=r"this is a graphql-sdl document \(graphql\), not soap"
+        ProtocolError, match=r"this is a GraphQL SDL document \(GraphQL\), not SOAP"
     ):
         parse(raw(sdl), protocol="soap")
     # a YAML document that starts alike (``type: object``) is still YAML

@@ -82,7 +82,7 @@ def test_graphql_and_soap_bindings_round_trip() -> None:
 
 
 def test_metadata_must_match_the_protocol() -> None:
-    with pytest.raises(ValidationError, match="http metadata on a soap version"):
+    with pytest.raises(ValidationError, match="HTTP metadata on a SOAP version"):
         ConnectorVersion(
             connector="x",
             protocol="soap",

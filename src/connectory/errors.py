@@ -57,6 +57,11 @@ class ConnectoryError(Exception):
         self.location = location
         super().__init__(f"{location}: {message}" if location else message)
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython (a notebook) shows instead of the traceback: the error in one line, as
+        the CLI prints it; the traceback stays in ``__traceback__`` (``%debug``, ``%tb``)."""
+        return [f"\x1b[31m{type(self).__name__}\x1b[0m: {self}"]
+
 
 class TransientError(ConnectoryError):
     """A failure that may go away on its own (network, HTTP 5xx, a locked database)."""
@@ -128,7 +133,8 @@ class PublishRefused(CatalogError):
     """Publishing would ship breaking changes that the label does not announce.
 
     ``changes`` are the breaking changes (``connectory.model.Change``) since ``baseline``, the
-    version compared with; ``suggested_label`` is the next semver label, when labels are semver.
+    version compared with; ``suggested_label`` is the next semver label, when labels are semver;
+    ``headline`` is the message without the changes listed in it (for who lists them apart).
     """
 
     def __init__(
@@ -138,8 +144,10 @@ class PublishRefused(CatalogError):
         changes: Iterable[object] = (),
         baseline: str | None = None,
         suggested_label: str | None = None,
+        headline: str | None = None,
     ) -> None:
         super().__init__(message)
+        self.headline = headline or message
         self.changes = list(changes)
         self.baseline = baseline
         self.suggested_label = suggested_label

@@ -41,6 +41,12 @@ def redact_url(url: str) -> str:
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
         query = urlencode([(k, REDACTED if _is_sensitive(k) else v) for k, v in pairs], safe="*")
+    if netloc == parts.netloc and query == parts.query:
+        return url
+    if not netloc and url.startswith(f"{parts.scheme}://"):
+        # an empty host (sqlite:////var/x.db): urlunsplit would drop its "//" and the path's root
+        rest = f"{parts.path}?{query}" if query else parts.path
+        return f"{parts.scheme}://{rest}" + (f"#{parts.fragment}" if parts.fragment else "")
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 

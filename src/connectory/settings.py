@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import InputError
+from .errors import DocumentError, InputError
 
-__all__ = ["DEFAULT_SETTINGS", "Settings", "env_json_object"]
+__all__ = ["DEFAULT_SETTINGS", "Settings", "Tally", "env_json_object"]
 
 _FLAGS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
@@ -44,6 +44,14 @@ class Settings:
     max_schema_nodes: int = 1_000_000
     """Refuse a document whose schemas, once references are inlined, exceed this many nodes
     (references that fan out exponentially)."""
+    max_operations: int = 20_000
+    """Refuse a document that describes more operations than this (OpenAPI operations, SOAP
+    operations of a WSDL's port types, GraphQL root fields), as soon as the count passes it: the
+    largest real ones have under 2,000 (GitHub's REST description 1,223)."""
+    max_types: int = 30_000
+    """Refuse a document that defines more types than this (GraphQL named types, the global
+    types and elements of a WSDL's XSD schemas), as soon as the count passes it: GitHub's
+    GraphQL schema has 1,606, Workday's Human Resources WSDL 2,242."""
     max_example_checks: int = 2000
     """Check at most this many examples against their schemas (a finding says when capped)."""
     example_check_seconds: float = 1.0
@@ -136,6 +144,40 @@ class Settings:
 
 
 DEFAULT_SETTINGS = Settings()
+
+
+class Tally:
+    """What a walk over a document has met, counted against one limit of ``Settings``
+    (``max_operations``, ``max_types``): ``add`` refuses as soon as the count passes it, so that
+    a huge document is refused before everything is built from it."""
+
+    __slots__ = ("count", "limit", "setting", "what")
+
+    def __init__(self, settings: Settings, setting: str, what: str) -> None:
+        self.setting = setting
+        self.limit: int = getattr(settings, setting)
+        self.what = what
+        self.count = 0
+
+    def add(self, count: int = 1, *, location: str | None = None) -> None:
+        """Count ``count`` more; ``DocumentError`` naming the limit once past it."""
+        self.count += count
+        if self.count > self.limit:
+            raise DocumentError(
+                f"the document has more than {self.limit:,} {self.what} "
+                f"(CONNECTORY_{self.setting.upper()}, {self.count:,} counted so far); raise the "
+                "limit if you trust the document",
+                location=location,
+            )
+
+    def check(self, count: int, *, location: str | None = None) -> None:
+        """A whole count at once (a list already read): ``DocumentError`` when it passes."""
+        if count > self.limit:
+            raise DocumentError(
+                f"the document has {count:,} {self.what}, more than the {self.limit:,} allowed "
+                f"(CONNECTORY_{self.setting.upper()}); raise the limit if you trust the document",
+                location=location,
+            )
 
 
 def env_json_object(

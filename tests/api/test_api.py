@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -53,6 +54,14 @@ def api(sqlite_url: str) -> Iterator[httpx.Client]:
 
 def test_read_the_catalogue(api: httpx.Client) -> None:
     assert api.get("/health").json() == {"status": "ok"}
+    assert api.get("/").json() == {  # a newcomer's curl / found a 404
+        "name": "Connectory",
+        "docs": "/docs",
+        "openapi": "/openapi.json",
+        "connectors": "/connectors",
+        "health": "/health",
+    }
+    assert api.get(api.get("/").json()["docs"]).status_code == 200
     assert [c["name"] for c in api.get("/connectors").json()] == ["onepassword"]
     assert api.get("/connectors/onepassword").json()["default_version"] == "1.5.7"
     versions = api.get("/connectors/onepassword/versions").json()
@@ -102,7 +111,8 @@ def test_create_publish_vet_deprecate_and_delete_by_hand(api: httpx.Client) -> N
     deprecated = api.post(
         "/connectors/acme/versions/1.0.0/deprecate", json={"sunset": "2031-01-01"}
     )
-    assert (deprecated.json()["state"], deprecated.json()["sunset"]) == ("deprecated", "2031-01-01")
+    assert api.get("/connectors/acme/versions/1.0.0").json()["state"] == "deprecated"
+    assert deprecated.json()["sunset"] == "2031-01-01"
     gone = api.delete("/connectors/acme/versions/1.0.0", params={"confirm": True})
     assert gone.status_code == 200, gone.text
     assert api.get("/connectors/acme/versions/1.0.0").status_code == 404
@@ -239,6 +249,76 @@ def test_the_description_and_the_docs_need_the_token(guarded: httpx.Client) -> N
     assert "swagger-ui" in guarded.get("/docs", headers=BEARER).text
 
 
+def test_a_deprecation_needs_a_sunset_and_answers_with_its_record(api: httpx.Client) -> None:
+    url = "/connectors/onepassword/versions/1.5.7/deprecate"
+    refused = {
+        "missing": api.post(url, json={}),
+        "past": api.post(url, json={"sunset": "2001-01-01"}),
+        "not a date": api.post(url, json={"sunset": "soon"}),
+        "malformed": api.post(
+            url, content=b'{"sunset": ', headers={"Content-Type": "application/json"}
+        ),
+        "extra": api.post(url, json={"sunset": "2031-01-01", "when": "now"}),
+    }
+    assert {k: a.status_code for k, a in refused.items()} == dict.fromkeys(refused, 400)
+    assert all(set(a.json()) >= {"error", "message", "location"} for a in refused.values())
+    locations = {k: a.json()["location"] for k, a in refused.items()}
+    assert locations == {
+        "missing": "body.sunset",
+        "past": "body.sunset",
+        "not a date": "body.sunset",
+        "malformed": "body:1:12",
+        "extra": "body.when",
+    }
+    assert "2001-01-01 is in the past" in refused["past"].json()["message"]
+    assert api.get("/connectors/onepassword/versions/1.5.7").json()["state"] == "published"
+
+    done = api.post(url, json={"sunset": "2031-01-01"})
+    assert done.status_code == 200, done.text
+    record = done.json()
+    assert set(record) == {
+        "connector", "label", "deprecated_at", "sunset", "replacement", "url", "default",
+        "default_moved",
+    }  # fmt: skip
+    assert (record["label"], record["sunset"], record["url"]) == (
+        "1.5.7",
+        "2031-01-01",
+        "/connectors/onepassword/versions/1.5.7",
+    )
+    assert len(done.content) < 1000  # not the version (3.3 MB for Stripe)
+    assert api.get(record["url"]).json()["state"] == "deprecated"
+    # It was the default, without a replacement: default follows latest, and every version is
+    # deprecated, so it names the newest of them, and says so.
+    assert record["default_moved"] is True
+    assert record["default"]["follows_latest"] is True
+    assert "deprecated" in record["default"]["warning"]
+
+
+def test_the_default_version_is_read_and_set(api: httpx.Client) -> None:
+    url = "/connectors/onepassword/default"
+    assert api.get(url).json() == {
+        "connector": "onepassword",
+        "label": "1.5.7",
+        "follows_latest": False,
+        "resolves_to": "1.5.7",
+        "warning": None,
+    }
+    followed = api.put(url, json={"label": None})
+    assert followed.status_code == 200, followed.text
+    assert (followed.json()["follows_latest"], followed.json()["resolves_to"]) == (True, "1.5.7")
+    assert api.get("/connectors/onepassword").json()["default_version"] is None
+    assert api.put(url, json={"label": "1.5.7"}).json()["label"] == "1.5.7"
+    missing = api.put(url, json={"label": "9.9.9"})
+    assert (missing.status_code, missing.json()["error"]) == (404, "NotFound")
+    bad = api.put(url, json={"label": "no/slash"})
+    assert (bad.status_code, bad.json()["location"]) == (400, "body.label")
+    unsaid = api.put(url, json={})
+    assert (unsaid.status_code, unsaid.json()["location"]) == (400, "body.label")
+    api.post("/connectors/onepassword/versions/1.5.7/deprecate", json={"sunset": "2031-01-01"})
+    refused = api.put(url, json={"label": "1.5.7"})
+    assert (refused.status_code, refused.json()["error"]) == (409, "Conflict")
+
+
 @pytest.mark.parametrize("limit", ["-1", "0", "1001", str(10**30), str(-(10**30)), "1e3", "x"])
 def test_a_limit_out_of_range_is_a_400_in_the_error_shape(api: httpx.Client, limit: str) -> None:
     answer = api.get("/connectors/onepassword/deliveries", params={"limit": limit})
@@ -326,7 +406,9 @@ def test_the_description_declares_every_answer_and_the_name_rules(guarded: httpx
             for code in codes - {"200", "201", "202"}:
                 schema = operation["responses"][code]["content"]["application/json"]["schema"]
                 assert schema == error, (method, path, code)
-            if path != "/health":
+            if path == "/":  # where to go from here: never the catalogue, so never 503
+                assert {"401", "413"} <= codes, (method, path)
+            elif path != "/health":
                 assert {"401", "413", "503"} <= codes, (method, path)
             if "{" in path:
                 assert "400" in codes, (method, path)
@@ -342,3 +424,26 @@ def test_the_description_declares_every_answer_and_the_name_rules(guarded: httpx
     )
     assert (limit["schema"]["minimum"], limit["schema"]["maximum"]) == (1, 1000)
     assert document["paths"]["/connectors"]["get"]["security"] == [{"bearer": []}]
+
+
+def test_the_docs_load_swagger_ui_from_this_api_only(api: httpx.Client) -> None:
+    page = api.get("/docs")
+    assert page.status_code == 200
+    urls = re.findall(r"""(?:href|src)=["']([^"']+)["']|url:\s*'([^']+)'""", page.text)
+    found = {a or b for a, b in urls}
+    assert found >= {
+        "/docs/assets/swagger-ui-bundle.js",
+        "/docs/assets/swagger-ui.css",
+        "/openapi.json",
+    }
+    assert all(url.startswith("/") for url in found), found  # no CDN, no other host
+    assert "//" not in re.sub(r"https?://(www\.)?(swagger\.io|w3\.org)[^\s\"'<>]*", "", page.text)
+    script = api.get("/docs/assets/swagger-ui-bundle.js")
+    style = api.get("/docs/assets/swagger-ui.css")
+    assert (script.status_code, style.status_code) == (200, 200)
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "SwaggerUIBundle" in script.text
+    assert style.headers["content-type"].startswith("text/css")
+    assert ".swagger-ui" in style.text
+    other = api.get("/docs/assets/redoc.standalone.js")
+    assert (other.status_code, other.json()["error"]) == (404, "NotFound")

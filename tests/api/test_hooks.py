@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from pydantic import SecretStr
 
 from connectory import inspect
@@ -312,7 +313,16 @@ def test_a_deprecated_version_takes_deliveries_until_its_sunset(
     for name, sunset in (("shop", today + timedelta(days=30)), ("old-shop", today - timedelta(days=1))):  # fmt: skip
         _publish_shop(sqlite_url, tmp_path, monkeypatch, name)
         with Catalog.open(sqlite_url) as catalog:
-            catalog.deprecate(name, "1.0.0", sunset=sunset)
+            catalog.deprecate(name, "1.0.0", sunset=max(sunset, today))
+            # A sunset in the past cannot be given (the store refuses it): time passed since.
+            with catalog.engine.begin() as connection:
+                connection.execute(
+                    sa.text(
+                        "UPDATE versions SET sunset = :sunset WHERE label = '1.0.0' AND "
+                        "connector_id = (SELECT id FROM connectors WHERE name = :name)"
+                    ),
+                    {"sunset": sunset, "name": name},
+                )
     for base in _serve(create_app(sqlite_url)):
         with httpx.Client(base_url=base) as client:
             taken = client.post("/hooks/shop/ping", content=b"hello")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from connectory.catalog import Catalog
-from connectory.errors import Conflict, NotFound
+from connectory.errors import Conflict, InputError, NotFound
 from tests.support.samples import small_version
 
 SUNSET = date(2031, 3, 31)
@@ -26,14 +26,24 @@ def releases(catalog: Catalog) -> Catalog:
 
 
 def test_the_replacement_is_recorded_by_its_label(releases: Catalog) -> None:
+    before = datetime.now(UTC)
     deprecated = releases.deprecate("acme", "1", sunset=SUNSET, replacement="latest")
-    assert (deprecated.state, deprecated.sunset, deprecated.replacement) == (
-        "deprecated",
-        SUNSET,
-        "2",
-    )
+    assert (deprecated.label, deprecated.sunset, deprecated.replacement) == ("1", SUNSET, "2")
+    assert deprecated.deprecated_at is not None
+    assert before <= deprecated.deprecated_at <= datetime.now(UTC)
     info = {v.label: v for v in releases.list_versions("acme")}["1"]
     assert (info.state, info.sunset, info.replacement) == ("deprecated", SUNSET, "2")
+    assert info.deprecated_at == deprecated.deprecated_at
+    assert releases.get_version("acme", "1").state == "deprecated"
+
+
+def test_a_sunset_in_the_past_is_refused_and_today_is_taken(releases: Catalog) -> None:
+    today = datetime.now(UTC).date()
+    with pytest.raises(InputError, match=r"is in the past \(today is ") as refused:
+        releases.deprecate("acme", "1", sunset=today - timedelta(days=1))
+    assert refused.value.location == "sunset"
+    assert releases.get_version("acme", "1").state == "published"  # nothing happened
+    assert releases.deprecate("acme", "1", sunset=today).sunset == today
 
 
 @pytest.mark.parametrize(
@@ -57,11 +67,11 @@ def test_a_replacement_that_is_not_a_published_version_is_refused(
 
 
 def test_a_deprecated_version_cannot_replace_another(releases: Catalog) -> None:
-    releases.deprecate("acme", "2")
+    releases.deprecate("acme", "2", sunset=SUNSET)
     with pytest.raises(Conflict, match="acme@2 is deprecated: it must be published"):
-        releases.deprecate("acme", "1", replacement="2")
+        releases.deprecate("acme", "1", sunset=SUNSET, replacement="2")
 
 
 def test_a_replacement_belongs_to_the_same_connector(releases: Catalog) -> None:
     with pytest.raises(NotFound, match="no version of other '2'"):
-        releases.deprecate("other", "1", replacement="2")
+        releases.deprecate("other", "1", sunset=SUNSET, replacement="2")

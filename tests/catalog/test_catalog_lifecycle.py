@@ -49,31 +49,32 @@ def test_the_default_is_kept_once_set(catalog: Catalog) -> None:
     catalog.publish("acme", "1")
     catalog.publish("acme", "2")
     assert catalog.get_connector("acme").default_version == "1"
-    assert catalog.set_default("acme", "latest").default_version == "2"
+    assert catalog.set_default("acme", "latest").label == "2"
 
 
 def test_deprecate(catalog: Catalog) -> None:
     catalog.draft(small_version(seed="1"), label="1")
     with pytest.raises(Conflict, match="publish it first"):
-        catalog.deprecate("acme", "1")
+        catalog.deprecate("acme", "1", sunset=date(2031, 1, 1))
     catalog.publish("acme", "1")
     catalog.draft(small_version(seed="2"), label="2")
     catalog.publish("acme", "2")
 
-    deprecated = catalog.deprecate("acme", "1", sunset=date(2030, 1, 31), replacement="2")
+    catalog.deprecate("acme", "1", sunset=date(2030, 1, 31), replacement="2")
 
+    deprecated = catalog.get_version("acme", "1")
     assert (deprecated.state, deprecated.sunset, deprecated.replacement) == (
         "deprecated",
         date(2030, 1, 31),
         "2",
     )
-    assert catalog.get_version("acme", "1") == deprecated
     with pytest.raises(Conflict, match="deprecated already"):
         catalog.deprecate("acme", "1", sunset=date(2031, 1, 1))
     with pytest.raises(Conflict):
         catalog.publish("acme", "1")
     assert catalog.get_version("acme", "1") == deprecated
-    assert catalog.set_default("acme", "1").default_version == "1"  # deprecated is allowed
+    with pytest.raises(Conflict, match=r"acme@1 is deprecated: only a published version that is not deprecated can be the default"):  # fmt: skip
+        catalog.set_default("acme", "1")
 
 
 def test_update_draft(catalog: Catalog) -> None:
@@ -206,15 +207,16 @@ def test_public_write_paths_cannot_change_a_published_version(catalog: Catalog) 
         catalog.delete_version("acme", "1.0")
     with pytest.raises(Conflict):
         catalog.publish("acme", "1.0")
-    deprecated = catalog.deprecate("acme", "1.0")
+    catalog.deprecate("acme", "1.0", sunset=date(2031, 1, 1))
+    deprecated = catalog.get_version("acme", "1.0")
     with pytest.raises(Conflict):
-        catalog.deprecate("acme", "1.0")
+        catalog.deprecate("acme", "1.0", sunset=date(2031, 1, 1))
     with pytest.raises(ImmutableVersion, match="deprecated"):
         catalog.update_draft(changed)
 
     after = catalog.get_version("acme", "1.0")
     assert after == deprecated
-    assert after.model_copy(update={"state": "published"}) == published
+    assert after.model_copy(update={"state": "published", "sunset": None}) == published
 
 
 def test_boards(catalog: Catalog) -> None:

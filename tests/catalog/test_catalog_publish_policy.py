@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +128,7 @@ def test_the_predecessor(catalog: Catalog, tmp_path: Path) -> None:
     assert predecessor(catalog, "op", "3.0.0") == "2.0.0"
     assert predecessor(catalog, "op", "0.9.0") == "2.0.0"  # nothing below: the newest published
     assert predecessor(catalog, "op", "nightly") == "2.0.0"
-    catalog.deprecate("op", "2.0.0")
+    catalog.deprecate("op", "2.0.0", sunset=date(2031, 1, 1))
     assert predecessor(catalog, "op", "nightly") == "2.0.0"  # deprecated versions count
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -161,9 +161,9 @@ def test_latest_and_default_resolution(catalog: Catalog) -> None:
 
     catalog.set_default("acme", "2.0")
     assert catalog.resolve("acme", "default") == "2.0"
-    catalog.deprecate("acme", "2.0")
+    catalog.deprecate("acme", "2.0", sunset=date(2031, 1, 1))
     assert catalog.resolve("acme", "latest") == "1.0"  # deprecated versions are not "latest"
-    assert catalog.resolve("acme", "default") == "2.0"
+    assert catalog.resolve("acme", "default") == "1.0"  # moved off it: following latest again
 
     with pytest.raises(NotFound, match=r"known: 1\.0, 2\.0"):
         catalog.resolve("acme", "3.0")

@@ -1,5 +1,7 @@
 """``run``: the installed ``connectory`` console script in a subprocess, in a clean directory,
-against a fresh embedded catalogue; no CONNECTORY_* or PREFECT_API_URL of the caller leaks in."""
+against a fresh embedded catalogue; no CONNECTORY_* or PREFECT_API_URL of the caller leaks in.
+Its data folder (``XDG_DATA_HOME``) is the test's own: a local Prefect server a command starts
+there (no PREFECT_API_URL) is stopped when the test ends, never left running in the user's."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,7 @@ Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
 @pytest.fixture
-def run(tmp_path: Path, sqlite_url: str) -> Run:
+def run(tmp_path: Path, sqlite_url: str) -> Iterator[Run]:
     """``run(*args, api_url=None, home=None, env=None, stdin=None)``: ``api_url`` is a Prefect
     server to use (and keep using), ``home`` a PREFECT_HOME (logging at INFO), ``env`` more
     variables for this one call, ``stdin`` its standard input (none by default)."""
@@ -31,6 +33,7 @@ def run(tmp_path: Path, sqlite_url: str) -> Run:
     base["CONNECTORY_DATABASE_URL"] = sqlite_url
     base["CONNECTORY_SECRETS_FILE"] = str(tmp_path / "secrets" / "credentials.json")
     base["COLUMNS"] = "200"  # tables as wide as they need: no folded cells
+    base["XDG_DATA_HOME"] = str(tmp_path / "data")
 
     def run(
         *args: str,
@@ -55,4 +58,6 @@ def run(tmp_path: Path, sqlite_url: str) -> Run:
             check=False,
         )
 
-    return run
+    yield run
+    if (tmp_path / "data" / "connectory" / "prefect" / "server.json").exists():
+        run("server", "stop")

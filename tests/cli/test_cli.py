@@ -145,15 +145,6 @@ def test_github_onboards_with_845_actions_and_publishes(run, sqlite_url, prefect
     assert shown["actions"] == version["actions"]
 
 
-@pytest.mark.slow
-def test_onboard_runs_on_prefects_embedded_server(run, tmp_path: Path) -> None:
-    """No PREFECT_API_URL: Prefect starts its own temporary server, as on a fresh machine."""
-    result = run("onboard", str(EXAMPLE), "--name", "op", "--publish", home=tmp_path / "prefect")
-    assert result.returncode == 0, result.stderr
-    assert "Drafted op@1.5.7, published: 15 actions" in result.stdout
-    assert "Starting temporary server" in result.stderr
-
-
 OPENAPI_MULTI = Path(__file__).resolve().parents[1] / "fixtures" / "openapi" / "openapi-multi"
 
 

@@ -36,10 +36,14 @@ def test_a_batch_with_bad_input_exits_2_and_onboards_the_rest(
         StateType.FAILED,
         "1 of 3 documents failed to onboard",
     )
-    tables = run("onboard-batch", "broken.yaml", str(EXAMPLE))  # the table all the same
+    # the table all the same; piped with no width, each row is one line (the error unfolded)
+    tables = run("onboard-batch", "broken.yaml", str(EXAMPLE), env={"COLUMNS": ""})
     assert tables.returncode == 2, tables.stderr
-    assert "failed: " in tables.stdout
+    failed_row = next(line for line in tables.stdout.splitlines() if "broken.yaml" in line)
+    assert "failed" in failed_row
+    assert "not valid YAML" in tables.stdout  # the error, in its own column
     assert "unchanged" in tables.stdout
+    assert "2 documents: 0 drafted, 0 published, 1 unchanged, 1 failed, in " in tables.stdout
     listed = run("list", "--json")
     assert sorted(c["name"] for c in json.loads(listed.stdout)) == [
         "1password-local-connect",

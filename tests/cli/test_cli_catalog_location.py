@@ -118,6 +118,18 @@ def test_info_never_shows_a_password(run: Run) -> None:
     assert "ann:***@127.0.0.1:1" in result.stderr
 
 
+def test_a_catalogue_file_under_a_regular_file_is_named_not_a_traceback(
+    run: Run, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.txt").write_text("not a folder")
+    result = run("list", "--catalog", f"sqlite:///{tmp_path / 'notes.txt' / 'x.db'}")
+    assert result.returncode == 1
+    assert "internal error" not in result.stderr
+    assert f"{tmp_path / 'notes.txt'}: cannot hold the catalogue file: a file, not a folder" in (
+        result.stderr
+    )
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -85,6 +85,8 @@ def test_invoke_an_action_with_credentials_from_the_environment(
     assert "HTTP 401" in refused.stdout
     assert missing.returncode == 2
     assert "needs credentials for key" in missing.stderr
+    assert "connectory secret set items key SECRET" in missing.stderr  # where they go, concretely
+    assert "CONNECTORY_CREDENTIALS_ITEMS" in missing.stderr
     assert invalid.returncode == 2
     assert "'id' is a required property" in invalid.stderr
     assert server.requests == ["/items/7", "/items/7"]

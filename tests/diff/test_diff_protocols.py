@@ -42,7 +42,7 @@ def _graphql(seed: str, *fields: str) -> ConnectorVersion:
 
 
 def test_versions_of_two_protocols_do_not_compare() -> None:
-    with pytest.raises(ProtocolError, match="cannot diff a http version"):
+    with pytest.raises(ProtocolError, match="cannot diff an HTTP version"):
         diff(small_version(), _graphql("1"))
 
 

@@ -179,7 +179,7 @@ def test_without_credentials_the_check_is_skipped_and_nothing_recorded(
     result = onboard(source=str(path), name="acme")
     assert result.auth is not None
     assert result.auth.status == "skipped"
-    assert result.auth.message.startswith("no credentials given")
+    assert result.auth.message.startswith("no credentials given (CONNECTORY_CREDENTIALS_ACME or")
     assert server.requests == []  # nothing called
     version = stored(sqlite_url, result)
     assert auth_findings(version) == []

@@ -8,7 +8,9 @@
     GET    /connectors/{name}/versions/{label}           ConnectorVersion (latest, default resolve)
     GET    /connectors/{name}/versions/{label}/changes?since=L2    Change[] (connectory.changes)
     POST   /connectors/{name}/versions/{label}/publish[?allow_breaking=true]   under the policy
-    POST   /connectors/{name}/versions/{label}/deprecate {sunset, replacement}
+    POST   /connectors/{name}/versions/{label}/deprecate {sunset, replacement}   the deprecation
+    GET    /connectors/{name}/default                    what default is and names
+    PUT    /connectors/{name}/default {label | null}     set it, or follow the newest published
     DELETE /connectors/{name}/versions/{label}[?confirm=true&reason=...]   409 + blast radius
     GET    /connectors/{name}/vettings[?label=L]         Vetting[], newest first
     POST   /connectors/{name}/versions/{label}/vettings  record a Vetting
@@ -16,7 +18,8 @@
     POST   /hooks/{connector}/{trigger}[?version=L]      a webhook delivery: 202 kept, 200 kept
                                                          before (a replay), 401 refused
     GET    /connectors/{name}/deliveries[?trigger=T&limit=1..1000]   the inbox, newest first
-    GET    /openapi.json, /docs                          this API's description
+    GET    /openapi.json, /docs                          this API's description (/docs/assets/*:
+                                                         Swagger UI's files, served here)
 
 The modules, outside in:
 
@@ -32,6 +35,7 @@ The modules, outside in:
                inbox it fills
     errors     one error shape, ``{"error", "message", "location"}``, and the status of each kind
     openapi    the description: every answer declared, the token's security scheme
+    docs       /docs: Swagger UI with its files served here (no CDN)
 
 A version created by hand is checked as onboarding checks one (``connectory.validated``: its
 schemas against the metaschema, its refs) and stored as a draft with those findings. With

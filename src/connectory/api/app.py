@@ -13,7 +13,7 @@ from pydantic import BaseModel, SecretStr
 from connectory.catalog import Catalog
 from connectory.settings import Settings
 
-from . import boards, connectors, errors, hooks, vettings
+from . import boards, connectors, docs, errors, hooks, vettings
 from .bodies import StrictRoute
 from .guard import Guard
 from .openapi import describer
@@ -31,6 +31,28 @@ class Health(BaseModel):
 
 def health() -> JSONResponse:
     return as_json(Health(status="ok"))
+
+
+class Index(BaseModel):
+    """What ``GET /`` answers: where to go from here (a newcomer's ``curl /`` found a 404)."""
+
+    name: str
+    docs: str
+    openapi: str
+    connectors: str
+    health: str
+
+
+def index() -> JSONResponse:
+    return as_json(
+        Index(
+            name="Connectory",
+            docs="/docs",
+            openapi="/openapi.json",
+            connectors="/connectors",
+            health="/health",
+        )
+    )
 
 
 def create_app(
@@ -56,6 +78,7 @@ def create_app(
         title="Connectory",
         summary="The connector catalogue: versions, publishing, vetting, boards, webhooks.",
         version="1",
+        docs_url=None,  # served by ``docs`` with its assets, not from a CDN
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
         redirect_slashes=False,  # /connectors/ is no route: 404, not a redirect built from Host
@@ -68,8 +91,12 @@ def create_app(
     app.state.token = token  # for the hooks, which take it or do without (see ``hooks``)
     app.state.settings = settings
     app.get("/health", response_model=Health, responses=errors.answers(400, 413))(health)
+    docs.install(app, app.title)
     # With a token, any route but /health may answer 401 (the guard's answer).
     unauthorised = errors.answers(401) if token is not None else None
+    app.get(
+        "/", response_model=Index, responses={**errors.answers(400, 413), **(unauthorised or {})}
+    )(index)
     for router in ROUTERS:
         app.include_router(router, responses=unauthorised)
     return app

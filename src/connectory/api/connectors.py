@@ -1,17 +1,25 @@
 """``/connectors``: the connectors and their versions (draft, read, compare, publish, deprecate,
-delete)."""
+delete), and the default version."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Body, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from connectory.catalog.digest import content_sha256
-from connectory.catalog.results import ConnectorSummary, Deletion, Drafted, VersionInfo
+from connectory.catalog.results import (
+    ConnectorSummary,
+    DefaultVersion,
+    Deletion,
+    Deprecated,
+    Drafted,
+    VersionInfo,
+)
 from connectory.changes import diff
 from connectory.errors import InputError
 from connectory.model.auth import AuthMethod
@@ -19,10 +27,10 @@ from connectory.model.version import Change, Connector, ConnectorVersion
 from connectory.onboarding import validated
 from connectory.vetting.publishing import publish as publish_checked
 
-from .params import ContentHash, Label, LabelQuery, Name, NewLabel, Reason
+from .params import LABEL_RULE, ContentHash, Label, LabelQuery, Name, NewLabel, Reason
 from .routing import Store, answers, as_json, new_router
 
-__all__ = ["Deprecation", "router"]
+__all__ = ["DefaultChoice", "Deprecation", "DeprecationRecord", "router"]
 
 router = new_router()
 
@@ -38,10 +46,40 @@ ActionsQuery = Annotated[
 
 
 class Deprecation(BaseModel):
+    """What a deprecation needs: when the version stops working, and what to use instead."""
+
     model_config = ConfigDict(extra="forbid")
 
-    sunset: date | None = None
-    replacement: str | None = None
+    sunset: date = Field(
+        description="When it stops working (YYYY-MM-DD): today or later. Required, as "
+        "connectory deprecate --sunset."
+    )
+    replacement: str | None = Field(
+        default=None,
+        pattern=LABEL_RULE,
+        max_length=64,
+        description="The published version to use instead (a label, latest or default).",
+    )
+
+
+class DeprecationRecord(Deprecated):
+    """The deprecation made (not the version: fetch it at ``url``)."""
+
+    url: str = Field(description="The deprecated version, a path of this API.")
+
+
+class DefaultChoice(BaseModel):
+    """The connector's default version: a label, or null to follow the newest published one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: str | None = Field(
+        pattern=LABEL_RULE,
+        max_length=64,
+        description="A published version that is not deprecated (a label, or latest: the "
+        "default then stays on the version it names now); null: default follows the newest "
+        "published version.",
+    )
 
 
 @router.get("/connectors", response_model=list[ConnectorSummary], responses=answers())
@@ -158,12 +196,39 @@ def add_auth_method(
 
 @router.post(
     "/connectors/{name}/versions/{label}/deprecate",
-    response_model=ConnectorVersion,
+    response_model=DeprecationRecord,
     responses=answers(400, 404, 409),
 )
 def deprecate(name: Name, label: Label, body: Deprecation, catalog: Store) -> JSONResponse:
-    found = catalog.deprecate(name, label, sunset=body.sunset, replacement=body.replacement)
-    return as_json(found)
+    """Deprecate a published version: it keeps working until its sunset (today or later: else
+    400 at ``body.sunset``); ``latest`` skips it. When it was the default, the default moves to
+    the replacement, else back to following the newest published version (``default``)."""
+    try:
+        done = catalog.deprecate(name, label, sunset=body.sunset, replacement=body.replacement)
+    except InputError as error:
+        if error.location != "sunset":
+            raise
+        raise InputError(error.message, location="body.sunset") from None
+    url = f"/connectors/{quote(name)}/versions/{quote(done.label)}"
+    return as_json(DeprecationRecord(**done.model_dump(), url=url))
+
+
+@router.get(
+    "/connectors/{name}/default", response_model=DefaultVersion, responses=answers(400, 404)
+)
+def get_default(name: Name, catalog: Store) -> JSONResponse:
+    """What ``default`` is (a version set as the default, or following the newest published
+    one) and the version it names now."""
+    return as_json(catalog.default(name))
+
+
+@router.put(
+    "/connectors/{name}/default", response_model=DefaultVersion, responses=answers(400, 404, 409)
+)
+def set_default(name: Name, choice: DefaultChoice, catalog: Store) -> JSONResponse:
+    """Set the default version (409 for a draft or a deprecated version), or with
+    ``{"label": null}`` let ``default`` follow the newest published version."""
+    return as_json(catalog.set_default(name, choice.label))
 
 
 @router.delete(

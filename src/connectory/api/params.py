@@ -15,6 +15,7 @@ from connectory.catalog._deliveries import MAX_LIMIT
 from connectory.model.version import _LABEL, _NAME  # the rules check_name and check_label apply
 
 __all__ = [
+    "LABEL_RULE",
     "BoardName",
     "ContentHash",
     "Label",
@@ -28,7 +29,8 @@ __all__ = [
 ]
 
 _NAME_RULE = f"^{_NAME.pattern}$"
-_LABEL_RULE = f"^{_LABEL.pattern}$"
+LABEL_RULE = f"^{_LABEL.pattern}$"
+_LABEL_RULE = LABEL_RULE
 _NAME_HELP = "1-64 lower-case letters, digits, '.', '_' or '-', starting and ending with a letter or digit."  # fmt: skip
 _LABEL_HELP = "1-64 letters, digits, '.', '_', '+' or '-', starting and ending with a letter or digit"  # fmt: skip
 

@@ -19,6 +19,7 @@ processes may write at once.
   private, used by the store:
 
     _versions     draft, update_draft, publish, deprecate, delete_version
+    _defaults     the default version: what ``default`` names, set, followed, moved
     _boards       boards, deployments, the blast radius of deleting a version
     _vettings     vetting records: store a verdict, list them, what publishing asks of them
     _deliveries   trigger deliveries: record one (a signature once), list them
@@ -44,7 +45,15 @@ if TYPE_CHECKING:
     from .files import Exported, Imported, export_catalog, import_catalog
     from .location import Location, default_location
     from .migrate import upgrade
-    from .results import BoardImpact, ConnectorSummary, Deletion, Drafted, VersionInfo
+    from .results import (
+        BoardImpact,
+        ConnectorSummary,
+        DefaultVersion,
+        Deletion,
+        Deprecated,
+        Drafted,
+        VersionInfo,
+    )
     from .status import Status, status
     from .store import Catalog
 
@@ -56,7 +65,15 @@ __getattr__, __dir__ = lazy_names(
         ".files": ("Exported", "Imported", "export_catalog", "import_catalog"),
         ".location": ("Location", "default_location"),
         ".migrate": ("upgrade",),
-        ".results": ("BoardImpact", "ConnectorSummary", "Deletion", "Drafted", "VersionInfo"),
+        ".results": (
+            "BoardImpact",
+            "ConnectorSummary",
+            "DefaultVersion",
+            "Deletion",
+            "Deprecated",
+            "Drafted",
+            "VersionInfo",
+        ),
         ".status": ("Status", "status"),
         ".store": ("Catalog",),
     },
@@ -70,7 +87,9 @@ __all__ = [
     "CatalogBusy",
     "CatalogUnavailable",
     "ConnectorSummary",
+    "DefaultVersion",
     "Deletion",
+    "Deprecated",
     "Drafted",
     "Exported",
     "Imported",

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from connectory.errors import Conflict, NotFound
 from connectory.model.version import Board, BoardUse
 
-from ._rows import connector_row, latest_label, version_row
+from ._rows import connector_row, default_label, latest_label, version_row
 from ._tables import actions, board_uses, boards, connectors
 from .results import BoardImpact
 
@@ -197,7 +197,7 @@ def blast_radius(
     """The boards using ``connector@label``: pinned to it, or through ``latest``/``default`` when
     that resolves to it now, or deployed with it (``resolved_version``)."""
     latest = latest_label(connection, connector.id)
-    current = {"latest": latest, "default": connector.default_version or latest}
+    current = {"latest": latest, "default": default_label(connection, connector)}
     rows = connection.execute(
         sa.select(
             boards.c.name,

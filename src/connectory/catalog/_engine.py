@@ -115,7 +115,12 @@ def create_engine(url: str | sa.URL, **kwargs: Any) -> sa.Engine:
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_file(parsed)
         if path is not None:
-            path.expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = path.expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                reason = "a file, not a folder" if folder.is_file() else error.strerror
+                raise CatalogError(f"{folder}: cannot hold the catalogue file: {reason}") from None
         connect_args = {"timeout": BUSY_TIMEOUT_SECONDS, **kwargs.pop("connect_args", {})}
         engine = sa.create_engine(parsed, connect_args=connect_args, **kwargs)
     else:

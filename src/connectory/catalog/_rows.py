@@ -25,10 +25,12 @@ __all__ = [
     "child_rows",
     "connector_model",
     "connector_row",
+    "default_label",
     "deleted_labels",
     "latest_label",
     "load_trigger",
     "load_version",
+    "newest_deprecated",
     "resolve_label",
     "version_labels",
     "version_row",
@@ -173,12 +175,34 @@ def latest_label(connection: sa.Connection, connector_id: int) -> str | None:
     return connection.scalar(query)
 
 
+def newest_deprecated(connection: sa.Connection, connector_id: int) -> str | None:
+    """The deprecated version published last (by ``published_at``, then id)."""
+    query = (
+        sa.select(versions.c.label)
+        .where(versions.c.connector_id == connector_id, versions.c.state == "deprecated")
+        .order_by(versions.c.published_at.desc(), versions.c.id.desc())
+        .limit(1)
+    )
+    return connection.scalar(query)
+
+
+def default_label(connection: sa.Connection, connector: sa.Row[Any]) -> str | None:
+    """What ``default`` names: the version set as the default, else the newest published one
+    (``latest``), else, when every published version is deprecated, the newest of those."""
+    if connector.default_version is not None:
+        return str(connector.default_version)
+    latest = latest_label(connection, connector.id)
+    return latest if latest is not None else newest_deprecated(connection, connector.id)
+
+
 def resolve_label(connection: sa.Connection, connector: sa.Row[Any], label: str) -> str:
     """``latest`` / ``default`` to a stored label; any other label must exist."""
     if label in RESERVED_LABELS:
-        if label == "default" and connector.default_version is not None:
-            return str(connector.default_version)
-        latest = latest_label(connection, connector.id)
+        latest = (
+            default_label(connection, connector)
+            if label == "default"
+            else latest_label(connection, connector.id)
+        )
         if latest is None:
             known = version_labels(connection, connector.id)
             raise NotFound(f"published version of {connector.name} to resolve", label, known)

@@ -118,6 +118,7 @@ versions = sa.Table(
     sa.Column("sunset", sa.Date),
     sa.Column("replacement", sa.Text),
     sa.Column("content_sha256", sa.String(64)),  # computed by the store (``digest``)
+    sa.Column("deprecated_at", UTCDateTime),  # migration 0008
     sa.UniqueConstraint("connector_id", "label", name="uq_versions_connector_label"),
     sa.UniqueConstraint("connector_id", "sha256", name="uq_versions_connector_sha256"),
     sa.CheckConstraint("label NOT IN ('latest', 'default')", name="ck_versions_label_reserved"),

@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from connectory._wording import article, protocol_name
 from connectory.changes import diff, supports
 from connectory.errors import (
     ConfirmationRequired,
@@ -39,6 +40,7 @@ from connectory.model.version import (
     name_key,
 )
 
+from . import _defaults as defaults
 from . import _vettings as vetting_ops
 from ._boards import blast_radius, undeploy_for_deletion
 from ._labels import choose_label
@@ -64,7 +66,7 @@ from .policy import (
     predecessor,
     successor,
 )
-from .results import Deletion, Drafted, Published
+from .results import Deletion, Deprecated, Drafted, Published
 
 __all__ = [
     "add_auth_method",
@@ -145,8 +147,8 @@ def draft(
         connector_id = row.id
         if row.protocol != version.protocol:
             raise ProtocolError(
-                f"connector {name!r} is a {row.protocol} connector; "
-                f"this version is {version.protocol}"
+                f"connector {name!r} is {article(protocol_name(row.protocol))} connector; "
+                f"this version is {protocol_name(version.protocol)}"
             )
         existing = find_by_sha256(connection, connector_id, name, version.sha256)
         if existing is not None:
@@ -192,8 +194,8 @@ def update_draft(connection: sa.Connection, version: ConnectorVersion) -> Connec
         raise ImmutableVersion(f"{ref} is {row.state}: it cannot change; draft a new version")
     if version.protocol != connector.protocol:
         raise ProtocolError(
-            f"connector {connector.name!r} is a {connector.protocol} connector; "
-            f"this version is {version.protocol}"
+            f"connector {connector.name!r} is {article(protocol_name(connector.protocol))} "
+            f"connector; this version is {protocol_name(version.protocol)}"
         )
     same_sha = connection.scalar(
         sa.select(versions.c.label).where(
@@ -384,11 +386,12 @@ def publish(
     )
     if result.rowcount != 1:
         raise Conflict(f"{ref} is already published")
-    connection.execute(
-        connectors.update()
-        .where(connectors.c.id == connector.id, connectors.c.default_version.is_(None))
-        .values(default_version=row.label)
-    )
+    if not released:  # the first version published becomes the default (``_defaults``)
+        connection.execute(
+            connectors.update()
+            .where(connectors.c.id == connector.id, connectors.c.default_version.is_(None))
+            .values(default_version=row.label)
+        )
     # What was just written is the draft read above with these four fields: no second read.
     sealed = draft.model_copy(
         update={
@@ -427,7 +430,10 @@ def deprecate(
     label: str,
     sunset: date | None,
     replacement: str | None,
-) -> ConnectorVersion:
+    now: datetime | None,
+) -> Deprecated:
+    """Deprecate the published ``name@label`` (``now``: when; None for an imported deprecation
+    whose time is not known); the default moves off it (``_defaults``)."""
     connector = connector_row(connection, name)
     row = version_row(connection, connector, label)
     ref = f"{name}@{row.label}"
@@ -439,12 +445,20 @@ def deprecate(
     result = connection.execute(
         versions.update()
         .where(versions.c.id == row.id, versions.c.state == "published")
-        .values(state="deprecated", sunset=sunset, replacement=replacement)
+        .values(state="deprecated", sunset=sunset, replacement=replacement, deprecated_at=now)
     )
     if result.rowcount != 1:
         raise Conflict(f"{ref} was deprecated meanwhile")
-    deprecated = connection.execute(sa.select(versions).where(versions.c.id == row.id)).one()
-    return load_version(connection, name, deprecated)
+    moved = defaults.moved_from_deprecated(connection, connector, row.label, replacement)
+    return Deprecated(
+        connector=name,
+        label=row.label,
+        deprecated_at=now,
+        sunset=sunset,
+        replacement=replacement,
+        default=defaults.describe(connection, connector_row(connection, name)),
+        default_moved=moved,
+    )
 
 
 def delete_version(

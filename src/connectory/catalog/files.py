@@ -350,10 +350,12 @@ def _publish(connection: sa.Connection, entry: _Entry, require_approval: bool) -
 def _import(connection: sa.Connection, plan: _Plan, require_approval: bool) -> Imported:
     report = Imported()
     for connector, entries in plan:
-        # The store's default is left alone, as the versions it holds are: the file's is taken
-        # only by a connector that had none (new, or without a published version).
-        chosen = connection.scalar(
-            sa.select(connectors.c.default_version).where(connectors.c.name == connector.name)
+        # The store's default is left alone, as the versions it holds are: the file's (None:
+        # following latest) is taken only by a connector without a released version (or new).
+        released_before = connection.scalar(
+            sa.select(sa.func.count())
+            .select_from(versions.join(connectors, connectors.c.id == versions.c.connector_id))
+            .where(connectors.c.name == connector.name, versions.c.state != "draft")
         )
         held = [(entry, _held(connection, entry, require_approval)) for entry in entries]
         report.unchanged += [entry.version.ref for entry, was in held if was]
@@ -372,9 +374,10 @@ def _import(connection: sa.Connection, plan: _Plan, require_approval: bool) -> I
                     version.version or "",
                     version.sunset,
                     version.replacement,
+                    None,  # when is not in the file
                 )
         report.published += [entry.version.ref for entry in new]
-        if connector.default_version is not None and chosen is None:
+        if not released_before:
             connection.execute(
                 connectors.update()
                 .where(connectors.c.name == connector.name)

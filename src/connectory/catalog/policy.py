@@ -138,19 +138,24 @@ def assess(
         if semver.allows_breaking(old, new):
             return
         suggested = semver.suggest_next(baseline, changes)
-        raise PublishRefused(
+        headline = (
             f"{since}, so its label must bump the major version: draft it as "
-            f"{connector}@{suggested} instead (--allow-breaking does not apply to semver labels): "
-            f"{_listed(breaking)}",
+            f"{connector}@{suggested} instead (--allow-breaking does not apply to semver labels)"
+        )
+        raise PublishRefused(
+            f"{headline}: {_listed(breaking)}",
             changes=breaking,
             baseline=baseline,
             suggested_label=suggested,
+            headline=headline,
         )
     if not allow_breaking:
+        headline = f"{since}; publish with --allow-breaking if that is intended"
         raise PublishRefused(
-            f"{since}; publish with --allow-breaking if that is intended: {_listed(breaking)}",
+            f"{headline}: {_listed(breaking)}",
             changes=breaking,
             baseline=baseline,
+            headline=headline,
         )
 
 
@@ -163,12 +168,16 @@ def assess_successor(successor: str, changes: list[Change], draft: ConnectorVers
     if not breaking or old is None or new is None or semver.allows_breaking(old, new):
         return
     count = f"{len(breaking)} breaking change{'s' if len(breaking) > 1 else ''}"
-    raise PublishRefused(
+    headline = (
         f"{draft.ref} would come before {draft.connector}@{successor}, which then has {count} "
         f"since it under a label that does not bump the major version: give it a label after "
-        f"{successor}, or make it what {successor} extends: {_listed(breaking)}",
+        f"{successor}, or make it what {successor} extends"
+    )
+    raise PublishRefused(
+        f"{headline}: {_listed(breaking)}",
         changes=breaking,
         baseline=successor,
+        headline=headline,
     )
 
 

@@ -15,7 +15,9 @@ from connectory.model.version import Change, Connector, ConnectorVersion, Versio
 __all__ = [
     "BoardImpact",
     "ConnectorSummary",
+    "DefaultVersion",
     "Deletion",
+    "Deprecated",
     "Drafted",
     "Published",
     "VersionInfo",
@@ -60,6 +62,8 @@ class VersionInfo(_Result):
     published_at: AwareDatetime | None
     sunset: date | None
     replacement: str | None
+    deprecated_at: AwareDatetime | None = None
+    """When it was deprecated (None: not deprecated, or deprecated before this was kept)."""
     action_count: int
     trigger_count: int
     definition_count: int
@@ -102,3 +106,35 @@ class Published(_Result):
     @property
     def changes(self) -> list[Change]:
         return self.version.changes
+
+
+class DefaultVersion(_Result):
+    """What a connector's ``default`` names: a version set as the default, or the versions it
+    follows (``Catalog.default``, ``Catalog.set_default``)."""
+
+    connector: str
+    label: str | None
+    """The version set as the default; None: ``default`` follows the newest published version."""
+    follows_latest: bool
+    resolves_to: str | None
+    """The label ``default`` names now (None: nothing is published)."""
+    warning: str | None = None
+    """Set when ``default`` follows latest and every published version is deprecated: it names
+    the newest of them."""
+
+
+class Deprecated(_Result):
+    """The outcome of ``Catalog.deprecate``: the deprecation, and the default afterwards (when the
+    version deprecated was the default, it moved: to the replacement, else back to following the
+    newest published version)."""
+
+    connector: str
+    label: str
+    deprecated_at: AwareDatetime | None
+    """None only for a deprecation imported from a file that does not say when."""
+    sunset: date | None
+    """None only for a deprecation imported from a file kept before a sunset was required."""
+    replacement: str | None
+    default: DefaultVersion
+    default_moved: bool
+    """The version was the connector's default: ``default`` names another one now."""

@@ -23,12 +23,13 @@ from typing import Self, TypeVar
 
 import sqlalchemy as sa
 
-from connectory.errors import CatalogError, Conflict
+from connectory.errors import CatalogError, Conflict, InputError
 from connectory.model.auth import AuthMethod
 from connectory.model.delivery import Delivery
 from connectory.model.version import Board, Change, Connector, ConnectorVersion, Trigger, Vetting
 
 from . import _boards as board_ops
+from . import _defaults as default_ops
 from . import _deliveries as delivery_ops
 from . import _versions as version_ops
 from . import _vettings as vetting_ops
@@ -44,7 +45,16 @@ from ._rows import (
 )
 from ._tables import CHILD_TABLES, connectors, versions
 from .migrate import upgrade
-from .results import BoardImpact, ConnectorSummary, Deletion, Drafted, Published, VersionInfo
+from .results import (
+    BoardImpact,
+    ConnectorSummary,
+    DefaultVersion,
+    Deletion,
+    Deprecated,
+    Drafted,
+    Published,
+    VersionInfo,
+)
 
 __all__ = ["Catalog"]
 
@@ -237,6 +247,7 @@ class Catalog:
                 published_at=row.published_at,
                 sunset=row.sunset,
                 replacement=row.replacement,
+                deprecated_at=row.deprecated_at,
                 action_count=counts["actions"].get(row.id, 0),
                 trigger_count=counts["triggers"].get(row.id, 0),
                 definition_count=counts["definitions"].get(row.id, 0),
@@ -247,7 +258,8 @@ class Catalog:
 
     def resolve(self, connector: str, label: str) -> str:
         """The stored label ``label`` names: ``latest`` is the newest published version,
-        ``default`` the connector's default version (else ``latest``); others name themselves."""
+        ``default`` the connector's default version (``Catalog.default``); others name
+        themselves."""
         return self._read_with(
             f"{connector}@{label}",
             lambda c: resolve_label(c, connector_row(c, connector), label),
@@ -349,32 +361,41 @@ class Catalog:
         connector: str,
         label: str,
         *,
-        sunset: date | None = None,
+        sunset: date,
         replacement: str | None = None,
-    ) -> ConnectorVersion:
-        """Mark a published version deprecated (it stays usable; ``latest`` skips it).
+    ) -> Deprecated:
+        """Mark a published version deprecated: it keeps working until ``sunset`` (today or
+        later, else ``InputError``); ``latest`` skips it. Returns the deprecation, not the version.
 
         ``replacement`` must name another published version of the same connector (``latest``
-        and ``default`` resolve to their label); else ``NotFound`` or ``Conflict``."""
-        with self._write(f"{connector}@{label}") as connection:
-            return version_ops.deprecate(connection, connector, label, sunset, replacement)
-
-    def set_default(self, connector: str, label: str) -> Connector:
-        """Make a published or deprecated version what ``default`` resolves to."""
-        with self._write(f"{connector}@{label}") as connection:
-            owner = connector_row(connection, connector)
-            row = version_row(connection, owner, label, lock="share")
-            if row.state == "draft":
-                raise Conflict(
-                    f"{connector}@{row.label} is a draft: only a published or deprecated "
-                    "version can be the default"
-                )
-            connection.execute(
-                connectors.update()
-                .where(connectors.c.id == owner.id)
-                .values(default_version=row.label)
+        and ``default`` resolve to their label); else ``NotFound`` or ``Conflict``. When the
+        version was the default, the default moves to the replacement, else back to following
+        the newest published version (``Deprecated.default``)."""
+        now = _now()
+        if sunset < now.date():
+            raise InputError(
+                f"{sunset.isoformat()} is in the past (today is "
+                f"{now.date().isoformat()}, UTC): a deprecated version keeps working until its "
+                "sunset; give today or a later date",
+                location="sunset",
             )
-            return connector_model(connector_row(connection, connector))
+        with self._write(f"{connector}@{label}") as connection:
+            return version_ops.deprecate(connection, connector, label, sunset, replacement, now)
+
+    def default(self, connector: str) -> DefaultVersion:
+        """What ``default`` of ``connector`` is: the version set as the default, or following the
+        newest published version, and what it names now (see ``DefaultVersion``)."""
+        return self._read_with(
+            connector, lambda c: default_ops.describe(c, connector_row(c, connector))
+        )
+
+    def set_default(self, connector: str, label: str | None) -> DefaultVersion:
+        """Make ``connector@label`` what ``default`` names (``latest`` resolves now: the default
+        stays on that version); with None, ``default`` follows the newest published version
+        again. Only a published version that is not deprecated can be the default (else
+        ``Conflict``)."""
+        with self._write(f"{connector}@{label or 'default'}") as connection:
+            return default_ops.set_default(connection, connector, label)
 
     def blast_radius(self, connector: str, label: str) -> list[BoardImpact]:
         """The boards that use ``connector@label`` (what deleting it would affect)."""

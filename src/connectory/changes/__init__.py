@@ -91,6 +91,7 @@ two equal).
 
 from __future__ import annotations
 
+from connectory._wording import article, protocol_name
 from connectory.errors import ProtocolError
 from connectory.model.version import Change, ConnectorVersion
 from connectory.protocols import PACKAGES
@@ -120,8 +121,8 @@ def diff(old: ConnectorVersion, new: ConnectorVersion) -> list[Change]:
     """
     if old.protocol != new.protocol:
         raise ProtocolError(
-            f"cannot diff a {old.protocol} version ({old.ref}) with a {new.protocol} version "
-            f"({new.ref})"
+            f"cannot diff {article(protocol_name(old.protocol))} version ({old.ref}) with "
+            f"{article(protocol_name(new.protocol))} version ({new.ref})"
         )
     differ = _differ(new.protocol)
     if differ is None:

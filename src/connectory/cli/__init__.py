@@ -28,6 +28,7 @@ from . import (
     render,
     secrets,
     serve,
+    server,
     trust,
     vetting,
 )
@@ -39,7 +40,7 @@ from .common import print_json as _print_json
 from .common import print_version as _print_version
 from .common import set_global_options as _set_global_options
 from .common import split_ref as _split_ref
-from .flowrun import give_prefect_time_to_start, run_flow
+from .flowrun import VerboseOption, check_before_run, check_source, run_flow
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -59,6 +60,7 @@ HeaderOption = Annotated[
     typer.Option(
         "--header",
         "-H",
+        metavar="'NAME: VALUE'",
         help="'Name: value', sent with the introspection query to a GraphQL endpoint (repeatable; "
         "never stored or printed). Default: CONNECTORY_GRAPHQL_HEADERS_<NAME>, a JSON object.",
         show_default=False,
@@ -68,6 +70,7 @@ AuthOption = Annotated[
     list[str] | None,
     typer.Option(
         "--auth",
+        metavar="SPEC",
         help="An auth method the version gets, required by every action, for a document that "
         "declares none (a GraphQL endpoint, a WSDL without WS-Policy) or not all: bearer, "
         "basic, digest, mtls, header:NAME, query:NAME, cookie:NAME (an API key), scheme:SCHEME, "
@@ -142,7 +145,8 @@ def onboard(
     name: Annotated[str, typer.Option("--name", "-n", help="The connector name (a slug).")],
     protocol: ProtocolOption = None,
     version: Annotated[
-        str | None, typer.Option("--version", help="The version label (default: derived).")
+        str | None,
+        typer.Option("--version", metavar="LABEL", help="The version label (default: derived)."),
     ] = None,
     publish: Annotated[bool, typer.Option("--publish", help="Publish the version too.")] = False,
     header: HeaderOption = None,
@@ -155,6 +159,7 @@ def onboard(
     ] = False,
     auth: AuthOption = None,
     as_json: JsonOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Onboard SOURCE as a draft version of connector NAME (runs the Prefect flow `onboard`).
 
@@ -173,9 +178,10 @@ def onboard(
         check_label(version)
     for spec in auth or []:
         auth_method_from_spec(spec)  # a bad spec fails before the flow starts
+    check_source(source)
+    check_before_run(verbose)
     headers = _headers(header, protocol, source, None)  # the flow reads the environment
     _accept_endpoint(name, protocol, source, headers)
-    give_prefect_time_to_start()
     from connectory_flows.onboard import onboard as onboard_flow
     from connectory_flows.secrets import shown
 
@@ -261,6 +267,7 @@ def reintrospect(
         typer.Argument(help="A GraphQL connector (default: every one with an endpoint)."),
     ] = None,
     as_json: JsonOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Re-introspect GraphQL endpoints now (runs the Prefect flow `reintrospect`); draft a new
     version, with its change report, of each connector whose schema changed.
@@ -272,7 +279,7 @@ def reintrospect(
         from connectory.model.version import check_name
 
         check_name(name)
-    give_prefect_time_to_start()
+    check_before_run(verbose)
     from connectory_flows.reintrospect import reintrospect as reintrospect_flow
 
     result = run_flow(reintrospect_flow, connector=name)
@@ -284,7 +291,7 @@ def reintrospect(
         raise typer.Exit(1)
 
 
-lifecycle.register(app)  # publish, deprecate, delete
+lifecycle.register(app)  # publish, deprecate, default, delete
 compare.register(app)  # diff
 app.add_typer(boards.app, name="board")
 vetting.register(app)  # vet, vetting list
@@ -298,6 +305,7 @@ app.add_typer(secrets.app, name="secret")
 app.add_typer(auth.app, name="auth")  # auth add, auth list
 trust.register(app)  # trust
 serve.register(app)  # serve
+app.add_typer(server.app, name="server")  # server start, stop, status
 _accept_global_options(app)  # --catalog and --debug after a command's name too: keep it last
 
 

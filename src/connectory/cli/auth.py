@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
 
 from connectory.errors import InputError
 
 from . import render
 from .common import JsonOption, handles_errors, open_catalog, print_json, split_ref
+from .tables import Column, print_table
 
 if TYPE_CHECKING:
     from connectory.model.auth import AuthMethod
@@ -235,11 +235,9 @@ def list_methods(ref: RefArgument, as_json: JsonOption = False) -> None:
             f"{escape(version.ref)} --type ..."
         )
         return
-    table = Table(title=f"Auth methods of {version.ref}", title_justify="left", show_edge=False)
-    for column in ("name", "type", "needed by"):
-        table.add_column(column, overflow="fold")
-    for method in version.auth_methods:
-        table.add_row(
-            Text(method.name), Text(method.type), Text(_requirement(version, method.name))
-        )
-    render.out.print(table)
+    columns = [Column("name", "name"), Column("type", "tag"), Column("needed by", separator=", ")]
+    rows = [
+        (method.name, method.type, _requirement(version, method.name))
+        for method in version.auth_methods
+    ]
+    print_table(render.out, columns, rows, title=f"Auth methods of {version.ref}", what="methods")

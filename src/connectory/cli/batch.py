@@ -2,36 +2,66 @@
 
 from __future__ import annotations
 
+import time
+from collections import Counter
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from . import render
 from .common import JsonOption, ProtocolOption, handles_errors, print_json
-from .flowrun import give_prefect_time_to_start, run_flow
+from .flowrun import VerboseOption, check_before_run, run_flow
+from .tables import Column, print_table
 
-__all__ = ["register"]
+__all__ = ["common_folder", "register"]
 
 _STYLES = {"drafted": "green", "published": "green", "unchanged": "dim", "failed": "red"}
+_STATUSES = ("drafted", "published", "unchanged", "failed")
 
 
-def _print(batch: Any) -> None:
-    table = Table(title="Batch onboarding", show_lines=False)
-    for column in ("source", "outcome", "version", "actions", "triggers"):
-        table.add_column(column, overflow="fold")
-    for outcome in batch.outcomes:
+def common_folder(sources: Sequence[str]) -> str:
+    """The folder (or URL prefix, up to a ``/``) every source is under; ``""`` when none."""
+    common: list[str] = []
+    for segments in zip(*(source.split("/")[:-1] for source in sources), strict=False):
+        if len(set(segments)) != 1:
+            break
+        common.append(segments[0])
+    prefix = "/".join(common) + "/" if common else ""
+    return prefix if len(prefix) > 1 else ""
+
+
+def _print(batch: Any, seconds: float) -> None:
+    outcomes = batch.outcomes
+    folder = common_folder([outcome.source for outcome in outcomes])
+    failures = any(outcome.onboarded is None for outcome in outcomes)
+    columns = [
+        Column("source", "path"),
+        Column("outcome", "tag"),
+        Column("version", "name"),
+        Column("actions", "tag", justify="right"),
+        Column("triggers", "tag", justify="right"),
+    ] + ([Column("error")] if failures else [])
+    rows: list[tuple[Any, ...]] = []
+    for outcome in outcomes:
         status = Text(outcome.status, style=_STYLES[outcome.status])
+        source = outcome.source[len(folder) :]
         done = outcome.onboarded
         if done is None:
-            status.append(f": {outcome.error}")
-            table.add_row(Text(outcome.source), status, "", "", "")
+            rows.append((source, status, "", "", "", outcome.error))
         else:
-            table.add_row(
-                Text(outcome.source), status, done.ref, str(done.actions), str(done.triggers)
-            )
-    render.out.print(table)
+            row = (source, status, done.ref, done.actions, done.triggers)
+            rows.append(row + (("",) if failures else ()))
+    title = f"Batch onboarding, from {folder}" if folder else "Batch onboarding"
+    print_table(render.out, columns, rows, title=title, what="documents")
+    counts = Counter(outcome.status for outcome in outcomes)
+    render.out.print(
+        f"{render.counted(len(outcomes), 'document')}: "
+        + ", ".join(f"{counts[status]} {status}" for status in _STATUSES)
+        + f", in {seconds:.1f} s.",
+        soft_wrap=True,
+    )
 
 
 @handles_errors
@@ -46,6 +76,7 @@ def onboard_batch(
         int, typer.Option("--workers", min=1, max=64, help="Documents onboarded at once.")
     ] = 8,
     as_json: JsonOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Onboard many documents, each as a version of its connector.
 
@@ -57,7 +88,7 @@ def onboard_batch(
     if all onboarded, 2 if the failures are all bad input (a malformed document, a missing file,
     names that collide), else 1.
     """
-    give_prefect_time_to_start()
+    check_before_run(verbose)
     from connectory_flows.batch import onboard_batch as batch_flow
     from connectory_flows.batch import shown_item, split_source
     from prefect.task_runners import ThreadPoolTaskRunner
@@ -65,6 +96,7 @@ def onboard_batch(
     # names given by hand are checked before anything runs
     given = [split_source(item)[1] for item in sources]
     runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=workers)
+    started = time.monotonic()
     result = run_flow(
         # Prefect's TaskRunner is invariant in its future type: its own thread pool runner
         # does not type-check where a TaskRunner[PrefectFuture] is asked for.
@@ -77,7 +109,7 @@ def onboard_batch(
     if as_json:
         print_json([outcome.model_dump(mode="json") for outcome in result.outcomes])
     else:
-        _print(result)
+        _print(result, time.monotonic() - started)
     if result.failed:
         raise typer.Exit(2 if all(outcome.bad_input for outcome in result.failed) else 1)
 

@@ -66,7 +66,10 @@ def create(
             "Repeatable; VERSION may be latest or default.",
         ),
     ],
-    description: Annotated[str | None, typer.Option("--description")] = None,
+    description: Annotated[
+        str | None,
+        typer.Option("--description", metavar="TEXT", help="What the board is for."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Create an undeployed board."""
@@ -104,7 +107,9 @@ def deploy(name: NameArgument, as_json: JsonOption = False) -> None:
 @handles_errors
 def undeploy(
     name: NameArgument,
-    reason: Annotated[str | None, typer.Option("--reason", help="Recorded on the board.")] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", metavar="TEXT", help="Recorded on the board.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Un-deploy a board."""

@@ -107,8 +107,17 @@ def _with_global_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def accept_global_options(app: typer.Typer) -> None:
-    """Let every command of ``app`` (and of its groups) take the global options after its name."""
+    """Let every command of ``app`` (and of its groups) take the global options after its name,
+    and write its help as ``helptext`` says (80 columns, no placeholder for a flag)."""
+    from typer.core import TyperCommand, TyperGroup
+
+    from .helptext import Command, Group
+
+    if not app.info.cls or app.info.cls is TyperGroup:
+        app.info.cls = Group
     for info in app.registered_commands:
+        if not info.cls or info.cls is TyperCommand:
+            info.cls = Command
         if info.callback is not None:
             info.callback = _with_global_options(info.callback)
     for group in app.registered_groups:

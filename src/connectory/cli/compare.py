@@ -6,6 +6,7 @@ document (a path or an http(s) URL), which is inspected as ``connectory inspect`
 
 from __future__ import annotations
 
+import shlex
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -74,9 +75,26 @@ def diff(
             show_default=False,
         ),
     ] = None,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit",
+            metavar="N",
+            min=0,
+            help="List at most N changes after the counts (breaking first).",
+        ),
+    ] = render.CHANGES_SHOWN,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="List every change (overrides --limit).")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Show what changed from OLD to NEW: breaking changes first, then by location."""
+    """Show what changed from OLD to NEW.
+
+    First the counts of changes by level (breaking, dangerous, safe) and by kind, then the first
+    changes, breaking first (20 unless --limit or --all says otherwise). --json prints every
+    change.
+    """
     from connectory.changes import diff as diff_versions
 
     if fail_on is not None and fail_on not in _LEVELS:
@@ -88,24 +106,32 @@ def diff(
         sides.close()
     changes = diff_versions(before, after)
     counts: Counter[str] = Counter(change.level for change in changes)
-    summary = {level: counts[level] for level in _LEVELS}
     if as_json:
         print_json(
             {
                 "old": old,
                 "new": new,
-                "summary": summary,
+                "summary": {level: counts[level] for level in _LEVELS},
                 "changes": [change.model_dump(mode="json") for change in changes],
             }
         )
     else:
-        totals = ", ".join(f"{n} {level}" for level, n in summary.items())
         render.out.print(
-            f"[bold]{escape(old)}[/bold] -> [bold]{escape(new)}[/bold]: {totals}", soft_wrap=True
+            f"[bold]{escape(old)}[/bold] -> [bold]{escape(new)}[/bold]: "
+            f"{render.counted(len(changes), 'change')} ({render.level_counts(changes)})",
+            soft_wrap=True,
         )
-        if changes:
-            render.print_changes(changes)
+        render.print_changes(
+            changes,
+            limit=None if show_all else limit,
+            see_all=f"connectory diff {_quoted(old)} {_quoted(new)} --all lists them all",
+        )
     if fail_on is not None:
         worst = _LEVELS[: _LEVELS.index(fail_on) + 1]
         if any(counts[level] for level in worst):
             raise typer.Exit(1)
+
+
+def _quoted(argument: str) -> str:
+    """``argument`` as a shell would need it typed again."""
+    return shlex.quote(argument)

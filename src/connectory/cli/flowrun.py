@@ -13,36 +13,126 @@ code.
 Prefect logs a failed task with its traceback. For Connectory's own errors (a bad document, an
 unknown name) that traceback says nothing the one-line error does not, so the console shows the
 log line without it; the Prefect API (and UI) still receives everything. ``--debug`` keeps it.
+
+The Prefect API is ``PREFECT_API_URL`` when it is set (the environment or a Prefect profile: a
+team server), else Connectory's local server (``cli/server.py``), started by the first command
+that needs it and reused by the next. Before any of that, and before Prefect is imported,
+``check_before_run`` checks what can be checked at once (the source is a file or a well-formed
+URL, the catalogue opens): a mistake is reported in a moment, not after a server start.
+
+The console shows Prefect's warnings and errors; ``--verbose`` shows its INFO lines too (each task's
+state, the flow run's name). The command's own result follows them, after a blank line when
+Prefect printed anything.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
 
-from connectory.errors import ConnectoryError
+import typer
+from pydantic import SecretStr
+
+from connectory.errors import ConnectoryError, SourceError
 
 from .common import options
 
-if TYPE_CHECKING:
-    from pydantic import SecretStr
+__all__ = [
+    "VerboseOption",
+    "check_before_run",
+    "check_source",
+    "quiet_expected_tracebacks",
+    "run_flow",
+]
 
-__all__ = ["give_prefect_time_to_start", "quiet_expected_tracebacks", "run_flow"]
+VerboseOption = Annotated[
+    bool,
+    typer.Option("--verbose", "-v", help="Show Prefect's INFO logs (each task's state) too."),
+]
 
-EPHEMERAL_STARTUP_SECONDS = "90"
+
+def check_source(source: str) -> None:
+    """What can be known of ``source`` at once: a file (or a folder) that exists, or an http(s)
+    URL with a host; a SourceError naming it otherwise (the fetch task reads it later)."""
+    from connectory.origins import is_url
+
+    if is_url(source):
+        import httpx
+
+        try:
+            host = httpx.URL(source).host
+        except httpx.InvalidURL as error:
+            raise SourceError(f"invalid URL: {error}", location=source) from None
+        if not host:
+            raise SourceError("invalid URL: no host", location=source)
+        return
+    if "://" in source:
+        scheme = source.split("://", 1)[0]
+        raise SourceError(f"unsupported URL scheme {scheme!r}: use a path, http:// or https://")
+    path = Path(source)
+    if not path.exists():
+        raise SourceError("no such file", location=source)
+    if not (path.is_file() or path.is_dir()):
+        raise SourceError("not a file", location=source)
+    if not os.access(path, os.R_OK):
+        raise SourceError("permission denied", location=source)
 
 
-def give_prefect_time_to_start() -> None:
-    """Let Prefect's temporary (embedded) server take up to 90 s to start, not its default 20 s.
+def check_before_run(verbose: bool = False) -> None:
+    """Before Prefect is imported: the catalogue opens (a ConnectoryError otherwise), Prefect's
+    console logs at WARNING (INFO when ``verbose``; a PREFECT_LOGGING_LEVEL set wins otherwise)
+    and its telemetry off (``DO_NOT_TRACK``, the server's analytics) unless the user set them."""
+    from connectory.catalog import Catalog
 
-    On a busy or small machine the embedded server can take longer than 20 s to answer, and the
-    whole command then fails. A value the user set is kept. Call before Prefect is imported.
-    """
-    os.environ.setdefault(
-        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", EPHEMERAL_STARTUP_SECONDS
-    )
+    with Catalog.open(options["catalog"]):
+        pass
+    if verbose:
+        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+    else:
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")  # Prefect's client-side telemetry
+
+
+def _configured_api_url() -> str | None:
+    """PREFECT_API_URL from the environment, or Prefect's settings (a profile, prefect.toml)."""
+    configured = os.environ.get("PREFECT_API_URL", "").strip()
+    if configured:
+        return configured
+    from prefect.settings import get_current_settings
+
+    return get_current_settings().api.url or None
+
+
+@contextmanager
+def _prefect_api() -> Iterator[None]:
+    """PREFECT_API_URL if set, else Connectory's local server, started if need be."""
+    if _configured_api_url():
+        yield
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from .server import ensure_running
+
+    server, _ = ensure_running()
+    with temporary_settings(updates={PREFECT_API_URL: server.url}):
+        yield
+
+
+class _Printed(logging.Handler):
+    """Notes whether anything was logged to the console."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.NOTSET)
+        self.any = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.any = True
 
 
 class _WithoutExpectedTracebacks(logging.Formatter):
@@ -77,6 +167,13 @@ def quiet_expected_tracebacks() -> None:
             )
 
 
+def _console_level() -> int:
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    levels = [h.level for h in logging.getLogger().handlers if isinstance(h, PrefectConsoleHandler)]
+    return min(levels, default=logging.WARNING)
+
+
 def run_flow(
     flow: Any,
     *,
@@ -87,7 +184,7 @@ def run_flow(
     """Run ``flow`` here with ``parameters``, on the catalogue of ``--catalog`` (else
     ``CONNECTORY_DATABASE_URL``, else the embedded file), with ``headers`` (by connector) and
     the ``real_sources`` whose ``shown`` forms are parameters; its result, or the result a run whose
-    items partly failed ended with. Call ``give_prefect_time_to_start`` before importing it."""
+    items partly failed ended with. Call ``check_before_run`` before importing it."""
     from connectory_flows.reporting import ItemsFailed
     from connectory_flows.secrets import supplied
 
@@ -96,8 +193,16 @@ def run_flow(
     if not options["debug"]:
         quiet_expected_tracebacks()
     url = options["catalog"] or default_database_url()
-    with supplied(catalog_url=url, headers=headers, sources=real_sources):
+    printed = _Printed()
+    printed.setLevel(_console_level())
+    root = logging.getLogger()
+    with _prefect_api(), supplied(catalog_url=url, headers=headers, sources=real_sources):
+        root.addHandler(printed)
         try:
             return flow(**parameters)
         except ItemsFailed as failed:
             return failed.result
+        finally:
+            root.removeHandler(printed)
+            if printed.any:
+                sys.stderr.write("\n")  # the command's result apart from Prefect's log lines

@@ -1,4 +1,5 @@
-"""The life of a version on the command line: ``publish``, ``deprecate``, ``delete``.
+"""The life of a version on the command line: ``publish``, ``deprecate``, ``default``,
+``delete``.
 
 ``publish`` applies the publish policy (``connectory.vetting.publishing``): breaking changes since the
 version it follows need a major semver bump, or ``--allow-breaking`` for other labels; the
@@ -8,7 +9,6 @@ published version carries its change report.
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
@@ -21,23 +21,17 @@ from . import render
 from .common import JsonOption, handles_errors, open_catalog, print_json, split_ref
 
 if TYPE_CHECKING:
-    from connectory.model.version import Change
+    from connectory.catalog.results import DefaultVersion
 
-__all__ = ["delete", "deprecate", "publish", "register"]
-
-_SHOWN = 20
+__all__ = ["default", "delete", "deprecate", "publish", "register"]
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``publish``, ``deprecate`` and ``delete`` to ``app``."""
+    """Add ``publish``, ``deprecate``, ``default`` and ``delete`` to ``app``."""
     app.command()(publish)
     app.command()(deprecate)
+    app.command()(default)
     app.command()(delete)
-
-
-def _counts(changes: list[Change]) -> str:
-    counts = Counter(change.level for change in changes)
-    return ", ".join(f"{counts[level]} {level}" for level in ("breaking", "dangerous", "safe"))
 
 
 @handles_errors
@@ -50,6 +44,10 @@ def publish(
             help="Publish despite breaking changes (labels that are not semver only: a semver "
             "label must bump its major version).",
         ),
+    ] = False,
+    show_all: Annotated[
+        bool,
+        typer.Option("--all", help="When publishing is refused, list every breaking change."),
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
@@ -65,10 +63,13 @@ def publish(
         try:
             published = publish_version(catalog, name, label or "", allow_breaking=allow_breaking)
         except PublishRefused as refused:
-            render.print_changes(refused.changes, limit=_SHOWN, console=render.err)
-            if refused.suggested_label:
-                render.err.print(f"Suggested label: {name}@{refused.suggested_label}")
-            raise
+            _print_refusal(refused, f"{name}@{label}", show_all=show_all)
+            raise PublishRefused(
+                refused.headline,
+                changes=refused.changes,
+                baseline=refused.baseline,
+                suggested_label=refused.suggested_label,
+            ) from None
     version = published.version
     if as_json:
         print_json(version.model_dump(mode="json"))
@@ -85,7 +86,7 @@ def publish(
         render.out.print("The first published version: nothing to compare with.", soft_wrap=True)
     else:
         render.out.print(
-            f"Changes since {name}@{published.baseline}: {_counts(version.changes)} "
+            f"Changes since {name}@{published.baseline}: {render.level_counts(version.changes)} "
             f"(connectory diff {name}@{published.baseline} {version.ref}).",
             soft_wrap=True,
         )
@@ -97,6 +98,25 @@ def publish(
             f"{'/'.join(impact.via)} and uses what changed: {escape(used)}.",
             soft_wrap=True,
         )
+
+
+def _print_refusal(refused: PublishRefused, ref: str, *, show_all: bool) -> None:
+    """The breaking changes that refused ``ref`` (a change report, as ``diff`` prints it), on
+    stderr, and the label to use instead when there is one."""
+    name = ref.partition("@")[0]
+    base = f"{name}@{refused.baseline}" if refused.baseline else None
+    see_all = f"connectory publish {ref} --all lists them all" + (
+        f", connectory diff {base} {ref} every change" if base else ""
+    )
+    render.err.print(f"Breaking changes since {base}:" if base else "Breaking changes:")
+    render.print_changes(
+        refused.changes,
+        limit=None if show_all else render.CHANGES_SHOWN,
+        see_all=see_all,
+        console=render.err,
+    )
+    if refused.suggested_label:
+        render.err.print(f"Suggested label: {name}@{refused.suggested_label}")
 
 
 def _date(text: str) -> date:
@@ -130,18 +150,70 @@ def deprecate(
     name, label = split_ref(ref)
     when = _date(sunset)
     with open_catalog() as catalog:
-        version = catalog.deprecate(name, label or "", sunset=when, replacement=replacement)
-        impacts = catalog.blast_radius(name, version.version or "")
+        done = catalog.deprecate(name, label or "", sunset=when, replacement=replacement)
+        impacts = catalog.blast_radius(name, done.label)
     if as_json:
-        print_json(version.model_dump(mode="json"))
+        print_json(done.model_dump(mode="json"))
         return
-    instead = f", replaced by {name}@{version.replacement}" if version.replacement else ""
+    instead = f", replaced by {name}@{done.replacement}" if done.replacement else ""
     render.out.print(
-        f"Deprecated [bold]{version.ref}[/bold] (sunset {when}{instead}).", soft_wrap=True
+        f"Deprecated [bold]{escape(name)}@{escape(done.label)}[/bold] (sunset {when}{instead}).",
+        soft_wrap=True,
     )
+    if done.default_moved:
+        render.out.print(f"It was the default: {_default_text(done.default)}", soft_wrap=True)
     if impacts:
         render.out.print("Boards using it (they keep working until the sunset):", soft_wrap=True)
         render.print_impacts(impacts, console=render.out)
+
+
+def _default_text(default: DefaultVersion) -> str:
+    name = default.connector
+    names = f"{name}@{default.resolves_to}" if default.resolves_to else "nothing (none published)"
+    if default.follows_latest:
+        return f"default follows the newest published version of {name}: now {names}."
+    return f"default is {names}."
+
+
+@handles_errors
+def default(
+    name: Annotated[str, typer.Argument(metavar="NAME")],
+    label: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[VERSION]",
+            help="The published version to make the default (latest: the newest, kept there).",
+            show_default=False,
+        ),
+    ] = None,
+    follow_latest: Annotated[
+        bool,
+        typer.Option(
+            "--follow-latest",
+            help="Let default follow the newest published version again (no version set).",
+        ),
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Show or set what NAME@default names: a version set as the default, or the newest published.
+
+    Only a published version that is not deprecated can be set. The first version published is
+    the default until another is set; deprecating the default moves it to the replacement given,
+    else back to following the newest published version.
+    """
+    if label is not None and follow_latest:
+        raise InputError("give a VERSION or --follow-latest, not both")
+    with open_catalog() as catalog:
+        if label is None and not follow_latest:
+            chosen = catalog.default(name)
+        else:
+            chosen = catalog.set_default(name, label)
+    if as_json:
+        print_json(chosen.model_dump(mode="json"))
+        return
+    render.out.print(_default_text(chosen), soft_wrap=True)
+    if chosen.warning:
+        render.err.print(f"Warning: {chosen.warning}", soft_wrap=True)
 
 
 @handles_errors
@@ -149,7 +221,7 @@ def delete(
     ref: Annotated[str, typer.Argument(metavar="NAME@VERSION")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     reason: Annotated[
-        str | None, typer.Option("--reason", help="Recorded with the deletion.")
+        str | None, typer.Option("--reason", metavar="TEXT", help="Recorded with the deletion.")
     ] = None,
 ) -> None:
     """Delete a version; a published one un-deploys the boards that use it.

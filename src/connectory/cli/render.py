@@ -2,55 +2,56 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
 
-if TYPE_CHECKING:
-    from connectory.model.auth import CustomRequestAuth
-    from connectory.model.version import ConnectorVersion
+from connectory._wording import protocol_name
+from connectory.model.auth import CustomRequestAuth
+from connectory.model.version import ConnectorVersion
+from connectory.render.summary import action_target, heading
+
+from .tables import Column, print_table
 
 __all__ = [
+    "CHANGES_SHOWN",
+    "checks_summary",
+    "counted",
     "err",
+    "level_counts",
     "out",
     "print_boards",
+    "print_change_summary",
     "print_changes",
+    "print_checks",
     "print_connectors",
+    "print_deliveries",
     "print_impacts",
     "print_onboarded",
     "print_reintrospected",
     "print_version",
     "print_versions",
+    "print_vettings",
+    "shortened",
 ]
 
 out = Console(highlight=False, soft_wrap=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-MAX_ROWS = 40
+
+_LEVELS = ("breaking", "dangerous", "safe")
+_LEVEL_STYLES = {"breaking": "red", "dangerous": "yellow", "safe": "green"}
+_STATUS_STYLES = {"passed": "green", "failed": "red", "skipped": "dim"}
+CHANGES_SHOWN = 20
+"""Changes listed by ``diff`` and by a refused ``publish`` unless told otherwise (``--all``)."""
 
 
-def _table(title: str, columns: Sequence[str]) -> Table:
-    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    return table
-
-
-def _text(cell: Any) -> Text:
-    """A cell of data: shown as it is, never read as markup (document text has brackets)."""
-    return cell if isinstance(cell, Text) else Text("" if cell is None else str(cell))
-
-
-def _rows(table: Table, rows: Iterable[Sequence[Any]], total: int, what: str) -> None:
-    for i, row in enumerate(rows):
-        if i == MAX_ROWS:
-            table.add_row(f"[dim]... {total - MAX_ROWS} more {what} (--json shows all)[/dim]")
-            break
-        table.add_row(*(_text(cell) for cell in row))
+def _styled(word: str, styles: dict[str, str]) -> Text:
+    return Text(word, style=styles.get(word, ""))
 
 
 def print_version(version: ConnectorVersion) -> None:
@@ -61,10 +62,11 @@ def print_version(version: ConnectorVersion) -> None:
 def _print_summary(version: ConnectorVersion) -> None:
     """The version's heading, source, state and how many of each thing it holds."""
     state_style = {"draft": "yellow", "published": "green", "deprecated": "red"}[version.state]
+    state = f" [{state_style}]{version.state}[/{state_style}]" if version.version else ""
     out.print(
-        f"[bold]{version.connector}@{version.version or '(not drafted)'}[/bold] "
-        f"[{state_style}]{version.state}[/{state_style}]  {version.protocol}  "
-        f"{escape(version.title or '')}"
+        f"[bold]{escape(heading(version))}[/bold]{state}  {protocol_name(version.protocol)}  "
+        f"{escape(version.title or '')}",
+        soft_wrap=True,
     )
     out.print(f"source   {escape(version.source)}")
     out.print(f"sha256   {version.sha256}")
@@ -76,12 +78,7 @@ def _print_summary(version: ConnectorVersion) -> None:
         instead = f", replaced by {escape(version.replacement)}" if version.replacement else ""
         out.print(f"deprecated: sunset {version.sunset or 'not set'}{instead}")
     if version.changes:
-        counts = Counter(change.level for change in version.changes)
-        out.print(
-            "changes  "
-            + ", ".join(f"{counts[level]} {level}" for level in ("breaking", "dangerous", "safe"))
-            + " (--json shows them)"
-        )
+        out.print(f"changes  {level_counts(version.changes)} (--json shows them)")
     out.print(
         f"{len(version.actions)} actions, {len(version.triggers)} triggers, "
         f"{len(version.definitions)} definitions, {len(version.auth_methods)} auth methods, "
@@ -91,48 +88,54 @@ def _print_summary(version: ConnectorVersion) -> None:
 
 def _print_members(version: ConnectorVersion) -> None:
     """A table each of the auth methods, actions, triggers and findings (by kind) it has."""
-    from connectory.model.auth import CustomRequestAuth
-    from connectory.render.summary import action_target
-
+    rows: list[tuple[Any, ...]]
     if version.auth_methods:
-        table = _table("Auth methods", ["name", "type"])
-        _rows(
-            table, ((m.name, m.type) for m in version.auth_methods), len(version.auth_methods), ""
+        rows = [(m.name, m.type) for m in version.auth_methods]
+        print_table(
+            out, [Column("name", "name"), Column("type", "tag")], rows, title="Auth methods"
         )
-        out.print(table, "")
+        out.print()
         for method in version.auth_methods:
             if isinstance(method, CustomRequestAuth):
                 _print_login(method)
     if version.actions:
-        table = _table("Actions", ["name", "calls", "outputs"])
-        rows = (
+        columns = [Column("name", "name"), Column("calls", "path"), Column("outputs")]
+        rows = [
             (a.name, action_target(a), " ".join(o.status for o in a.outputs))
             for a in version.actions
-        )
-        _rows(table, rows, len(version.actions), "actions")
-        out.print(table, "")
+        ]
+        print_table(out, columns, rows, title="Actions", what="actions")
+        out.print()
     if version.triggers:
-        table = _table("Triggers", ["name", "kind"])
-        _rows(
-            table, ((t.name, t.kind) for t in version.triggers), len(version.triggers), "triggers"
-        )
-        out.print(table, "")
+        rows = [(t.name, t.kind) for t in version.triggers]
+        columns = [Column("name", "name"), Column("kind", "tag")]
+        print_table(out, columns, rows, title="Triggers", what="triggers")
+        out.print()
     if version.findings:
-        table = _table("Findings", ["severity", "kind", "count", "first at"])
         kind_counts = Counter((f.severity, f.kind) for f in version.findings)
         firsts: dict[tuple[str, str], str] = {}
         for finding in version.findings:
             firsts.setdefault((finding.severity, finding.kind), finding.location)
-        kind_rows = ((s, k, n, firsts[(s, k)]) for (s, k), n in sorted(kind_counts.items()))
-        _rows(table, kind_rows, len(kind_counts), "kinds")
-        out.print(table)
+        columns = [
+            Column("severity", "tag"),
+            Column("kind", "tag"),
+            Column("count", "tag", justify="right"),
+            Column("first at", "path"),
+        ]
+        rows = [(s, k, n, firsts[(s, k)]) for (s, k), n in sorted(kind_counts.items())]
+        print_table(out, columns, rows, title="Findings", what="kinds")
 
 
 def _print_login(method: CustomRequestAuth) -> None:
     """The steps of a login: each request (its URL without the query, which may carry
     placeholders for secrets) and what is taken out of its answer; never a template's values."""
-    table = _table(f"Login {method.name}", ["step", "method", "url", "extracts"])
-    rows = (
+    columns = [
+        Column("step", "name"),
+        Column("method", "tag"),
+        Column("url", "path"),
+        Column("extracts"),
+    ]
+    rows = [
         (
             step.name,
             step.request.method,
@@ -140,9 +143,8 @@ def _print_login(method: CustomRequestAuth) -> None:
             ", ".join(f"{rule.name} ({rule.source})" for rule in step.extract),
         )
         for step in method.all_steps()
-    )
-    _rows(table, rows, len(method.steps) + 1, "steps")
-    out.print(table)
+    ]
+    print_table(out, columns, rows, title=f"Login {method.name}", what="steps")
     expiry = (
         f"expires: {method.expiry_from} ({method.expiry_format})"
         if method.expiry_from
@@ -162,48 +164,109 @@ def print_connectors(connectors: Sequence[Any]) -> None:
             "The catalogue is empty: `connectory onboard SOURCE --name NAME` adds a connector."
         )
         return
-    table = _table("Connectors", ["name", "protocol", "versions", "latest", "default", "title"])
-    rows = (
-        (c.name, c.protocol, c.version_count, c.latest_published, c.default_version, c.title)
+    columns = [
+        Column("name", "name"),
+        Column("protocol", "tag"),
+        Column("versions", "tag", justify="right"),
+        Column("latest", "name"),
+        Column("default", "name"),
+        Column("title"),
+    ]
+    rows = [
+        (
+            c.name,
+            protocol_name(c.protocol),
+            c.version_count,
+            c.latest_published or "none",
+            c.default_version or "latest",
+            c.title,
+        )
         for c in connectors
-    )
-    _rows(table, rows, len(connectors), "connectors")
-    out.print(table)
+    ]
+    print_table(out, columns, rows, title="Connectors", what="connectors")
 
 
 def print_versions(name: str, versions: Sequence[Any]) -> None:
-    columns = ["version", "state", "actions", "findings", "created"]
+    columns = [
+        Column("version", "name"),
+        Column("state", "tag"),
+        Column("actions", "tag", justify="right"),
+        Column("findings", "tag", justify="right"),
+        Column("created", "tag"),
+    ]
     deprecations = any(v.sunset or v.replacement for v in versions)
     if deprecations:
-        columns += ["sunset", "replacement"]
-    table = _table(f"Versions of {name}", columns)
-    rows = (
+        columns += [Column("sunset", "tag"), Column("replacement", "name")]
+    rows = [
         (v.label, v.state, v.action_count, v.finding_count, f"{v.created_at:%Y-%m-%d %H:%M}")
         + ((v.sunset, v.replacement) if deprecations else ())
         for v in versions
-    )
-    _rows(table, rows, len(versions), "versions")
-    out.print(table)
+    ]
+    print_table(out, columns, rows, title=f"Versions of {name}", what="versions")
 
 
-_LEVEL_STYLES = {"breaking": "red", "dangerous": "yellow", "safe": "green"}
+def level_counts(changes: Sequence[Any]) -> str:
+    """``95 breaking, 273 dangerous, 1338 safe``."""
+    counts = Counter(change.level for change in changes)
+    return ", ".join(f"{counts[level]} {level}" for level in _LEVELS)
+
+
+def print_change_summary(changes: Sequence[Any], *, console: Console = out) -> None:
+    """How many changes of each level, and of each kind within it (the most frequent first)."""
+    by_level: dict[str, Counter[str]] = {level: Counter() for level in _LEVELS}
+    for change in changes:
+        by_level.setdefault(change.level, Counter())[change.kind] += 1
+    rows = [
+        (
+            _styled(level, _LEVEL_STYLES),
+            sum(kinds.values()),
+            ", ".join(f"{n} {kind}" for kind, n in kinds.most_common()),
+        )
+        for level, kinds in by_level.items()
+        if kinds
+    ]
+    columns = [
+        Column("level", "tag"),
+        Column("count", "tag", justify="right"),
+        Column("kinds", separator=", "),
+    ]
+    print_table(console, columns, rows, header=False)
 
 
 def print_changes(
-    changes: Sequence[Any], *, limit: int | None = None, console: Console = out
+    changes: Sequence[Any],
+    *,
+    limit: int | None = CHANGES_SHOWN,
+    see_all: str = "",
+    console: Console = out,
 ) -> None:
-    """Changes (``connectory.model.Change``) as a table: level, kind, location, message."""
-    table = _table("", ["level", "kind", "location", "message"])
-    for i, change in enumerate(changes):
-        if limit is not None and i == limit:
-            table.add_row(f"[dim]... {len(changes) - limit} more[/dim]")
-            break
-        style = _LEVEL_STYLES.get(change.level, "")
-        level = f"[{style}]{change.level}[/{style}]" if style else change.level
-        table.add_row(
-            level, *(_text(cell) for cell in (change.kind, change.location, change.message))
+    """A change report: the counts by level and kind, then at most ``limit`` changes
+    (``connectory.model.Change``; None: all), breaking first, then how many were left out and
+    ``see_all``, how to see them. ``diff`` and a refused ``publish`` print this."""
+    print_change_summary(changes, console=console)
+    if not changes:
+        return
+    rank = {level: i for i, level in enumerate(_LEVELS)}
+    ordered = sorted(changes, key=lambda change: rank.get(change.level, len(rank)))
+    shown = ordered if limit is None else ordered[:limit]
+    columns = [
+        Column("level", "tag"),
+        Column("kind", "tag"),
+        Column("location", "path"),
+        Column("message"),
+    ]
+    rows = [(_styled(c.level, _LEVEL_STYLES), c.kind, c.location, c.message) for c in shown]
+    console.print()
+    print_table(console, columns, rows, what="changes", limit=len(rows))
+    left_out = len(changes) - len(shown)
+    if left_out:
+        how = f": {see_all}" if see_all else ""
+        console.print(
+            f"{len(shown)} of {counted(len(changes), 'change')} shown (breaking first); "
+            f"{left_out} left out{how}.",
+            soft_wrap=True,
+            markup=False,
         )
-    console.print(table)
 
 
 def print_impacts(impacts: Sequence[Any], *, console: Console = err) -> None:
@@ -220,7 +283,7 @@ def print_impacts(impacts: Sequence[Any], *, console: Console = err) -> None:
 
 def print_boards(boards: Sequence[Any]) -> None:
     """Boards (``connectory.model.Board``): state, and each version used with its actions."""
-    table = _table("Boards", ["board", "state", "uses", "note"])
+    rows = []
     for board in boards:
         uses = []
         for use in board.uses:
@@ -229,11 +292,10 @@ def print_boards(boards: Sequence[Any]) -> None:
                 label = f"{use.version} -> {use.resolved_version}"
             actions = ", ".join(use.actions) if use.actions else "every action"
             uses.append(f"{use.connector}@{label}: {actions}")
-        state = "[green]deployed[/green]" if board.deployed else "not deployed"
-        table.add_row(
-            board.name, state, _text("\n".join(uses)), _text(board.undeployed_reason or "")
-        )
-    out.print(table)
+        state = Text("deployed", style="green") if board.deployed else "not deployed"
+        rows.append((board.name, state, "\n".join(uses), board.undeployed_reason or ""))
+    columns = [Column("board", "name"), Column("state", "tag"), Column("uses"), Column("note")]
+    print_table(out, columns, rows, title="Boards", what="boards")
 
 
 def counted(count: int, noun: str) -> str:
@@ -274,35 +336,54 @@ def print_reintrospected(result: Any) -> None:
 
 def print_checks(checks: Sequence[Any]) -> None:
     """The acceptance checks of a version: status, name, message, and the first details."""
-    styles = {"passed": "green", "failed": "red", "skipped": "dim"}
-    table = _table("Acceptance checks", ["status", "check", "result"])
-    for check in checks:
-        style = styles[check.status]
-        details = "".join(f"\n  {d}" for d in check.details[:5])
-        table.add_row(
-            f"[{style}]{check.status}[/{style}]", _text(check.name), _text(check.message + details)
+    rows = [
+        (
+            _styled(check.status, _STATUS_STYLES),
+            check.name,
+            check.message + "".join(f"\n- {d}" for d in check.details[:5]),
         )
-    out.print(table)
+        for check in checks
+    ]
+    columns = [Column("status", "tag"), Column("check", "tag"), Column("result")]
+    print_table(out, columns, rows, title="Acceptance checks", what="checks")
+
+
+def checks_summary(checks: Sequence[Any]) -> str:
+    """``5 passed, 1 failed (diff-reviewed), 2 skipped``: a vetting's checks in words."""
+    counts = Counter(check.status for check in checks)
+    failed = [check.name for check in checks if check.status == "failed"]
+    parts = [
+        f"{counts[status]} {status}" + (f" ({', '.join(failed)})" if status == "failed" else "")
+        for status in ("passed", "failed", "skipped")
+        if counts[status]
+    ]
+    return ", ".join(parts) or "none run"
 
 
 def print_vettings(vettings: Sequence[Any]) -> None:
     if not vettings:
         err.print("No vetting recorded: `connectory vet NAME@VERSION --verdict ...` records one.")
         return
-    table = _table("Vettings", ["when", "version", "verdict", "reviewer", "checks", "notes"])
-    rows = (
+    columns = [
+        Column("when", "tag"),
+        Column("version", "name"),
+        Column("verdict", "tag"),
+        Column("reviewer", "name"),
+        Column("checks"),
+        Column("notes"),
+    ]
+    rows = [
         (
             f"{v.vetted_at:%Y-%m-%d %H:%M}",
             f"{v.connector}@{v.version}",
-            v.verdict.replace("_", " "),
+            v.verdict,
             v.reviewer,
-            " ".join(f"{c.status[0]}" for c in v.checks),
+            checks_summary(v.checks),
             v.notes,
         )
         for v in vettings
-    )
-    _rows(table, rows, len(vettings), "vettings")
-    out.print(table)
+    ]
+    print_table(out, columns, rows, title="Vettings", what="vettings")
 
 
 def print_deliveries(deliveries: Sequence[Any]) -> None:
@@ -312,17 +393,34 @@ def print_deliveries(deliveries: Sequence[Any]) -> None:
             "No delivery received: systems deliver to POST /hooks/NAME/TRIGGER (connectory serve)."
         )
         return
-    table = _table("Deliveries", ["when", "version", "trigger", "verified", "problems", "payload"])
-    rows = (
+    columns = [
+        Column("when", "tag"),
+        Column("version", "name"),
+        Column("trigger", "name"),
+        Column("verified", "tag"),
+        Column("problems"),
+        Column("payload"),
+    ]
+    rows = [
         (
             f"{d.received_at:%Y-%m-%d %H:%M:%S}",
             f"{d.connector}@{d.version}",
             d.trigger,
             "yes" if d.verified else "no",
             "; ".join(d.problems[:3]) or "none",
-            str(d.payload)[:80],
+            shortened(_payload(d.payload), 80),
         )
         for d in deliveries
-    )
-    _rows(table, rows, len(deliveries), "deliveries")
-    out.print(table)
+    ]
+    print_table(out, columns, rows, title="Deliveries", what="deliveries")
+
+
+def _payload(payload: Any) -> str:
+    if isinstance(payload, str):
+        return payload
+    return json.dumps(payload, ensure_ascii=False, default=str)
+
+
+def shortened(text: str, most: int) -> str:
+    """``text`` cut to at most ``most`` characters, saying so with ``…``."""
+    return text if len(text) <= most else text[: most - 1] + "…"

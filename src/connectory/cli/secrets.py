@@ -11,11 +11,11 @@ import sys
 from typing import Annotated, TypedDict
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from . import render
 from .common import JsonOption, handles_errors, print_json
+from .tables import Column, print_table
 
 __all__ = ["app"]
 
@@ -105,10 +105,9 @@ def list_secrets(name: ConnectorArgument, as_json: JsonOption = False) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table("method", "secret", "from")
-    for row in rows:
-        table.add_row(Text(row["method"]), Text(row["secret"]), Text(", ".join(row["from"])))
-    render.out.print(table)
+    columns = [Column("method", "name"), Column("secret", "name"), Column("from", "tag")]
+    shown = [(row["method"], row["secret"], ", ".join(row["from"])) for row in rows]
+    print_table(render.out, columns, shown, what="secrets")
     render.err.print(
         Text(f"file: {secrets_file.path}; environment: {credentials_env_var(name)}", style="dim")
     )

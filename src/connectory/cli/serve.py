@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import string
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
+from pydantic import SecretStr
+from rich.markup import escape
 
+from . import render
 from .common import handles_errors, options
-
-if TYPE_CHECKING:
-    from pydantic import SecretStr
 
 __all__ = ["MIN_TOKEN_LENGTH", "register"]
 
@@ -24,8 +24,6 @@ _TOKEN_CHARACTERS = frozenset(string.ascii_letters + string.digits + string.punc
 def _token() -> SecretStr | None:
     """``CONNECTORY_API_TOKEN``: unset (or empty) for none; else at least ``MIN_TOKEN_LENGTH``
     printable ASCII characters, what an ``Authorization`` header can carry as it is."""
-    from pydantic import SecretStr
-
     from connectory.errors import InputError
 
     text = os.environ.get("CONNECTORY_API_TOKEN", "")
@@ -58,6 +56,13 @@ def serve(
             "(anyone who can reach it could publish and delete)"
         )
     app = create_app(options["catalog"], token=token)
+    base = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    render.err.print(
+        f"Serving {escape(app.state.catalog.url)} at {base} (the API's pages: "
+        f"{base}/docs; Ctrl-C stops)",
+        highlight=False,
+        soft_wrap=True,
+    )
     uvicorn.run(app, host=host, port=port, server_header=False)
 
 

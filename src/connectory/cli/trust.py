@@ -11,11 +11,11 @@ import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 from rich.text import Text
 
 from . import render
 from .common import JsonOption, handles_errors, open_catalog, print_json, split_ref
+from .tables import Column, print_table
 
 if TYPE_CHECKING:
     from connectory.runtime import SecretsFile
@@ -155,9 +155,7 @@ def _show(
     insecure: list[str],
     problems: list[str],
 ) -> None:
-    table = Table(title=f"Secrets of {ref} may go to", title_justify="left", show_edge=False)
-    for column in ("origin", "", "named by"):
-        table.add_column(column, overflow="fold")
+    rows = []
     for found in sorted(places):
         status = (
             Text("plain http: refused", style="red")
@@ -166,8 +164,9 @@ def _show(
             if found in accepted
             else Text("new", style="yellow")
         )
-        table.add_row(Text(found), status, Text(", ".join(places[found])))
-    render.out.print(table)
+        rows.append((found, status, ", ".join(places[found])))
+    columns = [Column("origin", "path"), Column("trust", "tag"), Column("named by", separator=", ")]
+    print_table(render.out, columns, rows, title=f"Secrets of {ref} may go to", what="origins")
     for problem in problems:
         render.err.print(Text(f"discovery document not read: {problem}", style="yellow"))
 

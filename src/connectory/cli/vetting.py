@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections import Counter
 from typing import Annotated
 
 import typer
@@ -22,11 +21,7 @@ from .common import JsonOption, handles_errors, open_catalog, print_json, split_
 
 __all__ = ["app", "register"]
 
-_VERDICTS = {
-    "approved": "approved",
-    "rejected": "rejected",
-    "changes-requested": "changes_requested",
-}
+_VERDICTS = ("approved", "rejected", "changes_requested")
 
 app = typer.Typer(
     name="vetting", help="Vetting records (verdicts on versions).", no_args_is_help=True
@@ -41,12 +36,21 @@ def _reviewer() -> str:
 def vet(
     ref: Annotated[str, typer.Argument(metavar="NAME@VERSION")],
     verdict: Annotated[
-        str, typer.Option("--verdict", help="approved, rejected or changes-requested.")
+        str,
+        typer.Option(
+            "--verdict",
+            metavar="VERDICT",
+            help="approved, rejected or changes_requested (changes-requested is taken too).",
+        ),
     ],
-    notes: Annotated[str | None, typer.Option("--notes", help="Why; recorded with it.")] = None,
+    notes: Annotated[
+        str | None, typer.Option("--notes", metavar="TEXT", help="Why; recorded with it.")
+    ] = None,
     reviewer: Annotated[
         str | None,
-        typer.Option("--reviewer", help="Default: CONNECTORY_REVIEWER, else your user name."),
+        typer.Option(
+            "--reviewer", metavar="NAME", help="Default: CONNECTORY_REVIEWER, else your user name."
+        ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -57,9 +61,9 @@ def vet(
     from connectory.vetting.checks import run_checks
     from connectory.vetting.queue import compare_with_published
 
-    chosen = _VERDICTS.get(verdict.replace("_", "-"))
-    if chosen is None:
-        raise InvalidName(f"unknown verdict {verdict!r} (known: {', '.join(_VERDICTS)})")
+    chosen = verdict.strip().lower().replace("-", "_")
+    if chosen not in _VERDICTS:
+        raise InvalidName(f"--verdict: unknown verdict {verdict!r} (known: {', '.join(_VERDICTS)})")
     name, label = split_ref(ref)
     with open_catalog() as catalog:
         version = catalog.get_version(name, label or "")
@@ -81,15 +85,15 @@ def vet(
         return
     render.print_checks(checks)
     if previous is not None:
-        levels = Counter(change.level for change in changes)
         render.out.print(
-            f"Since {previous.ref}: {levels['breaking']} breaking, {levels['dangerous']} dangerous, "
-            f"{levels['safe']} safe changes (connectory diff {previous.ref} {version.ref})"
+            f"Since {previous.ref}: {render.level_counts(changes)} "
+            f"(connectory diff {previous.ref} {version.ref})",
+            soft_wrap=True,
         )
-    verdict_text = vetting.verdict.replace("_", " ")
     render.out.print(
-        f"Recorded: {vetting.connector}@{vetting.version} {verdict_text} by "
-        f"{escape(vetting.reviewer)}."
+        f"Recorded: {vetting.connector}@{vetting.version} {vetting.verdict} by "
+        f"{escape(vetting.reviewer)}.",
+        soft_wrap=True,
     )
 
 

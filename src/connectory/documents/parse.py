@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from connectory._wording import article, document_kind, protocol_name
 from connectory.errors import DocumentError, ProtocolError
 from connectory.model.version import Protocol
 
@@ -71,7 +72,8 @@ def parse(raw: RawDocument, *, protocol: str | None = None) -> ParsedDocument:
         parsed = _structured(raw, parse_yaml(text, raw.source))
     if wanted is not None and parsed.protocol != wanted:
         raise ProtocolError(
-            f"this is a {parsed.kind} document ({parsed.protocol}), not {wanted} as asked",
+            f"this is {article(document_kind(parsed.kind))} ({protocol_name(parsed.protocol)}), "
+            f"not {protocol_name(wanted)} as asked",
             location=raw.source,
         )
     return parsed

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from pydantic import AwareDatetime, Field, field_validator, model_validator
 
+from connectory._wording import article, protocol_name
 from connectory.errors import InvalidName, NotFound
 
 from ._records import Record as _Record
@@ -283,7 +284,10 @@ class ConnectorVersion(_Record):
     @model_validator(mode="after")
     def _metadata_matches_protocol(self) -> ConnectorVersion:
         if self.metadata.protocol != self.protocol:
-            raise ValueError(f"{self.metadata.protocol} metadata on a {self.protocol} version")
+            raise ValueError(
+                f"{protocol_name(self.metadata.protocol)} metadata on "
+                f"{article(protocol_name(self.protocol))} version"
+            )
         return self
 
     @property
@@ -336,6 +340,12 @@ class Vetting(_Record):
         ),
     )
     vetted_at: AwareDatetime | None = None
+
+    @field_validator("verdict", mode="before")
+    @classmethod
+    def _hyphens_too(cls, value: object) -> object:
+        """``changes-requested``, as people type it, is taken for ``changes_requested``."""
+        return value.replace("-", "_") if isinstance(value, str) else value
 
 
 class Connector(_Record):

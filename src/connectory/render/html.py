@@ -14,7 +14,7 @@ from html import escape
 
 from connectory.model.version import ConnectorVersion, Definition
 
-from .summary import action_target
+from .summary import action_target, heading
 
 __all__ = ["version_html"]
 
@@ -101,7 +101,7 @@ def _summary(version: ConnectorVersion) -> str:
         ],
     )
     return (
-        f"<h3>{escape(version.connector)}@{escape(version.version or '(not drafted)')} "
+        f"<h3>{escape(heading(version))} "
         f"<small>{escape(version.state)} · {escape(version.protocol)}</small></h3>"
         f"<p>{escape(version.title or '')}</p>" + counts
     )

@@ -6,19 +6,29 @@ from collections import Counter
 
 from connectory.model.version import Action, ConnectorVersion
 
-__all__ = ["action_target", "summarize"]
+__all__ = ["action_target", "heading", "summarize"]
 
 MAX_ROWS = 50
 
 
 def action_target(action: Action) -> str:
-    """``GET /repos/{owner}`` / ``query viewer`` / ``Port.Operation``: what an action calls."""
+    """What an action sends, as its protocol names it: the method and path of an HTTP request
+    (``GET /repos/{owner}``), the operation type and field of a GraphQL one (``query viewer``),
+    the SOAP version and the SOAPAction of a SOAP one (``SOAP 1.1 http://tempuri.org/Add``; its
+    operation when it has no SOAPAction): never the action's name again."""
     binding = action.binding
     if binding.kind == "http":
         return f"{binding.method} {binding.path}"
     if binding.kind == "graphql":
         return f"{binding.operation_type} {binding.field}"
-    return f"{binding.port or binding.binding or '?'}.{binding.operation}"
+    return f"SOAP {binding.soap_version} {binding.soap_action or binding.operation}"
+
+
+def heading(version: ConnectorVersion) -> str:
+    """``acme@1.0.0``; ``acme (inspected, not in the catalogue)`` for a version only inspected."""
+    if version.version:
+        return f"{version.connector}@{version.version}"
+    return f"{version.connector} (inspected, not in the catalogue)"
 
 
 def _cell(text: object) -> str:
@@ -28,7 +38,7 @@ def _cell(text: object) -> str:
 def summarize(version: ConnectorVersion) -> str:
     """Markdown: identity, counts, actions, auth methods, findings by kind."""
     lines = [
-        f"# {version.connector}@{version.version or '(not drafted)'}: {_cell(version.title or '')}",
+        f"# {heading(version)}: {_cell(version.title or '')}",
         "",
         f"- protocol: **{version.protocol}**, state: **{version.state}**",
         f"- source: `{version.source}`",

@@ -53,6 +53,7 @@ from urllib.parse import urljoin
 import httpx
 
 from connectory._nesting import deeper_than
+from connectory._wording import article, protocol_name
 from connectory.documents.fetch import is_url, read_capped, translated_http_errors
 from connectory.errors import InputError
 from connectory.model.auth import MutualTLSAuth, NoAuth
@@ -74,7 +75,13 @@ from .auth import auth_for
 from .bodies import FileSlots, file_slots, request_body
 from .checks import errors_in
 from .clients import secrets_fingerprint, shared_client
-from .credentials import Credentials, check_methods, check_secrets, secret_values
+from .credentials import (
+    Credentials,
+    check_methods,
+    check_secrets,
+    credentials_env_var,
+    secret_values,
+)
 from .hosts import method_urls
 from .oauth import Token
 from .retry import IDEMPOTENT, Retries
@@ -168,7 +175,7 @@ def auth_of(
     check_methods(version, credentials)
     if not alternatives:
         return None, None
-    alternative = _covered(alternatives, credentials, what)
+    alternative = _covered(alternatives, credentials, what, version.connector)
     methods = {method.name: method for method in version.auth_methods}
     used = [
         methods[name]
@@ -195,18 +202,19 @@ def auth_of(
 
 
 def _covered(
-    alternatives: list[dict[str, list[str]]], credentials: Credentials, what: str
+    alternatives: list[dict[str, list[str]]], credentials: Credentials, what: str, connector: str
 ) -> dict[str, list[str]]:
     """The first alternative whose methods all have credentials; an ``InputError`` naming every
-    alternative when none has."""
+    alternative, and where the connector's credentials go, when none has."""
     for alternative in alternatives:
         if all(name in credentials for name in alternative):
             return alternative
     wanted = " or ".join(" + ".join(a) or "(none)" for a in alternatives)
+    first = next((name for a in alternatives for name in a if name not in credentials), "METHOD")
     raise InputError(
-        f"{what} needs credentials for {wanted}; give them in "
-        f"CONNECTORY_CREDENTIALS_<CONNECTOR> or the secrets file "
-        f"(see connectory.runtime.credentials)"
+        f"{what} needs credentials for {wanted}: keep them in the secrets file "
+        f"(connectory secret set {connector} {first} SECRET) or give them in "
+        f'{credentials_env_var(connector)} ({{"{first}": {{...}}}})'
     )
 
 
@@ -300,7 +308,9 @@ def build_request(
         from .soap import soap_request  # lxml and the XSD models: SOAP only
 
         return soap_request(version, action, given, server)
-    raise InputError(f"{action.name} is a {binding.kind} action: it cannot be invoked")
+    raise InputError(
+        f"{action.name} is {article(protocol_name(binding.kind))} action: it cannot be invoked"
+    )
 
 
 def _output(action: Action, status: int) -> ActionOutput | None:

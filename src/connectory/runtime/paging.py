@@ -28,6 +28,7 @@ from typing import Any
 
 import httpx
 
+from connectory._wording import article, protocol_name
 from connectory.errors import InputError, SourceError, SourceUnreachable
 from connectory.model.bindings import HttpBinding, Pagination
 from connectory.model.version import ConnectorVersion
@@ -237,7 +238,10 @@ def invoke_pages(
     binding = action.binding
     pagination = pagination or (binding.pagination if isinstance(binding, HttpBinding) else None)
     if not isinstance(binding, HttpBinding):
-        raise InputError(f"{action.name} is a {binding.kind} action: only HTTP actions have pages")
+        raise InputError(
+            f"{action.name} is {article(protocol_name(binding.kind))} action: "
+            "only HTTP actions have pages"
+        )
     if pagination is None:
         raise InputError(
             f"{action.name} has no pagination: describe it (HttpBinding.pagination, by an "

@@ -19,7 +19,7 @@ from connectory.errors import ConnectoryError
 from connectory.model.version import Action, ConnectorVersion, GraphQLBinding, HttpBinding
 from connectory.settings import Settings
 
-from .credentials import Credentials
+from .credentials import Credentials, credentials_env_var
 from .invoke import invoke
 from .oauth import Token
 from .trust import UntrustedOrigin
@@ -69,7 +69,8 @@ def probe_auth(
     if not credentials:
         return (
             "skipped",
-            "no credentials given (CONNECTORY_CREDENTIALS_<NAME> or the secrets file): nothing called",
+            f"no credentials given ({credentials_env_var(version.connector)} or the secrets "
+            "file): nothing called",
         )
     action = probe_action(version, credentials)
     if action is None:

@@ -130,10 +130,15 @@ def diff_reviewed(version: ConnectorVersion, previous: ConnectorVersion | None) 
     """What changed since the last published version: for the reviewer to read before approving.
 
     Fails when there are breaking changes (the reviewer should see them listed, and decide);
-    passes when there is nothing published yet or nothing breaking.
+    passes when no published version comes before it (nothing to compare with) or nothing
+    breaks.
     """
     if previous is None:
-        return CheckResult(name="diff-reviewed", status="passed", message="nothing published yet")
+        return CheckResult(
+            name="diff-reviewed",
+            status="passed",
+            message="no published version before it: nothing to compare with",
+        )
     from connectory.changes import diff
 
     changes = diff(previous, version)

@@ -26,7 +26,7 @@ from typing import cast
 from graphql import DirectiveLocation, GraphQLSyntaxError, parse_const_value
 
 from connectory.errors import ProtocolError
-from connectory.settings import DEFAULT_SETTINGS, Settings
+from connectory.settings import DEFAULT_SETTINGS, Settings, Tally
 
 from ._raw import RawIntrospection
 
@@ -77,6 +77,7 @@ class _Checker:
         self.source = source
         self.max_wrapping = settings.graphql_max_type_wrapping
         self.max_default_tokens = settings.graphql_max_default_value_tokens
+        self.settings = settings
         self.names: dict[str, str] = {}
         """Type name -> kind, of every type the result defines."""
 
@@ -218,8 +219,26 @@ class _Checker:
         elif kind == "INPUT_OBJECT":
             self.input_values(type_.get("inputFields"), f"{pointer}/inputFields", name)
 
+    def count_operations(
+        self,
+        schema: Mapping[str, object],
+        named: list[tuple[Mapping[str, object], str, str]],
+        pointer: str,
+    ) -> None:
+        """The root types' fields (the actions and triggers) against ``max_operations``, before
+        anything is built from them (their shape is checked afterwards)."""
+        roots = [schema.get(key) for key in ("queryType", "mutationType", "subscriptionType")]
+        named_roots = [root.get("name") for root in roots if isinstance(root, Mapping)]
+        names = {name for name in named_roots if isinstance(name, str)}
+        fields = [type_.get("fields") for type_, name, _ in named if name in names]
+        count = sum(len(listed) for listed in fields if isinstance(listed, list))
+        tally = Tally(self.settings, "max_operations", "operations (root fields)")
+        tally.check(count, location=f"{self.source}#{pointer}")
+
     def schema(self, schema: Mapping[str, object], pointer: str) -> None:
         types = self.listing(schema.get("types"), f"{pointer}/types", "__schema.types")
+        where = f"{self.source}#{pointer}/types"
+        Tally(self.settings, "max_types", "types").check(len(types), location=where)
         named: list[tuple[Mapping[str, object], str, str]] = []
         for i, raw in enumerate(types):
             where = f"{pointer}/types/{i}"
@@ -235,6 +254,7 @@ class _Checker:
                 raise self.fail(f"{where}/name", f"type {name} is defined twice")
             self.names[name] = kind
             named.append((type_, name, kind))
+        self.count_operations(schema, named, pointer)
         for i, (type_, name, kind) in enumerate(named):
             self.type_(type_, f"{pointer}/types/{i}", name, kind)
         for key in ("queryType", "mutationType", "subscriptionType"):

@@ -27,14 +27,14 @@ from graphql import (
     build_client_schema,
     validate_schema,
 )
-from graphql.language import DocumentNode
+from graphql.language import DocumentNode, TypeDefinitionNode
 from graphql.utilities import IntrospectionQuery
 from graphql.validation.validate import validate_sdl
 
 from connectory._gcpause import paused_gc
 from connectory.errors import DocumentError, ProtocolError
 from connectory.model.version import Finding
-from connectory.settings import DEFAULT_SETTINGS, Settings
+from connectory.settings import DEFAULT_SETTINGS, Settings, Tally
 
 from ._canonical import canonical_sdl
 from ._coordinates import SdlIndex, locate
@@ -112,11 +112,18 @@ def _build(document: DocumentNode, source: str) -> tuple[GraphQLSchema, list[Gra
 
 
 def load_sdl(text: str, source: str, *, settings: Settings = DEFAULT_SETTINGS) -> LoadedSchema:
-    """Parse (within ``settings.graphql_max_sdl_tokens``), repair and build SDL; every rule it
-    breaks is a finding."""
+    """Parse (within ``settings.graphql_max_sdl_tokens``), repair and build SDL (within
+    ``max_types`` and ``max_operations``); every rule it breaks is a finding."""
     document, findings = parse_sdl(text, source, settings=settings)
+    types = sum(isinstance(node, TypeDefinitionNode) for node in document.definitions)
+    Tally(settings, "max_types", "types").check(types, location=source)
     try:
         schema, sdl_errors = _build(document, source)
+        roots = (schema.query_type, schema.mutation_type, schema.subscription_type)
+        operations = sum(len(root.fields) for root in roots if root is not None)
+        Tally(settings, "max_operations", "operations (root fields)").check(
+            operations, location=source
+        )
         schema_errors = _schema_errors(schema)
         index = SdlIndex(document) if sdl_errors or schema_errors else None
         findings += _findings(sdl_errors, "invalid-graphql-sdl", index, schema)

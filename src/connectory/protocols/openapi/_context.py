@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectory.model.version import JsonSchema
-from connectory.settings import Settings
+from connectory.settings import Settings, Tally
 
 from ._refs import Loc, Resolver
 from ._schemas import SchemaConverter
@@ -36,6 +36,8 @@ class Context:
     """Swagger 2.0: the document's default response media types."""
     examples: list[Example] = field(default_factory=list)
     """Examples of parameters, media types and headers (the converter keeps those of schemas)."""
+    operations: Tally | None = None
+    """The operations met so far (paths, webhooks, callbacks), against ``max_operations``."""
 
     @property
     def swagger(self) -> bool:

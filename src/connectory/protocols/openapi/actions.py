@@ -60,9 +60,11 @@ def _path_item(
 
 
 def operations(context: Context, items: raw.Paths | None, location: str) -> Iterator[Operation]:
-    """Every operation of a map of path items (``paths``, ``webhooks``, a callback)."""
+    """Every operation of a map of path items (``paths``, ``webhooks``, a callback); counted
+    against ``settings.max_operations`` (all the maps of a description together)."""
     if not isinstance(items, Mapping):
         return
+    tally = context.operations
     for key, value in items.items():
         key_text = str(key)
         if key_text.startswith("x-"):
@@ -94,6 +96,8 @@ def operations(context: Context, items: raw.Paths | None, location: str) -> Iter
             here = child(location, key_text)
             own = isinstance(value, Mapping) and "$ref" in value and "parameters" in value
             parameters = child(here if own else where, "parameters")
+            if tally is not None:
+                tally.add(location=op_location)
             yield Operation(
                 key_text, method, operation, op_location, path_item, where, via, parameters
             )

@@ -37,7 +37,7 @@ from connectory.documents.loader import DocumentLoader, bound_loader
 from connectory.documents.parse import ParsedDocument
 from connectory.errors import DocumentError, ProtocolError
 from connectory.model.version import ConnectorVersion, HttpMetadata
-from connectory.settings import DEFAULT_SETTINGS, Settings
+from connectory.settings import DEFAULT_SETTINGS, Settings, Tally
 
 from . import _raw as raw
 from ._context import Context
@@ -125,6 +125,7 @@ def _context(
         scheme_names=frozenset(map(str, schemes)) if isinstance(schemes, Mapping) else frozenset(),
         version=version,
         settings=settings,
+        operations=Tally(settings, "max_operations", "operations"),
     )
     if swagger:
         context = dataclasses.replace(

@@ -17,7 +17,7 @@ type's) mirror in the definition of the schema document that declares it.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from connectory.model.version import (
@@ -40,6 +40,7 @@ from ._wsdl import (
     Operation,
     Part,
     Port,
+    PortType,
     Service,
     SoapBody,
     SoapHeaderRef,
@@ -58,6 +59,16 @@ class _Context:
     mirror: Mirror
     policies: Policies
     findings: Findings
+    by_name: dict[str, dict[str, list[Operation]]] = field(default_factory=dict)
+    """Each port type's operations by name (looked up once per binding operation)."""
+
+    def operations_named(self, port_type: PortType, name: str) -> list[Operation]:
+        index = self.by_name.get(port_type.qname)
+        if index is None:
+            index = self.by_name[port_type.qname] = {}
+            for operation in port_type.operations:
+                index.setdefault(operation.name, []).append(operation)
+        return index.get(name, [])
 
 
 def _message(
@@ -238,7 +249,7 @@ def _operation(context: _Context, binding: Binding, op: BindingOperation) -> Ope
     port_type = context.wsdl.port_types.get(binding.port_type or "")
     if port_type is None:
         return None
-    candidates = [o for o in port_type.operations if o.name == op.name]
+    candidates = context.operations_named(port_type, op.name)
     named = [o for o in candidates if op.input is None or o.input_name in (None, op.input.name)]
     found = named or candidates
     return found[0] if found else None

@@ -25,9 +25,9 @@ from connectory.documents.loader import DocumentLoader, bound_loader
 from connectory.documents.parse import ParsedDocument
 from connectory.errors import ProtocolError
 from connectory.model.version import ConnectorVersion, Definition, SoapEndpoint, SoapMetadata
-from connectory.settings import DEFAULT_SETTINGS, Settings
+from connectory.settings import DEFAULT_SETTINGS, Settings, Tally
 
-from ._names import WSDL, local_name
+from ._names import WSDL, XSD, local_name
 from ._resolver import ImportResolver
 from ._wsdl import Wsdl, read_wsdl
 from ._xml import parse_xml
@@ -36,7 +36,7 @@ from .actions import build_actions
 from .auth import Policies
 from .definitions import Mirror
 from .findings import Findings
-from .parse import load_documents
+from .parse import Documents, load_documents
 
 __all__ = ["build_version", "generate"]
 
@@ -70,6 +70,21 @@ def _endpoints(wsdl: Wsdl) -> list[SoapEndpoint]:
                 )
             )
     return endpoints
+
+
+_OPERATION = f"{{{WSDL}}}portType/{{{WSDL}}}operation"
+_GLOBALS = frozenset(f"{{{XSD}}}{tag}" for tag in ("complexType", "simpleType", "element"))
+
+
+def _check_counts(documents: Documents, settings: Settings) -> None:
+    """The port types' operations against ``max_operations`` and the schemas' global types and
+    elements (each a definition) against ``max_types``, before anything is built from them."""
+    operations = Tally(settings, "max_operations", "operations")
+    for document in documents.wsdls:
+        operations.add(len(document.root.findall(_OPERATION)), location=document.name)
+    types = Tally(settings, "max_types", "types (global XSD types and elements)")
+    for schema in documents.schemas:
+        types.add(sum(child.tag in _GLOBALS for child in schema.root), location=schema.name)
 
 
 def build_version(
@@ -107,6 +122,7 @@ def _build(
             location=source,
         )
     documents = load_documents(root, resolver, settings, findings)
+    _check_counts(documents, settings)
     wsdl = read_wsdl(documents.wsdls, findings)
     if not any(binding.soap_version for binding in wsdl.bindings.values()):
         raise ProtocolError(
