@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import pkgutil
 import subprocess
 import sys
@@ -58,32 +59,73 @@ def test_the_core_library_does_not_import_the_outer_layers() -> None:
     assert (imported, culprits) == ([], [])
 
 
-def test_the_command_does_not_import_what_it_never_uses() -> None:
-    """The console script's process skips rfc3987_syntax (1.8 s to import), which jsonschema
-    would import when JupyterLab's dependencies installed it; the library itself does not."""
-    imported = (
-        "import sys; {}; "
-        "print(sys.modules.get('rfc3987_syntax') is not None, 'jsonschema' in sys.modules)"
-    )
-    command = imported.format(
-        "import connectory_cli; sys.argv = ['connectory', '--help']\n"
-        "try:\n connectory_cli.main()\nexcept SystemExit:\n pass"
-    )
+HEAVY = (
+    "alembic",
+    "fastapi",
+    "graphql",
+    "httpx",
+    "jsonschema",
+    "lark",
+    "lxml",
+    "pandas",
+    "prefect",
+    "pydantic",
+    "rfc3987_syntax",
+    "rich",
+    "sqlalchemy",
+    "typer",
+    "yaml",
+)
+"""What some paths need and others never: each is imported on first use (PEP 562 in the packages'
+``__init__``, function-level imports), and ``import connectory`` loads none of them."""
+
+
+def _heavy_imported(code: str, env: dict[str, str] | None = None) -> list[str]:
+    """The packages of ``HEAVY`` that a fresh process running ``code`` has imported."""
+    probe = f"{code}\nimport sys\nprint(sorted(m for m in {HEAVY!r} if sys.modules.get(m)))"
     result = subprocess.run(
-        [sys.executable, "-c", command], capture_output=True, text=True, check=True
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=False
     )
-    assert result.stdout.splitlines()[-1] == "False True"
-    library = subprocess.run(
-        [sys.executable, "-c", imported.format("import connectory")],
-        capture_output=True,
-        text=True,
-        check=True,
+    assert result.returncode == 0, result.stderr
+    return ast.literal_eval(result.stdout.splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _command(*argv: str) -> str:
+    """Code that runs the console script with ``argv`` (its output above the probe's)."""
+    return (
+        f"import sys, connectory_cli; sys.argv = ['connectory', *{list(argv)!r}]\n"
+        "try:\n    connectory_cli.main()\nexcept SystemExit as stop:\n"
+        "    assert not stop.code, stop.code"
     )
-    try:
-        import rfc3987_syntax  # noqa: F401
-    except ImportError:
-        return  # not installed here: nothing more to tell apart
-    assert library.stdout.strip() == "True True"
+
+
+def test_importing_the_library_loads_none_of_its_heavy_dependencies() -> None:
+    """Not jsonschema either (it builds rfc3987_syntax's grammar, seconds, where the notebooks'
+    dependencies installed it): the library never blocks what a notebook installed, it just does
+    not load it before a schema is checked."""
+    assert _heavy_imported("import connectory") == []
+    diffing = _heavy_imported("import connectory.schemas.pointer, connectory.changes.report")
+    assert "jsonschema" not in diffing
+
+
+def test_the_command_loads_only_what_it_uses(tmp_path: Path) -> None:
+    """``--help`` loads typer, rich and the model, nothing else of ``HEAVY``; ``list``
+    of a catalogue at the newest revision, no Alembic (nothing to migrate) and no jsonschema.
+    The console script marks rfc3987_syntax absent for its own process, whatever it imports."""
+    from connectory.catalog import Catalog
+
+    url = f"sqlite:///{tmp_path / 'connectory.db'}"
+    Catalog.open(url).close()
+    env = {**os.environ, "CONNECTORY_DATABASE_URL": url}
+    never = {"alembic", "fastapi", "jsonschema", "lark", "pandas", "prefect", "rfc3987_syntax"}
+    helped = _heavy_imported(_command("--help"), env)
+    assert set(helped) <= {"pydantic", "rich", "typer"}, helped
+    listed = _heavy_imported(_command("list"), env)
+    assert "sqlalchemy" in listed
+    assert not (never | {"httpx"}) & set(listed), listed
+    checked = _heavy_imported(_command("--help") + "\nimport jsonschema", env)
+    assert "jsonschema" in checked
+    assert "rfc3987_syntax" not in checked
 
 
 def test_every_package_is_listed_in_pyproject() -> None:
@@ -102,7 +144,17 @@ def test_every_package_is_listed_in_pyproject() -> None:
 # the lookup) sits below ``changes``; the protocol packages, which build their part of a diff on
 # ``changes``, above it.
 LAYERS = (
-    ("errors", "settings", "redaction", "origins", "_gcpause", "_nesting", "_patterns", "_wording"),
+    (
+        "errors",
+        "settings",
+        "redaction",
+        "origins",
+        "_gcpause",
+        "_lazy",
+        "_nesting",
+        "_patterns",
+        "_wording",
+    ),
     ("model",),
     ("documents",),
     ("schemas",),

@@ -9,13 +9,16 @@ The table of contents (each name below is importable from ``connectory``):
     publish(catalog, ...)    the one publish path: the policy (semver against the change report,
     check_publish(...)       approval) applied in the store's transaction; check only
     diff(old, new)           what changed between two versions: breaking, dangerous, safe
-    invoke(version, ...)     call an action (imported on first use: the runtime)
+    invoke(version, ...)     call an action
     summarize(version)       a markdown summary of a version
     ConnectorVersion, Connector, Action, Trigger, Definition, AuthMethod, Finding, Change,
     Board, Vetting, CheckResult
                              the domain model
     ConnectoryError, ...     the exception hierarchy
     Settings                 limits for hostile input, passed explicitly
+
+Beyond the leaves (errors, settings), each name is imported on first use: ``import connectory``
+loads neither the store, nor jsonschema, nor the runtime.
 
 The packages, leaves first (each imports only those above it):
 
@@ -37,10 +40,7 @@ from __future__ import annotations
 
 import typing as _typing
 
-from .catalog import Catalog, Drafted
-from .changes import diff
-from .documents.fetch import RawDocument, fetch
-from .documents.parse import ParsedDocument, parse
+from ._lazy import lazy_names as _lazy_names
 from .errors import (
     BadReference,
     CatalogError,
@@ -58,41 +58,69 @@ from .errors import (
     SourceUnreachable,
     TransientError,
 )
-from .model.auth import AuthMethod
-from .model.version import (
-    Action,
-    ActionOutput,
-    Board,
-    BoardUse,
-    Change,
-    CheckResult,
-    Connector,
-    ConnectorVersion,
-    Definition,
-    Finding,
-    Trigger,
-    Vetting,
-)
-from .onboarding import generate, inspect, validated
-from .render.summary import summarize
-from .schemas.registry import registry_for, validator_for
-from .schemas.validation import validate
 from .settings import Settings
-from .vetting.publishing import check_publish, publish
 
 __version__ = "0.1.0"
 
 if _typing.TYPE_CHECKING:
+    from .catalog import Catalog, Drafted
+    from .changes import diff
+    from .documents.fetch import RawDocument, fetch
+    from .documents.parse import ParsedDocument, parse
+    from .model.auth import AuthMethod
+    from .model.version import (
+        Action,
+        ActionOutput,
+        Board,
+        BoardUse,
+        Change,
+        CheckResult,
+        Connector,
+        ConnectorVersion,
+        Definition,
+        Finding,
+        Trigger,
+        Vetting,
+    )
+    from .onboarding import generate, inspect, validated
+    from .render.summary import summarize
     from .runtime.invoke import invoke
+    from .schemas.registry import registry_for, validator_for
+    from .schemas.validation import validate
+    from .vetting.publishing import check_publish, publish
 
-
-def __getattr__(name: str) -> _typing.Any:
-    """``invoke``, imported on first use: the runtime (auth, sandbox, SOAP) loads only then."""
-    if name == "invoke":
-        from .runtime.invoke import invoke
-
-        return invoke
-    raise AttributeError(f"module 'connectory' has no attribute {name!r}")
+__getattr__, __dir__ = _lazy_names(
+    __name__,
+    {
+        ".catalog": ("Catalog", "Drafted"),
+        ".changes": ("diff",),
+        ".documents.fetch": ("RawDocument", "fetch"),
+        ".documents.parse": ("ParsedDocument", "parse"),
+        ".model.auth": ("AuthMethod",),
+        ".model.version": (
+            "Action",
+            "ActionOutput",
+            "Board",
+            "BoardUse",
+            "Change",
+            "CheckResult",
+            "Connector",
+            "ConnectorVersion",
+            "Definition",
+            "Finding",
+            "Trigger",
+            "Vetting",
+        ),
+        ".onboarding": ("generate", "inspect", "validated"),
+        ".render.summary": ("summarize",),
+        ".runtime.invoke": ("invoke",),
+        ".schemas.registry": ("registry_for", "validator_for"),
+        ".schemas.validation": ("validate",),
+        ".vetting.publishing": ("check_publish", "publish"),
+    },
+)
+"""Beyond the leaves (errors, settings), each name is imported from its module on first use: a
+command loads only what it uses (the store's SQLAlchemy, jsonschema, the runtime's auth...)."""
 
 
 __all__ = [

@@ -18,11 +18,13 @@ from __future__ import annotations
 import ipaddress
 import re
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from .errors import InputError
 from .redaction import redact_url
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["is_loopback", "is_url", "needs_tls", "origin", "same_origin"]
 
@@ -38,6 +40,8 @@ def is_url(source: str | Path) -> bool:
 
 def origin(url: str | httpx.URL) -> str:
     """``url``'s origin, ``scheme://host[:port]`` (see the module docstring)."""
+    import httpx  # imported where an origin is needed: reading the model does not need httpx
+
     try:
         parsed = httpx.URL(url)
         host = parsed.raw_host.decode("ascii").lower()
@@ -54,6 +58,8 @@ def origin(url: str | httpx.URL) -> str:
 
 def is_loopback(url: str | httpx.URL) -> bool:
     """Whether ``url`` (or an origin) is on this machine: 127.0.0.0/8, ::1 or localhost."""
+    import httpx
+
     try:
         host = httpx.URL(url).host.lower()
     except httpx.InvalidURL:
@@ -68,6 +74,8 @@ def is_loopback(url: str | httpx.URL) -> bool:
 
 def needs_tls(url: str | httpx.URL) -> bool:
     """Whether a secret sent to ``url`` would travel in clear: plain http (or ws) off loopback."""
+    import httpx
+
     return httpx.URL(url).scheme in ("http", "ws") and not is_loopback(url)
 
 

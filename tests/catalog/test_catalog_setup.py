@@ -21,7 +21,12 @@ from connectory.catalog import (
 )
 from connectory.catalog._failures import ValueRefused
 from connectory.catalog._tables import metadata
-from connectory.catalog.migrate import alembic_config, current_revision, head_revision
+from connectory.catalog.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    newest_revision,
+)
 from connectory.errors import CatalogError, ConnectoryError, InputError, is_transient
 from tests.support.samples import rich_version, small_version
 
@@ -55,6 +60,22 @@ def test_migrating_again_is_a_no_op(catalog: Catalog) -> None:
 
     assert current_revision(catalog.engine) == head_revision()
     assert _schema_objects(catalog.engine) == objects
+
+
+def test_the_newest_revision_by_file_name_is_alembics_head() -> None:
+    """``upgrade`` leaves a catalogue whose revision is ``newest_revision()`` without loading
+    Alembic: a migration file not named after its revision would be skipped."""
+    assert newest_revision() == head_revision()
+
+
+def test_a_catalogue_one_revision_behind_is_upgraded(database_url: str) -> None:
+    with Catalog.open(database_url) as catalog:
+        with catalog.engine.begin() as connection:
+            command.downgrade(alembic_config(connection), "-1")
+        assert current_revision(catalog.engine) != head_revision()
+    with Catalog.open(database_url) as catalog:
+        assert current_revision(catalog.engine) == head_revision()
+        assert catalog.draft(small_version()).created
 
 
 def test_the_migration_downgrades_to_nothing_and_back(database_url: str) -> None:

@@ -33,22 +33,53 @@ processes may write at once.
     migrations/   the Alembic environment and its revisions
 """
 
-from ._engine import create_engine, default_database_url, sqlite_file
-from ._failures import CatalogBusy, CatalogUnavailable
-from .files import Exported, Imported, export_catalog, import_catalog
-from .location import Location, default_location
-from .migrate import upgrade
-from .results import (
-    BoardImpact,
-    ConnectorSummary,
-    DefaultVersion,
-    Deletion,
-    Deprecated,
-    Drafted,
-    VersionInfo,
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from connectory._lazy import lazy_names
+
+if TYPE_CHECKING:
+    from ._engine import create_engine, default_database_url, sqlite_file
+    from ._failures import CatalogBusy, CatalogUnavailable
+    from .files import Exported, Imported, export_catalog, import_catalog
+    from .location import Location, default_location
+    from .migrate import upgrade
+    from .results import (
+        BoardImpact,
+        ConnectorSummary,
+        DefaultVersion,
+        Deletion,
+        Deprecated,
+        Drafted,
+        VersionInfo,
+    )
+    from .status import Status, status
+    from .store import Catalog
+
+__getattr__, __dir__ = lazy_names(
+    __name__,
+    {
+        "._engine": ("create_engine", "default_database_url", "sqlite_file"),
+        "._failures": ("CatalogBusy", "CatalogUnavailable"),
+        ".files": ("Exported", "Imported", "export_catalog", "import_catalog"),
+        ".location": ("Location", "default_location"),
+        ".migrate": ("upgrade",),
+        ".results": (
+            "BoardImpact",
+            "ConnectorSummary",
+            "DefaultVersion",
+            "Deletion",
+            "Deprecated",
+            "Drafted",
+            "VersionInfo",
+        ),
+        ".status": ("Status", "status"),
+        ".store": ("Catalog",),
+    },
 )
-from .status import Status, status
-from .store import Catalog
+"""Each name imported from its module on first use: opening the store does not load the
+catalogue files' import and export (and what they check with)."""
 
 __all__ = [
     "BoardImpact",

@@ -14,6 +14,7 @@ database refuses too (``_guards``), whatever the client.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
@@ -21,7 +22,6 @@ from types import TracebackType
 from typing import Self, TypeVar
 
 import sqlalchemy as sa
-from alembic.util import CommandError
 
 from connectory.errors import CatalogError, Conflict, InputError
 from connectory.model.auth import AuthMethod
@@ -61,6 +61,16 @@ __all__ = ["Catalog"]
 T = TypeVar("T")
 
 
+def _alembic_failed(error: BaseException) -> bool:
+    """Whether ``error`` is Alembic's refusal to migrate (an unknown revision...): Alembic is
+    imported only once something has gone wrong, a catalogue at head does not load it."""
+    if "alembic" not in sys.modules:
+        return False
+    from alembic.util import CommandError
+
+    return isinstance(error, CommandError)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -96,13 +106,12 @@ class Catalog:
             try:
                 with catalog._raising_catalog_errors():
                     upgrade(engine)
-            except CommandError as error:
+            except BaseException as error:
                 engine.dispose()
-                raise CatalogError(
-                    f"cannot migrate the catalogue {catalog.url}: {error}"
-                ) from error
-            except BaseException:
-                engine.dispose()
+                if _alembic_failed(error):
+                    raise CatalogError(
+                        f"cannot migrate the catalogue {catalog.url}: {error}"
+                    ) from error
                 raise
         return catalog
 

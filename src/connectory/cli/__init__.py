@@ -7,10 +7,9 @@ adds the traceback.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import SecretStr
 from rich.markup import escape
 
 from connectory.redaction import redact_url
@@ -42,6 +41,9 @@ from .common import print_version as _print_version
 from .common import set_global_options as _set_global_options
 from .common import split_ref as _split_ref
 from .flowrun import VerboseOption, check_before_run, check_source, run_flow
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
 
 __all__ = ["app", "main"]
 

@@ -11,19 +11,21 @@ the old content no longer approves it. A published version never changes: draft 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.text import Text
 
 from connectory.errors import InputError
-from connectory.model.auth import AuthMethod
-from connectory.model.version import ConnectorVersion, name_key
 
 from . import render
 from .common import JsonOption, handles_errors, open_catalog, print_json, split_ref
 from .tables import Column, print_table
+
+if TYPE_CHECKING:
+    from connectory.model.auth import AuthMethod
+    from connectory.model.version import ConnectorVersion
 
 __all__ = ["app", "secrets_hint"]
 
@@ -64,6 +66,8 @@ class Location(StrEnum):
 
 def secrets_hint(connector: str, method: AuthMethod) -> str:
     """Where and how ``method``'s credentials are given (names only, never a value)."""
+    from connectory.model.version import name_key
+
     names = _SECRETS.get(method.type)
     shape = ", ".join(f'"{name}": "..."' for name in names) if names else "..."
     setting = f"connectory secret set {connector} {method.name} {names[0] if names else 'SECRET'}"

@@ -7,16 +7,18 @@ actions the board uses; deleting a version un-deploys the boards that use it.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from connectory.errors import ConfirmationRequired, InvalidName
-from connectory.model.version import Board, BoardUse
 
 from . import render
 from .common import JsonOption, handles_errors, open_catalog, print_json, split_ref
+
+if TYPE_CHECKING:
+    from connectory.model.version import Board, BoardUse
 
 __all__ = ["app", "parse_use"]
 
@@ -31,6 +33,8 @@ NameArgument = Annotated[str, typer.Argument(help="The board name (a slug).")]
 
 def parse_use(spec: str) -> BoardUse:
     """``CONNECTOR@VERSION[:ACTION,...]`` as a ``BoardUse`` (no actions: every action)."""
+    from connectory.model.version import BoardUse
+
     ref, _, actions = spec.partition(":")
     try:
         connector, version = split_ref(ref)
@@ -69,6 +73,8 @@ def create(
     as_json: JsonOption = False,
 ) -> None:
     """Create an undeployed board."""
+    from connectory.model.version import Board
+
     board = Board(name=name, description=description, uses=[parse_use(u) for u in uses])
     with open_catalog() as catalog:
         created = catalog.create_board(board)

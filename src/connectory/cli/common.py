@@ -21,12 +21,12 @@ import typer
 from rich.markup import escape
 
 from connectory.errors import ConnectoryError, InputError, InvalidName
-from connectory.model.version import ConnectorVersion
 
 from . import render
 
 if TYPE_CHECKING:
     from connectory.catalog import Catalog
+    from connectory.model.version import ConnectorVersion
 
 __all__ = [
     "CatalogOption",

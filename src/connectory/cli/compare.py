@@ -15,13 +15,13 @@ import typer
 from rich.markup import escape
 
 from connectory.errors import InputError
-from connectory.model.version import ConnectorVersion
 
 from . import render
 from .common import JsonOption, ProtocolOption, handles_errors, open_catalog, print_json, split_ref
 
 if TYPE_CHECKING:
     from connectory.catalog import Catalog
+    from connectory.model.version import ConnectorVersion
 
 __all__ = ["diff", "register"]
 

@@ -16,8 +16,6 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from connectory.model.version import Vetting
-
 from . import render
 from .common import JsonOption, handles_errors, open_catalog, print_json, split_ref
 
@@ -59,6 +57,7 @@ def vet(
     """Run the acceptance checks on a version and record your verdict on it."""
     from connectory.catalog.digest import content_sha256
     from connectory.errors import InvalidName
+    from connectory.model.version import Vetting
     from connectory.vetting.checks import run_checks
     from connectory.vetting.queue import compare_with_published
 

@@ -6,9 +6,34 @@ parse       step 2: what a document is (``ParsedDocument``: kind, content), pars
 loader      the other documents a description refers to, only from its folder or origin
 """
 
-from .fetch import FOLDER_ENTRIES, RawDocument, fetch, http_client, is_url, read_capped
-from .loader import DocumentLoader, FolderLoader, OriginLoader, loader_for, same_origin
-from .parse import PROTOCOL_ALIASES, ParsedDocument, normalise_protocol, parse
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from connectory._lazy import lazy_names
+
+if TYPE_CHECKING:
+    from .fetch import FOLDER_ENTRIES, RawDocument, fetch, http_client, is_url, read_capped
+    from .loader import DocumentLoader, FolderLoader, OriginLoader, loader_for, same_origin
+    from .parse import PROTOCOL_ALIASES, ParsedDocument, normalise_protocol, parse
+
+__getattr__, __dir__ = lazy_names(
+    __name__,
+    {
+        ".fetch": (
+            "FOLDER_ENTRIES",
+            "RawDocument",
+            "fetch",
+            "http_client",
+            "is_url",
+            "read_capped",
+        ),
+        ".loader": ("DocumentLoader", "FolderLoader", "OriginLoader", "loader_for", "same_origin"),
+        ".parse": ("PROTOCOL_ALIASES", "ParsedDocument", "normalise_protocol", "parse"),
+    },
+)
+"""Each name imported from its module on first use: a module that only decodes (``decode``) does
+not load httpx."""
 
 __all__ = [
     "FOLDER_ENTRIES",

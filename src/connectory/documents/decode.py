@@ -13,15 +13,13 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from typing import Any, Literal
-
-import yaml
+from typing import TYPE_CHECKING, Any, Literal
 
 from connectory._gcpause import paused_gc
 from connectory.errors import DocumentError
 
-from ._yaml import YamlError, build
-from .fetch import RawDocument
+if TYPE_CHECKING:
+    from .fetch import RawDocument
 
 __all__ = ["TextFormat", "decode_text", "parse_json", "parse_value", "parse_yaml", "sniff_format"]
 
@@ -198,6 +196,10 @@ def parse_yaml(text: str, source: str) -> Any:
     The values are built straight from libyaml's events (``connectory.documents._yaml``), with the data
     model and the refusals described there.
     """
+    import yaml  # libyaml: read only for a YAML document
+
+    from ._yaml import YamlError, build
+
     try:
         with paused_gc():  # aliases share values, but build no cycles: see connectory._gcpause
             return build(text, max_nodes=MAX_EXPANDED_NODES)

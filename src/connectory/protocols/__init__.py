@@ -17,12 +17,12 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, cast
 
-from ..documents.loader import DocumentLoader, bound_loader
 from ..errors import ProtocolError
 from ..settings import DEFAULT_SETTINGS, Settings
 from .contract import ProtocolPackage
 
 if TYPE_CHECKING:
+    from ..documents.loader import DocumentLoader
     from ..documents.parse import ParsedDocument
     from ..model.version import ConnectorVersion
     from . import graphql, openapi, soap
@@ -62,6 +62,8 @@ def generate(
 
     ``loader`` reads what the document refers to; by default one bound to its folder or origin.
     """
+    from ..documents.loader import bound_loader  # httpx: only onboarding needs it
+
     package = for_kind(parsed.kind)
     if package is None:
         raise ProtocolError(

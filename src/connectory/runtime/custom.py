@@ -75,7 +75,6 @@ from connectory.model.auth import (
     RequestTemplate,
 )
 from connectory.origins import origin
-from connectory.protocols.soap._xml import parse_xml
 from connectory.redaction import redact_url
 from connectory.schemas.pointer import unescape
 from connectory.settings import Settings
@@ -190,6 +189,8 @@ class _Answer:
         return self._json
 
     def xml(self) -> Any:
+        from connectory.protocols.soap._xml import parse_xml  # lxml: for an XML answer only
+
         if self._xml is _NOT_READ:
             where = str(self.response.request.url.copy_with(query=None))
             try:

@@ -85,7 +85,6 @@ from .credentials import (
 from .hosts import method_urls
 from .oauth import Token
 from .retry import IDEMPOTENT, Retries
-from .soap import soap_answer, soap_request
 from .styles import path_value, query_pairs, simple_value
 from .tls import client_context
 from .trust import SecretPolicy
@@ -306,6 +305,8 @@ def build_request(
             payload["operationName"] = binding.operation_name
         return httpx.Request("POST", endpoint, json=payload)
     if isinstance(binding, SoapBinding):
+        from .soap import soap_request  # lxml and the XSD models: SOAP only
+
         return soap_request(version, action, given, server)
     raise InputError(
         f"{action.name} is {article(protocol_name(binding.kind))} action: it cannot be invoked"
@@ -485,6 +486,8 @@ def _call(
     shown = redact_url(str(request.url))
     response, content, seconds = _send(request, auth, client, settings, shown, budget, too_large)
     if isinstance(action.binding, SoapBinding):
+        from .soap import soap_answer
+
         body, matched, problems = soap_answer(version, action, content, shown, settings)
     else:
         body, matched, problems = _answer(version, action, response, content)
