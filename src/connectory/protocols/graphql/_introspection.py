@@ -49,6 +49,9 @@ _OPTIONAL: dict[str, type] = {
     "isOneOf": bool,
     "isRepeatable": bool,
 }
+_OPTIONAL_TYPES = tuple(
+    (key, frozenset({kind, type(None)})) for key, kind in _OPTIONAL.items()
+)
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
 _MAX_SHOWN = 60
 
@@ -90,7 +93,7 @@ class _Checker:
         )
 
     def mapping(self, value: object, pointer: str, what: str) -> Mapping[str, object]:
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):  # JSON's own, told fast
             raise self.fail(pointer, f"{what} must be an object, not {_shown(value)}")
         return value
 
@@ -101,6 +104,9 @@ class _Checker:
 
     def optional(self, holder: Mapping[str, object], pointer: str, what: str) -> None:
         """The optional texts and flags of ``holder``: strings, booleans or null."""
+        get = holder.get
+        if all(type(get(key)) in kinds for key, kinds in _OPTIONAL_TYPES):
+            return  # the common case, told at once; else the first wrong one, said below
         for key, kind in _OPTIONAL.items():
             value = holder.get(key)
             if value is not None and not isinstance(value, kind):
@@ -120,23 +126,26 @@ class _Checker:
         wrappers = 0
         previous = None
         while True:
-            ref = self.mapping(ref, pointer, f"the type of {what}")
+            if type(ref) is not dict:
+                ref = self.mapping(ref, pointer + "/ofType" * wrappers, f"the type of {what}")
             kind = ref.get("kind")
             kind = kind if isinstance(kind, str) else None
             if kind in _WRAPPING_KINDS:
                 if kind == previous == "NON_NULL":
+                    pointer += "/ofType" * wrappers
                     raise self.fail(pointer, f"the type of {what} is NON_NULL of NON_NULL")
                 wrappers += 1
                 if wrappers > self.max_wrapping:
                     raise self.fail(
-                        pointer,
+                        pointer + "/ofType" * (wrappers - 1),
                         f"the type of {what} is wrapped in more than {self.max_wrapping} "
                         "LIST/NON_NULL levels (raise CONNECTORY_GRAPHQL_MAX_TYPE_WRAPPING if you "
                         "trust the schema)",
                     )
                 previous = kind
-                ref, pointer = ref.get("ofType"), f"{pointer}/ofType"
+                ref = ref.get("ofType")
                 continue
+            pointer += "/ofType" * wrappers  # where the named type is (pointers only for errors)
             if kind not in _NAMED_KINDS:
                 raise self.fail(f"{pointer}/kind", f"the type of {what} has kind {_shown(kind)}")
             name = ref.get("name")
