@@ -49,9 +49,7 @@ _OPTIONAL: dict[str, type] = {
     "isOneOf": bool,
     "isRepeatable": bool,
 }
-_OPTIONAL_TYPES = tuple(
-    (key, frozenset({kind, type(None)})) for key, kind in _OPTIONAL.items()
-)
+_OPTIONAL_TYPES = tuple((key, frozenset({kind, type(None)})) for key, kind in _OPTIONAL.items())
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
 _MAX_SHOWN = 60
 
@@ -82,6 +80,8 @@ class _Checker:
         self.max_default_tokens = settings.graphql_max_default_value_tokens
         self.names: dict[str, str] = {}
         """Type name -> kind, of every type the result defines."""
+        self.valid_names: set[str] = set()
+        """The names seen to be GraphQL names."""
 
     def kind_of(self, name: object) -> str | None:
         """The kind of the type named ``name`` (None if unknown, or if ``name`` is no string)."""
@@ -117,8 +117,11 @@ class _Checker:
 
     def name(self, holder: Mapping[str, object], pointer: str, what: str) -> str:
         name = holder.get("name")
+        if type(name) is str and name in self.valid_names:
+            return name  # names recur (id, url, first, after...): each is matched once
         if not isinstance(name, str) or not _NAME.fullmatch(name):
             raise self.fail(f"{pointer}/name", f"{what} has no valid name: {_shown(name)}")
+        self.valid_names.add(name)
         return name
 
     def type_ref(self, ref: object, pointer: str, what: str, *, output: bool) -> None:
@@ -173,12 +176,14 @@ class _Checker:
                 raise self.fail(f"{where}/name", f"{what} lists {_shown(name)} ({found})")
 
     def input_values(self, values: object, pointer: str, owner: str) -> None:
+        what = f"an input of {owner}"
         for i, value in enumerate(self.listing(values, pointer, f"the inputs of {owner}")):
             where = f"{pointer}/{i}"
-            value = self.mapping(value, where, f"an input of {owner}")
-            name = self.name(value, where, f"an input of {owner}")
-            self.optional(value, where, f"{owner}({name}:)")
-            self.type_ref(value.get("type"), f"{where}/type", f"{owner}({name}:)", output=False)
+            value = self.mapping(value, where, what)
+            name = self.name(value, where, what)
+            coordinate = f"{owner}({name}:)"
+            self.optional(value, where, coordinate)
+            self.type_ref(value.get("type"), f"{where}/type", coordinate, output=False)
             default = value.get("defaultValue")
             if default is None:
                 continue
@@ -195,10 +200,11 @@ class _Checker:
 
     def fields(self, type_: Mapping[str, object], pointer: str, name: str) -> None:
         where = f"{pointer}/fields"
+        what = f"a field of {name}"
         for i, field in enumerate(self.listing(type_.get("fields"), where, f"{name}.fields")):
             at = f"{where}/{i}"
-            field = self.mapping(field, at, f"a field of {name}")
-            field_name = self.name(field, at, f"a field of {name}")
+            field = self.mapping(field, at, what)
+            field_name = self.name(field, at, what)
             coordinate = f"{name}.{field_name}"
             self.optional(field, at, coordinate)
             self.type_ref(field.get("type"), f"{at}/type", coordinate, output=True)
