@@ -16,11 +16,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from connectory.protocols.graphql.schema import schema_from_sdl
 from graphql import build_client_schema, find_breaking_changes, find_dangerous_changes
 from timing import median_time  # benchmarks/timing.py
 
 from connectory import diff, inspect
+from connectory.protocols.graphql.parse import schema_from_sdl
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "graphql" / "github"
 

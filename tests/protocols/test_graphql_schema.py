@@ -8,11 +8,16 @@ import time
 from pathlib import Path
 
 import pytest
-from graphql import resolve_schema_coordinate
+from graphql import build_ast_schema, parse, resolve_schema_coordinate, validate_schema
 
 from connectory.errors import DocumentError, ProtocolError
 from connectory.protocols.graphql._coordinates import coordinate_in
-from connectory.protocols.graphql.parse import load_introspection, load_sdl, schema_from_sdl
+from connectory.protocols.graphql.parse import (
+    _schema_errors,
+    load_introspection,
+    load_sdl,
+    schema_from_sdl,
+)
 from connectory.settings import DEFAULT_SETTINGS, Settings
 from tests.support.graphql import SHOP, WARTS, inspect_file, introspection_of, shop_schema
 
@@ -40,6 +45,27 @@ def test_warts_become_findings_at_schema_coordinates() -> None:
     assert list(schema.type_map["Extra"].fields) == ["a"]  # type: ignore[union-attr]
     assert list(schema.type_map["Color"].values) == ["RED", "GREEN"]  # type: ignore[union-attr]
     assert list(schema.type_map["Thing"].fields["size"].args) == ["unit"]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_schema_errors_are_graphql_cores_with_their_lines(newline: str) -> None:
+    """The schema's rules are checked as ``validate_schema`` checks them, and each error has the
+    nodes, positions and lines graphql-core gives it (counted another way: see ``parse``)."""
+    text = "# a comment" + newline + WARTS.read_text().replace("\n", newline)
+    schema = build_ast_schema(parse(text), assume_valid_sdl=True)
+    errors = _schema_errors(schema)
+    expected = validate_schema(build_ast_schema(parse(text), assume_valid_sdl=True))
+    assert len(errors) == len(expected) > 0
+
+    def seen(error: object) -> tuple[object, ...]:
+        return tuple(getattr(error, a) for a in ("message", "positions", "locations", "formatted"))
+
+    assert [seen(e) for e in errors] == [seen(e) for e in expected]
+    assert [[n.loc.start for n in e.nodes] for e in errors] == [  # type: ignore[union-attr]
+        [n.loc.start for n in e.nodes]  # type: ignore[union-attr]
+        for e in expected
+    ]
+    assert validate_schema(schema) == errors  # graphql-core remembers them as its own
 
 
 def test_finding_locations_resolve_in_the_schema() -> None:

@@ -48,6 +48,7 @@ from graphql.utilities.print_schema import has_default_root_operation_types
 __all__ = ["canonical_sdl"]
 
 _key = lru_cache(maxsize=None)(natural_comparison_key)
+_MAX_INLINE = 70  # print_block_string's longest description on the line of its quotes
 
 
 def _sorted_items(mapping: Mapping[str, Any]) -> list[tuple[str, Any]]:
@@ -61,6 +62,13 @@ def _sorted_named(types: Any) -> list[Any]:
 def _string(description: str) -> str:
     """A description as ``print_schema`` prints it: a block string where one can hold it."""
     simple = "\n" not in description and description.isprintable() and description.strip()
+    if simple and '"' not in description and not description.endswith("\\"):
+        # print_block_string of one printable line with nothing to escape: on a line of its
+        # own when longer than 70 characters (and not starting with a blank, which it keeps)
+        if len(description) <= _MAX_INLINE:
+            return f'"""{description}"""'
+        before = "" if description[0] in " \t" else "\n"
+        return f'"""{before}{description}\n"""'
     if simple or is_printable_as_block_string(description):
         return print_block_string(description)
     return print_string(description)
@@ -70,7 +78,10 @@ def _description(description: str | None, indentation: str = "", first: bool = T
     if description is None:
         return ""
     prefix = "\n" + indentation if indentation and not first else indentation
-    return prefix + _string(description).replace("\n", "\n" + indentation) + "\n"
+    text = _string(description)
+    if indentation and "\n" in text:
+        text = text.replace("\n", "\n" + indentation)
+    return prefix + text + "\n"
 
 
 def _deprecated(reason: str | None) -> str:

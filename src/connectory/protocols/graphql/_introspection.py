@@ -49,6 +49,7 @@ _OPTIONAL: dict[str, type] = {
     "isOneOf": bool,
     "isRepeatable": bool,
 }
+_OPTIONAL_TYPES = tuple((key, frozenset({kind, type(None)})) for key, kind in _OPTIONAL.items())
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
 _MAX_SHOWN = 60
 
@@ -80,6 +81,8 @@ class _Checker:
         self.settings = settings
         self.names: dict[str, str] = {}
         """Type name -> kind, of every type the result defines."""
+        self.valid_names: set[str] = set()
+        """The names seen to be GraphQL names."""
 
     def kind_of(self, name: object) -> str | None:
         """The kind of the type named ``name`` (None if unknown, or if ``name`` is no string)."""
@@ -91,7 +94,7 @@ class _Checker:
         )
 
     def mapping(self, value: object, pointer: str, what: str) -> Mapping[str, object]:
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):  # JSON's own, told fast
             raise self.fail(pointer, f"{what} must be an object, not {_shown(value)}")
         return value
 
@@ -102,6 +105,9 @@ class _Checker:
 
     def optional(self, holder: Mapping[str, object], pointer: str, what: str) -> None:
         """The optional texts and flags of ``holder``: strings, booleans or null."""
+        get = holder.get
+        if all(type(get(key)) in kinds for key, kinds in _OPTIONAL_TYPES):
+            return  # the common case, told at once; else the first wrong one, said below
         for key, kind in _OPTIONAL.items():
             value = holder.get(key)
             if value is not None and not isinstance(value, kind):
@@ -112,8 +118,11 @@ class _Checker:
 
     def name(self, holder: Mapping[str, object], pointer: str, what: str) -> str:
         name = holder.get("name")
+        if type(name) is str and name in self.valid_names:
+            return name  # names recur (id, url, first, after...): each is matched once
         if not isinstance(name, str) or not _NAME.fullmatch(name):
             raise self.fail(f"{pointer}/name", f"{what} has no valid name: {_shown(name)}")
+        self.valid_names.add(name)
         return name
 
     def type_ref(self, ref: object, pointer: str, what: str, *, output: bool) -> None:
@@ -121,23 +130,26 @@ class _Checker:
         wrappers = 0
         previous = None
         while True:
-            ref = self.mapping(ref, pointer, f"the type of {what}")
+            if type(ref) is not dict:
+                ref = self.mapping(ref, pointer + "/ofType" * wrappers, f"the type of {what}")
             kind = ref.get("kind")
             kind = kind if isinstance(kind, str) else None
             if kind in _WRAPPING_KINDS:
                 if kind == previous == "NON_NULL":
+                    pointer += "/ofType" * wrappers
                     raise self.fail(pointer, f"the type of {what} is NON_NULL of NON_NULL")
                 wrappers += 1
                 if wrappers > self.max_wrapping:
                     raise self.fail(
-                        pointer,
+                        pointer + "/ofType" * (wrappers - 1),
                         f"the type of {what} is wrapped in more than {self.max_wrapping} "
                         "LIST/NON_NULL levels (raise CONNECTORY_GRAPHQL_MAX_TYPE_WRAPPING if you "
                         "trust the schema)",
                     )
                 previous = kind
-                ref, pointer = ref.get("ofType"), f"{pointer}/ofType"
+                ref = ref.get("ofType")
                 continue
+            pointer += "/ofType" * wrappers  # where the named type is (pointers only for errors)
             if kind not in _NAMED_KINDS:
                 raise self.fail(f"{pointer}/kind", f"the type of {what} has kind {_shown(kind)}")
             name = ref.get("name")
@@ -165,12 +177,14 @@ class _Checker:
                 raise self.fail(f"{where}/name", f"{what} lists {_shown(name)} ({found})")
 
     def input_values(self, values: object, pointer: str, owner: str) -> None:
+        what = f"an input of {owner}"
         for i, value in enumerate(self.listing(values, pointer, f"the inputs of {owner}")):
             where = f"{pointer}/{i}"
-            value = self.mapping(value, where, f"an input of {owner}")
-            name = self.name(value, where, f"an input of {owner}")
-            self.optional(value, where, f"{owner}({name}:)")
-            self.type_ref(value.get("type"), f"{where}/type", f"{owner}({name}:)", output=False)
+            value = self.mapping(value, where, what)
+            name = self.name(value, where, what)
+            coordinate = f"{owner}({name}:)"
+            self.optional(value, where, coordinate)
+            self.type_ref(value.get("type"), f"{where}/type", coordinate, output=False)
             default = value.get("defaultValue")
             if default is None:
                 continue
@@ -187,10 +201,11 @@ class _Checker:
 
     def fields(self, type_: Mapping[str, object], pointer: str, name: str) -> None:
         where = f"{pointer}/fields"
+        what = f"a field of {name}"
         for i, field in enumerate(self.listing(type_.get("fields"), where, f"{name}.fields")):
             at = f"{where}/{i}"
-            field = self.mapping(field, at, f"a field of {name}")
-            field_name = self.name(field, at, f"a field of {name}")
+            field = self.mapping(field, at, what)
+            field_name = self.name(field, at, what)
             coordinate = f"{name}.{field_name}"
             self.optional(field, at, coordinate)
             self.type_ref(field.get("type"), f"{at}/type", coordinate, output=True)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -84,8 +85,16 @@ Shape = tuple[Any, ...]
 """What a selected field looks like in a response: its type and its sub-fields' shapes."""
 
 
+@lru_cache(maxsize=8192)
 def _name(value: str) -> NameNode:
+    """The name node of ``value``: nodes are immutable, one serves every place a name is used."""
     return NameNode(value=value)
+
+
+@lru_cache(maxsize=8192)
+def _leaf(name: str) -> FieldNode:
+    """The node of a leaf field selected under its own name (shared, as ``_name``)."""
+    return FieldNode(alias=None, name=_name(name), arguments=(), directives=(), selection_set=None)
 
 
 def _field(
@@ -94,6 +103,8 @@ def _field(
     arguments: tuple[ArgumentNode, ...] = (),
     alias: str | None = None,
 ) -> FieldNode:
+    if selections is None and not arguments and alias is None:
+        return _leaf(name)
     return FieldNode(
         alias=_name(alias) if alias else None,
         name=_name(name),
@@ -147,6 +158,8 @@ class _Candidate:
     field: GraphQLField
     named: GraphQLNamedType
     leaf: bool
+    key: Shape
+    """The field's type reference (``_type_key``)."""
 
 
 class FieldIndex:
@@ -163,7 +176,8 @@ class FieldIndex:
             for name, field_ in type_.fields.items():
                 if _selectable(field_):
                     named = named_type(field_.type)
-                    found.append(_Candidate(name, field_, named, is_leaf_type(named)))
+                    leaf = is_leaf_type(named)
+                    found.append(_Candidate(name, field_, named, leaf, _type_key(field_.type)))
             self._fields[type_.name] = found
         return found
 
@@ -176,8 +190,8 @@ class _Plan:
     depth: int
     path: frozenset[str]
     skip: frozenset[str] = frozenset()
-    leaves: list[tuple[str, GraphQLField]] = field(default_factory=list)
-    nested: list[tuple[str, GraphQLField, _Plan]] = field(default_factory=list)
+    leaves: list[_Candidate] = field(default_factory=list)
+    nested: list[tuple[_Candidate, _Plan]] = field(default_factory=list)
     fragments: list[_Plan] = field(default_factory=list)
 
 
@@ -209,23 +223,23 @@ class _Planner:
                     if self.budget <= 0:
                         return
                     self.budget -= 1
-                    plan.leaves.append((candidate.name, candidate.field))
+                    plan.leaves.append(candidate)
                 elif plan.depth < self.max_depth and candidate.named.name not in plan.path:
                     objects.append(candidate)
             for candidate in objects:
-                name, field_, named = candidate.name, candidate.field, candidate.named
                 if self.budget <= 0:
                     return
                 self.budget -= 1
+                named = candidate.named
                 child = _Plan(named, plan.depth + 1, plan.path | {named.name})
-                plan.nested.append((name, field_, child))
+                plan.nested.append((candidate, child))
                 queue.append(child)
         if isinstance(type_, (GraphQLInterfaceType, GraphQLUnionType)):
             possible = self.schema.get_possible_types(type_)
             if isinstance(type_, GraphQLInterfaceType) and len(possible) > self.max_fragment_types:
                 return
-            common = frozenset(name for name, _ in plan.leaves) | frozenset(
-                name for name, _, _ in plan.nested
+            common = frozenset(leaf.name for leaf in plan.leaves) | frozenset(
+                nested.name for nested, _ in plan.nested
             )
             for member in possible:
                 if member.name not in plan.path:
@@ -236,11 +250,11 @@ class _Planner:
 
 def _fields(plan: _Plan) -> list[tuple[str, FieldNode, Shape]]:
     """The field nodes of ``plan`` (not its fragments): response key, node, shape."""
-    built = [(name, _field(name), _type_key(f.type)) for name, f in plan.leaves]
-    for name, field_, child in plan.nested:
+    built = [(leaf.name, _leaf(leaf.name), leaf.key) for leaf in plan.leaves]
+    for nested, child in plan.nested:
         selections, shape = _selection_set(child)
         if selections is not None:
-            built.append((name, _field(name, selections), (_type_key(field_.type), shape)))
+            built.append((nested.name, _field(nested.name, selections), (nested.key, shape)))
     return built
 
 

@@ -93,8 +93,9 @@ class _Walker:
         seen: frozenset[str] = frozenset(),
     ) -> None:
         for selection in selection_set.selections:
-            here = always and not any(
-                d.name.value in _CONDITIONS for d in selection.directives or ()
+            directives = selection.directives
+            here = always and not (
+                directives and any(d.name.value in _CONDITIONS for d in directives)
             )
             if isinstance(selection, FieldNode):
                 key = (selection.alias or selection.name).value

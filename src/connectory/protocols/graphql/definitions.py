@@ -118,6 +118,8 @@ class TypeSchemas:
     def __init__(self, schema: GraphQLSchema) -> None:
         self.schema = schema
         self._uris: dict[str, str] = {}
+        self._refs: dict[tuple[str, bool], dict[str, Any]] = {}
+        """(type name, output) -> ``named_ref``'s answer, for the named types that have one."""
 
     def uri(self, name: str) -> str:
         """``definition_uri(name)``, remembered (it percent-encodes, and is asked often)."""
@@ -129,14 +131,21 @@ class TypeSchemas:
     # -- values ------------------------------------------------------------------------------
 
     def named_ref(self, named: GraphQLNamedType, *, output: bool) -> dict[str, Any]:
+        """The schema of a value of ``named`` (a new dict each time: callers add to it)."""
+        known = self._refs.get((named.name, output))
+        if known is not None:
+            return dict(known)
         builtins = _OUTPUT_BUILTINS if output else _INPUT_BUILTINS
         if named.name in builtins and is_specified_scalar_type(named):
-            return dict(builtins[named.name])
-        if has_definition(named):
-            return {"$ref": self.uri(named.name)}
-        if isinstance(named, GraphQLEnumType):  # an introspection enum, e.g. __TypeKind
+            known = builtins[named.name]
+        elif has_definition(named):
+            known = {"$ref": self.uri(named.name)}
+        elif isinstance(named, GraphQLEnumType):  # an introspection enum, e.g. __TypeKind
             return {"type": "string", "enum": list(named.values)}
-        return {}
+        else:
+            return {}
+        self._refs[named.name, output] = known  # flat: a copy shares nothing mutable
+        return dict(known)
 
     def wrapped(self, type_: Any, leaf: JsonSchema) -> JsonSchema:
         """The schema of a value of ``type_`` whose named type's values are ``leaf``."""

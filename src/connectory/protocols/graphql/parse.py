@@ -16,6 +16,7 @@ another order has the same hash; any change that introspection shows (a descript
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import cast
@@ -27,7 +28,8 @@ from graphql import (
     build_client_schema,
     validate_schema,
 )
-from graphql.language import DocumentNode, TypeDefinitionNode
+from graphql.language import DocumentNode, Node, Source, SourceLocation, TypeDefinitionNode
+from graphql.type.validate import SchemaValidationContext
 from graphql.utilities import IntrospectionQuery
 from graphql.validation.validate import validate_sdl
 
@@ -89,8 +91,46 @@ def _findings(
     ]
 
 
+def _location(source: Source, position: int) -> SourceLocation:
+    """``source.get_location(position)``, counted in C where the source has ``\n`` line breaks
+    only (graphql-core matches each line break with a regular expression, from the start)."""
+    body = source.body
+    if "\r" in body:
+        return source.get_location(position)
+    column = position - body.rfind("\n", 0, position)
+    return SourceLocation(body.count("\n", 0, position) + 1, column)
+
+
+class _SchemaRules(SchemaValidationContext):
+    """``validate_schema``'s checks, with each error's lines counted by ``_location``.
+
+    graphql-core's ``GraphQLError`` finds the lines of an error's nodes with a regular expression
+    over the SDL up to them: on GitHub's SDL its nine warts cost a seventh of ``inspect``. The
+    errors are the same (message, nodes, source, positions, locations)."""
+
+    def report_error(
+        self, message: str, nodes: Node | Collection[Node | None] | None = None
+    ) -> None:
+        blamed = [nodes] if isinstance(nodes, Node) else [node for node in nodes or () if node]
+        error = GraphQLError(message)
+        located = [node.loc for node in blamed if node.loc]
+        error.nodes = blamed or None
+        if located:
+            error.source = located[0].source
+            error.positions = [loc.start for loc in located]
+            error.locations = [_location(loc.source, loc.start) for loc in located]
+        self.errors.append(error)
+
+
 def _schema_errors(schema: GraphQLSchema) -> list[GraphQLError]:
-    """Every rule the schema breaks (built without ``assume_valid``, it is checked once)."""
+    """Every rule the schema breaks (built without ``assume_valid``, it is checked once), as
+    ``validate_schema`` finds them, which returns them from then on."""
+    if schema._validation_errors is None:  # validate_schema's own memo
+        rules = _SchemaRules(schema)
+        rules.validate_root_types()
+        rules.validate_directives()
+        rules.validate_types()
+        schema._validation_errors = rules.errors
     return list(validate_schema(schema))
 
 
