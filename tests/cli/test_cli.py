@@ -57,7 +57,7 @@ def test_bad_input_exits_2_with_one_clear_line(run, tmp_path: Path, content, mes
 def test_wrong_protocol_and_unreachable_url_exit_2(run) -> None:
     result = run("inspect", str(EXAMPLE), "--protocol", "graphql")
     assert result.returncode == 2
-    assert "not graphql" in result.stderr
+    assert "not GraphQL as asked" in result.stderr
     with serve({}) as server:
         result = run("inspect", server.url("/missing.json"))
     assert result.returncode == 2

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import json
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -165,7 +164,18 @@ def split_ref(ref: str, *, label_required: bool = True) -> tuple[str, str | None
 
 
 def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+    """``value`` as indented JSON. pydantic-core's encoder: ``json.dumps`` with an indent is pure
+    Python (its C encoder is for compact output only), 0.3 s for GitHub's GraphQL version."""
+    from pydantic_core import to_json
+
+    encoded = to_json(value, indent=2) + b"\n"
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(encoded.decode())
+        return
+    buffer.write(encoded)
+    buffer.flush()
 
 
 def print_version(version: ConnectorVersion, as_json: bool) -> None:
