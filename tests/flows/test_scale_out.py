@@ -1,0 +1,189 @@
+"""A team's deployment, end to end on this machine: a Prefect server (the session's), the work
+pool and the deployments made by the README's commands, two process workers, PostgreSQL, and a
+batch of 100 documents served over loopback whose groups both workers take.
+
+Also: a run of a deployment without a catalogue, and with a path its worker cannot read, fails
+saying so (the deployment is simulated with Prefect's runtime variables, no worker needed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from connectory_flows.secrets import catalog_url, reachable
+from prefect.client.schemas.objects import FlowRun, StateType
+from prefect.deployments import run_deployment
+
+from connectory.catalog import Catalog
+from connectory.errors import InputError
+from tests.support.flow_records import artifacts, flow_runs
+from tests.support.servers import Reply, serve
+
+ROOT = Path(__file__).resolve().parents[2]
+PREFECT = str(Path(sys.executable).parent / "prefect")
+POOL = "connectory"  # prefect.yaml's
+DOCUMENTS = 100
+GROUP_SIZE = 20
+_LIMITED = ("--limit", "2", "--name")  # each worker claims two runs at most: both take groups
+
+
+def _document(number: int) -> bytes:
+    """A small valid OpenAPI document of its own connector (``scale-NNN``)."""
+    return json.dumps(
+        {
+            "openapi": "3.0.3",
+            "info": {"title": "Scale", "version": "1.0.0", "x-connectory-name": f"scale-{number}"},
+            "servers": [{"url": f"https://scale-{number}.example.com"}],
+            "paths": {
+                f"/items/{number}": {
+                    "get": {
+                        "operationId": f"getItem{number}",
+                        "responses": {
+                            "200": {
+                                "description": "The item",
+                                "content": {
+                                    "application/json": {
+                                        "schema": {
+                                            "type": "object",
+                                            "properties": {"id": {"type": "integer"}},
+                                        }
+                                    }
+                                },
+                            }
+                        },
+                    }
+                }
+            },
+        }
+    ).encode()
+
+
+def _prefect(env: dict[str, str], *args: str) -> None:
+    """A ``prefect`` command, as the README gives it, from the repository's root."""
+    done = subprocess.run(
+        [PREFECT, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, f"prefect {' '.join(args)}: {done.stdout}\n{done.stderr}"
+
+
+@contextmanager
+def _workers(env: dict[str, str], folder: Path, names: list[str]) -> Iterator[list[Path]]:
+    """Process workers of the pool, each in its own process group (ended with its flow runs)."""
+    logs = [folder / f"{name}.log" for name in names]
+    with ExitStack() as stack:
+        for name, log in zip(names, logs, strict=True):
+            out = stack.enter_context(log.open("w"))
+            worker = subprocess.Popen(
+                [PREFECT, "worker", "start", "--pool", POOL, "--type", "process", *_LIMITED, name],
+                cwd=folder,  # not the checkout: the workers import the installed flows
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            stack.callback(_stop, worker)
+        yield logs
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
+
+
+@pytest.mark.postgresql
+@pytest.mark.xdist_group("prefect-workers")
+def test_a_batch_is_shared_by_two_workers(
+    prefect_api_url: str, postgresql_schema_url: str, tmp_path: Path
+) -> None:
+    routes: dict[str, Reply | object] = {
+        f"/doc-{number}.json": Reply(body=_document(number)) for number in range(DOCUMENTS)
+    }
+    routes["/broken.json"] = Reply(body=b'{"openapi": "3.0.3",')
+    env = {
+        **os.environ,
+        "PREFECT_API_URL": prefect_api_url,
+        "PREFECT_HOME": str(tmp_path / "prefect-home"),
+        "PREFECT_WORKER_QUERY_SECONDS": "1",
+        "PREFECT_LOGGING_LEVEL": "INFO",
+        "CONNECTORY_DATABASE_URL": postgresql_schema_url,
+    }
+    _prefect(env, "work-pool", "create", POOL, "--type", "process", "--overwrite")
+    _prefect(env, "--no-prompt", "deploy", "--name", "onboard-batch", "--name", "onboard-group")
+    started = time.time()
+    with serve(routes) as server, _workers(env, tmp_path, ["worker-a", "worker-b"]) as logs:  # type: ignore[arg-type]
+        sources = [server.url(f"/doc-{number}.json") for number in range(DOCUMENTS)]
+        sources += [server.url("/broken.json"), "/nowhere/openapi.json"]
+        run: FlowRun = run_deployment(  # type: ignore[assignment]
+            "onboard-batch/onboard-batch",
+            parameters={"sources": sources, "group_size": GROUP_SIZE},
+            timeout=240,
+            poll_interval=1,
+        )
+    assert run.state is not None
+    assert (run.state.type, run.state.message) == (
+        StateType.FAILED,
+        f"2 of {DOCUMENTS + 2} documents failed to onboard",
+    )
+    summary = artifacts("onboard-batch")[0]
+    assert f"{DOCUMENTS + 2} documents: {DOCUMENTS} drafted, 0 published" in summary
+    assert "broken.json | failed: " in summary
+    assert "/nowhere/openapi.json is a path, and this run of the deployment" in summary
+    with Catalog.open(postgresql_schema_url) as catalog:
+        connectors = catalog.list_connectors()
+        assert sorted(c.name for c in connectors) == sorted(f"scale-{n}" for n in range(DOCUMENTS))
+        assert {len(catalog.list_versions(c.name)) for c in connectors} == {1}  # stored once
+    groups = flow_runs("onboard-group", since=_utc(started))
+    assert len(groups) == DOCUMENTS // GROUP_SIZE
+    assert all(group.state_type == StateType.COMPLETED for group in groups)
+    assert all(group.parent_task_run_id is not None for group in groups)  # subflows of the batch
+    submitted = {log.stem: log.read_text() for log in logs}  # what each worker started
+    took = {
+        worker: sum(
+            f"Flow run '{group.name}' submitted to infrastructure" in text for group in groups
+        )
+        for worker, text in submitted.items()
+    }
+    assert all(took.values()), f"each worker should have run groups: {took}"
+    assert sum(took.values()) == len(groups)
+
+
+def _utc(timestamp: float) -> object:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(timestamp - 1, UTC)
+
+
+def test_a_deployment_run_without_a_catalogue_fails_saying_so(
+    prefect_api_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CONNECTORY_DATABASE_URL")
+    monkeypatch.setenv("PREFECT__RUNTIME__DEPLOYMENT__ID", str(uuid4()))
+    monkeypatch.setenv("PREFECT__RUNTIME__DEPLOYMENT__NAME", "onboard-batch")
+    with pytest.raises(InputError, match="this run of the deployment onboard-batch has no cat"):
+        catalog_url()
+    with pytest.raises(InputError, match="there is no Secret block named team-catalogue"):
+        catalog_url("team-catalogue")
+    with pytest.raises(InputError, match=r"missing\.json is a path, and this run of the dep"):
+        reachable("missing.json")
+    assert reachable("http://127.0.0.1:1/a.json") == "http://127.0.0.1:1/a.json"
+    assert reachable(__file__) == __file__  # a path this worker has
+    monkeypatch.delenv("PREFECT__RUNTIME__DEPLOYMENT__ID")
+    monkeypatch.delenv("PREFECT__RUNTIME__DEPLOYMENT__NAME")
+    assert reachable("missing.json") == "missing.json"  # in process: read as given (or not)
+    assert catalog_url().get_secret_value()  # in process: the embedded default
