@@ -10,7 +10,7 @@ or declares that name: those are versions of one API. (A document named so is fe
 name it, then to onboard it; only the names are kept in between, not the documents.)
 
 Then the documents are onboarded in groups (``group_size`` documents each, by default enough
-groups to fill the task runner and at most 25 documents a group): one task run
+groups to fill the task runner and at most 25 documents a group; see ``group_size_for``): one task run
 (``onboard-documents``) per group, on the flow's task runner, Prefect's thread pool by default
 (``max_workers``: how many groups at once). Within a group each document runs the ``onboard``
 flow's steps (``onboard_steps``: fetch, parse, generate, validate, auth, draft and, with
@@ -53,6 +53,8 @@ from prefect.client.schemas.filters import (
     ArtifactFilter,
     ArtifactFilterFlowRunId,
     ArtifactFilterKey,
+    FlowRunFilter,
+    FlowRunFilterId,
 )
 from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
@@ -171,16 +173,20 @@ def name_documents(items: list[str], protocol: str | None) -> list[Naming | Docu
     return named
 
 
-MAX_GROUP_SIZE = 25
-"""Documents a group holds at most unless asked otherwise (a connector's documents stay together)."""
+GROUP_SIZE = 25
+"""Documents a group holds at most in process, at least when spread over workers, unless asked
+otherwise (a connector's documents stay together)."""
 
 
-def group_size_for(count: int, group_size: int | None, groups: int = 8) -> int:
-    """Documents per group: ``group_size`` when given, else enough groups to keep ``groups``
-    busy (the task runner's threads, the workers' slots), at most ``MAX_GROUP_SIZE`` each."""
+def group_size_for(count: int, group_size: int | None, *, spread: bool = False) -> int:
+    """Documents per group: ``group_size`` when given, else eight groups (the task runner's
+    threads) of at most ``GROUP_SIZE``; spread over workers, eight groups of at least
+    ``GROUP_SIZE``: each group is then a process of its own, whose start (imports, Prefect's
+    client) costs as much CPU as onboarding a few dozen documents."""
     if group_size is not None:
         return group_size
-    return max(1, min(MAX_GROUP_SIZE, math.ceil(count / groups)))
+    even = math.ceil(count / 8)
+    return max(GROUP_SIZE, even) if spread else max(1, min(GROUP_SIZE, even))
 
 
 def groups_by_connector(namings: dict[int, Naming], size: int) -> list[list[int]]:
@@ -393,12 +399,12 @@ def _spread(
     finished_runs: dict[Any, FlowRun] = {}
     with get_client(sync_client=True) as client:
         while pending and time.monotonic() < deadline:
-            time.sleep(1)
-            for run_id in list(pending):
-                now = client.read_flow_run(run_id)
+            time.sleep(2)
+            ids = FlowRunFilter(id=FlowRunFilterId(any_=list(pending)))
+            for now in client.read_flow_runs(flow_run_filter=ids):
                 if now.state is not None and now.state.is_final():
-                    finished_runs[run_id] = now
-                    del pending[run_id]
+                    finished_runs[now.id] = now
+                    pending.pop(now.id, None)
     for run_id, run in pending.items():
         logger.warning("group run %s did not finish in %g s", run.name, timeout)
         finished_runs[run_id] = run
@@ -441,7 +447,7 @@ def onboard_batch(
     url = catalog_url(catalog_block)
     with open_catalog(url):  # create or migrate the store once, before the groups open it
         pass
-    size = group_size_for(len(sources), group_size)
+    size = group_size_for(len(sources), group_size, spread=bool(spread_over))
     chunks = [sources[start : start + size] for start in range(0, len(sources), size)]
     named = name_documents.map(chunks, unmapped(protocol))
     namings: dict[int, Naming] = {}

@@ -20,6 +20,8 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
+from connectory_flows.batch import Naming, group_size_for, groups_by_connector, onboard_batch
+from connectory_flows.reporting import ItemsFailed
 from connectory_flows.secrets import catalog_url, reachable
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.deployments import run_deployment
@@ -187,3 +189,40 @@ def test_a_deployment_run_without_a_catalogue_fails_saying_so(
     monkeypatch.delenv("PREFECT__RUNTIME__DEPLOYMENT__NAME")
     assert reachable("missing.json") == "missing.json"  # in process: read as given (or not)
     assert catalog_url().get_secret_value()  # in process: the embedded default
+
+
+def test_groups_keep_a_connectors_documents_together_in_order() -> None:
+    namings = {
+        0: Naming(source="a1", name="alpha", declared=True),
+        1: Naming(source="b", name="beta", declared=True),
+        2: Naming(source="a2", name="Alpha", declared=True),  # alike: the same credentials
+        3: Naming(source="c", name="gamma", declared=True),
+        4: Naming(source="a3", name="alpha", declared=True),
+    }
+    assert groups_by_connector(namings, 2) == [[0, 2, 4], [1, 3]]
+    assert groups_by_connector(namings, 5) == [[0, 2, 4, 1, 3]]
+    assert [group_size_for(n, None) for n in (1, 8, 9, 100, 1000)] == [1, 1, 2, 13, 25]
+    assert [group_size_for(n, None, spread=True) for n in (10, 200, 1000)] == [25, 25, 125]
+    assert group_size_for(1000, 7, spread=True) == 7
+
+
+def test_a_failing_document_does_not_fail_its_groups_others(
+    prefect_api_url: str, sqlite_url: str, tmp_path: Path
+) -> None:
+    for number in range(3):
+        (tmp_path / f"doc-{number}.json").write_bytes(_document(number))
+    (tmp_path / "broken.json").write_text('{"openapi": "3.0.3",')
+    sources = [str(tmp_path / name) for name in ("doc-0.json", "broken.json", "doc-1.json")]
+    sources += [f"scale-2={tmp_path / 'doc-2.json'}", str(tmp_path / "missing.json")]
+    with pytest.raises(ItemsFailed, match="2 of 5 documents failed") as failed:
+        onboard_batch(sources=sources, group_size=10)  # one group
+    outcomes = failed.value.result.outcomes
+    assert [o.status for o in outcomes] == ["drafted", "failed", "drafted", "drafted", "failed"]
+    assert outcomes[1].bad_input
+    assert "not valid JSON" in (outcomes[1].error or "")
+    with Catalog.open(sqlite_url) as catalog:
+        assert sorted(c.name for c in catalog.list_connectors()) == [
+            "scale-0",
+            "scale-1",
+            "scale-2",
+        ]
