@@ -27,13 +27,16 @@ raises ``ItemsFailed``, whose ``result`` is the batch). A document the connector
 (same sha256) creates nothing.
 
 Across workers: with ``spread_over`` (a deployment of the ``onboard-group`` flow, e.g.
-``onboard-group/onboard-group`` from ``prefect.yaml``), each group is a run of that deployment
-instead of a task, a subflow run of the batch: the workers of its pool share the groups (start
-each with ``--limit``, so that no worker claims them all; the batch's own run holds a slot while
-it waits). A group's run leaves its outcomes as a table artifact (``onboard-group``), which the
-batch reads back through Prefect's API: nothing assumes that the runs share a machine. A group
-run that crashed or did not finish in ``group_timeout`` seconds fails its documents, saying so.
-A run of a deployment reads its sources on whichever worker runs it: give it URLs
+``onboard-group/onboard-group`` from ``prefect.yaml``), the documents are split into as many
+groups as the deployment's pool has workers online (``group_size`` documents each, when given):
+this run onboards the first group itself, and each other group is a run of that deployment, a
+subflow run of the batch, which another worker takes (start each worker with ``--limit``, so that
+no worker claims them all). A worker's run is a new process whose start (imports, Prefect's
+client) costs as much CPU as onboarding a few dozen documents, hence few, large groups. A group's
+run leaves its outcomes as a table artifact (``onboard-group``), which the batch reads back
+through Prefect's API: nothing assumes that the runs share a machine. A group run that crashed
+or did not finish in ``group_timeout`` seconds fails its documents, saying so. A run of a
+deployment reads its sources on whichever worker runs it: give it URLs
 (``secrets.reachable``).
 """
 
@@ -55,6 +58,8 @@ from prefect.client.schemas.filters import (
     ArtifactFilterKey,
     FlowRunFilter,
     FlowRunFilterId,
+    WorkerFilter,
+    WorkerFilterStatus,
 )
 from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
@@ -174,19 +179,26 @@ def name_documents(items: list[str], protocol: str | None) -> list[Naming | Docu
 
 
 GROUP_SIZE = 25
-"""Documents a group holds at most in process, at least when spread over workers, unless asked
-otherwise (a connector's documents stay together)."""
+"""Documents a group holds at most in process unless asked otherwise (a connector's documents stay
+together)."""
 
 
-def group_size_for(count: int, group_size: int | None, *, spread: bool = False) -> int:
-    """Documents per group: ``group_size`` when given, else eight groups (the task runner's
-    threads) of at most ``GROUP_SIZE``; spread over workers, eight groups of at least
-    ``GROUP_SIZE``: each group is then a process of its own, whose start (imports, Prefect's
-    client) costs as much CPU as onboarding a few dozen documents."""
+def group_size_for(count: int, group_size: int | None, groups: int = 8) -> int:
+    """Documents per group: ``group_size`` when given, else ``groups`` groups (the task runner's
+    threads) of at most ``GROUP_SIZE``."""
     if group_size is not None:
         return group_size
-    even = math.ceil(count / 8)
-    return max(GROUP_SIZE, even) if spread else max(1, min(GROUP_SIZE, even))
+    return max(1, min(GROUP_SIZE, math.ceil(count / groups)))
+
+
+def online_workers(deployment: str) -> int:
+    """How many workers of ``deployment``'s pool are online (at least 1: this run's)."""
+    with get_client(sync_client=True) as client:
+        pool = client.read_deployment_by_name(deployment).work_pool_name
+        if pool is None:
+            return 1
+        online = WorkerFilter(status=WorkerFilterStatus(any_=["ONLINE"]))
+        return max(1, len(client.read_workers_for_work_pool(pool, worker_filter=online)))
 
 
 def groups_by_connector(namings: dict[int, Naming], size: int) -> list[list[int]]:
@@ -393,7 +405,7 @@ def _spread(
         for items in groups
     ]
     logger = get_run_logger()
-    logger.info("%d groups spread over the workers of %s", len(runs), deployment)
+    logger.info("%d more groups spread over the workers of %s", len(runs), deployment)
     deadline = time.monotonic() + timeout
     pending = {run.id: run for run in runs}
     finished_runs: dict[Any, FlowRun] = {}
@@ -435,8 +447,8 @@ def onboard_batch(
     (named as the module docstring says; ``InvalidName`` before anything is drafted when two
     sources would collide), ``group_size`` documents per task run.
 
-    With ``spread_over`` (a deployment of ``onboard-group``), each group is a run of it, so the
-    pool's workers share them. ``catalog_block``: the Secret block holding the catalogue's URL
+    With ``spread_over`` (a deployment of ``onboard-group``), one group per online worker of its
+    pool: this run onboards one, each other is a run of the deployment (see the module docstring). ``catalog_block``: the Secret block holding the catalogue's URL
     (for workers without CONNECTORY_DATABASE_URL). The catalogue (and the secrets of a source
     URL) come from ``connectory_flows.secrets``. When a document failed, the run ends Failed and
     calling the flow raises ``ItemsFailed``, whose ``result`` is the ``Batch``. Run with more or
@@ -447,7 +459,7 @@ def onboard_batch(
     url = catalog_url(catalog_block)
     with open_catalog(url):  # create or migrate the store once, before the groups open it
         pass
-    size = group_size_for(len(sources), group_size, spread=bool(spread_over))
+    size = group_size_for(len(sources), None)
     chunks = [sources[start : start + size] for start in range(0, len(sources), size)]
     named = name_documents.map(chunks, unmapped(protocol))
     namings: dict[int, Naming] = {}
@@ -459,29 +471,36 @@ def onboard_batch(
             else:
                 failures[index] = found
     refuse_collisions(list(namings.values()))
+    if spread_over:  # as many groups as there are workers: this run takes one of them
+        size = group_size or math.ceil(len(namings) / online_workers(spread_over)) or 1
+    else:
+        size = group_size_for(len(sources), group_size)
     groups = groups_by_connector(namings, size)
     items = [[f"{namings[i].name}={namings[i].source}" for i in group] for group in groups]
-    done: dict[int, DocumentOutcome] = dict(failures)
-    if spread_over:
-        spread = _spread(
-            items,
+    here = items[:1] if spread_over else items
+    futures = onboard_documents.map(here, unmapped(protocol), unmapped(publish), unmapped(url))
+    spread = (
+        _spread(
+            items[1:],
             spread_over,
             protocol=protocol,
             publish=publish,
             catalog_block=catalog_block,
             timeout=group_timeout,
         )
-        for group, outcomes in zip(groups, spread, strict=True):
-            done.update(zip(group, outcomes, strict=True))
-    else:
-        futures = onboard_documents.map(items, unmapped(protocol), unmapped(publish), unmapped(url))
-        for group, group_items, future in zip(groups, items, futures, strict=True):
-            try:
-                done.update(zip(group, future.result(), strict=True))
-            except Exception as error:  # the group's task itself failed (not one document)
-                done.update(
-                    (i, _failure(item, error)) for i, item in zip(group, group_items, strict=True)
-                )
+        if spread_over
+        else []
+    )
+    done: dict[int, DocumentOutcome] = dict(failures)
+    for group, group_items, future in zip(groups, here, futures, strict=False):
+        try:
+            done.update(zip(group, future.result(), strict=True))
+        except Exception as error:  # the group's task itself failed (not one document)
+            done.update(
+                (i, _failure(item, error)) for i, item in zip(group, group_items, strict=True)
+            )
+    for group, outcomes in zip(groups[len(here) :], spread, strict=True):
+        done.update(zip(group, outcomes, strict=True))
     outcomes = collect(
         range(len(sources)),
         lambda index: done[index],

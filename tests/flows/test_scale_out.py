@@ -23,6 +23,7 @@ import pytest
 from connectory_flows.batch import Naming, group_size_for, groups_by_connector, onboard_batch
 from connectory_flows.reporting import ItemsFailed
 from connectory_flows.secrets import catalog_url, reachable
+from prefect import get_client
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.deployments import run_deployment
 
@@ -35,8 +36,11 @@ ROOT = Path(__file__).resolve().parents[2]
 PREFECT = str(Path(sys.executable).parent / "prefect")
 POOL = "connectory"  # prefect.yaml's
 DOCUMENTS = 100
-GROUP_SIZE = 20
-_LIMITED = ("--limit", "2", "--name")  # each worker claims two runs at most: both take groups
+_LIMITED = (
+    "--limit",
+    "1",
+    "--name",
+)  # one run at a time: the batch's worker leaves its group to the other
 
 
 def _document(number: int) -> bytes:
@@ -128,12 +132,13 @@ def test_a_batch_is_shared_by_two_workers(
     _prefect(env, "work-pool", "create", POOL, "--type", "process", "--overwrite")
     _prefect(env, "--no-prompt", "deploy", "--name", "onboard-batch", "--name", "onboard-group")
     started = time.time()
-    with serve(routes) as server, _workers(env, tmp_path, ["worker-a", "worker-b"]) as logs:  # type: ignore[arg-type]
+    with serve(routes) as server, _workers(env, tmp_path, ["worker-a", "worker-b"]) as worker_logs:  # type: ignore[arg-type]
         sources = [server.url(f"/doc-{number}.json") for number in range(DOCUMENTS)]
         sources += [server.url("/broken.json"), "/nowhere/openapi.json"]
+        _wait_until_online(2)  # the batch spreads over the workers it finds online
         run: FlowRun = run_deployment(  # type: ignore[assignment]
             "onboard-batch/onboard-batch",
-            parameters={"sources": sources, "group_size": GROUP_SIZE},
+            parameters={"sources": sources},
             timeout=240,
             poll_interval=1,
         )
@@ -150,19 +155,24 @@ def test_a_batch_is_shared_by_two_workers(
         connectors = catalog.list_connectors()
         assert sorted(c.name for c in connectors) == sorted(f"scale-{n}" for n in range(DOCUMENTS))
         assert {len(catalog.list_versions(c.name)) for c in connectors} == {1}  # stored once
-    groups = flow_runs("onboard-group", since=_utc(started))
-    assert len(groups) == DOCUMENTS // GROUP_SIZE
-    assert all(group.state_type == StateType.COMPLETED for group in groups)
-    assert all(group.parent_task_run_id is not None for group in groups)  # subflows of the batch
-    submitted = {log.stem: log.read_text() for log in logs}  # what each worker started
-    took = {
-        worker: sum(
-            f"Flow run '{group.name}' submitted to infrastructure" in text for group in groups
-        )
-        for worker, text in submitted.items()
-    }
-    assert all(took.values()), f"each worker should have run groups: {took}"
-    assert sum(took.values()) == len(groups)
+    [batch] = flow_runs("onboard-batch", since=_utc(started))
+    [group] = flow_runs("onboard-group", since=_utc(started))  # one group per worker
+    assert group.state_type == StateType.COMPLETED
+    assert group.parent_task_run_id is not None  # a subflow run of the batch
+    logs = {log.stem: log.read_text() for log in worker_logs}  # what each worker started
+    [batch_worker] = [w for w, text in logs.items() if f"'{batch.name}' submitted to" in text]
+    [group_worker] = [w for w, text in logs.items() if f"'{group.name}' submitted to" in text]
+    assert batch_worker != group_worker  # both workers took work
+    done = [line for line in logs[group_worker].splitlines() if ": drafted scale-" in line]
+    assert 0 < len(done) < DOCUMENTS  # the group's documents; the batch's run onboarded the rest
+
+
+def _wait_until_online(count: int) -> None:
+    deadline = time.monotonic() + 120
+    with get_client(sync_client=True) as client:
+        while len(client.read_workers_for_work_pool(POOL)) < count:
+            assert time.monotonic() < deadline, f"the {count} workers did not come online"
+            time.sleep(0.5)
 
 
 def _utc(timestamp: float) -> object:
@@ -202,8 +212,7 @@ def test_groups_keep_a_connectors_documents_together_in_order() -> None:
     assert groups_by_connector(namings, 2) == [[0, 2, 4], [1, 3]]
     assert groups_by_connector(namings, 5) == [[0, 2, 4, 1, 3]]
     assert [group_size_for(n, None) for n in (1, 8, 9, 100, 1000)] == [1, 1, 2, 13, 25]
-    assert [group_size_for(n, None, spread=True) for n in (10, 200, 1000)] == [25, 25, 125]
-    assert group_size_for(1000, 7, spread=True) == 7
+    assert group_size_for(1000, 7) == 7
 
 
 def test_a_failing_document_does_not_fail_its_groups_others(
