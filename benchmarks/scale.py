@@ -10,7 +10,7 @@ Takes N (default 200) documents of ../shared/corpus/openapi/apis-guru (in path o
   process (its CPU, and that of the PostgreSQL backends it used);
 - a team's deployment: a Prefect server started here, the pool and deployments made by the
   README's commands (``prefect work-pool create``, ``prefect deploy``), 1 and then 2 process
-  workers (``--limit 3``), the ``onboard-batch`` deployment run as a team runs it (its groups
+  workers (``--limit 1``), the ``onboard-batch`` deployment run as a team runs it (its groups
   spread over the workers): CPU of the workers and the flow runs they started, of the Prefect
   server (and its children), and of the PostgreSQL backends of the run (``application_name``),
   read from /proc with psutil; and wall time.
@@ -43,7 +43,7 @@ BIN = Path(sys.executable).parent
 APP = "connectory-scale-bench"
 MAX_BYTES = 2_000_000
 WORKER = [str(BIN / "prefect"), "worker", "start", "--pool", "connectory", "--type", "process"]
-WORKER += ["--limit", "3", "--name"]
+WORKER += ["--limit", "1", "--name"]  # as the README says
 
 
 def documents(count: int) -> list[Path]:
@@ -231,7 +231,11 @@ def deployed(
             )
             for n in range(workers)
         ]
-        time.sleep(5)  # the workers are polling
+        deadline = time.monotonic() + 300
+        while online(api) < workers:  # the batch makes one group per online worker
+            if time.monotonic() > deadline:
+                raise SystemExit("the workers did not come online")
+            time.sleep(2)
         before = {"server": tree_cpu(server), "workers": sum(tree_cpu(p) for p in procs)}
         with Backends(admin) as backends:
             wall = time.perf_counter()
@@ -247,6 +251,13 @@ def deployed(
         "wall": wall,
         "state": done.stdout.strip() or done.stderr.strip()[-300:],
     }
+
+
+def online(api: str) -> int:
+    import httpx
+
+    answer = httpx.post(f"{api}/work_pools/connectory/workers/filter", json={}, timeout=30)
+    return sum(worker.get("status") == "ONLINE" for worker in answer.json())
 
 
 RUN = """

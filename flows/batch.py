@@ -35,7 +35,9 @@ no worker claims them all). A worker's run is a new process whose start (imports
 client) costs as much CPU as onboarding a few dozen documents, hence few, large groups. A group's
 run leaves its outcomes as a table artifact (``onboard-group``), which the batch reads back
 through Prefect's API: nothing assumes that the runs share a machine. A group run that crashed
-or did not finish in ``group_timeout`` seconds fails its documents, saying so. A run of a
+or did not finish in ``group_timeout`` seconds fails its documents, saying so. A group that no
+worker has taken by the time this run finished its own is cancelled and onboarded here (every
+worker busy, a worker counted online that has just stopped): no batch waits for ever on a slot. A run of a
 deployment reads its sources on whichever worker runs it: give it URLs
 (``secrets.reachable``).
 """
@@ -46,8 +48,11 @@ import json
 import math
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Literal
+from uuid import UUID
 
 from prefect import flow, get_client, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -61,9 +66,10 @@ from prefect.client.schemas.filters import (
     WorkerFilter,
     WorkerFilterStatus,
 )
-from prefect.client.schemas.objects import FlowRun
+from prefect.client.schemas.objects import FlowRun, StateType
+from prefect.client.schemas.responses import SetStateStatus
 from prefect.deployments import run_deployment
-from prefect.states import State
+from prefect.states import Cancelled, State
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import unmapped
 from pydantic import BaseModel, ConfigDict, SecretStr
@@ -379,51 +385,69 @@ def _group_outcomes(run: FlowRun, items: list[str]) -> list[DocumentOutcome]:
     return [DocumentOutcome.model_validate_json(row["record"]) for row in rows]
 
 
-def _spread(
-    groups: list[list[str]],
-    deployment: str,
-    *,
-    protocol: str | None,
-    publish: bool,
-    catalog_block: str | None,
-    timeout: float,
-) -> list[list[DocumentOutcome]]:
-    """Each group as a run of ``deployment`` (subflow runs of this one, taken by the workers of
-    its pool), waited for; their outcomes."""
-    runs: list[FlowRun] = [
-        run_deployment(  # type: ignore[misc]  # sync in a sync flow (Prefect types both)
-            name=deployment,
-            parameters={
-                "items": items,
-                "protocol": protocol,
-                "publish": publish,
-                "catalog_block": catalog_block,
-            },
-            timeout=0,
-            as_subflow=True,
-        )
-        for items in groups
-    ]
-    logger = get_run_logger()
-    logger.info("%d more groups spread over the workers of %s", len(runs), deployment)
-    deadline = time.monotonic() + timeout
-    pending = {run.id: run for run in runs}
-    finished_runs: dict[Any, FlowRun] = {}
-    with get_client(sync_client=True) as client:
-        while pending and time.monotonic() < deadline:
-            time.sleep(2)
-            ids = FlowRunFilter(id=FlowRunFilterId(any_=list(pending)))
-            for now in client.read_flow_runs(flow_run_filter=ids):
-                if now.state is not None and now.state.is_final():
-                    finished_runs[now.id] = now
-                    pending.pop(now.id, None)
-    for run_id, run in pending.items():
-        logger.warning("group run %s did not finish in %g s", run.name, timeout)
-        finished_runs[run_id] = run
-    return [
-        _group_outcomes(finished_runs[run.id], items)
-        for run, items in zip(runs, groups, strict=True)
-    ]
+@dataclass
+class _Spread:
+    """Groups handed to runs of a deployment (subflow runs of the batch), and their outcomes."""
+
+    groups: list[list[str]]
+    runs: list[FlowRun]
+    outcomes: dict[UUID, list[DocumentOutcome]] = field(default_factory=dict)
+
+    @classmethod
+    def submit(
+        cls, groups: list[list[str]], deployment: str, parameters: dict[str, Any]
+    ) -> _Spread:
+        """Each group as a run of ``deployment``, for the workers of its pool to take."""
+        runs: list[FlowRun] = [
+            run_deployment(  # type: ignore[misc]  # sync in a sync flow (Prefect types both)
+                name=deployment,
+                parameters={"items": items, **parameters},
+                timeout=0,
+                as_subflow=True,
+            )
+            for items in groups
+        ]
+        get_run_logger().info("%d more groups for the workers of %s", len(runs), deployment)
+        return cls(groups, runs)
+
+    def take_over(self, run_here: Callable[[list[str]], list[DocumentOutcome]]) -> None:
+        """Onboard here (``run_here``) each group that no worker took yet (its run cancelled first,
+        so that none will): with every worker busy, e.g. by batches waiting for their groups."""
+        with get_client(sync_client=True) as client:
+            for run, items in zip(self.runs, self.groups, strict=True):
+                now = client.read_flow_run(run.id)
+                if now.state is None or now.state.type != StateType.SCHEDULED:
+                    continue
+                cancelled: State[Any] = Cancelled(
+                    message="no worker took it: its batch onboarded it"
+                )
+                answer = client.set_flow_run_state(run.id, cancelled, force=False)
+                if answer.status == SetStateStatus.ACCEPT:
+                    get_run_logger().info("group run %s taken over: no worker took it", run.name)
+                    self.outcomes[run.id] = run_here(items)
+
+    def wait(self, timeout: float) -> list[list[DocumentOutcome]]:
+        """The outcomes of every group, its run's once it finished (``timeout`` seconds at most)."""
+        deadline = time.monotonic() + timeout
+        pending = {run.id: run for run in self.runs if run.id not in self.outcomes}
+        finished_runs = {run.id: run for run in self.runs}
+        with get_client(sync_client=True) as client:
+            while pending and time.monotonic() < deadline:
+                ids = FlowRunFilter(id=FlowRunFilterId(any_=list(pending)))
+                for now in client.read_flow_runs(flow_run_filter=ids):
+                    if now.state is not None and now.state.is_final():
+                        finished_runs[now.id] = now
+                        pending.pop(now.id, None)
+                if pending:
+                    time.sleep(2)
+        for run in pending.values():
+            get_run_logger().warning("group run %s did not finish in %g s", run.name, timeout)
+        return [
+            self.outcomes[run.id]
+            if run.id in self.outcomes
+            else _group_outcomes(finished_runs[run.id], items)
+            for run, items in zip(self.runs, self.groups, strict=True)
+        ]
 
 
 @flow(
@@ -478,29 +502,26 @@ def onboard_batch(
     groups = groups_by_connector(namings, size)
     items = [[f"{namings[i].name}={namings[i].source}" for i in group] for group in groups]
     here = items[:1] if spread_over else items
-    futures = onboard_documents.map(here, unmapped(protocol), unmapped(publish), unmapped(url))
     spread = (
-        _spread(
+        _Spread.submit(
             items[1:],
             spread_over,
-            protocol=protocol,
-            publish=publish,
-            catalog_block=catalog_block,
-            timeout=group_timeout,
+            {"protocol": protocol, "publish": publish, "catalog_block": catalog_block},
         )
         if spread_over
-        else []
+        else None
     )
+    futures = onboard_documents.map(here, unmapped(protocol), unmapped(publish), unmapped(url))
     done: dict[int, DocumentOutcome] = dict(failures)
-    for group, group_items, future in zip(groups, here, futures, strict=False):
+    for group, group_items, future in zip(groups[: len(here)], here, futures, strict=True):
         try:
             done.update(zip(group, future.result(), strict=True))
         except Exception as error:  # the group's task itself failed (not one document)
-            done.update(
-                (i, _failure(item, error)) for i, item in zip(group, group_items, strict=True)
-            )
-    for group, outcomes in zip(groups[len(here) :], spread, strict=True):
-        done.update(zip(group, outcomes, strict=True))
+            done.update((i, _failure(it, error)) for i, it in zip(group, group_items, strict=True))
+    if spread is not None:
+        spread.take_over(lambda found: onboard_documents(found, protocol, publish, url))
+        for group, outcomes in zip(groups[1:], spread.wait(group_timeout), strict=True):
+            done.update(zip(group, outcomes, strict=True))
     outcomes = collect(
         range(len(sources)),
         lambda index: done[index],

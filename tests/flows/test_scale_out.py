@@ -235,3 +235,32 @@ def test_a_failing_document_does_not_fail_its_groups_others(
             "scale-1",
             "scale-2",
         ]
+
+
+def test_a_group_no_worker_takes_is_onboarded_by_its_batch(
+    prefect_api_url: str, sqlite_url: str, tmp_path: Path
+) -> None:
+    from prefect.client.schemas.actions import WorkPoolCreate
+
+    with get_client(sync_client=True) as client:  # a deployment whose pool has no worker
+        client.create_work_pool(WorkPoolCreate(name="nobody", type="process"), overwrite=True)
+        flow_id = client.create_flow_from_name("onboard-group")
+        client.create_deployment(
+            flow_id=flow_id,
+            name="idle",
+            work_pool_name="nobody",
+            entrypoint="connectory_flows.batch:onboard_group",
+        )
+    started = time.time()
+    for number in range(4):
+        (tmp_path / f"doc-{number}.json").write_bytes(_document(number))
+    sources = [str(tmp_path / f"doc-{number}.json") for number in range(4)]
+    batch = onboard_batch(sources=sources, group_size=2, spread_over="onboard-group/idle")
+    assert [o.status for o in batch.outcomes] == ["drafted"] * 4  # type: ignore[union-attr]
+    [group] = flow_runs("onboard-group", since=_utc(started))
+    assert group.state is not None
+    assert (group.state.type, group.state.message) == (
+        StateType.CANCELLED,
+        "no worker took it: its batch onboarded it",
+    )
+    assert group.parameters["items"] == [f"scale-{n}={sources[n]}" for n in (2, 3)]
