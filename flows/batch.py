@@ -74,6 +74,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import unmapped
 from pydantic import BaseModel, ConfigDict, SecretStr
 
+from connectory._gcpause import paused_gc
 from connectory.documents.parse import normalise_protocol, parse
 from connectory.errors import InputError, InvalidName, is_transient
 from connectory.model.version import check_name, name_key
@@ -282,9 +283,11 @@ def onboard_documents(
     outcomes = []
     for item in items:
         try:
-            outcome = retrying(
-                partial(onboard_document, item, protocol, publish, url), f"onboarding {item}"
-            )
+            # as connectory.inspect does: the collector's full passes walk Prefect's objects too
+            with paused_gc():
+                outcome = retrying(
+                    partial(onboard_document, item, protocol, publish, url), f"onboarding {item}"
+                )
         except Exception as error:
             outcome = _failure(item, error)
         outcomes.append(outcome)
