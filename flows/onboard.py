@@ -20,14 +20,17 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import State
+from prefect.tasks import Task
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from connectory.catalog import Drafted, VersionInfo
@@ -54,7 +57,7 @@ from connectory.vetting.publishing import publish as publish_checked
 from .liveness import settle_dead_runs
 from .quoting import quoted
 from .reporting import AuthNotVerified, auth_markdown, auth_not_verified
-from .secrets import catalog_url, graphql_headers, open_catalog, real_source
+from .secrets import catalog_url, graphql_headers, open_catalog, reachable, real_source
 
 __all__ = [
     "TRANSIENT_RETRIES",
@@ -64,7 +67,13 @@ __all__ = [
     "onboard",
     "onboard_steps",
     "retry_if_transient",
+    "retrying",
 ]
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
 
 
 def retry_if_transient(task: Any, task_run: Any, state: Any) -> bool:
@@ -91,6 +100,20 @@ TRANSIENT_RETRIES: dict[str, Any] = {  # a task's options: retry what failed for
     "retry_delay_seconds": _DELAYS,
     "retry_condition_fn": retry_if_transient,
 }
+
+
+def retrying(work: Callable[[], R], what: str) -> R:
+    """``work()``, tried again after each of ``TRANSIENT_RETRIES``' delays while it fails for a
+    passing reason (``is_transient``): the same retries as a task's, within one task."""
+    for delay in _DELAYS:
+        try:
+            return work()
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            get_run_logger().warning("%s: %s; trying again in %g s", what, error, delay)
+        time.sleep(delay)
+    return work()
 
 
 @task(name="fetch", cache_policy=NO_CACHE, **TRANSIENT_RETRIES)
@@ -244,6 +267,20 @@ class Steps:
     """The live auth check of the version (recorded on it when it was drafted now)."""
 
 
+class _Stepper:
+    """Runs a step as its task (a task run of its own) or, ``direct``, as the task's function."""
+
+    def __init__(self, direct: bool) -> None:
+        self.direct = direct
+
+    def __call__(self, step: Task[P, R]) -> Callable[P, R]:
+        return step.fn if self.direct else cast("Callable[P, R]", step)
+
+    def quoted(self, value: T) -> T:
+        """``value`` as a task's argument: quoted for a task run, as it is for a plain call."""
+        return value if self.direct else quoted(value)
+
+
 def onboard_steps(
     source: str,
     name: str | None,
@@ -253,6 +290,7 @@ def onboard_steps(
     publish: bool,
     catalog: SecretStr,
     auth: list[str] | None = None,
+    direct: bool = False,
 ) -> Steps:
     """Onboard one document with this module's tasks: fetch, lookup (or parse, generate,
     validate, auth, draft; else auth on the version held), and publish when asked. The pipeline
@@ -265,42 +303,49 @@ def onboard_steps(
     ``source`` is a run's parameter (``real_source`` gives the source it stands for). Without a
     ``name``, the connector is named by ``suggest_name`` (not by title alone), so the document is
     parsed before the catalogue is asked whether it holds it already.
+
+    ``direct``: the steps run as plain calls within the caller's task (a group of ``onboard-batch``,
+    which retries a document whose failure may pass), not as task runs of their own: Prefect's
+    cost per task run (its state changes) is then paid once per group, not seven times per
+    document.
     """
     logger = get_run_logger()
+    step = _Stepper(direct)
     methods = auth_methods(auth or [])  # a bad spec fails before anything is fetched
-    raw = fetch_task(real_source(source), protocol, name)
+    raw = step(fetch_task)(reachable(real_source(source)), protocol, name)
     parsed: ParsedDocument | None = None
     if name is None:
-        parsed = parse_task(quoted(raw), protocol)
+        parsed = step(parse_task)(step.quoted(raw), protocol)
         name = suggest_name(parsed)
-    existing = lookup_task(catalog, name, raw.sha256)
+    existing = step(lookup_task)(catalog, name, raw.sha256)
     created = False
     if existing is not None:
         logger.info("Unchanged: %s@%s holds this document already", name, existing.label)
-        version = _with_missing_auth(catalog, read_task(catalog, name, existing.label), methods)
-        check = auth_task(quoted(version))
+        held = step(read_task)(catalog, name, existing.label)
+        version = _with_missing_auth(catalog, held, methods, step)
+        check = step(auth_task)(step.quoted(version))
     else:
         if parsed is None:
-            parsed = parse_task(quoted(raw), protocol)
-        generated = generate_task(quoted(parsed), name, methods)
-        checked = validate_task(quoted(generated))
-        check = auth_task(quoted(checked))
+            parsed = step(parse_task)(step.quoted(raw), protocol)
+        generated = step(generate_task)(step.quoted(parsed), name, methods)
+        checked = step(validate_task)(step.quoted(generated))
+        check = step(auth_task)(step.quoted(checked))
         # A description split across files has the sha256 of all its files (not the root's):
         # the catalogue, not the lookup above, then tells whether it holds it already.
-        drafted = draft_task(catalog, quoted(with_auth_check(checked, check)), label)
+        drafted = step(draft_task)(catalog, step.quoted(with_auth_check(checked, check)), label)
         version, created = drafted.version, drafted.created
         logger.info("Drafted %s" if created else "Unchanged: %s holds it already", version.ref)
         if not created:
-            version = _with_missing_auth(catalog, version, methods)
+            version = _with_missing_auth(catalog, version, methods, step)
     published = publish and version.state == "draft"
     if published:
-        version = publish_task(catalog, name, version.version or "")
+        version = step(publish_task)(catalog, name, version.version or "")
         logger.info("Published %s", version.ref)
     return Steps(version=version, created=created, published=published, auth=check)
 
 
 def _with_missing_auth(
-    catalog: SecretStr, version: ConnectorVersion, methods: list[AuthMethod]
+    catalog: SecretStr, version: ConnectorVersion, methods: list[AuthMethod], step: _Stepper
 ) -> ConnectorVersion:
     """``version`` (held already) with those of ``methods`` it lacks, when it is a draft."""
     have = {method.name for method in version.auth_methods}
@@ -318,7 +363,7 @@ def _with_missing_auth(
         )
         return version
     get_run_logger().info("Adding the auth methods %s to %s", names, version.ref)
-    return add_auth_task(catalog, version.connector, version.version or "", missing)
+    return step(add_auth_task)(catalog, version.connector, version.version or "", missing)
 
 
 @flow(name="onboard", validate_parameters=True, on_running=[settle_dead_runs])
@@ -330,6 +375,7 @@ def onboard(
     publish: bool = False,
     require_auth: bool = False,
     auth: list[str] | None = None,
+    catalog_block: str | None = None,
 ) -> Onboarded | State[Onboarded]:
     """Onboard ``source`` (a path or an http(s) URL) as a draft version of connector ``name``.
 
@@ -343,6 +389,8 @@ def onboard(
     pass (it failed, or was skipped: no credentials, no action to try, an origin not accepted)
     ends the run Failed, saying which; the version stays drafted (and published, when asked),
     and calling the flow raises ``AuthNotVerified``, whose ``result`` is the ``Onboarded`` record.
+    ``catalog_block``: the Prefect Secret block that holds the catalogue's URL, for workers
+    without CONNECTORY_DATABASE_URL (default ``connectory-catalog-url``).
     """
     check_name(name)
     steps = onboard_steps(
@@ -351,7 +399,7 @@ def onboard(
         protocol=protocol,
         label=label,
         publish=publish,
-        catalog=catalog_url(),
+        catalog=catalog_url(catalog_block),
         auth=auth,
     )
     create_markdown_artifact(

@@ -243,15 +243,18 @@ def _one(target: Target, raw: RawDocument, url: SecretStr) -> Outcome:
 
 
 @flow(name="reintrospect", validate_parameters=True, on_running=[settle_dead_runs])
-def reintrospect(connector: str | None = None) -> Reintrospected | State[Reintrospected]:
+def reintrospect(
+    connector: str | None = None, catalog_block: str | None = None
+) -> Reintrospected | State[Reintrospected]:
     """Re-introspect every GraphQL connector with an endpoint (or ``connector``); draft a new
     version with a change report where the schema changed since the newest version.
 
-    The catalogue comes from ``connectory_flows.secrets``. When an endpoint failed, the run ends
-    Failed and calling the flow raises ``ItemsFailed``, whose ``result`` is the
-    ``Reintrospected`` record.
+    The catalogue comes from ``connectory_flows.secrets`` (``catalog_block``: the Secret block
+    holding its URL, for workers without CONNECTORY_DATABASE_URL). When an endpoint failed, the
+    run ends Failed, its message naming each failed connector and endpoint, and calling the flow
+    raises ``ItemsFailed``, whose ``result`` is the ``Reintrospected`` record.
     """
-    url = catalog_url()
+    url = catalog_url(catalog_block)
     targets = targets_task(url, connector)
     futures = [introspect_task.submit(target) for target in targets]
     outcomes = collect(
@@ -265,4 +268,6 @@ def reintrospect(connector: str | None = None) -> Reintrospected | State[Reintro
         key="reintrospect", markdown=_summary(outcomes), description="Re-introspection outcomes"
     )
     result = Reintrospected(outcomes=outcomes)
-    return finished(result, "endpoints failed to re-introspect")
+    endpoints = {target.connector: target.endpoint for target in targets}
+    failed = ", ".join(f"{o.connector} ({endpoints[o.connector]})" for o in result.failed)
+    return finished(result, f"endpoints failed to re-introspect: {failed}")

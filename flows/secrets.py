@@ -6,9 +6,13 @@ a run created from a deployment keeps whatever it was given). So no flow takes a
 parameter. Each comes from, first found first:
 
     the catalogue URL            given in this process (``supplied``: what the CLI does), then
-                                 CONNECTORY_DATABASE_URL, then the Secret block
-                                 ``connectory-catalog-url``, then the embedded SQLite file
-                                 (the checkout's or the user's: ``connectory.catalog.location``)
+                                 CONNECTORY_DATABASE_URL, then the Secret block named by the
+                                 run's ``catalog_block`` parameter (a name, not a secret), else
+                                 ``connectory-catalog-url``; then, outside a deployment, the
+                                 embedded SQLite file (the checkout's or the user's:
+                                 ``connectory.catalog.location``). A run of a deployment (on a
+                                 worker) that finds none of them fails, saying so: a worker
+                                 never writes to a file of its own that nobody else reads.
     introspection headers of     given in this process (``--header``), else the Secret block
     connector <name>             ``connectory-graphql-headers-<name>`` and
                                  CONNECTORY_GRAPHQL_HEADERS_<NAME>, which wins header by header
@@ -22,14 +26,19 @@ Blocks are for runs on workers, whose environment holds no secret. Create one wi
     Secret(value="postgresql+psycopg://connectory:...@db:5432/catalog").save("connectory-catalog-url")
     Secret(value={"Authorization": "Bearer ..."}).save("connectory-graphql-headers-github")
 
-A missing block is no error (nothing is kept there); a block of another shape is, naming the
-block and never a value. What is given in this process reaches the flow's tasks too (Prefect
+A missing block is no error (nothing is kept there) unless the run named it; a block of another
+shape is, naming the block and never a value. The catalogue is opened on the process's shared
+engine (``Catalog.shared``: one bounded pool per process, migrated once).
+
+A run of a deployment may run on any worker: its sources must be URLs the worker can fetch
+(``reachable``), a path only when that very path exists on the worker. What is given in this process reaches the flow's tasks too (Prefect
 runs them in a copy of the caller's context), never a child process.
 """
 
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -55,9 +64,11 @@ __all__ = [
     "CATALOG_BLOCK",
     "HEADERS_BLOCK",
     "catalog_url",
+    "deployment",
     "graphql_accepted_origins",
     "graphql_headers",
     "open_catalog",
+    "reachable",
     "real_source",
     "shown",
     "supplied",
@@ -122,25 +133,64 @@ def _block(name: str) -> Any:
         return None
 
 
-def catalog_url() -> SecretStr:
-    """The catalogue the flows use (see the module docstring for where it comes from)."""
+def deployment() -> str | None:
+    """The deployment this flow run was created from (its name, else its id), None when the run
+    was not (a flow called in this process: the CLI, a notebook, a test)."""
+    from prefect.runtime import deployment as current
+
+    if current.id is None:
+        return None
+    return str(current.name or current.id)
+
+
+def catalog_url(block: str | None = None) -> SecretStr:
+    """The catalogue the flows use (see the module docstring for where it comes from); ``block``
+    names the Secret block to read instead of ``connectory-catalog-url``."""
     given = _given().catalog_url
     if given is not None:
         return given
-    if not os.environ.get("CONNECTORY_DATABASE_URL", "").strip():
-        kept = _block(CATALOG_BLOCK)
-        if kept is not None:
-            if not isinstance(kept, str) or not kept.strip():
-                raise InputError(
-                    f"the Secret block {CATALOG_BLOCK} must hold a database URL (a string)"
-                )
-            return SecretStr(kept.strip())
+    if os.environ.get("CONNECTORY_DATABASE_URL", "").strip():
+        return SecretStr(default_database_url())
+    name = block or CATALOG_BLOCK
+    kept = _block(name)
+    if kept is not None:
+        if not isinstance(kept, str) or not kept.strip():
+            raise InputError(f"the Secret block {name} must hold a database URL (a string)")
+        return SecretStr(kept.strip())
+    if block is not None:
+        raise InputError(f"there is no Secret block named {block} (the run's catalog_block)")
+    deployed = deployment()
+    if deployed is not None:
+        raise InputError(
+            f"this run of the deployment {deployed} has no catalogue: worker "
+            f"{socket.gethostname()} has no CONNECTORY_DATABASE_URL and there is no Secret "
+            f"block {CATALOG_BLOCK} (or the block named by the run's catalog_block); give the "
+            "workers the team's PostgreSQL URL in one of them (see the README's team deployment)"
+        )
     return SecretStr(default_database_url())
 
 
 def open_catalog(url: SecretStr) -> Catalog:
-    """The catalogue at ``url`` (opened, migrated); its URL shows without its password."""
-    return Catalog.open(url.get_secret_value())
+    """The catalogue at ``url`` on this process's shared engine (migrated once per process); its
+    URL shows without its password. Closing it leaves the engine to the next task."""
+    return Catalog.shared(url.get_secret_value())
+
+
+def reachable(source: str) -> str:
+    """``source``, refused (``InputError``) when it is a path that a run of a deployment cannot
+    read: the run may be on any worker, so a deployment's sources are URLs (or paths that exist on
+    every worker, e.g. a shared mount). Outside a deployment a path is read as given."""
+    if is_url(source) or "://" in source:
+        return source
+    deployed = deployment()
+    if deployed is None or os.path.exists(source):
+        return source
+    raise InputError(
+        f"{source} is a path, and this run of the deployment {deployed} runs on worker "
+        f"{socket.gethostname()}, where it does not exist: give a deployment http(s) URLs "
+        "(serve the documents, e.g. from object storage or `python -m http.server`), or paths "
+        "that exist on every worker (a shared mount)"
+    )
 
 
 def real_source(source: str) -> str:

@@ -118,6 +118,7 @@ def test_accepted_credentials_pass_are_recorded_and_never_reach_prefect(
         "publish": False,
         "require_auth": False,
         "auth": None,
+        "catalog_block": None,
     }
 
     # the document again: nothing drafted, the check run again on the version held

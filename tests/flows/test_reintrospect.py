@@ -72,7 +72,7 @@ def test_drift_drafts_a_version_with_its_change_report(
         assert run.state is not None  # the run says so to whatever watches run states
         assert (run.state.type, run.state.message) == (
             StateType.FAILED,
-            "1 of 2 endpoints failed to re-introspect",
+            f"1 of 2 endpoints failed to re-introspect: gone ({gone.url})",
         )
         shop.schema = _shop(drift=True)
         drifted, _ = _reintrospect()
@@ -183,6 +183,7 @@ def test_headers_given_in_process_are_no_parameter() -> None:
         "publish",
         "require_auth",
         "auth",
+        "catalog_block",  # a block's name, never the URL
     }
     assert SECRET not in json.dumps(parameters)
 
@@ -238,7 +239,7 @@ def test_github_drift_is_reported(sqlite_url: str) -> None:
 def test_the_deployment_runs_on_a_schedule() -> None:
     deployments = yaml.safe_load((ROOT / "prefect.yaml").read_text())["deployments"]
     [deployment] = [d for d in deployments if d["name"] == "reintrospect"]
-    assert deployment["entrypoint"] == "flows/reintrospect.py:reintrospect"
+    assert deployment["entrypoint"] == "connectory_flows.reintrospect:reintrospect"
     [schedule] = deployment["schedules"]
     assert schedule.get("active", True)
     cron = CronSchedule(cron=schedule["cron"], timezone=schedule.get("timezone"))

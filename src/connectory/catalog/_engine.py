@@ -26,13 +26,21 @@ does not parse, is a ``CatalogError`` naming the problem, never a version that h
 On PostgreSQL, writes run at READ COMMITTED (row locks and ``WHERE state = 'draft'`` conditions make
 them safe, see ``store``) and ``read_only()`` transactions at REPEATABLE READ, so that a version and
 its children are read from one snapshot.
+
+A process that opens the catalogue again and again (a Prefect worker's flows, one task after the
+other, on several threads) shares one engine per URL (``shared_engine``): its pool holds at most
+``CONNECTORY_POOL_SIZE`` connections (default 4) however many threads ask, a thread that finds
+them all in use waits for one (``pool_timeout``, 30 s), and the engine is made, and the catalogue
+migrated, once per process. A child process (``fork``) makes its own.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,9 +58,11 @@ __all__ = [
     "BUSY_TIMEOUT_SECONDS",
     "create_engine",
     "default_database_url",
+    "pool_size",
     "prepare_engine",
     "read_only",
     "redacted_url",
+    "shared_engine",
     "sqlite_file",
     "stored_json",
 ]
@@ -128,6 +138,58 @@ def create_engine(url: str | sa.URL, **kwargs: Any) -> sa.Engine:
         engine = sa.create_engine(parsed, **kwargs)
     prepare_engine(engine)
     return engine
+
+
+DEFAULT_POOL_SIZE = 4
+_SHARED_MAX = 16  # URLs a process keeps an engine for (the oldest is disposed beyond that)
+
+
+def pool_size() -> int:
+    """Connections a shared engine holds at most: ``CONNECTORY_POOL_SIZE`` (default 4)."""
+    text = os.environ.get("CONNECTORY_POOL_SIZE", "").strip()
+    if not text:
+        return DEFAULT_POOL_SIZE
+    try:
+        size = int(text)
+    except ValueError:
+        size = 0
+    if size < 1:
+        raise CatalogError(f"CONNECTORY_POOL_SIZE={text!r} is not a positive whole number")
+    return size
+
+
+class _Shared:
+    """The engines of this process, by URL, each with whether it was migrated here already."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.pid = os.getpid()
+        self.engines: dict[str, tuple[sa.Engine, threading.Lock, list[bool]]] = {}
+
+
+_SHARED = _Shared()
+
+
+def shared_engine(url: str) -> tuple[sa.Engine, threading.Lock, list[bool]]:
+    """This process's engine for ``url`` (made on first use; see the module docstring), with a
+    lock and a one-item flag list for whoever prepares the database once (``Catalog.shared``)."""
+    global _SHARED
+    with _SHARED.lock:
+        if _SHARED.pid != os.getpid():  # a forked child: the parent's connections are not ours
+            _SHARED = _Shared()
+        found = _SHARED.engines.pop(url, None)
+        if found is None:
+            size = pool_size()
+            parsed = sa.make_url(url)
+            pooled: dict[str, Any] = {"pool_timeout": BUSY_TIMEOUT_SECONDS}
+            if sqlite_file(parsed) is not None or parsed.get_backend_name() != "sqlite":
+                pooled.update(pool_size=size, max_overflow=0)
+            found = (create_engine(url, **pooled), threading.Lock(), [False])
+            while len(_SHARED.engines) >= _SHARED_MAX:
+                oldest = next(iter(_SHARED.engines))
+                _SHARED.engines.pop(oldest)[0].dispose()
+        _SHARED.engines[url] = found  # the most recently used last
+        return found
 
 
 def prepare_engine(engine: sa.Engine) -> None:

@@ -33,7 +33,14 @@ from . import _defaults as default_ops
 from . import _deliveries as delivery_ops
 from . import _versions as version_ops
 from . import _vettings as vetting_ops
-from ._engine import create_engine, default_database_url, prepare_engine, read_only, redacted_url
+from ._engine import (
+    create_engine,
+    default_database_url,
+    prepare_engine,
+    read_only,
+    redacted_url,
+    shared_engine,
+)
 from ._failures import raising_catalog_errors
 from ._rows import (
     connector_model,
@@ -85,6 +92,14 @@ class Catalog:
         """Whether ``publish`` demands that the version's latest vetting approves it."""
         self.url = redacted_url(engine.url)
         self._password = engine.url.password if isinstance(engine.url.password, str) else None
+        self._owns_engine = True
+
+    @staticmethod
+    def _approval(require_approval: bool | None) -> bool:
+        if require_approval is None:
+            flag = os.environ.get("CONNECTORY_REQUIRE_APPROVAL", "")
+            return flag.strip().lower() in ("1", "true", "yes")
+        return require_approval
 
     @classmethod
     def open(
@@ -96,27 +111,45 @@ class Catalog:
         (``1``, ``true`` or ``yes``).
         """
         url = url or default_database_url()
-        if require_approval is None:
-            flag = os.environ.get("CONNECTORY_REQUIRE_APPROVAL", "")
-            require_approval = flag.strip().lower() in ("1", "true", "yes")
         with raising_catalog_errors(redacted_url(url)):
             engine = create_engine(url)
-        catalog = cls(engine, require_approval=require_approval)
+        catalog = cls(engine, require_approval=cls._approval(require_approval))
         if migrate:
             try:
-                with catalog._raising_catalog_errors():
-                    upgrade(engine)
-            except BaseException as error:
+                catalog._migrate()
+            except BaseException:
                 engine.dispose()
-                if _alembic_failed(error):
-                    raise CatalogError(
-                        f"cannot migrate the catalogue {catalog.url}: {error}"
-                    ) from error
                 raise
         return catalog
 
+    @classmethod
+    def shared(cls, url: str, *, require_approval: bool | None = None) -> Catalog:
+        """The catalogue at ``url`` on this process's shared engine (``_engine.shared_engine``:
+        a bounded pool, made once per process and URL), migrated to head the first time this
+        process opens it. ``close`` leaves the engine to the next caller."""
+        with raising_catalog_errors(redacted_url(url)):
+            engine, lock, migrated = shared_engine(url)
+        catalog = cls(engine, require_approval=cls._approval(require_approval))
+        catalog._owns_engine = False
+        if not migrated[0]:
+            with lock:
+                if not migrated[0]:
+                    catalog._migrate()
+                    migrated[0] = True
+        return catalog
+
+    def _migrate(self) -> None:
+        try:
+            with self._raising_catalog_errors():
+                upgrade(self.engine)
+        except BaseException as error:
+            if _alembic_failed(error):
+                raise CatalogError(f"cannot migrate the catalogue {self.url}: {error}") from error
+            raise
+
     def close(self) -> None:
-        self.engine.dispose()
+        if self._owns_engine:
+            self.engine.dispose()
 
     def __enter__(self) -> Self:
         return self
