@@ -20,8 +20,9 @@ $(VENV)/.installed: pyproject.toml
 
 # Onboard a real document into the embedded catalogue (catalog/connectory.db), publish it, show it.
 demo: setup
-	@echo "==> Onboarding a real document: the Prefect flow 'onboard' (without PREFECT_API_URL,"
-	@echo "    on a temporary Prefect server it starts: about a minute)"
+	@echo "==> Onboarding a real document: the Prefect flow 'onboard' (without PREFECT_API_URL, on"
+	@echo "    Connectory's local Prefect server, started in the background the first time: about"
+	@echo "    a minute; 'connectory server stop' stops it)"
 	PREFECT_SERVER_ANALYTICS_ENABLED=false $(BIN)/connectory onboard examples/openapi/1password-connect.json --name onepassword-connect --publish
 	$(BIN)/connectory list
 	$(BIN)/connectory show onepassword-connect@latest

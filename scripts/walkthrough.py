@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     if not commands:
         print(f"error: no {MARKER} block in {README}", file=sys.stderr)
         return 1
-    prefect = os.environ.get("PREFECT_API_URL") or "Prefect's embedded server (slow)"
+    prefect = os.environ.get("PREFECT_API_URL") or "Connectory's local Prefect server"
     print(f"{len(commands)} commands at {', '.join(map(str, WIDTHS))} columns; flows on {prefect}")
     with ThreadPoolExecutor(len(WIDTHS)) as pool:
         walks = list(pool.map(lambda width: walk(commands, width), WIDTHS))

@@ -232,3 +232,14 @@ def test_no_wrong_article_or_python_spelling_is_left_in_what_users_see() -> None
         if pattern.search(line)
     ]
     assert not found
+
+
+def test_counts_agree_with_their_nouns_and_no_changes_says_so(run) -> None:
+    from pathlib import Path
+
+    example = str(Path(__file__).resolve().parents[2] / "examples/openapi/1password-connect.json")
+    shown = run("inspect", example)
+    assert "15 actions, 0 triggers, 10 definitions, 1 auth method, 2 findings" in shown.stdout
+    same = run("diff", example, example)
+    assert same.returncode == 0, same.stderr
+    assert same.stdout.strip().endswith(": no changes")

@@ -116,10 +116,13 @@ def diff(
             }
         )
     else:
+        counted = (
+            f"{render.counted(len(changes), 'change')} ({render.level_counts(changes)})"
+            if changes
+            else "no changes"
+        )
         render.out.print(
-            f"[bold]{escape(old)}[/bold] -> [bold]{escape(new)}[/bold]: "
-            f"{render.counted(len(changes), 'change')} ({render.level_counts(changes)})",
-            soft_wrap=True,
+            f"[bold]{escape(old)}[/bold] -> [bold]{escape(new)}[/bold]: {counted}", soft_wrap=True
         )
         render.print_changes(
             changes,

@@ -14,7 +14,7 @@ from rich.text import Text
 from connectory._wording import protocol_name
 from connectory.model.auth import CustomRequestAuth
 from connectory.model.version import ConnectorVersion
-from connectory.render.summary import action_target, heading
+from connectory.render.summary import action_target, heading, members
 
 from .tables import Column, print_table
 
@@ -79,11 +79,7 @@ def _print_summary(version: ConnectorVersion) -> None:
         out.print(f"deprecated: sunset {version.sunset or 'not set'}{instead}")
     if version.changes:
         out.print(f"changes  {level_counts(version.changes)} (--json shows them)")
-    out.print(
-        f"{len(version.actions)} actions, {len(version.triggers)} triggers, "
-        f"{len(version.definitions)} definitions, {len(version.auth_methods)} auth methods, "
-        f"{len(version.findings)} findings\n"
-    )
+    out.print(f"{members(version)}\n")
 
 
 def _print_members(version: ConnectorVersion) -> None:
@@ -308,9 +304,9 @@ def print_onboarded(result: Any) -> None:
     findings = ", ".join(counted(n, s) for s, n in sorted(result.findings.items())) or "no findings"
     verb = "Drafted" if result.created else "Unchanged (this document is already in)"
     out.print(
-        f"{verb} [bold]{result.ref}[/bold], {result.state}: {result.actions} actions, "
-        f"{result.triggers} triggers, {result.definitions} definitions, "
-        f"{result.auth_methods} auth methods; {findings}.",
+        f"{verb} [bold]{result.ref}[/bold], {result.state}: {counted(result.actions, 'action')}, "
+        f"{counted(result.triggers, 'trigger')}, {counted(result.definitions, 'definition')}, "
+        f"{counted(result.auth_methods, 'auth method')}; {findings}.",
         soft_wrap=True,
     )
     auth = getattr(result, "auth", None)

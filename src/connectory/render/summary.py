@@ -6,7 +6,7 @@ from collections import Counter
 
 from connectory.model.version import Action, ConnectorVersion
 
-__all__ = ["action_target", "heading", "summarize"]
+__all__ = ["action_target", "heading", "members", "summarize"]
 
 MAX_ROWS = 50
 
@@ -31,6 +31,18 @@ def heading(version: ConnectorVersion) -> str:
     return f"{version.connector} (inspected, not in the catalogue)"
 
 
+def members(version: ConnectorVersion) -> str:
+    """``15 actions, 0 triggers, 10 definitions, 1 auth method, 2 findings``."""
+    counts = [
+        (len(version.actions), "action"),
+        (len(version.triggers), "trigger"),
+        (len(version.definitions), "definition"),
+        (len(version.auth_methods), "auth method"),
+        (len(version.findings), "finding"),
+    ]
+    return ", ".join(f"{n} {noun}" if n == 1 else f"{n} {noun}s" for n, noun in counts)
+
+
 def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -43,9 +55,7 @@ def summarize(version: ConnectorVersion) -> str:
         f"- protocol: **{version.protocol}**, state: **{version.state}**",
         f"- source: `{version.source}`",
         f"- sha256: `{version.sha256}`",
-        f"- {len(version.actions)} actions, {len(version.triggers)} triggers, "
-        f"{len(version.definitions)} definitions, {len(version.auth_methods)} auth methods, "
-        f"{len(version.findings)} findings",
+        f"- {members(version)}",
     ]
     if version.metadata.protocol == "http" and version.metadata.servers:
         lines.append(f"- servers: {', '.join(f'`{s.url}`' for s in version.metadata.servers)}")
