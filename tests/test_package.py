@@ -128,6 +128,44 @@ def test_the_command_loads_only_what_it_uses(tmp_path: Path) -> None:
     assert "rfc3987_syntax" not in checked
 
 
+def test_a_core_command_loads_no_module_it_cannot_use(tmp_path: Path) -> None:
+    """``list``, ``show`` and ``invoke`` run no flow: jsonschema loads none of the modules of
+    formats Connectory does not check (``duration``: isoduration), httpcore no HTTP/2; httpx never
+    its own command line client (click, pygments). A command that may run a flow (``--help``
+    here) keeps jsonschema's formats as installed, for Prefect's checks. Nothing imports the
+    modules of the auth kinds a call does not use."""
+    from jsonschema import Draft202012Validator
+
+    from connectory.catalog import Catalog
+
+    url = f"sqlite:///{tmp_path / 'connectory.db'}"
+    Catalog.open(url).close()  # at the newest revision: no Alembic (nor mako's pygments)
+    env = {**os.environ, "CONNECTORY_DATABASE_URL": url}
+    probe = (
+        "\nimport sys, httpx, connectory.runtime\nfrom jsonschema import Draft202012Validator"
+        "\nprint(sorted(Draft202012Validator.FORMAT_CHECKER.checkers), sorted(m for m, v in sys.modules.items() if v))"
+    )
+    unused = {"click", "pygments", "lxml", "oauthlib", "jmespath", "regex"}
+    formats, listed = _loaded(_command("--catalog", url, "list") + probe, env)
+    assert not (unused | {"h2", "isoduration", "webcolors", "fqdn"}) & listed
+    assert not {"duration", "hostname"} & formats
+    assert {"date-time", "email", "ipv4", "ipv6", "regex", "uuid"} <= formats
+    formats, helped = _loaded(_command("--help") + probe, env)
+    assert not unused & helped
+    installed = set(Draft202012Validator.FORMAT_CHECKER.checkers)  # as this machine has them
+    assert {"duration", "hostname"} & formats == {"duration", "hostname"} & installed
+
+
+def _loaded(code: str, env: dict[str, str]) -> tuple[set[str], set[str]]:
+    """The formats jsonschema checks and the modules loaded, in a fresh process running ``code``."""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    formats, modules = result.stdout.splitlines()[-1].split("] [")
+    return set(ast.literal_eval(formats + "]")), set(ast.literal_eval("[" + modules))
+
+
 def test_every_package_is_listed_in_pyproject() -> None:
     listed = set(
         tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]

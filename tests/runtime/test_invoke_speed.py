@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from connectory.model.version import Definition, definition_uri
 from connectory.runtime import checks, invoke
 from connectory.runtime.clients import close_shared_clients, secrets_fingerprint, shared_client
 from connectory.settings import Settings
@@ -48,13 +49,14 @@ def test_validators_are_built_once_per_version_content(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     built: list[int] = []
-    original = checks.registry_for
+    original = checks._Checks
 
-    def counted(version: Any) -> Any:
-        built.append(len(version.definitions))
-        return original(version)
+    class Counted(original):  # type: ignore[misc,valid-type]
+        def __init__(self, version: Any) -> None:
+            built.append(len(version.definitions))
+            super().__init__(version)
 
-    monkeypatch.setattr(checks, "registry_for", counted)
+    monkeypatch.setattr(checks, "_Checks", Counted)
     version = things_version(tmp_path)
     same = version.model_copy(deep=True)  # another object, the same content
     bodies = iter([[{"id": 1}], [{"id": "one"}], [{"id": 2}], [{"id": 3}]])
@@ -69,6 +71,61 @@ def test_validators_are_built_once_per_version_content(
     assert (first.problems, third.problems) == ([], [])
     assert second.problems == ["0/id: 'one' is not of type 'integer'"]
     assert built == [1, 2]  # a version with other content has its own
+
+
+def _definitions(version: Any, schemas: dict[str, Any]) -> Any:
+    return version.model_copy(
+        update={
+            "content_sha256": None,
+            "definitions": [
+                Definition(name=name, format="json-schema", content=schema)
+                for name, schema in schemas.items()
+            ],
+        }
+    )
+
+
+def test_a_check_loads_only_the_definitions_its_schema_reaches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loaded: list[list[str]] = []
+    original = checks.resources_of
+
+    def counted(definitions: Any) -> Any:
+        definitions = list(definitions)
+        loaded.append(sorted(d.name for d in definitions))
+        return original(definitions)
+
+    monkeypatch.setattr(checks, "resources_of", counted)
+    version = _definitions(
+        things_version(tmp_path),
+        {
+            "A": {"type": "object", "properties": {"b": {"$ref": definition_uri("B")}}},
+            "B": {
+                "type": "array",
+                "items": {"$ref": definition_uri("B") + "#/$defs/n"},
+                "$defs": {"n": {"type": "integer"}},
+            },
+            "C": {"$id": "https://example.test/c", "type": "string"},
+            "D": {"$ref": "https://example.test/c"},
+            "E": {"type": "boolean"},
+        },
+    )
+    a = {"$ref": definition_uri("A")}
+    assert checks.errors_in(version, a, {"b": [1, "x"]}, root="(input)") == [
+        "b/1: 'x' is not of type 'integer'"
+    ]
+    assert loaded == [["A", "B"]]
+    assert checks.errors_in(version, {"items": a}, [{"b": [2]}], root="(input)") == []
+    assert loaded == [["A", "B"]]  # nothing new reached
+    # a ref that is not a definition's URI (here: an $id of one) is resolved among them all
+    assert checks.errors_in(version, {"$ref": definition_uri("D")}, 5, root="(input)") == [
+        "(input): 5 is not of type 'string'"
+    ]
+    assert loaded == [["A", "B"], ["A", "B", "C", "D", "E"]]
+    unknown = {"$ref": definition_uri("Z")}
+    with pytest.raises(Exception, match="Z"):
+        checks.errors_in(version, unknown, 5, root="(input)")
 
 
 def test_a_shared_client_per_key_the_oldest_closed_past_the_cap() -> None:

@@ -168,7 +168,10 @@ def print_json(value: Any) -> None:
     Python (its C encoder is for compact output only), 0.3 s for GitHub's GraphQL version."""
     from pydantic_core import to_json
 
-    encoded = to_json(value, indent=2) + b"\n"
+    _write(to_json(value, indent=2) + b"\n")
+
+
+def _write(encoded: bytes) -> None:
     sys.stdout.flush()
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is None:
@@ -179,8 +182,8 @@ def print_json(value: Any) -> None:
 
 
 def print_version(version: ConnectorVersion, as_json: bool) -> None:
-    if as_json:
-        print_json(version.model_dump(mode="json"))
+    if as_json:  # what print_json(version.model_dump(mode="json")) prints, in one pass
+        _write(version.model_dump_json(indent=2).encode() + b"\n")
     else:
         render.print_version(version)
 

@@ -46,6 +46,10 @@ the user accepted for the connector (``connectory trust``; ``trusted_origins=`` 
 caller), never over plain http off loopback, and are hidden in answers and errors.
 """
 
+from typing import TYPE_CHECKING
+
+from connectory._lazy import lazy_names
+
 from .credentials import (
     Credentials,
     SecretsFile,
@@ -55,12 +59,24 @@ from .credentials import (
     token_keeper,
 )
 from .hosts import origin, secret_origins, secret_places
-from .invoke import Invocation, build_request, invoke
+from .invoke import Invocation, build_request, invoke  # its name is a module's: imported here
 from .oauth import Token
-from .paging import invoke_pages
-from .signin import login, login_device, login_oauth1
-from .subscribe import Event, listen
 from .trust import InsecureOrigin, SecretPolicy, UntrustedOrigin
+
+if TYPE_CHECKING:
+    from .paging import invoke_pages
+    from .signin import login, login_device, login_oauth1
+    from .subscribe import Event, listen
+
+# what a call does not need, imported on first use (a cold ``connectory invoke``)
+__getattr__, __dir__ = lazy_names(
+    __name__,
+    {
+        ".paging": ("invoke_pages",),
+        ".signin": ("login", "login_device", "login_oauth1"),
+        ".subscribe": ("Event", "listen"),
+    },
+)
 
 __all__ = [
     "Credentials",

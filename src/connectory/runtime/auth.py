@@ -53,11 +53,7 @@ from connectory.model.auth import (
     WSSecurityUsernameTokenAuth,
 )
 
-from .custom import FunctionAuth, LoginAuth
-from .jwtbearer import JwtBearer
 from .oauth import Token, oauth2_auth
-from .oauth1 import oauth1_auth
-from .signing import HmacSigner, UsernameTokenAuth
 from .styles import put
 
 __all__ = ["auth_for"]
@@ -112,17 +108,29 @@ def auth_for(
     if isinstance(method, OAuth2Auth | OpenIDConnectAuth):
         return oauth2_auth(method, secrets, scopes or [], on_token)
     if isinstance(method, OAuth1Auth):
+        from .oauth1 import oauth1_auth  # oauthlib: loaded for a method that needs it
+
         return oauth1_auth(method, secrets)
     if isinstance(method, JWTBearerAuth):
+        from .jwtbearer import JwtBearer
+
         return JwtBearer(method, secrets, scopes or [])
     if isinstance(method, HMACAuth):
+        from .signing import HmacSigner  # lxml
+
         return HmacSigner(method, _secret(secrets, method, "secret"))
     if isinstance(method, WSSecurityUsernameTokenAuth):
+        from .signing import UsernameTokenAuth
+
         return UsernameTokenAuth(
             method, _secret(secrets, method, "username"), _secret(secrets, method, "password")
         )
     if isinstance(method, CustomRequestAuth):
+        from .custom import LoginAuth  # lxml, regex, jmespath and the sandbox
+
         return LoginAuth(method, secrets)
     if isinstance(method, CustomFunctionAuth):
+        from .custom import FunctionAuth
+
         return FunctionAuth(method, secrets)
     raise InputError(f"auth method {method.name!r} ({method.type}) is not supported by invoke yet")

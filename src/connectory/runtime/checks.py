@@ -24,11 +24,12 @@ from jsonschema import Draft202012Validator
 from referencing import Registry
 
 from connectory.catalog.digest import content_sha256
-from connectory.model.version import ConnectorVersion, JsonSchema
+from connectory.model.version import ConnectorVersion, Definition, JsonSchema, definition_uri
 from connectory.schemas.registry import (
     bounded_validator_class,
+    json_schema_of,
     problems_of,
-    registry_for,
+    resources_of,
     validator_for,
 )
 
@@ -38,14 +39,65 @@ _MAX_VERSIONS = 16
 _DEADLINE: ContextVar[float] = ContextVar("connectory_check_deadline", default=math.inf)
 _BOUNDED = bounded_validator_class(lambda: time.monotonic() > _DEADLINE.get())
 """The validators' class: bounded by the deadline of the call at hand, risky patterns skipped."""
+_REF_KEYWORDS = frozenset({"$ref", "$dynamicRef"})
 _MAX_VALIDATORS = 1024
 """Per version: validators kept (an action's input, each output)."""
 
 
 class _Checks:
-    def __init__(self, registry: Registry[Any]) -> None:
-        self.registry = registry
+    """A version's registry, holding the definitions its checks so far reach (all of them once
+    ``whole``), and the validators built on it."""
+
+    def __init__(self, version: ConnectorVersion) -> None:
+        self.by_uri = {definition_uri(d.name): d for d in version.definitions}
+        self.registry: Registry[Any] = Registry()
+        self.held: set[str] = set()
+        self.whole = False
         self.validators: OrderedDict[str, Draft202012Validator] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def reach(self, schema: JsonSchema) -> None:
+        """Add to the registry the definitions ``schema`` reaches (transitively); every
+        definition when one of its refs is not a definition's URI or a fragment (a ref
+        relative to some ``$id``: resolved by the whole crawled registry, as before)."""
+        if self.whole:
+            return
+        new: dict[str, Definition] = {}
+        pending: list[Any] = [schema]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, dict):
+                for key, value in node.items():
+                    if key in _REF_KEYWORDS and not self._follow(value, new, pending):
+                        self._add_all()
+                        return
+                    pending.append(value)
+            elif isinstance(node, list):
+                pending.extend(node)
+        self._add(new)
+
+    def _follow(self, ref: Any, new: dict[str, Definition], pending: list[Any]) -> bool:
+        if not isinstance(ref, str):
+            return False
+        base = ref.partition("#")[0]
+        if not base or base in self.held or base in new:
+            return True
+        definition = self.by_uri.get(base)
+        if definition is None:
+            return False
+        new[base] = definition
+        pending.append(json_schema_of(definition))
+        return True
+
+    def _add(self, new: dict[str, Definition]) -> None:
+        if new:
+            self.registry = self.registry.with_resources(resources_of(new.values())).crawl()
+            self.held.update(new)
+
+    def _add_all(self) -> None:
+        self.registry = self.registry.with_resources(resources_of(self.by_uri.values())).crawl()
+        self.held.update(self.by_uri)
+        self.whole = True
 
 
 _lock = threading.Lock()
@@ -77,16 +129,16 @@ def _validator(version: ConnectorVersion, schema: JsonSchema) -> Draft202012Vali
             if found is not None:
                 checks.validators.move_to_end(text)
                 return found
-    if checks is None:
-        checks = _Checks(registry_for(version).crawl())
-    validator = validator_for(schema, checks.registry, validator_class=_BOUNDED)
-    with _lock:
-        checks = _by_content.setdefault(key, checks)
+        else:
+            checks = _by_content[key] = _Checks(version)
+            while len(_by_content) > _MAX_VERSIONS:
+                _by_content.popitem(last=False)
+    with checks.lock:
+        checks.reach(schema)
+        validator = validator_for(schema, checks.registry, validator_class=_BOUNDED)
         checks.validators[text] = validator
         while len(checks.validators) > _MAX_VALIDATORS:
             checks.validators.popitem(last=False)
-        while len(_by_content) > _MAX_VERSIONS:
-            _by_content.popitem(last=False)
     return validator
 
 

@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -58,8 +59,10 @@ from .oauth import (
     parse_token,
     read_answer,
 )
-from .oauth1 import OAuth1Signer, OAuth1Token, consumer_of, parse_oauth1_token
 from .trust import SecretPolicy
+
+if TYPE_CHECKING:
+    from .oauth1 import OAuth1Token
 
 __all__ = ["login", "login_device", "login_oauth1"]
 
@@ -323,6 +326,8 @@ def _login_oauth1(
             "to sign in"
         )
     policy.require([found for _, found in method_urls(method)], what=f" ({where})")
+    from .oauth1 import OAuth1Signer, consumer_of, parse_oauth1_token  # oauthlib, when used
+
     consumer = consumer_of(method, secrets)
     own = client is None
     client = client or httpx.Client(timeout=30.0)

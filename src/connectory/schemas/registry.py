@@ -18,7 +18,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 from jsonschema.exceptions import best_match
-from referencing import Registry
+from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from connectory._patterns import risky_pattern
@@ -31,8 +31,10 @@ __all__ = [
     "OutOfTime",
     "bounded_validator_class",
     "errors_of",
+    "json_schema_of",
     "problems_of",
     "registry_for",
+    "resources_of",
     "risky_pattern",
     "validator_for",
 ]
@@ -57,7 +59,8 @@ def _format_checker() -> FormatChecker:
 FORMAT_CHECKER = _format_checker()
 
 
-def _json_schema_of(definition: Definition) -> JsonSchema | None:
+def json_schema_of(definition: Definition) -> JsonSchema | None:
+    """The JSON Schema of ``definition`` (its content, or the mirror of an XSD type), if any."""
     if definition.format == "json-schema":
         return definition.content  # type: ignore[return-value]
     return definition.json_schema
@@ -70,13 +73,17 @@ def registry_for(definitions: ConnectorVersion | Iterable[Definition]) -> Regist
     """
     if isinstance(definitions, ConnectorVersion):
         definitions = definitions.definitions
+    return Registry().with_resources(resources_of(definitions))
+
+
+def resources_of(definitions: Iterable[Definition]) -> list[tuple[str, Resource[Any]]]:
+    """The ``(URI, resource)`` of each JSON Schema (and XSD mirror) among ``definitions``."""
     resources = []
     for definition in definitions:
-        schema = _json_schema_of(definition)
+        schema = json_schema_of(definition)
         if schema is not None:
-            resource = DRAFT202012.create_resource(schema)
-            resources.append((definition_uri(definition.name), resource))
-    return Registry().with_resources(resources)
+            resources.append((definition_uri(definition.name), DRAFT202012.create_resource(schema)))
+    return resources
 
 
 def _multiple_of(validator: Any, value: Any, instance: Any, schema: Any) -> Any:
