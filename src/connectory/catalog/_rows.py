@@ -164,26 +164,25 @@ def deleted_labels(connection: sa.Connection, connector: str) -> list[str]:
     return list(connection.scalars(query))
 
 
-def latest_label(connection: sa.Connection, connector_id: int) -> str | None:
-    """The newest published version (by ``published_at``, then id); deprecated ones do not count."""
+def _published_last(connection: sa.Connection, connector_id: int, state: str) -> str | None:
+    """The version in ``state`` published last (by ``published_at``, then id)."""
     query = (
         sa.select(versions.c.label)
-        .where(versions.c.connector_id == connector_id, versions.c.state == "published")
+        .where(versions.c.connector_id == connector_id, versions.c.state == state)
         .order_by(versions.c.published_at.desc(), versions.c.id.desc())
         .limit(1)
     )
     return connection.scalar(query)
+
+
+def latest_label(connection: sa.Connection, connector_id: int) -> str | None:
+    """The newest published version (by ``published_at``, then id); deprecated ones do not count."""
+    return _published_last(connection, connector_id, "published")
 
 
 def newest_deprecated(connection: sa.Connection, connector_id: int) -> str | None:
     """The deprecated version published last (by ``published_at``, then id)."""
-    query = (
-        sa.select(versions.c.label)
-        .where(versions.c.connector_id == connector_id, versions.c.state == "deprecated")
-        .order_by(versions.c.published_at.desc(), versions.c.id.desc())
-        .limit(1)
-    )
-    return connection.scalar(query)
+    return _published_last(connection, connector_id, "deprecated")
 
 
 def default_label(connection: sa.Connection, connector: sa.Row[Any]) -> str | None:
